@@ -1,0 +1,88 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Modules that touch the system; the pure layers may not import them. */
+const systemModules = [
+  'execa',
+  'better-sqlite3',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'child_process',
+  'node:child_process',
+  'ink',
+  'react',
+];
+
+/**
+ * The layers of ARCHITECTURE.md, top to bottom: a layer may import the layers
+ * above it, never those below.
+ */
+const layers = [
+  'grammar',
+  'src/schema',
+  'src/config',
+  'src/session',
+  'src/verify',
+  'src/render',
+  'src/apply',
+  'src/store',
+  'src/commit',
+  'src/op',
+  'src/cli',
+  'src/ui',
+  'src/ssh',
+];
+const pureLayers = new Set([
+  'grammar',
+  'src/schema',
+  'src/config',
+  'src/session',
+  'src/verify',
+  'src/render',
+  'src/cli',
+]);
+
+const layerRules = layers.map((layer, index) => {
+  const below = layers.slice(index + 1).map((l) => l.replace(/^src\//, ''));
+  const patterns = below.map((name) => ({
+    group: [`**/${name}/*`, `**/${name}`],
+    message: `${layer} may not import ${name}: a layer imports only the layers above it.`,
+  }));
+  patterns.push({
+    group: ['**/main', '**/main.js'],
+    message: 'Only the entry point wires the layers together.',
+  });
+  const paths = pureLayers.has(layer)
+    ? systemModules.map((name) => ({
+        name,
+        message: `${layer} is a pure layer: no processes, files, sockets, SQLite or UI here.`,
+      }))
+    : [];
+  return {
+    files: [`${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+  };
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test/cases/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['bin/**/*.js', '*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  ...layerRules,
+);

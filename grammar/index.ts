@@ -1,0 +1,3 @@
+export type * from './ast.js';
+export { parseScript } from './script.js';
+export { parseBoot, MAX_NESTING } from './boot.js';

@@ -1,0 +1,146 @@
+/** The three written forms of a config tree: set commands, curly braces, JSON. */
+import type { ContainerNode, SchemaNode } from '../schema/index.js';
+import { sortedChildren, type ConfigNode } from './tree.js';
+
+/** The schema node for a child word of a node (undefined when the schema does not know it). */
+export function childSchema(node: SchemaNode | undefined, word: string): SchemaNode | undefined {
+  if (!node) return undefined;
+  if (node.kind === 'tag') return node.entry;
+  if (node.kind === 'container' || node.kind === 'entry') return node.children.get(word);
+  return undefined;
+}
+
+const BARE_WORD = /^[A-Za-z0-9_@+:./,=-]+$/;
+
+/** A value in set form: single quotes, backslash escapes. */
+export function quoteSet(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t')}'`;
+}
+
+/** A path word: bare when it can be, quoted otherwise. */
+export function pathWord(word: string): string {
+  return BARE_WORD.test(word) ? word : quoteSet(word);
+}
+
+export function formatSetPath(path: readonly string[]): string {
+  return path.map(pathWord).join(' ');
+}
+
+function quoteCurly(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
+}
+
+// ------------------------------------------------------------------ set form
+
+/** `set ...` lines for a subtree at path (and `comment ...` lines after them). */
+export function setCommands(
+  tree: ConfigNode,
+  schema: SchemaNode,
+  path: readonly string[] = [],
+): string[] {
+  const lines: string[] = [];
+  const comments: string[] = [];
+  const visit = (node: ConfigNode, s: SchemaNode | undefined, at: string[]): void => {
+    const prefix = formatSetPath(at);
+    if (node.comment !== undefined && at.length > 0)
+      comments.push(`comment ${prefix} ${quoteSet(node.comment)}`);
+    if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
+      for (const v of node.values) lines.push(`set ${prefix} ${quoteSet(v)}`);
+      return;
+    }
+    if (node.children.size === 0) {
+      if (at.length > 0 && s?.kind !== 'tag') lines.push(`set ${prefix}`);
+      return;
+    }
+    for (const [word, child] of sortedChildren(node))
+      visit(child, childSchema(s, word), [...at, word]);
+  };
+  visit(tree, schema, [...path]);
+  return [...lines, ...comments];
+}
+
+// ---------------------------------------------------------------- curly form
+
+export interface CurlyOptions {
+  /** Prefix each line with this marker (`+ ` / `- ` / `  `) for diffs. */
+  readonly marker?: string;
+  readonly indent?: number;
+}
+
+/** Curly lines for one named child (as it appears inside its parent). */
+export function curlyChild(
+  word: string,
+  node: ConfigNode,
+  s: SchemaNode | undefined,
+  indent: number,
+  marker = '',
+): string[] {
+  const pad = `${marker}${'    '.repeat(indent)}`;
+  const out: string[] = [];
+  // A tag node carries no comment of its own; its entries do.
+  if (node.comment !== undefined && s?.kind !== 'tag') out.push(`${pad}/* ${node.comment} */`);
+  if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
+    for (const v of node.values) out.push(`${pad}${word} ${quoteCurly(v)}`);
+    return out;
+  }
+  if (s?.kind === 'flag' || (!s && node.children.size === 0 && node.values.length === 0)) {
+    out.push(`${pad}${word}`);
+    return out;
+  }
+  if (s?.kind === 'tag') {
+    for (const [key, entry] of sortedChildren(node)) {
+      if (entry.comment !== undefined) out.push(`${pad}/* ${entry.comment} */`);
+      out.push(`${pad}${word} ${BARE_WORD.test(key) ? key : quoteCurly(key)} {`);
+      out.push(...curlyChildren(entry, s.entry, indent + 1, marker));
+      out.push(`${pad}}`);
+    }
+    return out;
+  }
+  out.push(`${pad}${word} {`);
+  out.push(...curlyChildren(node, s, indent + 1, marker));
+  out.push(`${pad}}`);
+  return out;
+}
+
+function curlyChildren(
+  node: ConfigNode,
+  s: SchemaNode | undefined,
+  indent: number,
+  marker: string,
+): string[] {
+  const out: string[] = [];
+  for (const [word, child] of sortedChildren(node))
+    out.push(...curlyChild(word, child, childSchema(s, word), indent, marker));
+  return out;
+}
+
+/** The whole tree in curly form, as `show` prints it and config.boot holds it. */
+export function toCurly(tree: ConfigNode, schema: ContainerNode): string {
+  const lines = curlyChildren(tree, schema, 0, '');
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+export function toSetForm(tree: ConfigNode, schema: ContainerNode): string {
+  const lines = setCommands(tree, schema);
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------- JSON
+
+export type ConfigJson = { [name: string]: ConfigJson | string | string[] };
+
+/** JSON as VyOS prints it: leaves are strings, multi-leaves arrays, flags `{}`. */
+export function toJsonValue(tree: ConfigNode, schema: SchemaNode | undefined): ConfigJson {
+  const out: ConfigJson = {};
+  for (const [word, child] of sortedChildren(tree)) {
+    const s = childSchema(schema, word);
+    if (s?.kind === 'leaf') out[word] = child.values[0] ?? '';
+    else if (s?.kind === 'multi') out[word] = [...child.values];
+    else out[word] = toJsonValue(child, s);
+  }
+  return out;
+}
+
+export function toJson(tree: ConfigNode, schema: ContainerNode): string {
+  return `${JSON.stringify(toJsonValue(tree, schema), null, 2)}\n`;
+}

@@ -1,0 +1,231 @@
+/**
+ * The config tree: an immutable value. A node has named children (keywords,
+ * and tag values below a tag node), the values of a leaf, and an optional
+ * comment. Nothing here knows the schema.
+ *
+ * Edits go through a TreeEditor, which copies a node the first time it
+ * touches it and mutates its own copies after that, so a bulk load of 100k
+ * lines costs one copy per node, and every tree handed out stays unchanged.
+ */
+
+export interface ConfigNode {
+  readonly children: ReadonlyMap<string, ConfigNode>;
+  /** The values of a leaf (one) or multi-leaf (several, in the order set). */
+  readonly values: readonly string[];
+  readonly comment: string | undefined;
+}
+
+export type ConfigPath = readonly string[];
+
+interface EditableNode {
+  children: Map<string, EditableNode>;
+  values: string[];
+  comment: string | undefined;
+  /** The editor that may still change this node in place. */
+  owner: object | undefined;
+}
+
+function node(owner: object | undefined): EditableNode {
+  return { children: new Map(), values: [], comment: undefined, owner };
+}
+
+export const EMPTY_TREE: ConfigNode = Object.freeze(node(undefined));
+
+export function getNode(tree: ConfigNode, path: ConfigPath): ConfigNode | undefined {
+  let current: ConfigNode | undefined = tree;
+  for (const word of path) {
+    current = current.children.get(word);
+    if (!current) return undefined;
+  }
+  return current;
+}
+
+export function hasPath(tree: ConfigNode, path: ConfigPath): boolean {
+  return getNode(tree, path) !== undefined;
+}
+
+export function isEmptyNode(n: ConfigNode): boolean {
+  return n.children.size === 0 && n.values.length === 0;
+}
+
+/** Structural equality; shared subtrees compare in O(1). */
+export function treesEqual(a: ConfigNode, b: ConfigNode): boolean {
+  if (a === b) return true;
+  if (
+    a.comment !== b.comment ||
+    a.values.length !== b.values.length ||
+    a.children.size !== b.children.size
+  ) {
+    return false;
+  }
+  for (let i = 0; i < a.values.length; i++) if (a.values[i] !== b.values[i]) return false;
+  for (const [name, child] of a.children) {
+    const other = b.children.get(name);
+    if (!other || !treesEqual(child, other)) return false;
+  }
+  return true;
+}
+
+export function countNodes(tree: ConfigNode): number {
+  let n = 1 + tree.values.length;
+  for (const child of tree.children.values()) n += countNodes(child);
+  return n;
+}
+
+/** Builds a new tree from an old one; the old tree is never changed. */
+export class TreeEditor {
+  private readonly token = {};
+  private root: EditableNode;
+  private finished = false;
+
+  constructor(base: ConfigNode = EMPTY_TREE) {
+    this.root = base as EditableNode;
+  }
+
+  /** This editor's own, mutable copy of a node. */
+  private own(n: EditableNode): EditableNode {
+    if (this.finished) throw new Error('TreeEditor used after finish()');
+    if (n.owner === this.token) return n;
+    return {
+      children: new Map(n.children),
+      values: [...n.values],
+      comment: n.comment,
+      owner: this.token,
+    };
+  }
+
+  /** Walk to the node at path, copying along the way; creates missing nodes when asked. */
+  private reach(path: ConfigPath, create: boolean): EditableNode | undefined {
+    this.root = this.own(this.root);
+    let current = this.root;
+    for (const word of path) {
+      const child = current.children.get(word);
+      let next: EditableNode;
+      if (child) next = this.own(child);
+      else if (create) next = node(this.token);
+      else return undefined;
+      if (next !== child) current.children.set(word, next);
+      current = next;
+    }
+    return current;
+  }
+
+  /** Make sure the path exists (a container, a tag entry or a flag). */
+  ensure(path: ConfigPath): void {
+    this.reach(path, true);
+  }
+
+  /** Set the one value of a leaf. */
+  setValue(path: ConfigPath, value: string): void {
+    const leaf = this.reach(path, true)!;
+    leaf.values = [value];
+  }
+
+  /** Add a value to a multi-leaf; a value already there keeps its place. */
+  addValue(path: ConfigPath, value: string): void {
+    const leaf = this.reach(path, true)!;
+    if (!leaf.values.includes(value)) leaf.values.push(value);
+  }
+
+  /** Remove one value; a leaf left without values goes too. False when the value was not there. */
+  removeValue(path: ConfigPath, value: string): boolean {
+    const existing = getNode(this.root, path);
+    if (!existing || !existing.values.includes(value)) return false;
+    const leaf = this.reach(path, false)!;
+    leaf.values = leaf.values.filter((v) => v !== value);
+    if (leaf.values.length === 0 && leaf.children.size === 0) this.remove(path);
+    return true;
+  }
+
+  /** Remove a subtree. False when it was not there. */
+  remove(path: ConfigPath, pruneParents: (path: ConfigPath) => boolean = () => false): boolean {
+    if (path.length === 0) {
+      const had = this.root.children.size > 0;
+      this.root = node(this.token);
+      return had;
+    }
+    if (!getNode(this.root, path)) return false;
+    const parentPath = path.slice(0, -1);
+    const parent = this.reach(parentPath, false)!;
+    parent.children.delete(path[path.length - 1]!);
+    if (
+      parent.children.size === 0 &&
+      parent.values.length === 0 &&
+      parentPath.length > 0 &&
+      pruneParents(parentPath)
+    ) {
+      this.remove(parentPath, pruneParents);
+    }
+    return true;
+  }
+
+  /** Replace the subtree at path with another tree (used by copy, rename and merge). */
+  graft(path: ConfigPath, subtree: ConfigNode): void {
+    if (path.length === 0) {
+      this.root = subtree as EditableNode;
+      return;
+    }
+    const parent = this.reach(path.slice(0, -1), true)!;
+    parent.children.set(path[path.length - 1]!, subtree as EditableNode);
+  }
+
+  setComment(path: ConfigPath, comment: string | undefined): boolean {
+    if (!getNode(this.root, path)) return false;
+    const target = this.reach(path, false)!;
+    target.comment = comment === '' ? undefined : comment;
+    return true;
+  }
+
+  get tree(): ConfigNode {
+    return this.root;
+  }
+
+  /** The finished tree; the editor can no longer change it. */
+  finish(): ConfigNode {
+    this.finished = true;
+    return this.root;
+  }
+}
+
+/** Run edits against a tree and return the new tree. */
+export function editTree(base: ConfigNode, edits: (editor: TreeEditor) => void): ConfigNode {
+  const editor = new TreeEditor(base);
+  edits(editor);
+  return editor.finish();
+}
+
+const DIGITS = /(\d+)/;
+
+/**
+ * Natural order: `eth2` before `eth10`, `rule 5` before `rule 10`; plain
+ * string order otherwise.
+ */
+export function naturalCompare(a: string, b: string): number {
+  if (a === b) return 0;
+  const ca = a.charCodeAt(0);
+  const cb = b.charCodeAt(0);
+  const bothAlpha = !(ca >= 48 && ca <= 57) && !(cb >= 48 && cb <= 57);
+  if (bothAlpha && !/\d/.test(a) && !/\d/.test(b)) return a < b ? -1 : 1;
+  const pa = a.split(DIGITS);
+  const pb = b.split(DIGITS);
+  const n = Math.min(pa.length, pb.length);
+  for (let i = 0; i < n; i++) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (x === y) continue;
+    if (i % 2 === 1) {
+      // Both are digit runs: compare as numbers, then by length (007 after 7).
+      const d =
+        x.length === y.length ? (x < y ? -1 : 1) : Number(x) - Number(y) || x.length - y.length;
+      if (d !== 0) return d < 0 ? -1 : 1;
+    } else {
+      return x < y ? -1 : 1;
+    }
+  }
+  return pa.length - pb.length || (a < b ? -1 : 1);
+}
+
+/** Children in canonical order. */
+export function sortedChildren(n: ConfigNode): [string, ConfigNode][] {
+  return [...n.children].sort((x, y) => naturalCompare(x[0], y[0]));
+}

@@ -1,0 +1,82 @@
+/** The one reference tree of FOS1, and its start-up self-check. */
+import { interfaces } from './areas/interfaces.js';
+import { knownAreas } from './areas/known.js';
+import { system } from './areas/system.js';
+import { container, OWNERS, type ContainerNode, type SchemaNode } from './node.js';
+
+export * from './node.js';
+export * from './types.js';
+
+export function buildSchema(): ContainerNode {
+  return container('', 'Configuration root', [interfaces, system, ...knownAreas]);
+}
+
+/** The schema every part of FOS1 reads. */
+export const schema: ContainerNode = buildSchema();
+
+export interface SchemaProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+function childrenOf(node: SchemaNode): Iterable<SchemaNode> {
+  if (node.kind === 'container' || node.kind === 'entry') return node.children.values();
+  if (node.kind === 'tag') return [node.entry];
+  return [];
+}
+
+/**
+ * Every node has help, every owner exists, every implemented area has an
+ * owner, and a node's priority is never lower than the one it inherits.
+ */
+export function checkSchema(root: ContainerNode = schema): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const known = new Set<string>(OWNERS);
+  const visit = (
+    node: SchemaNode,
+    path: string,
+    owner: string | undefined,
+    priority: number,
+  ): void => {
+    const where = path || '(root)';
+    if (!node.help.trim()) problems.push({ path: where, message: 'has no help text' });
+    if (node.owner !== undefined && !known.has(node.owner)) {
+      problems.push({ path: where, message: `names owner '${node.owner}', which does not exist` });
+    }
+    const effectiveOwner = node.owner ?? owner;
+    if (node.priority !== undefined && node.priority < priority) {
+      problems.push({
+        path: where,
+        message: `priority ${node.priority} is lower than its parent's ${priority}`,
+      });
+    }
+    const effectivePriority = node.priority ?? priority;
+    if (path && !effectiveOwner && !node.unsupported) {
+      problems.push({ path: where, message: 'has no owner (no backend would apply it)' });
+    }
+    if (
+      (node.kind === 'leaf' || node.kind === 'multi') &&
+      node.default !== undefined &&
+      !node.type.accepts(node.default)
+    ) {
+      problems.push({ path: where, message: `default '${node.default}' is not a valid value` });
+    }
+    if (node.kind === 'leaf' || node.kind === 'multi') {
+      if (node.type.help.length === 0) problems.push({ path: where, message: 'has no value help' });
+    }
+    if (node.kind === 'tag' && node.key.help.length === 0)
+      problems.push({ path: where, message: 'has no value help for its key' });
+    if (node.unsupported) return;
+    for (const child of childrenOf(node)) {
+      const childPath =
+        node.kind === 'tag'
+          ? `${path} <${node.name}>`
+          : path
+            ? `${path} ${child.name}`
+            : child.name;
+      visit(child, childPath, effectiveOwner, effectivePriority);
+    }
+  };
+  visit(root, '', undefined, 0);
+  return problems;
+}

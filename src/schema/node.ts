@@ -1,0 +1,218 @@
+/**
+ * The reference tree: one typed node per configuration path, built with the
+ * small builders below. Parsing words into a path, completion, `?` help,
+ * verification, rendering and the generated docs all read this one tree.
+ */
+import type { ValueHelp, ValueType } from './types.js';
+
+/** The backends that realise parts of the configuration. */
+export const OWNERS = ['system', 'kernel', 'nft', 'frr', 'bpf'] as const;
+export type Owner = (typeof OWNERS)[number];
+
+/** Where the shell finds candidates for TAB completion of a value. */
+export type CompletionSource =
+  | { readonly kind: 'static'; readonly values: readonly string[] }
+  /** Names that exist under another config path, e.g. the configured interfaces. */
+  | { readonly kind: 'path'; readonly paths: readonly (readonly string[])[] }
+  /** Asked of the running system, e.g. the links in the target namespace. */
+  | { readonly kind: 'runtime'; readonly provider: string };
+
+/** A check on one value beyond its type, with the message shown when it fails. */
+export interface Constraint {
+  readonly test: (value: string) => boolean;
+  readonly message: string;
+}
+
+interface NodeBase {
+  readonly name: string;
+  readonly help: string;
+  /** Set on area roots; inherited by everything below. */
+  readonly owner?: Owner;
+  /** Apply order within a commit; lower first. Inherited by children. */
+  readonly priority?: number;
+  /** A valid VyOS path in an area FOS1 does not implement yet: the reason. */
+  readonly unsupported?: string;
+}
+
+export interface ContainerNode extends NodeBase {
+  readonly kind: 'container';
+  readonly children: ReadonlyMap<string, SchemaNode>;
+}
+
+/** A named list (`ethernet eth0`, `rule 10`): the tag word, then a key, then the entry's children. */
+export interface TagNode extends NodeBase {
+  readonly kind: 'tag';
+  readonly key: ValueType;
+  readonly keyConstraints: readonly Constraint[];
+  readonly completion?: CompletionSource;
+  /** The children of each entry (`ethernet eth0 <these>`). */
+  readonly entry: EntryNode;
+}
+
+/** The body of one tag entry; not written by users, made by `tag()`. */
+export interface EntryNode extends NodeBase {
+  readonly kind: 'entry';
+  readonly tag: TagNode;
+  readonly children: ReadonlyMap<string, SchemaNode>;
+}
+
+export interface LeafNode extends NodeBase {
+  /** `leaf` holds one value, `multi` an ordered list of distinct values. */
+  readonly kind: 'leaf' | 'multi';
+  readonly type: ValueType;
+  readonly constraints: readonly Constraint[];
+  readonly default?: string;
+  /** Never printed by `show` unless asked for and allowed. */
+  readonly secret?: boolean;
+  /** Must be present whenever its parent is. */
+  readonly required?: boolean;
+  readonly completion?: CompletionSource;
+}
+
+/** A valueless leaf: present or absent (`disable`). */
+export interface FlagNode extends NodeBase {
+  readonly kind: 'flag';
+}
+
+export type SchemaNode = ContainerNode | TagNode | EntryNode | LeafNode | FlagNode;
+/** Nodes whose children are keywords. */
+export type BranchNode = ContainerNode | EntryNode;
+
+export interface NodeOptions {
+  owner?: Owner;
+  priority?: number;
+}
+
+export interface LeafOptions {
+  default?: string;
+  secret?: boolean;
+  required?: boolean;
+  constraints?: Constraint[];
+  completion?: CompletionSource;
+  /** Value help that replaces the type's own (for a leaf whose type is generic). */
+  valueHelp?: ValueHelp[];
+}
+
+function childMap(parent: string, children: readonly SchemaNode[]): Map<string, SchemaNode> {
+  const map = new Map<string, SchemaNode>();
+  for (const child of children) {
+    if (map.has(child.name))
+      throw new Error(`schema: '${parent}' has two children named '${child.name}'`);
+    map.set(child.name, child);
+  }
+  return map;
+}
+
+export function container(
+  name: string,
+  help: string,
+  children: SchemaNode[],
+  options: NodeOptions = {},
+): ContainerNode {
+  return { kind: 'container', name, help, ...options, children: childMap(name, children) };
+}
+
+export function tag(
+  name: string,
+  help: string,
+  key: ValueType,
+  children: SchemaNode[],
+  options: NodeOptions & { keyConstraints?: Constraint[]; completion?: CompletionSource } = {},
+): TagNode {
+  const { keyConstraints = [], completion, ...base } = options;
+  const node = {
+    kind: 'tag' as const,
+    name,
+    help,
+    key,
+    keyConstraints,
+    ...(completion ? { completion } : {}),
+    ...base,
+  } as unknown as { -readonly [K in keyof TagNode]: TagNode[K] };
+  // The entry points back at its tag, so the two are made together.
+  node.entry = { kind: 'entry', name, help, tag: node, children: childMap(name, children) };
+  return node;
+}
+
+export function leaf(
+  name: string,
+  help: string,
+  type: ValueType,
+  options: LeafOptions = {},
+): LeafNode {
+  return withValueHelp(
+    {
+      kind: 'leaf',
+      name,
+      help,
+      type,
+      constraints: options.constraints ?? [],
+      ...leafExtras(options),
+    },
+    options,
+  );
+}
+
+export function multi(
+  name: string,
+  help: string,
+  type: ValueType,
+  options: LeafOptions = {},
+): LeafNode {
+  return withValueHelp(
+    {
+      kind: 'multi',
+      name,
+      help,
+      type,
+      constraints: options.constraints ?? [],
+      ...leafExtras(options),
+    },
+    options,
+  );
+}
+
+export function flag(name: string, help: string): FlagNode {
+  return { kind: 'flag', name, help };
+}
+
+/** A VyOS path FOS1 knows exists but does not implement yet; everything below it is accepted as unsupported. */
+export function unsupported(name: string, help: string, reason: string): ContainerNode {
+  return { kind: 'container', name, help, unsupported: reason, children: new Map() };
+}
+
+/** Mark an existing node (a leaf such as `vrf`) as referring to an area that is not there yet. */
+export function pending<T extends SchemaNode>(node: T, reason: string): T {
+  return { ...node, unsupported: reason };
+}
+
+function leafExtras(options: LeafOptions): Partial<LeafNode> {
+  const extras: {
+    default?: string;
+    secret?: boolean;
+    required?: boolean;
+    completion?: CompletionSource;
+  } = {};
+  if (options.default !== undefined) extras.default = options.default;
+  if (options.secret) extras.secret = true;
+  if (options.required) extras.required = true;
+  if (options.completion) extras.completion = options.completion;
+  return extras;
+}
+
+function withValueHelp(node: LeafNode, options: LeafOptions): LeafNode {
+  if (!options.valueHelp) return node;
+  return { ...node, type: { ...node.type, help: options.valueHelp } };
+}
+
+/** The children of a node that has keyword children, or undefined. */
+export function keywordChildren(node: SchemaNode): ReadonlyMap<string, SchemaNode> | undefined {
+  return node.kind === 'container' || node.kind === 'entry' ? node.children : undefined;
+}
+
+/** Value help of a node: for its key (tags) or its value (leaves). */
+export function valueHelp(node: SchemaNode): readonly ValueHelp[] {
+  if (node.kind === 'tag') return node.key.help;
+  if (node.kind === 'leaf' || node.kind === 'multi') return node.type.help;
+  return [];
+}

@@ -1,0 +1,24 @@
+/**
+ * Verification: every error in a candidate, each with its path. Pure: the
+ * same tree always gives the same answer, and nothing is touched.
+ */
+import type { ContainerNode } from '../schema/index.js';
+import type { ConfigNode } from '../config/tree.js';
+import { withDefaults } from './defaults.js';
+import { checkRequired } from './generic.js';
+import { checkInterfaces } from './interfaces.js';
+import type { VerifyIssue } from './issues.js';
+
+export type { VerifyIssue } from './issues.js';
+export { withDefaults } from './defaults.js';
+export { configuredLinks } from './interfaces.js';
+
+/** The checks of each area, run on the tree with defaults filled in. */
+const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [checkInterfaces];
+
+export function verify(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
+  const effective = withDefaults(tree, schema);
+  const issues = [...checkRequired(effective, schema)];
+  for (const check of areaChecks) issues.push(...check(effective));
+  return issues;
+}

@@ -1,0 +1,161 @@
+/** Cross-node checks of `interfaces`. */
+import { getNode, type ConfigNode } from '../config/tree.js';
+import type { VerifyIssue } from './issues.js';
+
+const FAMILIES = ['bridge', 'dummy', 'ethernet', 'loopback', 'vxlan'] as const;
+
+/** Every configured link by its kernel name (`eth0`, `eth0.10`, `eth1.200.2000`) with its config path. */
+export function configuredLinks(
+  tree: ConfigNode,
+): Map<string, { path: string[]; node: ConfigNode }> {
+  const links = new Map<string, { path: string[]; node: ConfigNode }>();
+  const ifaces = getNode(tree, ['interfaces']);
+  if (!ifaces) return links;
+  for (const family of FAMILIES) {
+    const entries = ifaces.children.get(family);
+    if (!entries) continue;
+    for (const [name, entry] of entries.children) {
+      const path = ['interfaces', family, name];
+      links.set(name, { path, node: entry });
+      for (const [vid, vif] of entry.children.get('vif')?.children ?? []) {
+        links.set(`${name}.${vid}`, { path: [...path, 'vif', vid], node: vif });
+      }
+      for (const [sid, svif] of entry.children.get('vif-s')?.children ?? []) {
+        links.set(`${name}.${sid}`, { path: [...path, 'vif-s', sid], node: svif });
+        for (const [cid, cvif] of svif.children.get('vif-c')?.children ?? []) {
+          links.set(`${name}.${sid}.${cid}`, {
+            path: [...path, 'vif-s', sid, 'vif-c', cid],
+            node: cvif,
+          });
+        }
+      }
+    }
+  }
+  return links;
+}
+
+/** Names that stand for hardware: a bridge may take them even when they are not configured. */
+const PHYSICAL = /^(?:eth|lan|eno|ens|enp|enx)[^.]*$/;
+
+function checkBridges(
+  tree: ConfigNode,
+  links: ReturnType<typeof configuredLinks>,
+  issues: VerifyIssue[],
+): void {
+  const memberOf = new Map<string, string>();
+  for (const [bridge, entry] of getNode(tree, ['interfaces', 'bridge'])?.children ?? []) {
+    for (const member of entry.children.get('member')?.children.get('interface')?.children.keys() ??
+      []) {
+      const path = ['interfaces', 'bridge', bridge, 'member', 'interface', member];
+      const previous = memberOf.get(member);
+      if (previous) {
+        issues.push({
+          path,
+          message: `'${member}' is already a member of bridge ${previous}; an interface can be in one bridge only`,
+        });
+        continue;
+      }
+      memberOf.set(member, bridge);
+      if (member === bridge) {
+        issues.push({ path, message: `bridge ${bridge} cannot be a member of itself` });
+        continue;
+      }
+      if (member === 'lo' || member.startsWith('br')) {
+        issues.push({ path, message: `'${member}' cannot be a bridge member` });
+        continue;
+      }
+      const link = links.get(member);
+      if (!link && !PHYSICAL.test(member)) {
+        issues.push({ path, message: `'${member}' is not a configured interface` });
+        continue;
+      }
+      if (link?.node.children.has('address')) {
+        issues.push({
+          path: [...link.path, 'address'],
+          message: `'${member}' is a member of bridge ${bridge} and cannot have addresses of its own`,
+        });
+      }
+    }
+  }
+}
+
+function checkVxlan(tree: ConfigNode, issues: VerifyIssue[]): void {
+  const seen = new Map<string, string>();
+  for (const [name, entry] of getNode(tree, ['interfaces', 'vxlan'])?.children ?? []) {
+    const path = ['interfaces', 'vxlan', name];
+    const external = entry.children.get('parameters')?.children.has('external') ?? false;
+    const has = (leaf: string): boolean => entry.children.has(leaf);
+    if (!external && !has('vni'))
+      issues.push({ path, message: `vxlan ${name} needs a 'vni' (or 'parameters external')` });
+    if (
+      !external &&
+      !has('remote') &&
+      !has('group') &&
+      !has('source-address') &&
+      !has('source-interface')
+    ) {
+      issues.push({
+        path,
+        message: `vxlan ${name} needs 'remote', 'group', 'source-address' or 'source-interface'`,
+      });
+    }
+    if (has('remote') && has('group')) {
+      issues.push({
+        path: [...path, 'group'],
+        message: `vxlan ${name} cannot have both 'remote' and 'group'`,
+      });
+    }
+    if (has('group') && !has('source-interface')) {
+      issues.push({
+        path: [...path, 'group'],
+        message: `vxlan ${name} with a multicast 'group' needs 'source-interface'`,
+      });
+    }
+    const vni = entry.children.get('vni')?.values[0];
+    if (vni !== undefined) {
+      const key = `${vni}/${entry.children.get('source-address')?.values[0] ?? ''}/${entry.children.get('port')?.values[0] ?? ''}`;
+      const other = seen.get(key);
+      if (other)
+        issues.push({
+          path: [...path, 'vni'],
+          message: `vni ${vni} is already used by ${other} with the same source and port`,
+        });
+      else seen.set(key, name);
+    }
+  }
+}
+
+function checkAddresses(links: ReturnType<typeof configuredLinks>, issues: VerifyIssue[]): void {
+  const owner = new Map<string, string>();
+  for (const [name, link] of links) {
+    // The same address may live once in each routing table (VRF).
+    const table = link.node.children.get('vrf')?.values[0] ?? '';
+    for (const address of link.node.children.get('address')?.values ?? []) {
+      // Host routes (/32, /128) are often repeated on purpose: anycast, router IDs on lo and dum0.
+      if (
+        address === 'dhcp' ||
+        address === 'dhcpv6' ||
+        address.endsWith('/32') ||
+        address.endsWith('/128')
+      )
+        continue;
+      const host = `${table}%${address.slice(0, address.indexOf('/')).toLowerCase()}`;
+      const other = owner.get(host);
+      if (other && other !== name) {
+        issues.push({
+          path: [...link.path, 'address'],
+          message: `address ${address} is already assigned to ${other}`,
+        });
+      } else owner.set(host, name);
+    }
+  }
+}
+
+export function checkInterfaces(tree: ConfigNode): VerifyIssue[] {
+  const issues: VerifyIssue[] = [];
+  const links = configuredLinks(tree);
+  checkBridges(tree, links, issues);
+  checkVxlan(tree, issues);
+  checkAddresses(links, issues);
+  return issues;
+}
