@@ -31,7 +31,13 @@ import {
 /** Blocks nested deeper than this are refused (the deepest real config is about 12). */
 export const MAX_NESTING = 64;
 
-const bootLexer = new Lexer(bootTokens, { positionTracking: 'full', ensureOptimizations: false });
+const bootLexer = new Lexer(bootTokens, {
+  positionTracking: 'full',
+  ensureOptimizations: false,
+  // Only LF ends a line: a stray CR or U+2028 inside a value must not shift the line numbers.
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ['\n'],
+});
 
 interface MutableStatement {
   name: Word;

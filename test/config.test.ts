@@ -1,0 +1,343 @@
+import { describe, expect, it } from 'vitest';
+import {
+  EMPTY_TREE,
+  TreeEditor,
+  applyComment,
+  applyDelete,
+  applySet,
+  describeEditError,
+  diffCommands,
+  diffCurly,
+  getNode,
+  loadCurly,
+  loadSetForm,
+  naturalCompare,
+  toCurly,
+  toJson,
+  toSetForm,
+  treesEqual,
+  type ConfigNode,
+} from '../src/config/index.js';
+import { schema } from '../src/schema/index.js';
+import { verify, withDefaults } from '../src/verify/index.js';
+import { randomTree } from './helpers/generate.js';
+import { corpusFiles } from './helpers/paths.js';
+
+function load(text: string): ConfigNode {
+  const { tree, report } = loadSetForm(text, schema);
+  expect(report.invalid).toEqual([]);
+  return tree;
+}
+
+function edit(
+  base: ConfigNode,
+  verb: 'set' | 'delete' | 'comment',
+  line: string,
+): { tree: ConfigNode; error?: string } {
+  const editor = new TreeEditor(base);
+  const words = line.split(' ');
+  const apply = verb === 'set' ? applySet : verb === 'delete' ? applyDelete : applyComment;
+  const result = apply(editor, schema, words);
+  const tree = editor.finish();
+  return result.ok ? { tree } : { tree, error: describeEditError(result.error) };
+}
+
+describe('set, delete and comment', () => {
+  it('adds to a multi-leaf and replaces a leaf', () => {
+    let t = edit(EMPTY_TREE, 'set', 'interfaces ethernet eth0 address 192.0.2.1/24').tree;
+    t = edit(t, 'set', 'interfaces ethernet eth0 address 2001:db8::1/64').tree;
+    t = edit(t, 'set', 'interfaces ethernet eth0 address 192.0.2.1/24').tree;
+    t = edit(t, 'set', 'interfaces ethernet eth0 mtu 1500').tree;
+    t = edit(t, 'set', 'interfaces ethernet eth0 mtu 9000').tree;
+    expect(getNode(t, ['interfaces', 'ethernet', 'eth0', 'address'])!.values).toEqual([
+      '192.0.2.1/24',
+      '2001:db8::1/64',
+    ]);
+    expect(getNode(t, ['interfaces', 'ethernet', 'eth0', 'mtu'])!.values).toEqual(['9000']);
+  });
+
+  it('never changes the tree it started from', () => {
+    const before = load(
+      "set system host-name 'r1'\nset interfaces ethernet eth0 address '192.0.2.1/24'\n",
+    );
+    const text = toSetForm(before, schema);
+    const after = edit(before, 'delete', 'interfaces ethernet eth0').tree;
+    expect(toSetForm(before, schema)).toBe(text);
+    expect(getNode(after, ['interfaces', 'ethernet'])).toBeUndefined();
+    // untouched subtrees are shared, not copied
+    expect(after.children.get('system')).toBe(before.children.get('system'));
+  });
+
+  it('deletes one value, a subtree, and a tag node left empty', () => {
+    let t = load(
+      "set interfaces ethernet eth0 address '192.0.2.1/24'\nset interfaces ethernet eth0 address '192.0.2.2/24'\nset interfaces ethernet eth0 disable\n",
+    );
+    t = edit(t, 'delete', 'interfaces ethernet eth0 address 192.0.2.1/24').tree;
+    expect(getNode(t, ['interfaces', 'ethernet', 'eth0', 'address'])!.values).toEqual([
+      '192.0.2.2/24',
+    ]);
+    t = edit(t, 'delete', 'interfaces ethernet eth0 address 192.0.2.2/24').tree;
+    expect(getNode(t, ['interfaces', 'ethernet', 'eth0', 'address'])).toBeUndefined();
+    t = edit(t, 'delete', 'interfaces ethernet eth0').tree;
+    expect(getNode(t, ['interfaces', 'ethernet'])).toBeUndefined();
+    expect(getNode(t, ['interfaces'])).toBeDefined();
+  });
+
+  it.each([
+    [
+      'set',
+      'interfaces ethernat eth0',
+      /unknown word 'ethernat' under 'interfaces'; expected one of: .*bridge, dummy, ethernet/,
+    ],
+    [
+      'set',
+      'interfaces ethernet eth0 address 300.1.1.1/24',
+      /'300.1.1.1\/24' is not a valid value for 'interfaces ethernet eth0 address'; expected <x.x.x.x\/x>/,
+    ],
+    [
+      'set',
+      'interfaces ethernet eth0 mtu',
+      /'interfaces ethernet eth0 mtu' needs a value: <68-16000>/,
+    ],
+    ['set', 'interfaces ethernet', /'interfaces ethernet' needs a name: <ethN>/],
+    ['set', 'interfaces ethernet br0', /'br0' is not a valid value for 'interfaces ethernet'/],
+    ['set', 'interfaces ethernet eth0 disable yes', /takes no value, found 'yes'/],
+    [
+      'set',
+      'system host-name r1 extra',
+      /unexpected 'extra' after the value of 'system host-name'/,
+    ],
+    ['set', 'interfaces ethernet eth0 mac 01:00:5e:00:00:01', /multicast MAC/],
+    [
+      'set',
+      'firewall ipv4 forward filter rule 10 action accept',
+      /'firewall' is not supported: the firewall area arrives/,
+    ],
+    [
+      'set',
+      'interfaces ethernet eth0 vrf blue',
+      /'interfaces ethernet eth0 vrf' is not supported: VRF/,
+    ],
+    [
+      'delete',
+      'interfaces ethernet eth0',
+      /nothing to delete: 'interfaces ethernet eth0' is not configured/,
+    ],
+    ['comment', 'interfaces ethernet eth0 hello', /'interfaces ethernet eth0' is not configured/],
+  ])('%s %s fails clearly', (verb, line, message) => {
+    const result = edit(EMPTY_TREE, verb as 'set', line);
+    expect(result.error).toMatch(message);
+    expect(treesEqual(result.tree, EMPTY_TREE)).toBe(true);
+  });
+
+  it('refuses a description that would inject a line', () => {
+    const editor = new TreeEditor();
+    const r = applySet(editor, schema, [
+      'interfaces',
+      'ethernet',
+      'eth0',
+      'description',
+      'x\nset system host-name evil',
+    ]);
+    expect(r.ok).toBe(false);
+  });
+});
+
+describe('canonical order', () => {
+  it('sorts tag values naturally', () => {
+    expect(['eth10', 'eth2', 'eth1', 'br0', 'eth2.10', 'eth2.9'].sort(naturalCompare)).toEqual([
+      'br0',
+      'eth1',
+      'eth2',
+      'eth2.9',
+      'eth2.10',
+      'eth10',
+    ]);
+    expect(['10', '5', '100', '7'].sort(naturalCompare)).toEqual(['5', '7', '10', '100']);
+  });
+
+  it('prints the same text whatever order the lines came in', () => {
+    const a = load(
+      "set interfaces ethernet eth10 mtu '1500'\nset interfaces ethernet eth2 mtu '1500'\nset system host-name 'r1'\n",
+    );
+    const b = load(
+      "set system host-name 'r1'\nset interfaces ethernet eth2 mtu '1500'\nset interfaces ethernet eth10 mtu '1500'\n",
+    );
+    expect(toCurly(a, schema)).toBe(toCurly(b, schema));
+    expect(toSetForm(a, schema).split('\n')[0]).toBe("set interfaces ethernet eth2 mtu '1500'");
+  });
+});
+
+const SAMPLE = `set interfaces ethernet eth0 address '192.0.2.1/24'
+set interfaces ethernet eth0 description 'it\\'s the "uplink"'
+set interfaces ethernet eth0 disable
+set interfaces loopback lo
+set system name-server '192.0.2.53'
+set system name-server '2001:db8::53'
+comment interfaces ethernet eth0 'circuit 42'
+`;
+
+describe('serialising', () => {
+  it('writes set form', () => {
+    expect(toSetForm(load(SAMPLE), schema)).toBe(SAMPLE);
+  });
+
+  it('writes curly form with comments', () => {
+    expect(toCurly(load(SAMPLE), schema)).toBe(`interfaces {
+    /* circuit 42 */
+    ethernet eth0 {
+        address "192.0.2.1/24"
+        description "it's the \\"uplink\\""
+        disable
+    }
+    loopback lo {
+    }
+}
+system {
+    name-server "192.0.2.53"
+    name-server "2001:db8::53"
+}
+`);
+  });
+
+  it('writes JSON as VyOS does', () => {
+    expect(JSON.parse(toJson(load(SAMPLE), schema))).toEqual({
+      interfaces: {
+        ethernet: {
+          eth0: { address: ['192.0.2.1/24'], description: 'it\'s the "uplink"', disable: {} },
+        },
+        loopback: { lo: {} },
+      },
+      system: { 'name-server': ['192.0.2.53', '2001:db8::53'] },
+    });
+  });
+});
+
+describe('round trip: parse(serialise(tree)) equals tree', () => {
+  const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
+  it.each(seeds)('generated tree, seed %i', (seed) => {
+    const tree = randomTree(schema, { seed, paths: 60, commentRate: 0.2 });
+    const viaSet = loadSetForm(toSetForm(tree, schema), schema);
+    expect(viaSet.report.invalid).toEqual([]);
+    expect(treesEqual(viaSet.tree, tree)).toBe(true);
+    const viaCurly = loadCurly(toCurly(tree, schema), schema);
+    expect(viaCurly.report.invalid).toEqual([]);
+    expect(treesEqual(viaCurly.tree, tree)).toBe(true);
+  });
+
+  it.each(corpusFiles('set').map((f) => [f.name, f]))('corpus %s (supported areas)', (_, file) => {
+    const { tree, report } = loadSetForm(file.text, schema);
+    expect(report.invalid).toEqual([]);
+    const setText = toSetForm(tree, schema);
+    expect(treesEqual(loadSetForm(setText, schema).tree, tree)).toBe(true);
+    expect(treesEqual(loadCurly(toCurly(tree, schema), schema).tree, tree)).toBe(true);
+    // every supported line of the file is in the serialised form
+    for (const line of setText.split('\n').filter(Boolean)) expect(file.text).toContain(line);
+  });
+});
+
+describe('diff', () => {
+  const running = load(SAMPLE);
+  const candidate = load(
+    SAMPLE.replace('set interfaces ethernet eth0 disable\n', '')
+      .replace("'192.0.2.53'", "'192.0.2.54'")
+      .concat("set interfaces ethernet eth1 mtu '9000'\n"),
+  );
+
+  it('prints delete and set commands', () => {
+    expect(diffCommands(running, candidate, schema)).toEqual([
+      'delete interfaces ethernet eth0 disable',
+      'delete system name-server',
+      "set interfaces ethernet eth1 mtu '9000'",
+      "set system name-server '192.0.2.54'",
+      "set system name-server '2001:db8::53'",
+    ]);
+  });
+
+  it('prints the curly form with + and - markers', () => {
+    expect(diffCurly(running, candidate, schema)).toBe(`  interfaces {
+      ethernet eth0 {
+-         disable
+      }
++     ethernet eth1 {
++         mtu "9000"
++     }
+  }
+  system {
+-     name-server "192.0.2.53"
++     name-server "192.0.2.54"
+  }
+`);
+  });
+
+  it('is empty for equal trees', () => {
+    expect(diffCommands(running, load(SAMPLE), schema)).toEqual([]);
+    expect(diffCurly(running, load(SAMPLE), schema)).toBe('');
+  });
+
+  it.each(Array.from({ length: 25 }, (_, i) => i + 100))(
+    'applying the diff commands gives the candidate (seed %i)',
+    (seed) => {
+      const a = randomTree(schema, { seed, paths: 40, commentRate: 0.1 });
+      const b = randomTree(schema, { seed: seed * 7, paths: 40, commentRate: 0.1 });
+      const script = diffCommands(a, b, schema).join('\n');
+      const { tree, report } = loadSetForm(script, schema, a);
+      expect(report.invalid).toEqual([]);
+      expect(treesEqual(tree, b)).toBe(true);
+    },
+  );
+});
+
+describe('defaults and verify', () => {
+  it('fills defaults only where the parent exists', () => {
+    const t = withDefaults(
+      load(
+        "set interfaces vxlan vxlan1 vni '10'\nset interfaces vxlan vxlan1 remote '192.0.2.9'\n",
+      ),
+      schema,
+    );
+    expect(getNode(t, ['interfaces', 'vxlan', 'vxlan1', 'port'])!.values).toEqual(['8472']);
+    expect(getNode(t, ['interfaces', 'vxlan', 'vxlan1', 'mtu'])!.values).toEqual(['1450']);
+    expect(getNode(t, ['interfaces', 'bridge'])).toBeUndefined();
+  });
+
+  it.each([
+    ["set interfaces vxlan vxlan1 remote '192.0.2.9'", 'interfaces vxlan vxlan1', /needs a 'vni'/],
+    ["set interfaces vxlan vxlan1 vni '1'", 'interfaces vxlan vxlan1', /needs 'remote', 'group'/],
+    [
+      'set interfaces bridge br0 member interface eth1\nset interfaces bridge br1 member interface eth1',
+      'interfaces bridge br1 member interface eth1',
+      /already a member of bridge br0/,
+    ],
+    [
+      'set interfaces bridge br0 member interface vxlan9',
+      'interfaces bridge br0 member interface vxlan9',
+      /not a configured interface/,
+    ],
+    [
+      "set interfaces bridge br0 member interface eth1\nset interfaces ethernet eth1 address '192.0.2.1/24'",
+      'interfaces ethernet eth1 address',
+      /member of bridge br0 and cannot have addresses/,
+    ],
+    [
+      "set interfaces ethernet eth1 address '192.0.2.1/24'\nset interfaces ethernet eth2 address '192.0.2.1/25'",
+      'interfaces ethernet eth2 address',
+      /already assigned to eth1/,
+    ],
+    [
+      "set system login user ops authentication public-keys k1 type 'ssh-ed25519'",
+      'system login user ops authentication public-keys k1',
+      /'.* key' must be set/,
+    ],
+  ])('%s', (text, path, message) => {
+    const issues = verify(load(text), schema);
+    expect(issues.map((i) => i.path.join(' '))).toContain(path);
+    expect(issues.map((i) => i.message).join('\n')).toMatch(message);
+  });
+
+  it('accepts every corpus file', () => {
+    for (const file of corpusFiles('set')) {
+      expect(verify(loadSetForm(file.text, schema).tree, schema), file.name).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './helpers/paths.js';
+
+const eslint = new ESLint({ cwd: repoRoot });
+
+async function messages(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: `${repoRoot}/${file}` });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('the layer rule', () => {
+  it.each([
+    [
+      'src/config/x.ts',
+      "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n",
+      /pure layer/,
+    ],
+    ['src/cli/x.ts', "import { execa } from 'execa';\nexport const f = execa;\n", /pure layer/],
+    ['grammar/x.ts', "import React from 'react';\nexport const f = React;\n", /pure layer/],
+    [
+      'src/schema/x.ts',
+      "import { verify } from '../verify/index.js';\nexport const f = verify;\n",
+      /may not import verify/,
+    ],
+  ])('refuses %s importing what it must not', async (file, code, message) => {
+    const found = await messages(file, code);
+    expect(found.join('\n')).toMatch(message);
+  });
+
+  it('allows the system layers to touch the system and pure layers to import upward', async () => {
+    expect(
+      await messages(
+        'src/apply/x.ts',
+        "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await messages(
+        'src/verify/x.ts',
+        "import { schema } from '../schema/index.js';\nexport const f = schema;\n",
+      ),
+    ).toEqual([]);
+  });
+});
