@@ -1,15 +1,29 @@
 /** The `fos` command: wiring of the layers, the only place argv and exit codes live. */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseScript } from '../grammar/index.js';
+import { labDown, labUp } from './apply/lab.js';
+import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
 import { checkText, convertText, type OutputForm } from './cli/check.js';
+import { ShellEngine, type RouterAccess } from './cli/engine.js';
+import { describeOutcome } from './commit/outcome.js';
+import { Router } from './commit/router.js';
 import { checkSchema, schema } from './schema/index.js';
+import { Store } from './store/store.js';
 
-const USAGE = `usage: fos <command> [options]
+const USAGE = `usage: fos [--netns NS|root] [--state DIR] [--user NAME] <command>
 
 commands:
+  -c 'COMMAND; COMMAND; ...'           run shell commands without a terminal (stops at the first error)
   check [--syntax] FILE...             check configuration files (set form or config.boot form)
   convert FILE --to set|curly|json     print a configuration in another form
           [--drop-unsupported]         leave out areas FOS1 does not implement yet
+  lab up|down [NAME]                   create or remove the lab namespace (default ${DEFAULT_NETNS})
   help                                 this text
+
+--netns NS   the namespace FOS1 configures (default ${DEFAULT_NETNS}); 'root' for the root namespace
+--state DIR  where the revision store lives (default /var/lib/fos)
 `;
 
 export interface Io {
@@ -21,6 +35,12 @@ const processIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 };
+
+interface Globals {
+  target: Target;
+  state: string;
+  user: string;
+}
 
 function readInput(file: string): string {
   return readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -78,7 +98,152 @@ function convert(args: string[], io: Io): number {
   return 0;
 }
 
-export function main(argv: string[], io: Io = processIo): number {
+function routerAccess(router: Router, user: string, session: string): RouterAccess {
+  return {
+    running: () => router.running(),
+    back: (n) => router.back(n),
+    commit: (request) => router.commit(request),
+    confirm: (u, s) => router.confirm(u, s),
+    drift: () => router.drift(),
+    revisions: () => router.store.list(),
+    revisionPlan: (n) => router.store.back(n)?.plan,
+    audit: (kind, text, outcome) => router.store.audit({ user, session, kind, text, outcome }),
+  };
+}
+
+/** What every process does when it opens the store: heal a crash, revert an expired confirm, seed an empty store. */
+async function startUp(router: Router, io: Io): Promise<void> {
+  if (router.store.inflight().length > 0) {
+    const fixed = await router.converge();
+    if (fixed.length)
+      io.err(`fos: an interrupted commit was undone (${fixed.length - 1} operations)\n`);
+  }
+  const reverted = await router.revertIfExpired();
+  if (reverted)
+    io.err(
+      `fos: commit confirmed was not confirmed in time: ${describeOutcome(reverted).join(' ')}\n`,
+    );
+  await router.initialize();
+}
+
+/** The watcher that reverts an unconfirmed commit when no daemon does: a detached `fos confirm-watch`. */
+function spawnConfirmWatcher(globals: Globals): void {
+  const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
+  const args = [
+    bin,
+    '--state',
+    globals.state,
+    '--netns',
+    globals.target.netns ?? 'root',
+    '--user',
+    globals.user,
+    'confirm-watch',
+  ];
+  const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore' });
+  child.unref();
+}
+
+async function confirmWatch(globals: Globals): Promise<number> {
+  for (;;) {
+    const store = new Store(globals.state);
+    try {
+      const pending = store.pending();
+      if (!pending) return 0;
+      const router = new Router(store, globals.target, schema);
+      if (pending.deadline <= Date.now()) {
+        await router.revertIfExpired();
+        return 0;
+      }
+      const wait = Math.min(pending.deadline - Date.now(), 5_000);
+      store.close();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));
+      continue;
+    } finally {
+      try {
+        store.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
+async function batch(script: string, globals: Globals, io: Io): Promise<number> {
+  const parsed = parseScript(script);
+  if (parsed.errors.length > 0) {
+    for (const e of parsed.errors) io.err(`fos -c: column ${e.column}: ${e.message}\n`);
+    return 1;
+  }
+  const store = new Store(globals.state);
+  try {
+    const router = new Router(store, globals.target, schema);
+    await startUp(router, io);
+    const session = `batch-${process.pid}`;
+    const engine = new ShellEngine(
+      schema,
+      routerAccess(router, globals.user, session),
+      {
+        read: (path) => readFileSync(path, 'utf8'),
+        write: (path, text) => writeFileSync(path, text),
+      },
+      { user: globals.user, session, origin: 'batch' },
+    );
+    for (const command of parsed.commands) {
+      const result = await engine.execute(command);
+      const text = result.output.length ? `${result.output.join('\n')}\n` : '';
+      if (!result.ok) {
+        io.err(text);
+        return 1;
+      }
+      io.out(text);
+      if (result.exit) break;
+    }
+    return 0;
+  } finally {
+    const pending = store.pending();
+    store.close();
+    if (pending) spawnConfirmWatcher(globals);
+  }
+}
+
+async function lab(args: string[], globals: Globals, io: Io): Promise<number> {
+  const [action, name = globals.target.netns ?? DEFAULT_NETNS] = args;
+  if (action !== 'up' && action !== 'down') {
+    io.err('usage: fos lab up|down [NAME]\n');
+    return 2;
+  }
+  try {
+    const lines = action === 'up' ? await labUp(name) : await labDown(name);
+    io.out(`${lines.join('\n')}\n`);
+    return 0;
+  } catch (e) {
+    io.err(`fos lab ${action}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Parse the global flags; the rest is the command. */
+function globalsOf(argv: string[]): { globals: Globals; rest: string[] } | string {
+  let netns: string | undefined = process.env['FOS_NETNS'];
+  let state = process.env['FOS_STATE'] ?? '/var/lib/fos';
+  let user = process.env['FOS_USER'] ?? process.env['USER'] ?? 'root';
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string | undefined => argv[++i];
+    if (a === '--netns') netns = value();
+    else if (a === '--state') state = value() ?? state;
+    else if (a === '--user') user = value() ?? user;
+    else {
+      rest.push(...argv.slice(i));
+      break;
+    }
+  }
+  if (netns === '') return 'fos: --netns needs a namespace name';
+  return { globals: { target: targetFromFlag(netns), state, user }, rest };
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const problems = checkSchema(schema);
   if (problems.length > 0) {
     io.err(
@@ -86,20 +251,41 @@ export function main(argv: string[], io: Io = processIo): number {
     );
     return 70;
   }
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'check':
-      return check(rest, io);
-    case 'convert':
-      return convert(rest, io);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      io.out(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      io.err(`fos: unknown command '${command}'\n${USAGE}`);
-      return 2;
+  const parsed = globalsOf(argv);
+  if (typeof parsed === 'string') {
+    io.err(`${parsed}\n`);
+    return 2;
+  }
+  const { globals, rest } = parsed;
+  const [command, ...args] = rest;
+  try {
+    switch (command) {
+      case 'check':
+        return check(args, io);
+      case 'convert':
+        return convert(args, io);
+      case '-c':
+        if (args.length !== 1) {
+          io.err("usage: fos -c 'COMMAND; COMMAND; ...'\n");
+          return 2;
+        }
+        return await batch(args[0]!, globals, io);
+      case 'lab':
+        return await lab(args, globals, io);
+      case 'confirm-watch':
+        return await confirmWatch(globals);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.err(`fos: unknown command '${command}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    io.err(`fos: ${(e as Error).message} (target: ${describeTarget(globals.target)})\n`);
+    return 1;
   }
 }

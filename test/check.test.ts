@@ -23,8 +23,8 @@ const SUPPORTED =
 describe('fos check on the corpus', () => {
   it.each(corpusFiles('set').map((f) => [f.name, f]))(
     '%s: every supported line is accepted',
-    (_, f) => {
-      const result = runFos(['check', f.path]);
+    async (_, f) => {
+      const result = await runFos(['check', f.path]);
       expect(result.code, result.out).toBe(0);
       const summary = result.out.trim().split('\n').pop()!;
       expect(summary).toMatch(/^.*: \d+ lines, \d+ accepted, \d+ unsupported, 0 invalid$/);
@@ -43,15 +43,15 @@ describe('fos check on the corpus', () => {
     },
   );
 
-  it.each(corpusFiles('boot').map((f) => [f.name, f]))('%s parses with --syntax', (_, f) => {
-    const result = runFos(['check', '--syntax', f.path]);
+  it.each(corpusFiles('boot').map((f) => [f.name, f]))('%s parses with --syntax', async (_, f) => {
+    const result = await runFos(['check', '--syntax', f.path]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/curly form, syntax OK/);
   });
 });
 
 describe('fos check reports', () => {
-  it('every error with file:line:column and the path, and a summary', () => {
+  it('every error with file:line:column and the path, and a summary', async () => {
     const path = file(
       'bad.set',
       [
@@ -64,7 +64,7 @@ describe('fos check reports', () => {
         'frobnicate system',
       ].join('\n'),
     );
-    const result = runFos(['check', path]);
+    const result = await runFos(['check', path]);
     expect(result.code).toBe(1);
     const lines = result.out.trim().split('\n');
     expect(lines).toEqual([
@@ -77,32 +77,32 @@ describe('fos check reports', () => {
     ]);
   });
 
-  it('verify errors with the line of the path', () => {
+  it('verify errors with the line of the path', async () => {
     const path = file(
       'verify.set',
       "set system host-name 'r1'\nset interfaces vxlan vxlan1 remote '192.0.2.1'\n",
     );
-    const result = runFos(['check', path]);
+    const result = await runFos(['check', path]);
     expect(result.code).toBe(1);
     expect(result.out).toContain(
       `${path}:2:1: error [interfaces vxlan vxlan1]: vxlan vxlan1 needs a 'vni'`,
     );
   });
 
-  it('curly files with their positions', () => {
+  it('curly files with their positions', async () => {
     const path = file(
       'bad.boot',
       'interfaces {\n    ethernet eth0 {\n        mtu "99999"\n    }\n}\n',
     );
-    const result = runFos(['check', path]);
+    const result = await runFos(['check', path]);
     expect(result.code).toBe(1);
     expect(result.out).toContain(
       `${path}:3:13: error [interfaces ethernet eth0 mtu]: '99999' is not a valid value`,
     );
   });
 
-  it('a file that cannot be read', () => {
-    const result = runFos(['check', join(dir, 'missing.set')]);
+  it('a file that cannot be read', async () => {
+    const result = await runFos(['check', join(dir, 'missing.set')]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/missing.set: cannot read/);
   });
@@ -114,44 +114,44 @@ describe('fos convert', () => {
     "set interfaces ethernet eth0 address '192.0.2.1/24'\nset system host-name 'r1'\ncomment system host-name 'the name'\n",
   );
 
-  it('set -> curly -> set gives the same text', () => {
-    const curly = runFos(['convert', source, '--to', 'curly']);
+  it('set -> curly -> set gives the same text', async () => {
+    const curly = await runFos(['convert', source, '--to', 'curly']);
     expect(curly.code).toBe(0);
     expect(curly.out).toBe(
       'interfaces {\n    ethernet eth0 {\n        address "192.0.2.1/24"\n    }\n}\nsystem {\n    /* the name */\n    host-name "r1"\n}\n',
     );
-    const back = runFos(['convert', file('router.boot', curly.out), '--to', 'set']);
-    expect(back.out).toBe(runFos(['convert', source, '--to', 'set']).out);
+    const back = await runFos(['convert', file('router.boot', curly.out), '--to', 'set']);
+    expect(back.out).toBe((await runFos(['convert', source, '--to', 'set'])).out);
   });
 
-  it('json', () => {
-    const json = runFos(['convert', source, '--to', 'json']);
+  it('json', async () => {
+    const json = await runFos(['convert', source, '--to', 'json']);
     expect(JSON.parse(json.out)).toEqual({
       interfaces: { ethernet: { eth0: { address: ['192.0.2.1/24'] } } },
       system: { 'host-name': 'r1' },
     });
   });
 
-  it('refuses to lose unsupported lines unless asked', () => {
+  it('refuses to lose unsupported lines unless asked', async () => {
     const path = file(
       'fw.set',
       "set system host-name 'r1'\nset firewall global-options all-ping 'enable'\n",
     );
-    const refused = runFos(['convert', path, '--to', 'set']);
+    const refused = await runFos(['convert', path, '--to', 'set']);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/unsupported \[firewall\].*1 lines would be lost/);
-    const dropped = runFos(['convert', path, '--to', 'set', '--drop-unsupported']);
+    const dropped = await runFos(['convert', path, '--to', 'set', '--drop-unsupported']);
     expect(dropped).toMatchObject({ code: 0, out: "set system host-name 'r1'\n" });
   });
 
-  it('usage errors', () => {
-    expect(runFos(['convert', source]).code).toBe(2);
-    expect(runFos(['frobnicate']).code).toBe(2);
+  it('usage errors', async () => {
+    expect((await runFos(['convert', source])).code).toBe(2);
+    expect((await runFos(['frobnicate'])).code).toBe(2);
   });
 });
 
 describe('the fos binary', () => {
-  it('runs from bin/ after the build', () => {
+  it('runs from bin/ after the build', async () => {
     const example = join(repoRoot, 'examples', 'router.set');
     const out = execFileSync(
       process.execPath,

@@ -275,3 +275,35 @@ export function describeType(type: ValueType): string {
     .map((h) => (h.format.startsWith('<') ? `${h.format} (${h.description})` : h.format))
     .join(', ');
 }
+
+/** An IPv6 address in RFC 5952 form (lower case, the longest zero run compressed), as the kernel prints it. */
+export function canonicalIPv6(value: string): string {
+  const groups = parseIPv6(value);
+  if (!groups) return value;
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** An address with prefix length in the kernel's spelling (`2001:DB8:0::1/64` -> `2001:db8::1/64`). */
+export function canonicalAddressPrefix(value: string): string {
+  const slash = value.indexOf('/');
+  const address = slash < 0 ? value : value.slice(0, slash);
+  const suffix = slash < 0 ? '' : value.slice(slash);
+  return address.includes(':') ? `${canonicalIPv6(address)}${suffix}` : value;
+}

@@ -10,6 +10,7 @@ import {
   oneOf,
   pattern,
   text,
+  u32,
 } from '../types.js';
 
 const notYet = (name: string, help: string, area: string): SchemaNode =>
@@ -107,7 +108,19 @@ export const system = container(
   'System parameters',
   [
     notYet('acceleration', 'Hardware acceleration', 'acceleration'),
-    notYet('config-management', 'Configuration management settings', 'config-management'),
+    container('config-management', 'Configuration management settings', [
+      unsupported(
+        'commit-archive',
+        'Commit archive settings',
+        'archiving commits to remote locations is not implemented yet',
+      ),
+      leaf(
+        'commit-revisions',
+        'Commit revisions',
+        u32(1, 65535, 'Number of config backups to keep'),
+        { default: '100' },
+      ),
+    ]),
     notYet('conntrack', 'Connection tracking engine options', 'conntrack'),
     notYet('console', 'Serial console configuration', 'console'),
     leaf('domain-name', 'System domain name', domainName),

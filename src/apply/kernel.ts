@@ -1,0 +1,199 @@
+/**
+ * The kernel driver: observe links and addresses with `ip -json`, apply a
+ * plan one `ip -batch` per step, and restore a previous state.
+ */
+import type { KernelState, LinkKind, LinkState } from '../render/kernel.js';
+import { batchLine, planKernel, type KernelPlan, type PlanStep } from '../render/kernel-plan.js';
+import { CommandError, run, runChecked } from './run.js';
+import { ipPrefix, type Target } from './target.js';
+
+interface IpAddress {
+  family: string;
+  local: string;
+  prefixlen: number;
+  scope?: string;
+}
+
+interface IpLink {
+  ifname: string;
+  flags?: string[];
+  mtu?: number;
+  address?: string;
+  ifalias?: string;
+  master?: string;
+  link?: string;
+  link_type?: string;
+  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+  addr_info?: IpAddress[];
+}
+
+function kindOf(link: IpLink): LinkKind {
+  if (link.link_type === 'loopback') return 'loopback';
+  switch (link.linkinfo?.info_kind) {
+    case 'bridge':
+      return 'bridge';
+    case 'vxlan':
+      return 'vxlan';
+    case 'dummy':
+      return 'dummy';
+    case 'vlan':
+      return 'vlan';
+    default:
+      return 'ethernet';
+  }
+}
+
+const n = (v: unknown, fallback = 0): number => (typeof v === 'number' ? v : fallback);
+const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Parse `ip -json -details address show` into the state the planner compares. */
+export function parseIpJson(json: string): KernelState {
+  const links = new Map<string, LinkState>();
+  for (const link of JSON.parse(json) as IpLink[]) {
+    const kind = kindOf(link);
+    const data = link.linkinfo?.info_data ?? {};
+    const addresses = (link.addr_info ?? [])
+      .filter((a) => a.family === 'inet' || (a.family === 'inet6' && a.scope !== 'link'))
+      .map((a) => `${a.local}/${a.prefixlen}`);
+    const state: LinkState = {
+      name: link.ifname,
+      kind,
+      up: (link.flags ?? []).includes('UP'),
+      mtu: link.mtu,
+      mac: link.address?.toLowerCase(),
+      alias: link.ifalias || undefined,
+      master: link.master,
+      addresses,
+      ...(kind === 'bridge'
+        ? {
+            bridge: {
+              stp: n(data['stp_state']) !== 0,
+              priority: n(data['priority'], 32768),
+              aging: Math.round(n(data['ageing_time']) / 100),
+              forwardDelay: Math.round(n(data['forward_delay']) / 100),
+              helloTime: Math.round(n(data['hello_time']) / 100),
+              maxAge: Math.round(n(data['max_age']) / 100),
+            },
+          }
+        : {}),
+      ...(kind === 'vxlan'
+        ? {
+            vxlan: {
+              vni: typeof data['id'] === 'number' ? data['id'] : undefined,
+              remote: s(data['remote']),
+              group: s(data['group']),
+              local: s(data['local']),
+              dev: s(data['link']),
+              port: n(data['port'], 8472),
+              learning: data['learning'] !== false,
+              external: data['external'] === true || data['collect_metadata'] === true,
+              ttl: n(data['ttl']),
+              tos: n(data['tos']),
+              df: s(data['df']) ?? 'unset',
+            },
+          }
+        : {}),
+      ...(kind === 'vlan'
+        ? {
+            vlan: {
+              parent: link.link ?? '',
+              id: n(data['id']),
+              protocol:
+                s(data['protocol']) === '802.1ad' ? ('802.1ad' as const) : ('802.1Q' as const),
+            },
+          }
+        : {}),
+    };
+    links.set(link.ifname, state);
+  }
+  return { links };
+}
+
+export async function observeKernel(target: Target): Promise<KernelState> {
+  return parseIpJson(
+    await runChecked('ip', [...ipPrefix(target), '-json', '-details', 'address', 'show']),
+  );
+}
+
+/** Test-only fault injection: FOS_TEST_FAULT=kernel:STEP fails that step after its other operations ran. */
+function injectedFault(step: PlanStep): string | undefined {
+  const fault = process.env['FOS_TEST_FAULT'];
+  return fault === `kernel:${step.name}` ? 'link set dev fos-injected-fault up' : undefined;
+}
+
+export class StepError extends Error {
+  constructor(
+    readonly step: string,
+    readonly detail: string,
+  ) {
+    super(`kernel step '${step}' failed: ${detail}`);
+  }
+}
+
+/** Run one step: its batchable operations as one `ip -batch`, the others one by one. */
+async function applyStep(target: Target, step: PlanStep, force: boolean): Promise<void> {
+  const lines: string[] = [];
+  const standalone: (readonly string[])[] = [];
+  for (const op of step.ops) {
+    const line = batchLine(op);
+    if (line === undefined) standalone.push(op.argv);
+    else lines.push(line);
+  }
+  const fault = force ? undefined : injectedFault(step);
+  if (fault) lines.push(fault);
+  const errors: string[] = [];
+  if (lines.length > 0) {
+    const result = await run(
+      'ip',
+      [...ipPrefix(target), ...(force ? ['-force'] : []), '-batch', '-'],
+      `${lines.join('\n')}\n`,
+    );
+    if (result.code !== 0) {
+      errors.push(result.stderr.trim() || `ip -batch exited with status ${result.code}`);
+      if (!force) throw new StepError(step.name, errors.join('; '));
+    }
+  }
+  for (const argv of standalone) {
+    const result = await run('ip', [...ipPrefix(target), ...argv]);
+    if (result.code !== 0) {
+      errors.push(new CommandError('ip', argv, result).message);
+      if (!force) throw new StepError(step.name, errors.join('; '));
+    }
+  }
+  if (errors.length > 0) throw new StepError(step.name, errors.join('; '));
+}
+
+export async function applyKernelPlan(
+  target: Target,
+  plan: KernelPlan,
+  onStep?: (step: string) => void,
+): Promise<void> {
+  for (const step of plan.steps) {
+    onStep?.(`kernel: ${step.name}`);
+    await applyStep(target, step, false);
+  }
+}
+
+/**
+ * Bring the namespace back to a desired state after a failed apply: observe,
+ * plan and apply with `-force`, then observe again. Returns what still differs.
+ */
+export async function restoreKernel(
+  target: Target,
+  desired: KernelState,
+  managed: ReadonlySet<string>,
+): Promise<string[]> {
+  const plan = planKernel({ observed: await observeKernel(target), desired, managed });
+  const problems: string[] = [];
+  for (const step of plan.steps) {
+    try {
+      await applyStep(target, step, true);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  const after = planKernel({ observed: await observeKernel(target), desired, managed });
+  for (const step of after.steps)
+    for (const op of step.ops) problems.push(`still differs: ip ${op.argv.join(' ')}`);
+  return problems;
+}

@@ -1,0 +1,557 @@
+/**
+ * The shell engine, without any I/O of its own: operational and configuration
+ * mode, dispatch of one parsed command at a time, and output pipes. Batches
+ * (`fos -c`), and later the interactive front-ends, all drive this.
+ */
+import type { Command } from '../../grammar/index.js';
+import {
+  applyComment,
+  applyDelete,
+  applySet,
+  describeEditError,
+  diffCommands,
+  diffCurly,
+  formatPath,
+  getNode,
+  loadConfigText,
+  schemaAt,
+  setCommands,
+  toCurly,
+  toJsonValue,
+  toSetForm,
+  treesEqual,
+  TreeEditor,
+  type ConfigNode,
+  type ConfigJson,
+} from '../config/index.js';
+import type { CommitOutcome } from '../commit/outcome.js';
+import { describeOutcome, succeeded } from '../commit/outcome.js';
+import type { CommitRequest } from '../commit/router.js';
+import { curlyChild } from '../config/serialise.js';
+import type { ContainerNode, SchemaNode } from '../schema/index.js';
+import { startSession, type Session } from '../session/index.js';
+import type { Origin, RevisionSummary } from '../store/store.js';
+
+/** What the engine needs from the running system; the router provides it. */
+export interface RouterAccess {
+  running(): { id: number; tree: ConfigNode };
+  back(n: number): { id: number; tree: ConfigNode } | undefined;
+  commit(request: CommitRequest): Promise<CommitOutcome>;
+  confirm(user: string, session: string): boolean;
+  drift(): Promise<string[]>;
+  revisions(): RevisionSummary[];
+  revisionPlan(n: number): string | undefined;
+  audit(kind: string, text: string, outcome: string): void;
+}
+
+export interface FileAccess {
+  read(path: string): string;
+  write(path: string, text: string): void;
+}
+
+export interface ShellIdentity {
+  readonly user: string;
+  readonly session: string;
+  readonly origin: Origin;
+}
+
+export interface CommandResult {
+  readonly output: string[];
+  readonly ok: boolean;
+  /** The session asked to end (`exit` in operational mode). */
+  readonly exit?: boolean;
+}
+
+const ok = (...output: string[]): CommandResult => ({ output, ok: true });
+const fail = (...output: string[]): CommandResult => ({ output, ok: false });
+
+export class ShellEngine {
+  private session: Session | undefined;
+
+  constructor(
+    private readonly schema: ContainerNode,
+    private readonly router: RouterAccess,
+    private readonly files: FileAccess,
+    private readonly identity: ShellIdentity,
+  ) {}
+
+  get mode(): 'operational' | 'configuration' {
+    return this.session ? 'configuration' : 'operational';
+  }
+
+  get editLevel(): readonly string[] {
+    return this.session?.level ?? [];
+  }
+
+  /** Uncommitted changes in this session's candidate. */
+  get modified(): boolean {
+    return this.session !== undefined && !treesEqual(this.session.candidate, this.session.baseTree);
+  }
+
+  async execute(command: Command): Promise<CommandResult> {
+    const words = command.words.map((w) => w.text);
+    const pipes = command.pipes.map((p) => p.map((w) => w.text));
+    const display = pipes.find((p) => p[0] === 'display')?.[1];
+    if (display !== undefined && !['set', 'json'].includes(display))
+      return fail(`unknown display format '${display}'; expected set or json`);
+    const result = this.session
+      ? await this.configuration(words, display)
+      : await this.operational(words, display);
+    return { ...result, output: applyPipes(result.output, pipes) };
+  }
+
+  // ------------------------------------------------------------ operational
+
+  private async operational(words: string[], display: string | undefined): Promise<CommandResult> {
+    const [verb, ...rest] = words;
+    switch (verb) {
+      case 'configure':
+        if (rest.length > 0 && rest[0] !== 'exclusive')
+          return fail(`unknown word '${rest[0]}' after configure; expected exclusive`);
+        this.startConfigure(rest[0] === 'exclusive');
+        return ok();
+      case 'show':
+        return this.show(rest, display);
+      case 'exit':
+      case 'quit':
+        return { output: [], ok: true, exit: true };
+      case undefined:
+        return ok();
+      default:
+        return fail(`unknown command '${verb}'; expected configure, show, exit`);
+    }
+  }
+
+  private startConfigure(exclusive: boolean): void {
+    const running = this.router.running();
+    this.session = startSession(running.tree, running.id, exclusive);
+    this.router.audit('configure', exclusive ? 'exclusive' : '', 'ok');
+  }
+
+  private async show(words: string[], display: string | undefined): Promise<CommandResult> {
+    const running = this.router.running().tree;
+    const [what, ...rest] = words;
+    if (what === 'configuration') {
+      const form = rest[0] ?? display;
+      if (form === 'commands' || form === 'set')
+        return ok(...toSetForm(running, this.schema).trimEnd().split('\n'));
+      if (form === 'json') return ok(JSON.stringify(toJsonValue(running, this.schema), null, 2));
+      if (form !== undefined)
+        return fail(`unknown word '${form}' after 'show configuration'; expected commands or json`);
+      return ok(...toCurly(running, this.schema).trimEnd().split('\n'));
+    }
+    if (what === 'system' && rest[0] === 'commit') {
+      if (rest[1] === 'diff') return this.showCommitDiff(rest[2]);
+      if (rest.length > 1)
+        return fail(`unknown word '${rest[1]}' after 'show system commit'; expected diff`);
+      return this.showCommits(display);
+    }
+    if (what === 'system' && rest[0] === 'drift') {
+      const drift = await this.router.drift();
+      return ok(...(drift.length ? drift : ['The system matches the running configuration.']));
+    }
+    return fail(
+      `unknown word '${what ?? ''}' after 'show'; expected configuration, system commit, system drift`,
+    );
+  }
+
+  private showCommits(display: string | undefined): CommandResult {
+    const revisions = this.router.revisions();
+    if (display === 'json')
+      return ok(
+        JSON.stringify(
+          revisions.map((r, n) => ({ number: n, ...r })),
+          null,
+          2,
+        ),
+      );
+    const rows = revisions.map((r, n) => [
+      String(n),
+      r.time.replace('T', ' ').slice(0, 19),
+      r.user,
+      r.origin,
+      r.comment,
+    ]);
+    return ok(...table(['#', 'time', 'user', 'origin', 'comment'], rows));
+  }
+
+  private showCommitDiff(n: string | undefined): CommandResult {
+    const index = parseRevisionNumber(n);
+    if (index === undefined)
+      return fail(`'show system commit diff' needs a revision number N (0 is running)`);
+    const newer = this.router.back(index);
+    const older = this.router.back(index + 1);
+    if (!newer) return fail(`there is no revision ${index}`);
+    const diff = diffCurly(older?.tree ?? emptyOf(newer.tree), newer.tree, this.schema);
+    return ok(...(diff ? diff.trimEnd().split('\n') : ['No changes.']));
+  }
+
+  // ---------------------------------------------------------- configuration
+
+  private async configuration(
+    words: string[],
+    display: string | undefined,
+  ): Promise<CommandResult> {
+    const session = this.session!;
+    const [verb, ...rest] = words;
+    switch (verb) {
+      case 'set':
+      case 'delete':
+      case 'comment':
+      case 'annotate':
+        return this.edit(verb === 'annotate' ? 'comment' : verb, rest);
+      case 'edit':
+        return this.editLevelTo(rest);
+      case 'up':
+        this.session = {
+          ...session,
+          level: session.level.slice(0, levelUp(session.level, this.schema)),
+        };
+        return ok();
+      case 'top':
+        this.session = { ...session, level: [] };
+        return ok();
+      case 'show':
+        return this.showCandidate(rest, display);
+      case 'compare':
+        return this.compare(rest);
+      case 'commit':
+        return this.commit(rest);
+      case 'confirm':
+        return this.router.confirm(this.identity.user, this.identity.session)
+          ? ok('Commit confirmed.')
+          : ok('No commit is waiting for confirmation.');
+      case 'rollback':
+        return this.rollback(rest);
+      case 'discard':
+        this.session = { ...session, candidate: session.baseTree };
+        return ok('Changes discarded.');
+      case 'update':
+        return this.update();
+      case 'load':
+      case 'merge':
+        return this.load(verb, rest);
+      case 'save':
+        return this.save(rest);
+      case 'run':
+        return this.operational(rest, display);
+      case 'exit':
+      case 'quit':
+        if (rest[0] === 'discard') {
+          this.session = undefined;
+          return ok();
+        }
+        if (session.level.length > 0) return this.configuration(['up'], display);
+        if (this.modified)
+          return fail(
+            "Cannot exit: configuration modified. Use 'exit discard' to discard the changes.",
+          );
+        this.session = undefined;
+        return ok();
+      case undefined:
+        return ok();
+      default:
+        return fail(
+          `unknown command '${verb}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, comment, run, exit`,
+        );
+    }
+  }
+
+  private edit(verb: 'set' | 'delete' | 'comment', words: string[]): CommandResult {
+    const session = this.session!;
+    const editor = new TreeEditor(session.candidate);
+    const apply = verb === 'set' ? applySet : verb === 'delete' ? applyDelete : applyComment;
+    const result = apply(editor, this.schema, words, session.level);
+    const line = `${verb} ${formatPath([...session.level, ...words])}`;
+    if (!result.ok) {
+      this.router.audit(verb, line, 'error');
+      return fail(describeEditError(result.error));
+    }
+    this.session = { ...session, candidate: editor.finish() };
+    this.router.audit(verb, line, 'ok');
+    return ok();
+  }
+
+  private editLevelTo(words: string[]): CommandResult {
+    const session = this.session!;
+    const path = [...session.level, ...words];
+    const node = schemaAt(this.schema, path);
+    if (!node || node.unsupported) {
+      const editor = new TreeEditor(session.candidate);
+      const probe = applySet(editor, this.schema, words, session.level);
+      return fail(probe.ok ? `cannot edit '${formatPath(path)}'` : describeEditError(probe.error));
+    }
+    if (
+      node.kind === 'leaf' ||
+      node.kind === 'multi' ||
+      node.kind === 'flag' ||
+      node.kind === 'tag'
+    ) {
+      return fail(`cannot edit '${formatPath(path)}': only nodes and tag entries can be edited`);
+    }
+    const editor = new TreeEditor(session.candidate);
+    editor.ensure(path);
+    this.session = { ...session, level: path, candidate: editor.finish() };
+    return ok();
+  }
+
+  private showCandidate(words: string[], display: string | undefined): CommandResult {
+    const session = this.session!;
+    const path = [...session.level, ...words];
+    const node = getNode(session.candidate, path);
+    if (!node) return path.length === 0 ? ok() : fail(`'${formatPath(path)}' is not configured`);
+    const s = schemaAt(this.schema, path);
+    if (display === 'set') return ok(...setCommands(node, s ?? this.schema, path));
+    if (display === 'json') return ok(JSON.stringify(jsonOf(node, s), null, 2));
+    if (path.length === 0) return ok(...toCurly(node, this.schema).trimEnd().split('\n'));
+    const parent = schemaAt(this.schema, path.slice(0, -1));
+    if (
+      s &&
+      (s.kind === 'leaf' || s.kind === 'multi' || s.kind === 'flag' || parent?.kind === 'tag')
+    ) {
+      return ok(...curlyChild(path[path.length - 1]!, node, s, 0));
+    }
+    const body = toCurly(node, (s as ContainerNode | undefined) ?? this.schema).trimEnd();
+    return ok(...(body ? body.split('\n') : []));
+  }
+
+  private compare(words: string[]): CommandResult {
+    const session = this.session!;
+    const [first, second] = words;
+    let older: ConfigNode;
+    let newer: ConfigNode = session.candidate;
+    if (first === undefined) older = this.router.running().tree;
+    else if (first === 'rollback') {
+      const n = parseRevisionNumber(second);
+      const revision = n === undefined ? undefined : this.router.back(n);
+      if (!revision)
+        return fail(
+          `'compare rollback' needs an existing revision number; see 'run show system commit'`,
+        );
+      older = revision.tree;
+    } else {
+      const a = parseRevisionNumber(first);
+      const b = second === undefined ? undefined : parseRevisionNumber(second);
+      const ra = a === undefined ? undefined : this.router.back(a);
+      if (!ra || (second !== undefined && b === undefined))
+        return fail('usage: compare [rollback N | N [M]]');
+      older = ra.tree;
+      if (b !== undefined) {
+        const rb = this.router.back(b);
+        if (!rb) return fail(`there is no revision ${b}`);
+        newer = rb.tree;
+      }
+    }
+    const diff = diffCurly(older, newer, this.schema);
+    return ok(...(diff ? diff.trimEnd().split('\n') : ['No changes.']));
+  }
+
+  private async commit(words: string[]): Promise<CommandResult> {
+    const session = this.session!;
+    let comment: string | undefined;
+    let confirmMinutes: number | undefined;
+    let checkOnly = false;
+    let andQuit = false;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (w === 'check') checkOnly = true;
+      else if (w === 'and-quit') andQuit = true;
+      else if (w === 'comment') {
+        comment = words[++i];
+        if (comment === undefined) return fail("'commit comment' needs the comment text");
+      } else if (w === 'confirmed') {
+        const next = words[i + 1];
+        if (next !== undefined && /^[0-9]+$/.test(next)) {
+          confirmMinutes = Number(next);
+          i++;
+          if (confirmMinutes < 1 || confirmMinutes > 65535)
+            return fail('commit confirmed takes 1 to 65535 minutes');
+        } else confirmMinutes = 10;
+      } else
+        return fail(
+          `unknown word '${w}' after commit; expected check, comment, confirmed, and-quit`,
+        );
+    }
+    const outcome = await this.router.commit({
+      candidate: session.candidate,
+      baseId: session.baseId,
+      baseTree: session.baseTree,
+      user: this.identity.user,
+      origin: this.identity.origin,
+      session: this.identity.session,
+      ...(comment !== undefined ? { comment } : {}),
+      ...(confirmMinutes !== undefined ? { confirmMinutes } : {}),
+      checkOnly,
+    });
+    const output = describeOutcome(outcome);
+    if (!succeeded(outcome)) return fail(...output);
+    if (!checkOnly) {
+      // The session now stands on the new running configuration.
+      const running = this.router.running();
+      this.session = {
+        ...session,
+        candidate: running.tree,
+        baseId: running.id,
+        baseTree: running.tree,
+      };
+      if (andQuit) this.session = undefined;
+    }
+    return ok(...output);
+  }
+
+  private rollback(words: string[]): CommandResult {
+    const n = parseRevisionNumber(words[0]);
+    if (n === undefined || words.length > 1)
+      return fail("usage: rollback N (0 is running; see 'run show system commit')");
+    const revision = this.router.back(n);
+    if (!revision) return fail(`there is no revision ${n}`);
+    this.session = { ...this.session!, candidate: revision.tree };
+    return ok(
+      `Loaded revision ${n} into the candidate; 'compare' shows the changes, 'commit' applies them.`,
+    );
+  }
+
+  private update(): CommandResult {
+    const session = this.session!;
+    const running = this.router.running();
+    if (running.id === session.baseId)
+      return ok('The candidate is already based on the running configuration.');
+    if (!this.modified) {
+      this.session = {
+        ...session,
+        candidate: running.tree,
+        baseId: running.id,
+        baseTree: running.tree,
+      };
+      return ok('Updated to the running configuration.');
+    }
+    return fail(
+      "The running configuration changed; 'commit' rebases your changes onto it, or 'exit discard' and configure again.",
+    );
+  }
+
+  private load(verb: 'load' | 'merge', words: string[]): CommandResult {
+    const session = this.session!;
+    if (words.length !== 1) return fail(`usage: ${verb} FILE`);
+    let text: string;
+    try {
+      text = this.files.read(words[0]!);
+    } catch (e) {
+      return fail(`cannot read ${words[0]}: ${(e as Error).message}`);
+    }
+    const loaded = loadConfigText(text, this.schema);
+    const problems = [
+      ...loaded.report.invalid.map((i) => `${words[0]}:${i.line}:${i.column}: ${i.message}`),
+      ...loaded.report.unsupported.map(
+        (u) => `${words[0]}:${u.line}:${u.column}: unsupported [${u.path}]: ${u.reason}`,
+      ),
+    ];
+    if (problems.length > 0)
+      return fail(...problems, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`);
+    let candidate = loaded.tree;
+    if (verb === 'merge') {
+      const editor = new TreeEditor(session.candidate);
+      for (const line of setCommands(loaded.tree, this.schema)) {
+        const [cmd, ...rest] = splitSetLine(line);
+        if (cmd === 'set') applySet(editor, this.schema, rest);
+        else applyComment(editor, this.schema, rest);
+      }
+      candidate = editor.finish();
+    }
+    this.session = { ...session, candidate };
+    return ok(
+      `${verb === 'load' ? 'Loaded' : 'Merged'} ${loaded.report.accepted} lines from ${words[0]}.`,
+    );
+  }
+
+  private save(words: string[]): CommandResult {
+    const session = this.session!;
+    const file = words[0];
+    if (!file) return fail('usage: save FILE');
+    const text = file.endsWith('.set')
+      ? toSetForm(session.candidate, this.schema)
+      : toCurly(session.candidate, this.schema);
+    try {
+      this.files.write(file, text);
+    } catch (e) {
+      return fail(`cannot write ${file}: ${(e as Error).message}`);
+    }
+    return ok(`Saved the candidate to ${file}.`);
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function emptyOf(_tree: ConfigNode): ConfigNode {
+  return { children: new Map(), values: [], comment: undefined };
+}
+
+function parseRevisionNumber(word: string | undefined): number | undefined {
+  return word !== undefined && /^[0-9]{1,6}$/.test(word) ? Number(word) : undefined;
+}
+
+/** `up` leaves a tag entry as a whole (`edit interfaces ethernet eth0` -> `interfaces`). */
+function levelUp(level: readonly string[], schema: ContainerNode): number {
+  if (level.length === 0) return 0;
+  const parent = schemaAt(schema, level.slice(0, -1));
+  return parent?.kind === 'tag' ? level.length - 2 : level.length - 1;
+}
+
+function jsonOf(node: ConfigNode, s: SchemaNode | undefined): ConfigJson | string | string[] {
+  if (s?.kind === 'leaf') return node.values[0] ?? '';
+  if (s?.kind === 'multi') return [...node.values];
+  return toJsonValue(node, s);
+}
+
+function splitSetLine(line: string): string[] {
+  // Lines come from setCommands, whose quoting the script grammar reads back.
+  const words: string[] = [];
+  const re = /'((?:[^'\\]|\\.)*)'|(\S+)/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    words.push(
+      m[1] !== undefined
+        ? m[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c))
+        : m[2]!,
+    );
+  }
+  return words;
+}
+
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+/** `| match RE`, `| except RE`, `| count`, `| no-more` (display is handled by the commands). */
+export function applyPipes(lines: string[], pipes: string[][]): string[] {
+  let out = lines;
+  for (const [name, ...args] of pipes) {
+    switch (name) {
+      case 'match':
+      case 'except': {
+        let re: RegExp;
+        try {
+          re = new RegExp(args.join(' '));
+        } catch {
+          return [`invalid regular expression '${args.join(' ')}'`];
+        }
+        out = out.filter((l) => re.test(l) === (name === 'match'));
+        break;
+      }
+      case 'count':
+        out = [`Count: ${out.length} lines`];
+        break;
+      case 'no-more':
+      case 'display':
+        break;
+      default:
+        return [`unknown pipe '${name}'; expected match, except, count, no-more, display`];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,321 @@
+/**
+ * The router: the running configuration of one store and one target
+ * namespace, and the commit pipeline that changes it (ARCHITECTURE.md, "The
+ * commit pipeline"). One commit at a time per store, through the store's lock.
+ */
+import { observeKernel, applyKernelPlan, restoreKernel, StepError } from '../apply/kernel.js';
+import { describeTarget, type Target } from '../apply/target.js';
+import {
+  EMPTY_TREE,
+  getNode,
+  loadSetForm,
+  toSetForm,
+  treesEqual,
+  type ConfigNode,
+} from '../config/index.js';
+import { renderKernel, type KernelState } from '../render/kernel.js';
+import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
+import type { ContainerNode } from '../schema/index.js';
+import { rebase } from '../session/index.js';
+import type { Origin, Store } from '../store/store.js';
+import { verify, withDefaults } from '../verify/index.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+import type { CommitOutcome } from './outcome.js';
+
+export interface CommitRequest {
+  readonly candidate: ConfigNode;
+  /** The revision the candidate was based on. */
+  readonly baseId: number;
+  readonly baseTree: ConfigNode;
+  readonly user: string;
+  readonly origin: Origin;
+  readonly session: string;
+  readonly comment?: string;
+  /** `commit confirmed N`: minutes until an automatic rollback. */
+  readonly confirmMinutes?: number;
+  /** `commit check`: everything but apply and record. */
+  readonly checkOnly?: boolean;
+  readonly onStep?: (step: string) => void;
+}
+
+const LOCK = 'commit';
+/** A minute of `commit confirmed N`; tests shorten it with FOS_TEST_MINUTE_MS. */
+export const MINUTE_MS = Number(process.env['FOS_TEST_MINUTE_MS']) || 60_000;
+const LOCK_WAIT_MS = 10_000;
+
+function linkNames(state: KernelState): Set<string> {
+  return new Set(state.links.keys());
+}
+
+export class Router {
+  private cache: { id: number; tree: ConfigNode } | undefined;
+
+  constructor(
+    readonly store: Store,
+    readonly target: Target,
+    readonly schema: ContainerNode,
+  ) {}
+
+  /** The configuration of a revision id (0 is the empty configuration). */
+  tree(id: number): ConfigNode | undefined {
+    if (id === 0) return EMPTY_TREE;
+    if (this.cache?.id === id) return this.cache.tree;
+    const revision = this.store.byId(id);
+    if (!revision) return undefined;
+    return loadSetForm(revision.config, this.schema).tree;
+  }
+
+  running(): { id: number; tree: ConfigNode } {
+    const latest = this.store.latest();
+    if (!latest) return { id: 0, tree: EMPTY_TREE };
+    if (this.cache?.id !== latest.id)
+      this.cache = { id: latest.id, tree: loadSetForm(latest.config, this.schema).tree };
+    return this.cache;
+  }
+
+  /** The revision N back from running (0 = running). */
+  back(n: number): { id: number; tree: ConfigNode } | undefined {
+    const revision = this.store.back(n);
+    return revision && { id: revision.id, tree: this.tree(revision.id)! };
+  }
+
+  private keep(tree: ConfigNode): number {
+    const v = getNode(tree, ['system', 'config-management', 'commit-revisions'])?.values[0];
+    return v ? Number(v) : 100;
+  }
+
+  private async lock(user: string): Promise<CommitOutcome | undefined> {
+    const until = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const r = this.store.tryLock(LOCK, user);
+      if (r.ok) return undefined;
+      if (Date.now() > until) return { kind: 'locked', holder: r.holder };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Plan the kernel changes from what the namespace has now. */
+  private async planFor(
+    running: ConfigNode,
+    candidate: ConfigNode,
+  ): Promise<{
+    plan: KernelPlan;
+    oldDesired: KernelState;
+    managed: Set<string>;
+    desired: KernelState;
+  }> {
+    const desired = renderKernel(withDefaults(candidate, this.schema));
+    const oldDesired = renderKernel(withDefaults(running, this.schema));
+    const managed = new Set([...linkNames(desired), ...linkNames(oldDesired)]);
+    const observed = await observeKernel(this.target);
+    return { plan: planKernel({ observed, desired, managed }), oldDesired, managed, desired };
+  }
+
+  async commit(request: CommitRequest): Promise<CommitOutcome> {
+    const step = request.onStep ?? (() => undefined);
+    const locked = await this.lock(request.user);
+    if (locked) return locked;
+    try {
+      const outcome = await this.commitLocked(request, step);
+      this.store.audit({
+        user: request.user,
+        session: request.session,
+        kind: request.checkOnly ? 'commit check' : 'commit',
+        text: request.comment ?? '',
+        outcome:
+          outcome.kind === 'committed' ? `committed revision ${outcome.revision}` : outcome.kind,
+      });
+      return outcome;
+    } finally {
+      this.store.unlock(LOCK);
+    }
+  }
+
+  private async commitLocked(
+    request: CommitRequest,
+    step: (s: string) => void,
+  ): Promise<CommitOutcome> {
+    const running = this.running();
+    // 1. stale check
+    let candidate = request.candidate;
+    if (request.baseId !== running.id) {
+      step('rebase');
+      const rebased = rebase(request.baseTree, candidate, running.tree, this.schema);
+      if (!rebased.ok) return { kind: 'conflict', paths: rebased.conflicts };
+      candidate = rebased.tree;
+    }
+    // 2. defaults, then verify
+    step('verify');
+    const issues = verify(candidate, this.schema);
+    if (issues.length > 0) return { kind: 'invalid', issues };
+    // 3. diff; 4-5. plan and render
+    step('plan');
+    const changed = !treesEqual(running.tree, candidate);
+    const { plan, oldDesired, managed, desired } = await this.planFor(running.tree, candidate);
+    // 6. check
+    if (plan.missing.length > 0) {
+      return {
+        kind: 'check-failed',
+        errors: plan.missing.map(
+          (name) => `interface ${name} does not exist in ${describeTarget(this.target)}`,
+        ),
+      };
+    }
+    const planText = describePlan(plan, this.target.netns);
+    if (request.checkOnly) return { kind: 'checked', plan: planText };
+    const pending = this.store.pending();
+    if (!changed) {
+      if (plan.steps.length > 0) await applyKernelPlan(this.target, plan, step);
+      const confirmed =
+        pending !== undefined && request.confirmMinutes === undefined && this.store.clearPending();
+      return { kind: 'no-changes', corrected: planText, confirmed };
+    }
+    // commit confirmed: the pending confirmation is written before anything is touched.
+    if (request.confirmMinutes !== undefined) {
+      this.store.setPending({
+        restoreId: pending?.restoreId ?? running.id,
+        committedId: pending?.committedId ?? 0,
+        deadline: Date.now() + request.confirmMinutes * MINUTE_MS,
+        user: request.user,
+      });
+    }
+    // 7. apply, restoring on failure
+    this.store.setInflight([...managed]);
+    try {
+      await applyKernelPlan(this.target, plan, step);
+    } catch (e) {
+      const error = e instanceof StepError ? e : new StepError('apply', (e as Error).message);
+      step('restore');
+      const problems = await restoreKernel(this.target, oldDesired, managed);
+      if (pending) this.store.setPending(pending);
+      else this.store.clearPending();
+      this.store.setInflight(undefined);
+      this.store.audit({
+        user: request.user,
+        session: request.session,
+        kind: 'apply-error',
+        text: error.message,
+        outcome: problems.length ? `restore failed: ${problems.join('; ')}` : 'restored',
+      });
+      return problems.length > 0
+        ? { kind: 'inconsistent', step: error.step, error: error.detail, problems }
+        : { kind: 'apply-failed', step: error.step, error: error.detail };
+    }
+    // 8. observe and compare
+    step('observe');
+    const after = planKernel({ observed: await observeKernel(this.target), desired, managed });
+    const warnings =
+      after.steps.length > 0
+        ? [
+            `the system does not match the plan after apply: ${describePlan(after, this.target.netns).join('; ')}`,
+          ]
+        : [];
+    // 9. record
+    step('record');
+    const revision = this.store.record(
+      {
+        user: request.user,
+        origin: request.origin,
+        comment: request.comment ?? '',
+        config: toSetForm(candidate, this.schema),
+        plan: planText.join('\n'),
+      },
+      {
+        keep: this.keep(candidate),
+        confirm:
+          request.confirmMinutes !== undefined
+            ? { deadline: Date.now() + request.confirmMinutes * MINUTE_MS, user: request.user }
+            : 'clear',
+      },
+    );
+    this.store.setInflight(undefined);
+    this.cache = { id: revision, tree: candidate };
+    const deadline = this.store.pending()?.deadline;
+    return {
+      kind: 'committed',
+      revision,
+      plan: planText,
+      warnings,
+      ...(request.confirmMinutes !== undefined && deadline ? { confirmDeadline: deadline } : {}),
+    };
+  }
+
+  /** `confirm`: keep the configuration of a `commit confirmed`. */
+  confirm(user: string, session: string): boolean {
+    const cleared = this.store.clearPending();
+    this.store.audit({
+      user,
+      session,
+      kind: 'confirm',
+      text: '',
+      outcome: cleared ? 'confirmed' : 'nothing pending',
+    });
+    return cleared;
+  }
+
+  /**
+   * If a `commit confirmed` expired unconfirmed, roll back to the revision it
+   * replaced, through the ordinary pipeline. Returns undefined when nothing was due.
+   */
+  async revertIfExpired(now = Date.now()): Promise<CommitOutcome | undefined> {
+    const pending = this.store.pending();
+    if (!pending || pending.deadline > now) return undefined;
+    const restore = this.tree(pending.restoreId) ?? EMPTY_TREE;
+    const running = this.running();
+    const outcome = await this.commit({
+      candidate: restore,
+      baseId: running.id,
+      baseTree: running.tree,
+      user: pending.user,
+      origin: 'confirm-timeout',
+      session: 'confirm-timer',
+      comment: `commit confirmed by ${pending.user} was not confirmed; restored revision ${pending.restoreId}`,
+    });
+    // A restore that changes nothing (running already equals it) still ends the wait.
+    if (outcome.kind === 'no-changes') this.store.clearPending();
+    return outcome;
+  }
+
+  /** An empty store starts from the default configuration. */
+  async initialize(): Promise<void> {
+    if (this.store.latest()) return;
+    const tree = loadSetForm(DEFAULT_CONFIG, this.schema).tree;
+    await this.commit({
+      candidate: tree,
+      baseId: 0,
+      baseTree: EMPTY_TREE,
+      user: 'fos',
+      origin: 'boot',
+      session: 'boot',
+      comment: 'default configuration',
+    });
+  }
+
+  /** What differs between the namespace and the running configuration (`show system drift`). */
+  async drift(): Promise<string[]> {
+    const running = this.running();
+    const { plan } = await this.planFor(running.tree, running.tree);
+    return [
+      ...plan.missing.map((m) => `# interface ${m} is configured but missing`),
+      ...describePlan(plan, this.target.netns),
+    ];
+  }
+
+  /** Start-up: make the namespace match the newest revision (like loading config.boot at boot). */
+  async converge(): Promise<string[]> {
+    const locked = await this.lock('boot');
+    if (locked) return [];
+    try {
+      const running = this.running();
+      const desired = renderKernel(withDefaults(running.tree, this.schema));
+      // Links a crashed commit may have touched are put back too.
+      const managed = new Set([...linkNames(desired), ...this.store.inflight()]);
+      const plan = planKernel({ observed: await observeKernel(this.target), desired, managed });
+      if (plan.steps.length > 0) await applyKernelPlan(this.target, plan);
+      this.store.setInflight(undefined);
+      return describePlan(plan, this.target.netns);
+    } finally {
+      this.store.unlock(LOCK);
+    }
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * The revision store: one SQLite file (WAL) holding every committed
+ * configuration, the pending `commit confirmed`, the commit lock and the
+ * audit log. Every change is one transaction, so a crash at any instant
+ * leaves the file consistent.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+export type Origin = 'cli' | 'ssh' | 'batch' | 'boot' | 'confirm-timeout' | 'rollback';
+
+export interface RevisionSummary {
+  /** Internal id, increasing forever. */
+  readonly id: number;
+  readonly time: string;
+  readonly user: string;
+  readonly origin: Origin;
+  readonly comment: string;
+}
+
+export interface Revision extends RevisionSummary {
+  /** The configuration in set form. */
+  readonly config: string;
+  /** The backend operations that were applied, as printed by `commit check`. */
+  readonly plan: string;
+}
+
+export interface PendingConfirm {
+  /** The revision that is restored if nobody confirms. */
+  readonly restoreId: number;
+  /** The revision the confirmed commit created. */
+  readonly committedId: number;
+  /** Milliseconds since the epoch. */
+  readonly deadline: number;
+  readonly user: string;
+}
+
+export interface LockHolder {
+  readonly pid: number;
+  readonly user: string;
+  readonly since: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS revisions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time TEXT NOT NULL,
+  user TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  config BLOB NOT NULL,
+  compressed INTEGER NOT NULL,
+  plan TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS pending_confirm (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  restore_id INTEGER NOT NULL,
+  committed_id INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  user TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS locks (
+  name TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  user TEXT NOT NULL,
+  since TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time TEXT NOT NULL,
+  user TEXT NOT NULL,
+  session TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+`;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Compress a config only when it pays. */
+function pack(config: string): { blob: Buffer; compressed: number } {
+  const raw = Buffer.from(config, 'utf8');
+  if (raw.length < 512) return { blob: raw, compressed: 0 };
+  const packed = deflateRawSync(raw);
+  return packed.length < raw.length * 0.9
+    ? { blob: packed, compressed: 1 }
+    : { blob: raw, compressed: 0 };
+}
+
+function unpack(blob: Buffer, compressed: number): string {
+  return (compressed ? inflateRawSync(blob) : blob).toString('utf8');
+}
+
+interface RevisionRow {
+  id: number;
+  time: string;
+  user: string;
+  origin: Origin;
+  comment: string;
+  config: Buffer;
+  compressed: number;
+  plan: string;
+}
+
+export class Store {
+  private readonly db: Database.Database;
+
+  constructor(readonly directory: string) {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    this.db = new Database(join(directory, 'fos.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // -------------------------------------------------------------- revisions
+
+  /** Revisions newest first: index 0 is running, 1 the one before it, as `rollback N` counts. */
+  list(limit = 1000): RevisionSummary[] {
+    return this.db
+      .prepare('SELECT id, time, user, origin, comment FROM revisions ORDER BY id DESC LIMIT ?')
+      .all(limit) as RevisionSummary[];
+  }
+
+  /** The revision N steps back from running (0 = running). */
+  back(n: number): Revision | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM revisions ORDER BY id DESC LIMIT 1 OFFSET ?')
+      .get(n) as RevisionRow | undefined;
+    return row && this.fromRow(row);
+  }
+
+  byId(id: number): Revision | undefined {
+    const row = this.db.prepare('SELECT * FROM revisions WHERE id = ?').get(id) as
+      RevisionRow | undefined;
+    return row && this.fromRow(row);
+  }
+
+  latest(): Revision | undefined {
+    return this.back(0);
+  }
+
+  private fromRow(row: RevisionRow): Revision {
+    return {
+      id: row.id,
+      time: row.time,
+      user: row.user,
+      origin: row.origin,
+      comment: row.comment,
+      config: unpack(row.config, row.compressed),
+      plan: row.plan,
+    };
+  }
+
+  /**
+   * Record a revision and, in the same transaction, the pending confirmation
+   * change and the trimming to `keep` revisions. Returns the new id.
+   */
+  record(
+    revision: { user: string; origin: Origin; comment: string; config: string; plan: string },
+    options: { keep: number; confirm?: { deadline: number; user: string } | 'clear' | 'keep' },
+  ): number {
+    const insert = this.db.prepare(
+      'INSERT INTO revisions (time, user, origin, comment, config, compressed, plan) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const tx = this.db.transaction((): number => {
+      const previous = this.latest();
+      const { blob, compressed } = pack(revision.config);
+      const id = Number(
+        insert.run(
+          new Date().toISOString(),
+          revision.user,
+          revision.origin,
+          revision.comment,
+          blob,
+          compressed,
+          revision.plan,
+        ).lastInsertRowid,
+      );
+      const confirm = options.confirm ?? 'clear';
+      if (confirm === 'clear') this.db.prepare('DELETE FROM pending_confirm').run();
+      else if (confirm !== 'keep') {
+        // Re-issuing commit confirmed extends the deadline but keeps the original revision to restore.
+        const pending = this.pending();
+        const restoreId = pending ? pending.restoreId : (previous?.id ?? 0);
+        this.setPending({
+          restoreId,
+          committedId: id,
+          deadline: confirm.deadline,
+          user: confirm.user,
+        });
+      }
+      this.db
+        .prepare(
+          'DELETE FROM revisions WHERE id NOT IN (SELECT id FROM revisions ORDER BY id DESC LIMIT ?) AND id NOT IN (SELECT restore_id FROM pending_confirm)',
+        )
+        .run(Math.max(1, options.keep));
+      return id;
+    });
+    return tx.immediate();
+  }
+
+  // ---------------------------------------------------------- commit confirm
+
+  pending(): PendingConfirm | undefined {
+    const row = this.db
+      .prepare('SELECT restore_id, committed_id, deadline, user FROM pending_confirm')
+      .get() as
+      { restore_id: number; committed_id: number; deadline: number; user: string } | undefined;
+    return (
+      row && {
+        restoreId: row.restore_id,
+        committedId: row.committed_id,
+        deadline: row.deadline,
+        user: row.user,
+      }
+    );
+  }
+
+  setPending(p: PendingConfirm): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO pending_confirm (one, restore_id, committed_id, deadline, user) VALUES (1, ?, ?, ?, ?)',
+      )
+      .run(p.restoreId, p.committedId, p.deadline, p.user);
+  }
+
+  clearPending(): boolean {
+    return this.db.prepare('DELETE FROM pending_confirm').run().changes > 0;
+  }
+
+  // -------------------------------------------------------------- the lock
+
+  /** Take a named lock for this process; a holder that died loses it. */
+  tryLock(name: string, user: string): { ok: true } | { ok: false; holder: LockHolder } {
+    const tx = this.db.transaction((): { ok: true } | { ok: false; holder: LockHolder } => {
+      const row = this.db.prepare('SELECT pid, user, since FROM locks WHERE name = ?').get(name) as
+        LockHolder | undefined;
+      if (row && row.pid !== process.pid && isAlive(row.pid)) return { ok: false, holder: row };
+      this.db
+        .prepare('INSERT OR REPLACE INTO locks (name, pid, user, since) VALUES (?, ?, ?, ?)')
+        .run(name, process.pid, user, new Date().toISOString());
+      return { ok: true };
+    });
+    return tx.immediate();
+  }
+
+  unlock(name: string): void {
+    this.db.prepare('DELETE FROM locks WHERE name = ? AND pid = ?').run(name, process.pid);
+  }
+
+  // ------------------------------------------------------ commit in flight
+
+  /**
+   * The links a commit may change, written before it touches anything and
+   * cleared when it ends, so that a start-up after a crash knows what to put back.
+   */
+  setInflight(names: readonly string[] | undefined): void {
+    if (names === undefined) this.db.prepare("DELETE FROM meta WHERE key = 'inflight'").run();
+    else
+      this.db
+        .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('inflight', ?)")
+        .run(JSON.stringify(names));
+  }
+
+  inflight(): string[] {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'inflight'").get() as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as string[]) : [];
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  audit(entry: {
+    user: string;
+    session: string;
+    kind: string;
+    text: string;
+    outcome: string;
+  }): void {
+    this.db
+      .prepare(
+        'INSERT INTO audit (time, user, session, kind, text, outcome) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        new Date().toISOString(),
+        entry.user,
+        entry.session,
+        entry.kind,
+        entry.text,
+        entry.outcome,
+      );
+  }
+
+  auditLog(limit = 100): {
+    time: string;
+    user: string;
+    session: string;
+    kind: string;
+    text: string;
+    outcome: string;
+  }[] {
+    return this.db
+      .prepare(
+        'SELECT time, user, session, kind, text, outcome FROM audit ORDER BY id DESC LIMIT ?',
+      )
+      .all(limit) as {
+      time: string;
+      user: string;
+      session: string;
+      kind: string;
+      text: string;
+      outcome: string;
+    }[];
+  }
+}
