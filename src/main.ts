@@ -1,6 +1,7 @@
 /** The `fos` command: wiring of the layers, the only place argv and exit codes live. */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScript } from '../grammar/index.js';
 import { labDown, labUp } from './apply/lab.js';
@@ -128,7 +129,10 @@ async function startUp(router: Router, io: Io): Promise<void> {
 
 /** The watcher that reverts an unconfirmed commit when no daemon does: a detached `fos confirm-watch`. */
 function spawnConfirmWatcher(globals: Globals): void {
-  const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
+  // main.js runs from dist/src (built) or src (tests): find the checkout's bin/ either way.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dir !== dirname(dir)) dir = dirname(dir);
+  const bin = join(dir, 'bin', 'fos.js');
   const args = [
     bin,
     '--state',
@@ -145,6 +149,8 @@ function spawnConfirmWatcher(globals: Globals): void {
 
 async function confirmWatch(globals: Globals): Promise<number> {
   for (;;) {
+    // The store went away (a test cleaned up): nothing left to watch.
+    if (!existsSync(join(globals.state, 'fos.db'))) return 0;
     const store = new Store(globals.state);
     try {
       const pending = store.pending();

@@ -163,6 +163,13 @@ async function applyStep(target: Target, step: PlanStep, force: boolean): Promis
   if (errors.length > 0) throw new StepError(step.name, errors.join('; '));
 }
 
+/** Test-only: FOS_TEST_PAUSE=kernel:STEP stops before that step, so a test can kill the process mid-commit. */
+async function injectedPause(step: PlanStep): Promise<void> {
+  if (process.env['FOS_TEST_PAUSE'] !== `kernel:${step.name}`) return;
+  process.stderr.write(`fos: paused before kernel: ${step.name}\n`);
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+}
+
 export async function applyKernelPlan(
   target: Target,
   plan: KernelPlan,
@@ -170,6 +177,7 @@ export async function applyKernelPlan(
 ): Promise<void> {
   for (const step of plan.steps) {
     onStep?.(`kernel: ${step.name}`);
+    await injectedPause(step);
     await applyStep(target, step, false);
   }
 }

@@ -9,7 +9,6 @@ import {
   applyDelete,
   applySet,
   describeEditError,
-  diffCommands,
   diffCurly,
   formatPath,
   getNode,

@@ -100,7 +100,7 @@ export class Router {
     candidate: ConfigNode,
   ): Promise<{
     plan: KernelPlan;
-    oldDesired: KernelState;
+    observed: KernelState;
     managed: Set<string>;
     desired: KernelState;
   }> {
@@ -108,7 +108,7 @@ export class Router {
     const oldDesired = renderKernel(withDefaults(running, this.schema));
     const managed = new Set([...linkNames(desired), ...linkNames(oldDesired)]);
     const observed = await observeKernel(this.target);
-    return { plan: planKernel({ observed, desired, managed }), oldDesired, managed, desired };
+    return { plan: planKernel({ observed, desired, managed }), observed, managed, desired };
   }
 
   async commit(request: CommitRequest): Promise<CommitOutcome> {
@@ -151,7 +151,7 @@ export class Router {
     // 3. diff; 4-5. plan and render
     step('plan');
     const changed = !treesEqual(running.tree, candidate);
-    const { plan, oldDesired, managed, desired } = await this.planFor(running.tree, candidate);
+    const { plan, observed, managed, desired } = await this.planFor(running.tree, candidate);
     // 6. check
     if (plan.missing.length > 0) {
       return {
@@ -186,7 +186,11 @@ export class Router {
     } catch (e) {
       const error = e instanceof StepError ? e : new StepError('apply', (e as Error).message);
       step('restore');
-      const problems = await restoreKernel(this.target, oldDesired, managed);
+      // Put every link this commit could touch back exactly as it was observed before it.
+      const before: KernelState = {
+        links: new Map([...observed.links].filter(([name]) => managed.has(name))),
+      };
+      const problems = await restoreKernel(this.target, before, managed);
       if (pending) this.store.setPending(pending);
       else this.store.clearPending();
       this.store.setInflight(undefined);

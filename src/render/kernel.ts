@@ -168,6 +168,21 @@ export function renderKernel(config: ConfigNode): KernelState {
       },
     });
   }
+  // A bridge port that is not configured itself (a bare physical port) is still ours to enslave.
+  for (const [member, bridge] of masters) {
+    if (!links.has(member)) {
+      add({
+        name: member,
+        kind: 'ethernet',
+        up: true,
+        mtu: undefined,
+        mac: undefined,
+        alias: undefined,
+        master: bridge,
+        addresses: [],
+      });
+    }
+  }
   for (const [name, n] of interfaces.children.get('bridge')?.children ?? []) {
     add({
       ...common(name, 'bridge', n, undefined),

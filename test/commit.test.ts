@@ -1,0 +1,404 @@
+/**
+ * The commit engine against the real kernel, in throwaway lab namespaces:
+ * apply, idempotence, drift, ownership, failure at every step, commit
+ * confirmed, rollback, and a process killed in the middle of a commit.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSetForm } from '../src/config/index.js';
+import { schema } from '../src/schema/index.js';
+import { Store } from '../src/store/store.js';
+import { runFos } from './helpers/io.js';
+import { kernelSupports, makeLab, type Lab } from './helpers/lab.js';
+import { repoRoot } from './helpers/paths.js';
+
+const BASE = [
+  "set interfaces ethernet eth0 address '192.0.2.1/24'",
+  "set interfaces ethernet eth0 address '2001:db8::1/64'",
+  "set interfaces ethernet eth0 description 'uplink'",
+  "set interfaces bridge br0 address '10.0.0.1/24'",
+  'set interfaces bridge br0 member interface eth1',
+  'set interfaces bridge br0 member interface vxlan10',
+  "set interfaces vxlan vxlan10 vni '10'",
+  "set interfaces vxlan vxlan10 remote '192.0.2.9'",
+  "set interfaces vxlan vxlan10 source-address '192.0.2.1'",
+  "set interfaces loopback lo address '198.51.100.1/32'",
+];
+
+async function fos(lab: Lab, script: string): Promise<{ code: number; out: string; err: string }> {
+  return runFos([...lab.flags, '-c', script]);
+}
+
+async function configure(
+  lab: Lab,
+  lines: string[],
+  commit = 'commit',
+): Promise<{ code: number; out: string; err: string }> {
+  return fos(lab, ['configure', ...lines, commit].join('\n'));
+}
+
+function addresses(lab: Lab, dev: string): string[] {
+  const [link] = JSON.parse(lab.ip('-json', 'address', 'show', 'dev', dev)) as {
+    addr_info: { local: string; prefixlen: number; scope: string }[];
+  }[];
+  return link!.addr_info
+    .filter((a) => a.scope !== 'link')
+    .map((a) => `${a.local}/${a.prefixlen}`)
+    .sort();
+}
+
+describe('commit against the kernel', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await makeLab();
+  });
+  afterAll(async () => lab.down());
+
+  it('applies a configuration for real', async () => {
+    const r = await configure(lab, BASE, 'commit comment "first"');
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/Committed revision 2\./);
+    expect(addresses(lab, 'eth0')).toEqual(['192.0.2.1/24', '2001:db8::1/64']);
+    expect(addresses(lab, 'br0')).toEqual(['10.0.0.1/24']);
+    expect(addresses(lab, 'lo')).toEqual(['127.0.0.1/8', '198.51.100.1/32', '::1/128']);
+    const [vx] = JSON.parse(lab.ip('-json', '-details', 'link', 'show', 'dev', 'vxlan10'));
+    expect(vx).toMatchObject({
+      master: 'br0',
+      mtu: 1450,
+      linkinfo: {
+        info_kind: 'vxlan',
+        info_data: { id: 10, remote: '192.0.2.9', local: '192.0.2.1', port: 8472 },
+      },
+    });
+    const [eth0] = JSON.parse(lab.ip('-json', 'link', 'show', 'dev', 'eth0'));
+    expect(eth0.ifalias).toBe('uplink');
+    const [eth1] = JSON.parse(lab.ip('-json', 'link', 'show', 'dev', 'eth1'));
+    expect(eth1.master).toBe('br0');
+  });
+
+  it('is idempotent: the same config again changes nothing and records nothing', async () => {
+    const before = lab.snapshot();
+    const r = await fos(lab, 'configure; commit');
+    expect(r).toMatchObject({ code: 0, out: 'No configuration changes to commit.\n' });
+    expect(lab.snapshot()).toEqual(before);
+    expect((await fos(lab, 'show system commit | count')).out).toBe('Count: 4 lines\n');
+  });
+
+  it('reports drift without changing it, and the next commit corrects it', async () => {
+    lab.ip('address', 'add', '192.0.2.77/24', 'dev', 'eth0');
+    lab.ip('address', 'del', '10.0.0.1/24', 'dev', 'br0');
+    const drift = await fos(lab, 'show system drift');
+    expect(drift.out).toContain(`ip -n ${lab.netns} address del 192.0.2.77/24 dev eth0`);
+    expect(drift.out).toContain(`ip -n ${lab.netns} address add 10.0.0.1/24 dev br0`);
+    expect(addresses(lab, 'eth0')).toContain('192.0.2.77/24');
+    await configure(lab, ["set interfaces ethernet eth0 mtu '1400'"]);
+    expect(addresses(lab, 'eth0')).toEqual(['192.0.2.1/24', '2001:db8::1/64']);
+    expect(addresses(lab, 'br0')).toEqual(['10.0.0.1/24']);
+    expect((await fos(lab, 'show system drift')).out).toBe(
+      'The system matches the running configuration.\n',
+    );
+  });
+
+  it('touches only what the config names', async () => {
+    lab.ip('address', 'add', '203.0.113.3/24', 'dev', 'eth3');
+    lab.ip('link', 'add', 'br9', 'type', 'bridge');
+    await configure(lab, [
+      "set interfaces ethernet eth2 description 'spare'",
+      'delete interfaces ethernet eth0 mtu',
+    ]);
+    expect(addresses(lab, 'eth3')).toEqual(['203.0.113.3/24']);
+    expect(JSON.parse(lab.ip('-json', 'link', 'show', 'dev', 'br9'))).toHaveLength(1);
+    // Taking a port out of the config releases what FOS1 set on it, and a deleted bridge goes.
+    await configure(lab, [
+      'delete interfaces ethernet eth2',
+      'delete interfaces bridge br0',
+      'delete interfaces vxlan',
+    ]);
+    const [eth2] = JSON.parse(lab.ip('-json', 'link', 'show', 'dev', 'eth2'));
+    expect(eth2.ifalias).toBeUndefined();
+    expect(lab.ip('-json', 'link', 'show', 'type', 'bridge')).toContain('br9');
+    expect(lab.ip('-json', 'link', 'show', 'type', 'bridge')).not.toContain('"br0"');
+    expect(lab.ip('-json', 'link', 'show', 'type', 'vxlan')).toBe('[]\n');
+    await configure(lab, BASE);
+  });
+
+  it('commit check prints the plan and changes nothing', async () => {
+    const before = lab.snapshot();
+    const r = await configure(
+      lab,
+      [
+        'set interfaces bridge br5 member interface eth2',
+        "set interfaces bridge br5 address '10.5.0.1/24'",
+      ],
+      'commit check',
+    );
+    expect(r.out).toContain(`ip -n ${lab.netns} link add name br5 type bridge`);
+    expect(r.out).toContain(`ip -n ${lab.netns} address add 10.5.0.1/24 dev br5`);
+    expect(r.out).toContain('Configuration check succeeded.');
+    expect(lab.snapshot()).toEqual(before);
+  });
+
+  it('refuses an invalid candidate with the path, and a missing port before touching anything', async () => {
+    const before = lab.snapshot();
+    const invalid = await configure(lab, ["set interfaces vxlan vxlan20 remote '192.0.2.8'"]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toContain("[interfaces vxlan vxlan20] vxlan vxlan20 needs a 'vni'");
+    const missing = await configure(lab, ["set interfaces ethernet eth7 address '192.0.2.70/24'"]);
+    expect(missing.err).toContain(`interface eth7 does not exist in namespace ${lab.netns}`);
+    expect(lab.snapshot()).toEqual(before);
+  });
+
+  const CHANGE = [
+    'delete interfaces bridge br0 member interface vxlan10',
+    "set interfaces vxlan vxlan10 vni '11'",
+    'set interfaces bridge br1 member interface eth2',
+    'set interfaces bridge br1 member interface vxlan10',
+    "set interfaces bridge br1 address '10.1.0.1/24'",
+    "delete interfaces ethernet eth0 address '2001:db8::1/64'",
+    "set interfaces ethernet eth0 address '192.0.2.2/24'",
+    "set interfaces ethernet eth0 mtu '1450'",
+    'set interfaces ethernet eth3 disable',
+  ];
+
+  it.each([
+    'remove links',
+    'create links',
+    'link settings',
+    'remove addresses',
+    'add addresses',
+    'link state',
+  ])(
+    'a failure in step "%s" restores the namespace and keeps the running revision',
+    async (step) => {
+      const before = lab.snapshot();
+      const revisions = (await fos(lab, 'show system commit | count')).out;
+      process.env['FOS_TEST_FAULT'] = `kernel:${step}`;
+      try {
+        const r = await configure(lab, CHANGE);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain(`Commit failed at '${step}'`);
+        expect(r.err).toContain('Every change already made was undone');
+      } finally {
+        delete process.env['FOS_TEST_FAULT'];
+      }
+      expect(lab.snapshot()).toEqual(before);
+      expect((await fos(lab, 'show system commit | count')).out).toBe(revisions);
+    },
+  );
+
+  it('the same change commits once the fault is gone', async () => {
+    const r = await configure(lab, CHANGE);
+    expect(r.code).toBe(0);
+    expect(
+      JSON.parse(lab.ip('-json', '-details', 'link', 'show', 'dev', 'vxlan10'))[0],
+    ).toMatchObject({ master: 'br1', linkinfo: { info_data: { id: 11 } } });
+  });
+
+  it('rollback N loads an older revision, compare shows it, commit applies it', async () => {
+    const compare = await fos(lab, 'configure; rollback 1; compare');
+    expect(compare.out).toContain('-     bridge br1 {');
+    expect(compare.out).toContain('+         address "2001:db8::1/64"');
+    const diff = await fos(lab, 'show system commit diff 0');
+    expect(diff.out).toContain('+     bridge br1 {');
+    await fos(lab, 'configure; rollback 1; commit comment "back"');
+    expect(addresses(lab, 'eth0')).toEqual(['192.0.2.1/24', '2001:db8::1/64']);
+    expect(lab.ip('-json', 'link', 'show', 'type', 'bridge')).not.toContain('"br1"');
+    const list = await fos(lab, 'show system commit | display json');
+    expect(JSON.parse(list.out)[0]).toMatchObject({ number: 0, comment: 'back', origin: 'batch' });
+  });
+
+  it('save, load and merge in both forms', async () => {
+    const set = join(lab.state, 'saved.set');
+    const curly = join(lab.state, 'saved.boot');
+    await fos(lab, `configure; save ${set}; save ${curly}`);
+    const running = (await fos(lab, 'show configuration commands')).out;
+    const viaLoad = await fos(
+      lab,
+      `configure; delete interfaces; load ${curly}; show | display set`,
+    );
+    expect(
+      viaLoad.out
+        .split('\n')
+        .filter((l) => l.startsWith('set '))
+        .join('\n'),
+    ).toBe(running.trim());
+    const merged = await fos(
+      lab,
+      `configure; delete interfaces ethernet eth0 description; merge ${set}; compare`,
+    );
+    expect(merged.out).toContain('No changes.');
+  });
+});
+
+describe('commit confirmed', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await makeLab();
+    await configure(lab, BASE);
+  });
+  afterAll(async () => lab.down());
+
+  it('reverts by itself when nobody confirms, even after the committing batch exited', async () => {
+    process.env['FOS_TEST_MINUTE_MS'] = '1500';
+    const r = await fos(
+      lab,
+      "configure; set interfaces ethernet eth2 address '10.2.0.1/24'; commit confirmed 1",
+    );
+    // The minute is read when the module loads; in this process it is the real one,
+    // so the detached watcher (a new process) applies the short minute.
+    delete process.env['FOS_TEST_MINUTE_MS'];
+    expect(r.out).toMatch(/rolled back in 1 minute unless confirmed/);
+    expect(addresses(lab, 'eth2')).toEqual(['10.2.0.1/24']);
+    const store = new Store(lab.state);
+    const pending = store.pending()!;
+    store.close();
+    expect(pending).toBeDefined();
+    // Shorten the wait the watcher sees: it re-reads the deadline from the store.
+    const s2 = new Store(lab.state);
+    s2.setPending({ ...pending, deadline: Date.now() + 1500 });
+    s2.close();
+    await expect.poll(() => addresses(lab, 'eth2'), { timeout: 15_000, interval: 250 }).toEqual([]);
+    const list = JSON.parse((await fos(lab, 'show system commit | display json')).out);
+    expect(list[0]).toMatchObject({ origin: 'confirm-timeout' });
+  });
+
+  it('confirm keeps the change', async () => {
+    await fos(
+      lab,
+      "configure; set interfaces ethernet eth2 address '10.2.0.1/24'; commit confirmed 5",
+    );
+    const confirmed = await fos(lab, 'configure; confirm');
+    expect(confirmed.out).toContain('Commit confirmed.');
+    const store = new Store(lab.state);
+    expect(store.pending()).toBeUndefined();
+    store.close();
+    expect(addresses(lab, 'eth2')).toEqual(['10.2.0.1/24']);
+  });
+
+  it('a start-up after the deadline reverts at once, and re-issuing extends the deadline', async () => {
+    const router = lab.router();
+    const running = router.running();
+    const candidate = loadSetForm(
+      `${(await fos(lab, 'show configuration commands')).out}set interfaces ethernet eth3 address '10.3.0.1/24'\n`,
+      schema,
+    ).tree;
+    const first = await router.commit({
+      candidate,
+      baseId: running.id,
+      baseTree: running.tree,
+      user: 't',
+      origin: 'cli',
+      session: 't',
+      confirmMinutes: 1,
+    });
+    expect(first.kind).toBe('committed');
+    const deadline1 = router.store.pending()!.deadline;
+    const again = router.running();
+    const second = await router.commit({
+      candidate: again.tree,
+      baseId: again.id,
+      baseTree: again.tree,
+      user: 't',
+      origin: 'cli',
+      session: 't',
+      confirmMinutes: 2,
+    });
+    expect(second.kind).toBe('no-changes');
+    expect(addresses(lab, 'eth3')).toEqual(['10.3.0.1/24']);
+    const store = router.store;
+    const pending = store.pending()!;
+    expect(pending.restoreId).toBe(running.id);
+    expect(deadline1).toBeGreaterThan(Date.now());
+    store.setPending({ ...pending, deadline: Date.now() - 1 });
+    // Any process that opens the store now reverts first.
+    const r = await fos(lab, 'show system commit | count');
+    expect(r.err).toMatch(/commit confirmed was not confirmed in time/);
+    expect(addresses(lab, 'eth3')).toEqual([]);
+  });
+});
+
+describe('a process killed in the middle of a commit', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await makeLab();
+    await configure(lab, BASE);
+  });
+  afterAll(async () => lab.down());
+
+  it('leaves a consistent store, and the next start converges the namespace to the newest revision', async () => {
+    const before = lab.snapshot();
+    const lines = [
+      'configure',
+      ...Array.from(
+        { length: 40 },
+        (_, i) => `set interfaces bridge br${100 + i} address '10.${100 + i}.0.1/24'`,
+      ),
+      "set interfaces ethernet eth0 address '192.0.2.3/24'",
+      'commit',
+    ];
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin', 'fos.js'), ...lab.flags, '-c', lines.join('; ')],
+      {
+        env: { ...process.env, FOS_TEST_PAUSE: 'kernel:add addresses' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await expect
+      .poll(() => stderr, { timeout: 15_000, interval: 50 })
+      .toContain('paused before kernel: add addresses');
+    expect(JSON.parse(lab.ip('-json', 'link', 'show', 'type', 'bridge')).length).toBeGreaterThan(1);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    const store = new Store(lab.state);
+    expect(store.inflight().length).toBeGreaterThan(0);
+    store.close();
+    const r = await fos(lab, 'show system drift');
+    expect(r.err).toMatch(/an interrupted commit was undone/);
+    expect(r.out).toBe('The system matches the running configuration.\n');
+    expect(lab.snapshot()).toEqual(before);
+  });
+});
+
+describe('areas this kernel may lack', () => {
+  const vlan = kernelSupports('vlan');
+  const dummy = kernelSupports('dummy');
+  it.skipIf(!vlan)(
+    '802.1Q vif applies (skipped: this kernel has no 802.1Q VLAN support)',
+    async () => {
+      const lab = await makeLab();
+      try {
+        await configure(lab, ["set interfaces ethernet eth0 vif 10 address '198.51.100.1/24'"]);
+        expect(addresses(lab, 'eth0.10')).toEqual(['198.51.100.1/24']);
+      } finally {
+        await lab.down();
+      }
+    },
+  );
+  it.skipIf(!dummy)('dummy applies (skipped: this kernel has no dummy link support)', async () => {
+    const lab = await makeLab();
+    try {
+      await configure(lab, ["set interfaces dummy dum0 address '192.0.2.254/32'"]);
+      expect(addresses(lab, 'dum0')).toEqual(['192.0.2.254/32']);
+    } finally {
+      await lab.down();
+    }
+  });
+  it.runIf(!vlan)('without 802.1Q, a vif commit fails cleanly and changes nothing', async () => {
+    const lab = await makeLab();
+    try {
+      const before = lab.snapshot();
+      const r = await configure(lab, [
+        "set interfaces ethernet eth0 vif 10 address '198.51.100.1/24'",
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/Commit failed at 'create links'/);
+      expect(lab.snapshot()).toEqual(before);
+    } finally {
+      await lab.down();
+    }
+  });
+});
