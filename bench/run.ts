@@ -1,10 +1,14 @@
-/** `npm run bench [-- --record] [-- --quick]`: every area's benchmark. */
+/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, commit). */
+import { runCommitBench } from './commit.js';
 import { runConfigBench } from './config.js';
 
-const args = new Set(process.argv.slice(2));
-const quick = args.has('--quick');
-runConfigBench({
-  lines: quick ? 10_000 : 100_000,
-  rounds: quick ? 2 : 5,
-  record: args.has('--record') && !quick,
-});
+const args = process.argv.slice(2);
+const flags = new Set(args.filter((a) => a.startsWith('--')));
+const areas = args.filter((a) => !a.startsWith('--'));
+const quick = flags.has('--quick');
+const record = flags.has('--record') && !quick;
+const wanted = (area: string): boolean => areas.length === 0 || areas.includes(area);
+
+if (wanted('config'))
+  runConfigBench({ lines: quick ? 10_000 : 100_000, rounds: quick ? 2 : 5, record });
+if (wanted('commit')) await runCommitBench({ rounds: quick ? 1 : 5, record });

@@ -192,7 +192,8 @@ async function batch(script: string, globals: Globals, io: Io): Promise<number> 
         read: (path) => readFileSync(path, 'utf8'),
         write: (path, text) => writeFileSync(path, text),
       },
-      { user: globals.user, session, origin: 'batch' },
+      // A local batch runs as the machine's own user, who can read the store anyway.
+      { user: globals.user, session, origin: 'batch', allowSecrets: true },
     );
     for (const command of parsed.commands) {
       const result = await engine.execute(command);

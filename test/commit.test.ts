@@ -402,3 +402,61 @@ describe('areas this kernel may lack', () => {
     }
   });
 });
+
+describe('one commit at a time per store', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await makeLab();
+    await configure(lab, BASE);
+  });
+  afterAll(async () => lab.down());
+
+  it('a second committer waits, then is refused with who holds the lock', async () => {
+    const first = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'fos.js'),
+        ...lab.flags,
+        '--user',
+        'alice',
+        '-c',
+        "configure; set interfaces ethernet eth2 address '10.2.0.1/24'; commit",
+      ],
+      {
+        env: { ...process.env, FOS_TEST_PAUSE: 'kernel:add addresses' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    first.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await expect.poll(() => stderr, { timeout: 15_000, interval: 50 }).toContain('paused');
+    const second = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'fos.js'),
+        ...lab.flags,
+        '--user',
+        'bob',
+        '-c',
+        "configure; set interfaces ethernet eth3 address '10.3.0.1/24'; commit",
+      ],
+      {
+        env: { ...process.env, FOS_TEST_LOCK_WAIT_MS: '500' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let refused = '';
+    second.stderr.on('data', (d: Buffer) => (refused += d.toString()));
+    const code = await new Promise((resolve) => second.on('exit', resolve));
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(refused).toMatch(
+      /Commit refused: another commit is in progress \(user alice, process \d+/,
+    );
+    expect(addresses(lab, 'eth3')).toEqual([]);
+    // The next start puts back what the killed commit had begun.
+    await fos(lab, 'show system drift');
+    expect(addresses(lab, 'eth2')).toEqual([]);
+  });
+});

@@ -13,6 +13,7 @@ import {
   formatPath,
   getNode,
   loadConfigText,
+  redactSecrets,
   schemaAt,
   setCommands,
   toCurly,
@@ -52,6 +53,8 @@ export interface ShellIdentity {
   readonly user: string;
   readonly session: string;
   readonly origin: Origin;
+  /** May this session see secrets with `| display secrets`? */
+  readonly allowSecrets: boolean;
 }
 
 export interface CommandResult {
@@ -66,6 +69,8 @@ const fail = (...output: string[]): CommandResult => ({ output, ok: false });
 
 export class ShellEngine {
   private session: Session | undefined;
+  /** Set for the command being run when it asked for `| display secrets`. */
+  private showSecrets = false;
 
   constructor(
     private readonly schema: ContainerNode,
@@ -90,16 +95,27 @@ export class ShellEngine {
   async execute(command: Command): Promise<CommandResult> {
     const words = command.words.map((w) => w.text);
     const pipes = command.pipes.map((p) => p.map((w) => w.text));
-    const display = pipes.find((p) => p[0] === 'display')?.[1];
-    if (display !== undefined && !['set', 'json'].includes(display))
-      return fail(`unknown display format '${display}'; expected set or json`);
+    const displays = pipes.filter((p) => p[0] === 'display').map((p) => p[1] ?? '');
+    const unknown = displays.find((d) => !['set', 'json', 'secrets'].includes(d));
+    if (unknown !== undefined)
+      return fail(`unknown display format '${unknown}'; expected set, json or secrets`);
+    const display = displays.find((d) => d !== 'secrets');
+    this.showSecrets = displays.includes('secrets');
+    if (this.showSecrets && !this.identity.allowSecrets)
+      return fail('display secrets is not allowed for this session');
     const result = this.session
       ? await this.configuration(words, display)
       : await this.operational(words, display);
-    return { ...result, output: applyPipes(result.output, pipes) };
+    const lines = result.output.flatMap((o) => o.split('\n'));
+    return { ...result, output: applyPipes(lines, pipes) };
   }
 
   // ------------------------------------------------------------ operational
+
+  /** A tree as this command may show it: secrets hidden unless asked for and allowed. */
+  private visible(tree: ConfigNode): ConfigNode {
+    return this.showSecrets ? tree : redactSecrets(tree, this.schema);
+  }
 
   private async operational(words: string[], display: string | undefined): Promise<CommandResult> {
     const [verb, ...rest] = words;
@@ -128,7 +144,7 @@ export class ShellEngine {
   }
 
   private async show(words: string[], display: string | undefined): Promise<CommandResult> {
-    const running = this.router.running().tree;
+    const running = this.visible(this.router.running().tree);
     const [what, ...rest] = words;
     if (what === 'configuration') {
       const form = rest[0] ?? display;
@@ -181,7 +197,11 @@ export class ShellEngine {
     const newer = this.router.back(index);
     const older = this.router.back(index + 1);
     if (!newer) return fail(`there is no revision ${index}`);
-    const diff = diffCurly(older?.tree ?? emptyOf(newer.tree), newer.tree, this.schema);
+    const diff = diffCurly(
+      this.visible(older?.tree ?? emptyOf(newer.tree)),
+      this.visible(newer.tree),
+      this.schema,
+    );
     return ok(...(diff ? diff.trimEnd().split('\n') : ['No changes.']));
   }
 
@@ -297,17 +317,14 @@ export class ShellEngine {
   private showCandidate(words: string[], display: string | undefined): CommandResult {
     const session = this.session!;
     const path = [...session.level, ...words];
-    const node = getNode(session.candidate, path);
+    const node = getNode(this.visible(session.candidate), path);
     if (!node) return path.length === 0 ? ok() : fail(`'${formatPath(path)}' is not configured`);
     const s = schemaAt(this.schema, path);
     if (display === 'set') return ok(...setCommands(node, s ?? this.schema, path));
     if (display === 'json') return ok(JSON.stringify(jsonOf(node, s), null, 2));
     if (path.length === 0) return ok(...toCurly(node, this.schema).trimEnd().split('\n'));
-    const parent = schemaAt(this.schema, path.slice(0, -1));
-    if (
-      s &&
-      (s.kind === 'leaf' || s.kind === 'multi' || s.kind === 'flag' || parent?.kind === 'tag')
-    ) {
+    // A leaf or a tag node shows as itself; a node or tag entry shows what it holds.
+    if (s && (s.kind === 'leaf' || s.kind === 'multi' || s.kind === 'flag' || s.kind === 'tag')) {
       return ok(...curlyChild(path[path.length - 1]!, node, s, 0));
     }
     const body = toCurly(node, (s as ContainerNode | undefined) ?? this.schema).trimEnd();
@@ -341,7 +358,7 @@ export class ShellEngine {
         newer = rb.tree;
       }
     }
-    const diff = diffCurly(older, newer, this.schema);
+    const diff = diffCurly(this.visible(older), this.visible(newer), this.schema);
     return ok(...(diff ? diff.trimEnd().split('\n') : ['No changes.']));
   }
 

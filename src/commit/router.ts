@@ -41,7 +41,11 @@ export interface CommitRequest {
 const LOCK = 'commit';
 /** A minute of `commit confirmed N`; tests shorten it with FOS_TEST_MINUTE_MS. */
 export const MINUTE_MS = Number(process.env['FOS_TEST_MINUTE_MS']) || 60_000;
-const LOCK_WAIT_MS = 10_000;
+/** How long a commit waits for another to finish before it is refused (tests shorten it). */
+const LOCK_WAIT_MS = Number(process.env['FOS_TEST_LOCK_WAIT_MS']) || 10_000;
+
+/** Commits of one process to one store run one after the other; the store's lock covers other processes. */
+const inProcess = new Map<string, Promise<unknown>>();
 
 function linkNames(state: KernelState): Set<string> {
   return new Set(state.links.keys());
@@ -112,6 +116,13 @@ export class Router {
   }
 
   async commit(request: CommitRequest): Promise<CommitOutcome> {
+    const previous = inProcess.get(this.store.directory) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.commitSerialised(request));
+    inProcess.set(this.store.directory, mine);
+    return mine;
+  }
+
+  private async commitSerialised(request: CommitRequest): Promise<CommitOutcome> {
     const step = request.onStep ?? (() => undefined);
     const locked = await this.lock(request.user);
     if (locked) return locked;

@@ -5,3 +5,4 @@ export * from './edit.js';
 export * from './serialise.js';
 export * from './diff.js';
 export * from './load.js';
+export * from './redact.js';

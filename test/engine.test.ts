@@ -1,0 +1,118 @@
+/** The shell engine through `fos -c`, on a real store and lab: table-driven. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFos } from './helpers/io.js';
+import { makeLab, type Lab } from './helpers/lab.js';
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await makeLab();
+  const r = await runFos([
+    ...(lab?.flags ?? []),
+    '-c',
+    "configure; set interfaces ethernet eth0 address '192.0.2.1/24'; set interfaces ethernet eth0 description 'up'; set interfaces ethernet eth1 mtu 1400; commit",
+  ]);
+  expect(r.code).toBe(0);
+});
+afterAll(async () => lab.down());
+
+const cases: [string, string, RegExp | string, number?][] = [
+  ['show configuration', 'show configuration', /ethernet eth0 \{\n {8}address "192.0.2.1\/24"/],
+  [
+    'show configuration commands',
+    'show configuration commands | match eth0',
+    "set interfaces ethernet eth0 address '192.0.2.1/24'\nset interfaces ethernet eth0 description 'up'\n",
+  ],
+  [
+    'pipes: except and count',
+    'show configuration commands | except eth0 | count',
+    /^Count: \d+ lines\n$/,
+  ],
+  ['show configuration json', 'show configuration json | match mtu', '        "mtu": "1400"\n'],
+  [
+    'secrets are hidden by default',
+    'show configuration commands | match password',
+    "set system login user fos authentication encrypted-password '********'\n",
+  ],
+  [
+    'edit and show at a level',
+    'configure; edit interfaces ethernet eth0; show',
+    'address "192.0.2.1/24"\ndescription "up"\n',
+  ],
+  [
+    'set at a level, then compare',
+    'configure; edit interfaces ethernet eth0; set mtu 9000; top; compare',
+    '  interfaces {\n      ethernet eth0 {\n+         mtu "9000"\n      }\n  }\n',
+  ],
+  [
+    'up leaves a tag entry',
+    'configure; edit interfaces ethernet eth0; up; show | display set | count',
+    /^Count: [3-9] lines\n$/,
+  ],
+  [
+    'show | display json at a leaf',
+    'configure; show interfaces ethernet eth0 address | display json',
+    '[\n  "192.0.2.1/24"\n]\n',
+  ],
+  [
+    'exit refuses with changes',
+    "configure; set system host-name 'x1'; exit",
+    'Cannot exit: configuration modified',
+    1,
+  ],
+  [
+    'exit discard',
+    "configure; set system host-name 'x1'; exit discard; show configuration | match host-name",
+    '    host-name "fos"\n',
+  ],
+  [
+    'discard',
+    "configure; set system host-name 'x1'; discard; compare",
+    'Changes discarded.\nNo changes.\n',
+  ],
+  ['unknown command', 'frobnicate', "unknown command 'frobnicate'", 1],
+  [
+    'unknown word in a path',
+    'configure; set interfaces ethernat eth0',
+    "unknown word 'ethernat' under 'interfaces'",
+    1,
+  ],
+  ['unknown pipe display', 'show configuration | display xml', "unknown display format 'xml'", 1],
+  [
+    'bad value names the word',
+    'configure; set interfaces ethernet eth0 mtu 99999',
+    "'99999' is not a valid value for 'interfaces ethernet eth0 mtu'; expected <68-16000>",
+    1,
+  ],
+  [
+    'run an operational command',
+    'configure; run show system commit | count',
+    /^Count: \d+ lines\n$/,
+  ],
+  [
+    'comment shows in curly form',
+    "configure; comment interfaces ethernet eth0 'circuit 7'; show interfaces",
+    /\/\* circuit 7 \*\/\nethernet eth0 \{/,
+  ],
+];
+
+describe('shell engine commands', () => {
+  it.each(cases)('%s', async (_, script, expected, code = 0) => {
+    const r = await runFos([...lab.flags, '-c', script]);
+    expect(r.code, r.err).toBe(code);
+    const text = code === 0 ? r.out : r.err;
+    if (typeof expected === 'string') expect(text).toContain(expected);
+    else expect(text).toMatch(expected);
+  });
+
+  it('stops at the first error and runs nothing after it', async () => {
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      "configure; set bogus; set system host-name 'never'; commit",
+    ]);
+    expect(r.code).toBe(1);
+    expect(
+      (await runFos([...lab.flags, '-c', 'show configuration | match host-name'])).out,
+    ).toContain('"fos"');
+  });
+});

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Store } from '../src/store/store.js';
+import { repoRoot } from './helpers/paths.js';
+
+const dirs: string[] = [];
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fos-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const revision = (n: number, config = `set system host-name 'r${n}'\n`) => ({
+  user: 'ops',
+  origin: 'cli' as const,
+  comment: `c${n}`,
+  config,
+  plan: '',
+});
+
+/** A child process working on the same store through the built module. */
+function child(dir: string, script: string): ChildProcess {
+  const code = `import { Store } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'store', 'store.js'))};\nconst store = new Store(${JSON.stringify(dir)});\n${script}`;
+  return spawn(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+function exited(p: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => p.on('exit', (code) => resolve(code)));
+}
+
+function integrity(dir: string): string {
+  const db = new Database(join(dir, 'fos.db'), { readonly: true });
+  try {
+    return (db.pragma('integrity_check', { simple: true }) as string) ?? '';
+  } finally {
+    db.close();
+  }
+}
+
+describe('the revision store', () => {
+  it('numbers revisions back from running and keeps the last N', () => {
+    const store = new Store(freshDir());
+    for (let i = 1; i <= 5; i++) store.record(revision(i), { keep: 3 });
+    expect(store.list().map((r) => r.comment)).toEqual(['c5', 'c4', 'c3']);
+    expect(store.back(0)!.config).toBe("set system host-name 'r5'\n");
+    expect(store.back(2)!.comment).toBe('c3');
+    expect(store.back(3)).toBeUndefined();
+    store.close();
+  });
+
+  it('compresses large configurations and reads them back', () => {
+    const dir = freshDir();
+    const store = new Store(dir);
+    const big = Array.from(
+      { length: 2000 },
+      (_, i) => `set interfaces ethernet eth0 vif ${i + 1} description 'customer ${i}'`,
+    ).join('\n');
+    store.record(revision(1, big), { keep: 10 });
+    expect(store.latest()!.config).toBe(big);
+    store.close();
+    const db = new Database(join(dir, 'fos.db'), { readonly: true });
+    const row = db.prepare('SELECT compressed, length(config) AS size FROM revisions').get() as {
+      compressed: number;
+      size: number;
+    };
+    db.close();
+    expect(row.compressed).toBe(1);
+    expect(row.size).toBeLessThan(big.length / 4);
+  });
+
+  it('keeps the revision a pending confirmation restores, even past the limit', () => {
+    const store = new Store(freshDir());
+    store.record(revision(1), { keep: 2 });
+    store.record(revision(2), { keep: 2, confirm: { deadline: Date.now() + 60_000, user: 'ops' } });
+    for (let i = 3; i <= 5; i++) store.record(revision(i), { keep: 2, confirm: 'keep' });
+    const pending = store.pending()!;
+    expect(store.byId(pending.restoreId)!.comment).toBe('c1');
+    store.close();
+  });
+
+  it('two processes writing at once leave a consistent store', async () => {
+    const dir = freshDir();
+    const store = new Store(dir);
+    const other = child(
+      dir,
+      `for (let i = 0; i < 150; i++) { store.record({ user: 'child', origin: 'batch', comment: 'x' + i, config: 'set system host-name c\\n', plan: '' }, { keep: 1000 }); store.audit({ user: 'child', session: 's', kind: 'set', text: 't', outcome: 'ok' }); }\nstore.close();`,
+    );
+    for (let i = 0; i < 150; i++) {
+      store.record(revision(i), { keep: 1000 });
+      store.audit({ user: 'parent', session: 's', kind: 'set', text: 't', outcome: 'ok' });
+      if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(await exited(other)).toBe(0);
+    expect(store.list(1000)).toHaveLength(300);
+    expect(store.auditLog(1000)).toHaveLength(300);
+    store.close();
+    expect(integrity(dir)).toBe('ok');
+  });
+
+  it('a process killed while writing leaves the store readable and consistent', async () => {
+    const dir = freshDir();
+    new Store(dir).close();
+    const writer = child(
+      dir,
+      `process.stdout.write('go\\n'); for (let i = 0; ; i++) store.record({ user: 'w', origin: 'batch', comment: String(i), config: 'x'.repeat(2000 + i), plan: '' }, { keep: 50 });`,
+    );
+    await new Promise((resolve) => writer.stdout!.once('data', resolve));
+    await new Promise((r) => setTimeout(r, 300));
+    writer.kill('SIGKILL');
+    await exited(writer);
+    expect(integrity(dir)).toBe('ok');
+    const store = new Store(dir);
+    const latest = store.latest()!;
+    expect(latest.config).toBe('x'.repeat(2000 + Number(latest.comment)));
+    expect(store.list().length).toBeLessThanOrEqual(50);
+    store.close();
+  });
+
+  it('the commit lock: a live holder refuses, a dead holder loses it', async () => {
+    const dir = freshDir();
+    const holder = child(
+      dir,
+      `store.tryLock('commit', 'alice'); process.stdout.write('held\\n'); setInterval(() => {}, 1000);`,
+    );
+    await new Promise((resolve) => holder.stdout!.once('data', resolve));
+    const store = new Store(dir);
+    const refused = store.tryLock('commit', 'bob');
+    expect(refused).toMatchObject({ ok: false, holder: { user: 'alice', pid: holder.pid } });
+    holder.kill('SIGKILL');
+    await exited(holder);
+    expect(store.tryLock('commit', 'bob')).toEqual({ ok: true });
+    store.close();
+  });
+});
