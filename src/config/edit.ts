@@ -6,7 +6,7 @@ import {
   type SchemaNode,
 } from '../schema/index.js';
 import type { EditError } from './errors.js';
-import { resolveWords } from './resolve.js';
+import { resolveWords, type PathError } from './resolve.js';
 import { getNode, type ConfigPath, type TreeEditor } from './tree.js';
 
 export type EditResult =
@@ -37,6 +37,11 @@ export function pruneEmptyTags(schema: ContainerNode): (path: ConfigPath) => boo
   };
 }
 
+/** An error of the words after the edit level: indexes count from the first word typed. */
+function failAt(error: PathError, prefix: readonly string[]): EditResult {
+  return fail('index' in error ? { ...error, index: error.index - prefix.length } : error);
+}
+
 /** `set WORDS`: add or change one value, or create a node. */
 export function applySet(
   editor: TreeEditor,
@@ -45,10 +50,7 @@ export function applySet(
   prefix: readonly string[] = [],
 ): EditResult {
   const r = resolveWords(schema, [...prefix, ...words]);
-  if (r.kind === 'invalid') {
-    const error = r.error;
-    return fail('index' in error ? { ...error, index: error.index - prefix.length } : error);
-  }
+  if (r.kind === 'invalid') return failAt(r.error, prefix);
   if (r.kind === 'unsupported') return fail({ code: 'unsupported', at: r.path, reason: r.reason });
   const { node, path, value } = r;
   switch (node.kind) {
@@ -81,10 +83,7 @@ export function applyDelete(
   prefix: readonly string[] = [],
 ): EditResult {
   const r = resolveWords(schema, [...prefix, ...words]);
-  if (r.kind === 'invalid') {
-    const error = r.error;
-    return fail('index' in error ? { ...error, index: error.index - prefix.length } : error);
-  }
+  if (r.kind === 'invalid') return failAt(r.error, prefix);
   // An unsupported subtree cannot be in the tree, so there is nothing to delete either.
   if (r.kind === 'unsupported') return fail({ code: 'unsupported', at: r.path, reason: r.reason });
   const { path, value } = r;
@@ -108,10 +107,7 @@ export function applyComment(
   if (words.length < 2) return fail({ code: 'comment-needs-text', at: [...prefix, ...words] });
   const text = words[words.length - 1]!;
   const r = resolveWords(schema, [...prefix, ...words.slice(0, -1)]);
-  if (r.kind === 'invalid') {
-    const error = r.error;
-    return fail('index' in error ? { ...error, index: error.index - prefix.length } : error);
-  }
+  if (r.kind === 'invalid') return failAt(r.error, prefix);
   if (r.kind === 'unsupported') return fail({ code: 'unsupported', at: r.path, reason: r.reason });
   const { path, node } = r;
   if (node.kind === 'tag')

@@ -86,6 +86,26 @@ export function checkLeafValue(
   return reason === undefined ? { ok: true } : { ok: false, reason };
 }
 
+function invalidValue(
+  node: LeafNode | TagNode,
+  word: string,
+  index: number,
+  path: readonly string[],
+  reason: string | undefined,
+): InvalidPath {
+  return {
+    kind: 'invalid',
+    error: {
+      code: 'invalid-value',
+      index,
+      word,
+      at: [...path],
+      node,
+      ...(reason ? { reason } : {}),
+    },
+  };
+}
+
 /** Resolve words (without the `set`/`delete` verb) starting at a node of the schema. */
 export function resolveWords(
   root: ContainerNode | BranchNode,
@@ -117,17 +137,7 @@ export function resolveWords(
       case 'tag': {
         const check = checkLeafValue(node, word);
         if (!check.ok) {
-          return {
-            kind: 'invalid',
-            error: {
-              code: 'invalid-value',
-              index,
-              word,
-              at: [...path],
-              node,
-              ...(check.reason ? { reason: check.reason } : {}),
-            },
-          };
+          return invalidValue(node, word, index, path, check.reason);
         }
         path.push(word);
         node = node.entry;
@@ -143,17 +153,7 @@ export function resolveWords(
         }
         const check = checkLeafValue(node, word);
         if (!check.ok) {
-          return {
-            kind: 'invalid',
-            error: {
-              code: 'invalid-value',
-              index,
-              word,
-              at: [...path],
-              node,
-              ...(check.reason ? { reason: check.reason } : {}),
-            },
-          };
+          return invalidValue(node, word, index, path, check.reason);
         }
         return { kind: 'resolved', path, node, value: word };
       }

@@ -1,29 +1,38 @@
 /** Schema defaults, filled in wherever their parent node exists. */
-import type { ContainerNode, SchemaNode } from '../schema/index.js';
+import type { ContainerNode, LeafNode, SchemaNode } from '../schema/index.js';
 import { TreeEditor, type ConfigNode } from '../config/tree.js';
 
-/** The tree the backends see: the candidate plus the defaults of every present node. */
-export function withDefaults(tree: ConfigNode, schema: ContainerNode): ConfigNode {
-  const editor = new TreeEditor(tree);
-  const visit = (node: ConfigNode, s: SchemaNode, path: string[]): void => {
+/**
+ * Visit, for every node present in the tree, the schema leaves it could hold
+ * but does not (what defaults and required checks look at).
+ */
+export function forEachAbsentLeaf(
+  tree: ConfigNode,
+  schema: ContainerNode,
+  visit: (path: readonly string[], name: string, leaf: LeafNode) => void,
+): void {
+  const walk = (node: ConfigNode, s: SchemaNode, path: string[]): void => {
     if (s.unsupported) return;
     if (s.kind === 'tag') {
-      for (const [key, entry] of node.children) visit(entry, s.entry, [...path, key]);
+      for (const [key, entry] of node.children) walk(entry, s.entry, [...path, key]);
       return;
     }
     if (s.kind !== 'container' && s.kind !== 'entry') return;
     for (const [name, child] of s.children) {
       const present = node.children.get(name);
-      if (present) visit(present, child, [...path, name]);
-      else if (
-        (child.kind === 'leaf' || child.kind === 'multi') &&
-        child.default !== undefined &&
-        path.length > 0
-      ) {
-        editor.setValue([...path, name], child.default);
-      }
+      if (present) walk(present, child, [...path, name]);
+      else if ((child.kind === 'leaf' || child.kind === 'multi') && path.length > 0)
+        visit(path, name, child);
     }
   };
-  visit(tree, schema, []);
+  walk(tree, schema, []);
+}
+
+/** The tree the backends see: the candidate plus the defaults of every present node. */
+export function withDefaults(tree: ConfigNode, schema: ContainerNode): ConfigNode {
+  const editor = new TreeEditor(tree);
+  forEachAbsentLeaf(tree, schema, (path, name, leaf) => {
+    if (leaf.default !== undefined) editor.setValue([...path, name], leaf.default);
+  });
   return editor.finish();
 }
