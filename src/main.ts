@@ -1,13 +1,20 @@
 /** The `fos` command: wiring of the layers, the only place argv and exit codes live. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScript } from '../grammar/index.js';
+import { observeKernel } from './apply/kernel.js';
 import { labDown, labUp } from './apply/lab.js';
 import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
 import { checkText, convertText, type OutputForm } from './cli/check.js';
+import { completeLine } from './cli/complete.js';
 import { ShellEngine, type RouterAccess } from './cli/engine.js';
+import { PlainTerminal, runScript } from './cli/terminal.js';
+import { getNode } from './config/index.js';
+import { verifyPassword } from './commit/sha512crypt.js';
+import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
+import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
 import { checkSchema, schema } from './schema/index.js';
@@ -20,11 +27,13 @@ commands:
   check [--syntax] FILE...             check configuration files (set form or config.boot form)
   convert FILE --to set|curly|json     print a configuration in another form
           [--drop-unsupported]         leave out areas FOS1 does not implement yet
+  shell                                the shell on this terminal (a script when stdin is not one)
+  serve [--listen ADDR:PORT]           the SSH server and management daemon (default 127.0.0.1:2222)
   lab up|down [NAME]                   create or remove the lab namespace (default ${DEFAULT_NETNS})
   help                                 this text
 
 --netns NS   the namespace FOS1 configures (default ${DEFAULT_NETNS}); 'root' for the root namespace
---state DIR  where the revision store lives (default /var/lib/fos)
+--state DIR  where the revision store, host key and histories live (default /var/lib/fos)
 `;
 
 export interface Io {
@@ -108,6 +117,7 @@ function routerAccess(router: Router, user: string, session: string): RouterAcce
     drift: () => router.drift(),
     revisions: () => router.store.list(),
     revisionPlan: (n) => router.store.back(n)?.plan,
+    links: async () => [...(await observeKernel(router.target)).links.values()],
     audit: (kind, text, outcome) => router.store.audit({ user, session, kind, text, outcome }),
   };
 }
@@ -174,38 +184,198 @@ async function confirmWatch(globals: Globals): Promise<number> {
   }
 }
 
+/** A shell engine for one session of a user on the router. */
+function newEngine(
+  router: Router,
+  user: string,
+  origin: Origin,
+  allowSecrets: boolean,
+): ShellEngine {
+  const session = `${origin}-${process.pid}-${++sessionCounter}`;
+  return new ShellEngine(
+    schema,
+    routerAccess(router, user, session),
+    {
+      read: (path) => readFileSync(path, 'utf8'),
+      write: (path, text) => writeFileSync(path, text),
+    },
+    { user, session, origin, allowSecrets },
+  );
+}
+let sessionCounter = 0;
+
 async function batch(script: string, globals: Globals, io: Io): Promise<number> {
-  const parsed = parseScript(script);
-  if (parsed.errors.length > 0) {
-    for (const e of parsed.errors) io.err(`fos -c: column ${e.column}: ${e.message}\n`);
-    return 1;
-  }
   const store = new Store(globals.state);
   try {
     const router = new Router(store, globals.target, schema);
     await startUp(router, io);
-    const session = `batch-${process.pid}`;
-    const engine = new ShellEngine(
-      schema,
-      routerAccess(router, globals.user, session),
-      {
-        read: (path) => readFileSync(path, 'utf8'),
-        write: (path, text) => writeFileSync(path, text),
-      },
-      // A local batch runs as the machine's own user, who can read the store anyway.
-      { user: globals.user, session, origin: 'batch', allowSecrets: true },
+    // A local batch runs as the machine's own user, who can read the store anyway.
+    const engine = newEngine(router, globals.user, 'batch', true);
+    return await runScript(engine, script, io.out, io.err);
+  } finally {
+    const pending = store.pending();
+    store.close();
+    if (pending) spawnConfirmWatcher(globals);
+  }
+}
+
+function historyFile(state: string, user: string): string {
+  return join(state, 'history', user.replace(/[^A-Za-z0-9_.-]/g, '_'));
+}
+
+function loadHistory(state: string, user: string): string[] {
+  const file = historyFile(state, user);
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+function saveHistory(state: string, user: string, entries: readonly string[]): void {
+  mkdirSync(join(state, 'history'), { recursive: true, mode: 0o700 });
+  writeFileSync(historyFile(state, user), `${entries.slice(-1000).join('\n')}\n`, { mode: 0o600 });
+}
+
+/** An interactive plain terminal for one user, writing through `write`. */
+function openTerminal(
+  router: Router,
+  globals: Globals,
+  user: string,
+  origin: Origin,
+  write: (t: string) => void,
+  close: (code: number) => void,
+): PlainTerminal {
+  const engine = newEngine(router, user, origin, origin !== 'ssh');
+  let links: string[] = [];
+  const refreshLinks = (): void => {
+    observeKernel(router.target).then(
+      (k) => (links = [...k.links.keys()]),
+      () => undefined,
     );
-    for (const command of parsed.commands) {
-      const result = await engine.execute(command);
-      const text = result.output.length ? `${result.output.join('\n')}\n` : '';
-      if (!result.ok) {
-        io.err(text);
-        return 1;
-      }
-      io.out(text);
-      if (result.exit) break;
+  };
+  refreshLinks();
+  const terminal = new PlainTerminal(engine, {
+    write,
+    close,
+    user,
+    history: loadHistory(globals.state, user),
+    saveHistory: (entries) => saveHistory(globals.state, user, entries),
+    hostname: () =>
+      router.running().tree.children.get('system')?.children.get('host-name')?.values[0] ?? 'fos',
+    complete: (line, cursor) => {
+      refreshLinks();
+      return completeLine(line, cursor, schema, {
+        mode: engine.mode,
+        level: engine.editLevel,
+        tree: engine.completionTree,
+        runtime: (provider) => (provider === 'interfaces' ? links : []),
+      });
+    },
+  });
+  return terminal;
+}
+
+/** The login credentials of a user in the running configuration. */
+function credentialsOf(router: Router, user: string): Credentials | undefined {
+  const entry = getNode(router.running().tree, ['system', 'login', 'user', user]);
+  if (!entry || entry.children.has('disable')) return undefined;
+  const auth = entry.children.get('authentication');
+  const hash = auth?.children.get('encrypted-password')?.values[0];
+  const publicKeys = [...(auth?.children.get('public-keys')?.children.values() ?? [])].map((k) => ({
+    type: k.children.get('type')?.values[0] ?? '',
+    key: k.children.get('key')?.values[0] ?? '',
+  }));
+  return { ...(hash ? { passwordHash: hash } : {}), publicKeys };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+async function serve(args: string[], globals: Globals, io: Io): Promise<number> {
+  const listenIndex = args.indexOf('--listen');
+  const listen = listenIndex >= 0 ? args[listenIndex + 1] : '127.0.0.1:2222';
+  const m = listen ? /^(.*):(\d+)$/.exec(listen) : null;
+  if (!m) {
+    io.err('usage: fos serve [--listen ADDR:PORT]\n');
+    return 2;
+  }
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  const port = Number(m[2]);
+  const store = new Store(globals.state);
+  const router = new Router(store, globals.target, schema);
+  await startUp(router, io);
+  await router.converge();
+  const fos = credentialsOf(router, 'fos');
+  if (!isLoopback(host) && fos?.passwordHash && verifyPassword('fos', fos.passwordHash)) {
+    io.err(
+      `fos serve: refusing to listen on ${host}: user fos still has the default password; change it first\n`,
+    );
+    store.close();
+    return 1;
+  }
+  const server = await startSshServer(
+    { host, port, hostKey: loadHostKey(globals.state) },
+    {
+      credentials: (user) => credentialsOf(router, user),
+      interactive: (user, _pty, channel) => {
+        const terminal = openTerminal(router, globals, user, 'ssh', channel.write, channel.close);
+        terminal.start();
+        return { feed: (data) => void terminal.feed(data), resize: () => undefined };
+      },
+      script: (user, text, channel) =>
+        runScript(newEngine(router, user, 'ssh', false), text, channel.write, channel.writeError),
+      log: (event, detail) =>
+        store.audit({
+          user: String(detail['user'] ?? ''),
+          session: 'ssh',
+          kind: event,
+          text: JSON.stringify(detail),
+          outcome: event,
+        }),
+    },
+  );
+  // The daemon owns pending confirmations: it reverts them on time.
+  const timer = setInterval(() => void router.revertIfExpired().catch(() => undefined), 1000);
+  io.out(
+    `fos serve: listening on ${host}:${port}, configuring ${describeTarget(globals.target)}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  clearInterval(timer);
+  server.close();
+  store.close();
+  return 0;
+}
+
+/** `fos shell`: the shell on the local terminal, or a script from stdin. */
+async function shell(globals: Globals, io: Io): Promise<number> {
+  const store = new Store(globals.state);
+  const router = new Router(store, globals.target, schema);
+  await startUp(router, io);
+  try {
+    if (!process.stdin.isTTY) {
+      const text = readFileSync(0, 'utf8');
+      return await runScript(newEngine(router, globals.user, 'cli', true), text, io.out, io.err);
     }
-    return 0;
+    return await new Promise<number>((resolve) => {
+      const terminal = openTerminal(
+        router,
+        globals,
+        globals.user,
+        'cli',
+        (t) => process.stdout.write(t),
+        (code) => {
+          process.stdin.setRawMode(false);
+          process.stdin.pause();
+          resolve(code);
+        },
+      );
+      process.stdin.setRawMode(true);
+      process.stdin.setEncoding('utf8');
+      process.stdin.on('data', (d: string) => void terminal.feed(d));
+      terminal.start();
+    });
   } finally {
     const pending = store.pending();
     store.close();
@@ -279,6 +449,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await batch(args[0]!, globals, io);
       case 'lab':
         return await lab(args, globals, io);
+      case 'serve':
+        return await serve(args, globals, io);
+      case 'shell':
+        return await shell(globals, io);
       case 'confirm-watch':
         return await confirmWatch(globals);
       case undefined:

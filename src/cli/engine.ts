@@ -31,6 +31,15 @@ import { curlyChild } from '../config/serialise.js';
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
 import { startSession, type Session } from '../session/index.js';
 import type { Origin, RevisionSummary } from '../store/store.js';
+import type { LinkState } from '../render/kernel.js';
+
+export const VERSION = '0.1.0';
+
+/** What `set terminal ...` changed, for the front-end (pager, width). */
+export interface TerminalSettings {
+  length: number | undefined;
+  width: number | undefined;
+}
 
 /** What the engine needs from the running system; the router provides it. */
 export interface RouterAccess {
@@ -41,6 +50,8 @@ export interface RouterAccess {
   drift(): Promise<string[]>;
   revisions(): RevisionSummary[];
   revisionPlan(n: number): string | undefined;
+  /** The links of the target namespace, as `ip -json` reports them. */
+  links(): Promise<readonly LinkState[]>;
   audit(kind: string, text: string, outcome: string): void;
 }
 
@@ -71,6 +82,7 @@ export class ShellEngine {
   private session: Session | undefined;
   /** Set for the command being run when it asked for `| display secrets`. */
   private showSecrets = false;
+  readonly terminal: TerminalSettings = { length: undefined, width: undefined };
 
   constructor(
     private readonly schema: ContainerNode,
@@ -85,6 +97,11 @@ export class ShellEngine {
 
   get editLevel(): readonly string[] {
     return this.session?.level ?? [];
+  }
+
+  /** The tree completion offers names from: the candidate in configuration mode, else running. */
+  get completionTree(): ConfigNode {
+    return this.session?.candidate ?? this.router.running().tree;
   }
 
   /** Uncommitted changes in this session's candidate. */
@@ -127,6 +144,14 @@ export class ShellEngine {
         return ok();
       case 'show':
         return this.show(rest, display);
+      case 'set':
+        if (rest[0] !== 'terminal')
+          return fail(
+            `unknown word '${rest[0] ?? ''}' after 'set'; expected terminal (configuration is changed in configure mode)`,
+          );
+        return this.setTerminal(rest.slice(1));
+      case 'terminal':
+        return this.setTerminal(rest);
       case 'exit':
       case 'quit':
         return { output: [], ok: true, exit: true };
@@ -135,6 +160,19 @@ export class ShellEngine {
       default:
         return fail(`unknown command '${verb}'; expected configure, show, exit`);
     }
+  }
+
+  private setTerminal(words: string[]): CommandResult {
+    const [what, value] = words;
+    if (
+      (what !== 'length' && what !== 'width') ||
+      value === undefined ||
+      !/^[0-9]{1,4}$/.test(value)
+    ) {
+      return fail('usage: set terminal length N | set terminal width N');
+    }
+    this.terminal[what] = Number(value);
+    return ok();
   }
 
   private startConfigure(exclusive: boolean): void {
@@ -161,6 +199,18 @@ export class ShellEngine {
         return fail(`unknown word '${rest[1]}' after 'show system commit'; expected diff`);
       return this.showCommits(display);
     }
+    if (what === 'interfaces') return this.showInterfaces(display);
+    if (what === 'version')
+      return ok(
+        `FOS1 ${VERSION}`,
+        'A network operating system shell for Linux routers and firewalls.',
+      );
+    if (what === 'host' && rest[0] === 'name') {
+      return ok(
+        this.router.running().tree.children.get('system')?.children.get('host-name')?.values[0] ??
+          'fos',
+      );
+    }
     if (what === 'system' && rest[0] === 'drift') {
       const drift = await this.router.drift();
       return ok(...(drift.length ? drift : ['The system matches the running configuration.']));
@@ -168,6 +218,34 @@ export class ShellEngine {
     return fail(
       `unknown word '${what ?? ''}' after 'show'; expected configuration, system commit, system drift`,
     );
+  }
+
+  private async showInterfaces(display: string | undefined): Promise<CommandResult> {
+    const links = [...(await this.router.links())].sort((a, b) =>
+      a.name.localeCompare(b.name, 'en', { numeric: true }),
+    );
+    if (display === 'json')
+      return ok(
+        JSON.stringify(
+          links.map((l) => ({
+            name: l.name,
+            addresses: l.addresses,
+            state: l.up ? 'up' : 'down',
+            mtu: l.mtu,
+            description: l.alias ?? '',
+          })),
+          null,
+          2,
+        ),
+      );
+    const rows = links.map((l) => [
+      l.name,
+      l.addresses.join(' ') || '-',
+      l.up ? 'up' : 'down',
+      String(l.mtu ?? ''),
+      l.alias ?? '',
+    ]);
+    return ok(...table(['Interface', 'Addresses', 'State', 'MTU', 'Description'], rows));
   }
 
   private showCommits(display: string | undefined): CommandResult {

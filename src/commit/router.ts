@@ -21,6 +21,7 @@ import type { Origin, Store } from '../store/store.js';
 import { verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { CommitOutcome } from './outcome.js';
+import { hashPlaintextPasswords } from './passwords.js';
 
 export interface CommitRequest {
   readonly candidate: ConfigNode;
@@ -159,6 +160,7 @@ export class Router {
     step('verify');
     const issues = verify(candidate, this.schema);
     if (issues.length > 0) return { kind: 'invalid', issues };
+    candidate = hashPlaintextPasswords(candidate);
     // 3. diff; 4-5. plan and render
     step('plan');
     const changed = !treesEqual(running.tree, candidate);

@@ -1,0 +1,322 @@
+/**
+ * Completion and `?` help, computed from what may follow at the cursor: the
+ * command words of the current mode, then the schema for configuration paths.
+ */
+import { parseScript } from '../../grammar/index.js';
+import { getNode, type ConfigNode } from '../config/index.js';
+import { valueHelp, type ContainerNode, type SchemaNode, type ValueHelp } from '../schema/index.js';
+
+export interface Choice {
+  readonly word: string;
+  readonly help: string;
+}
+
+export interface Completion {
+  /** Words that may stand at the cursor and start with what is typed there. */
+  readonly choices: readonly Choice[];
+  /** What a free value here looks like (`<x.x.x.x/x>  IPv4 address and prefix length`). */
+  readonly values: readonly ValueHelp[];
+  /** The part of the word under the cursor already typed. */
+  readonly partial: string;
+  /** True when the words so far form a complete command (`<Enter>` is a choice). */
+  readonly complete: boolean;
+}
+
+export interface CompletionContext {
+  readonly mode: 'operational' | 'configuration';
+  readonly level: readonly string[];
+  /** The tree whose tag entries are offered (the candidate, or running). */
+  readonly tree: ConfigNode;
+  /** Values known at run time, such as the links in the target namespace. */
+  readonly runtime: (provider: string) => readonly string[];
+}
+
+/** The command words of each mode; a nested table is the words that may follow. */
+interface CommandWord {
+  readonly help: string;
+  readonly next?: Readonly<Record<string, CommandWord>>;
+  /** After this word comes a configuration path. */
+  readonly path?: boolean;
+  /** After this word comes a free value (a file, a number). */
+  readonly value?: ValueHelp;
+  /** Complete as typed: Enter is a choice here. */
+  readonly done?: boolean;
+}
+
+const showOperational: Record<string, CommandWord> = {
+  configuration: {
+    help: 'Show the running configuration',
+    done: true,
+    next: {
+      commands: { help: 'As set commands', done: true },
+      json: { help: 'As JSON', done: true },
+    },
+  },
+  interfaces: { help: 'Interfaces of the target namespace', done: true },
+  system: {
+    help: 'System information',
+    next: {
+      commit: {
+        help: 'Committed revisions',
+        done: true,
+        next: {
+          diff: {
+            help: 'What revision N changed',
+            value: { format: '<N>', description: 'Revision number (0 is running)' },
+          },
+        },
+      },
+      drift: { help: 'Differences between the system and the running configuration', done: true },
+    },
+  },
+  version: { help: 'FOS1 version', done: true },
+  host: { help: 'Host information', next: { name: { help: 'The host name', done: true } } },
+};
+
+const terminal: Record<string, CommandWord> = {
+  length: {
+    help: 'Lines per page (0: no paging)',
+    value: { format: '<0-1000>', description: 'Lines per page' },
+  },
+  width: {
+    help: 'Columns of the terminal',
+    value: { format: '<20-1000>', description: 'Columns' },
+  },
+};
+
+const OPERATIONAL: Record<string, CommandWord> = {
+  configure: {
+    help: 'Enter configuration mode',
+    done: true,
+    next: { exclusive: { help: 'Lock out other committers until exit', done: true } },
+  },
+  exit: { help: 'Leave the shell', done: true },
+  set: {
+    help: 'Set operational parameters',
+    next: { terminal: { help: 'Terminal settings', next: terminal } },
+  },
+  show: { help: 'Show system information', next: showOperational },
+  terminal: { help: 'Terminal settings', next: terminal },
+};
+
+const revision: ValueHelp = { format: '<N>', description: 'Revision number (0 is running)' };
+
+const CONFIGURATION: Record<string, CommandWord> = {
+  annotate: { help: 'Attach a comment to a node', path: true },
+  comment: { help: 'Attach a comment to a node', path: true },
+  commit: {
+    help: 'Apply the candidate configuration',
+    done: true,
+    next: {
+      'and-quit': { help: 'Commit, then leave configuration mode', done: true },
+      check: { help: 'Verify and show what would change; change nothing', done: true },
+      comment: {
+        help: 'Record a comment with the revision',
+        value: { format: '<text>', description: 'Comment' },
+      },
+      confirmed: {
+        help: 'Roll back unless confirmed in N minutes',
+        done: true,
+        value: { format: '<1-65535>', description: 'Minutes (default 10)' },
+      },
+    },
+  },
+  compare: {
+    help: 'Show changes against running or a revision',
+    done: true,
+    next: { rollback: { help: 'Against revision N', value: revision } },
+    value: revision,
+  },
+  confirm: { help: 'Confirm a commit confirmed', done: true },
+  copy: { help: 'Copy a tag entry', path: true },
+  delete: { help: 'Delete a value or a subtree', path: true },
+  discard: { help: 'Discard the changes of this session', done: true },
+  edit: { help: 'Move to a level of the configuration', path: true },
+  exit: {
+    help: 'Leave this level, or configuration mode',
+    done: true,
+    next: { discard: { help: 'Leave, discarding changes', done: true } },
+  },
+  load: {
+    help: 'Replace the candidate with a file',
+    value: { format: '<file>', description: 'File in set or curly form' },
+  },
+  merge: {
+    help: 'Merge a file into the candidate',
+    value: { format: '<file>', description: 'File in set or curly form' },
+  },
+  rename: { help: 'Rename a tag entry', path: true },
+  rollback: { help: 'Load revision N into the candidate', value: revision },
+  run: { help: 'Run an operational command', next: OPERATIONAL },
+  save: {
+    help: 'Save the candidate to a file',
+    value: { format: '<file>', description: 'File (.set for set form)' },
+  },
+  set: { help: 'Set a value or create a node', path: true },
+  show: { help: 'Show the candidate configuration', done: true, path: true },
+  top: { help: 'Move to the top level', done: true },
+  up: { help: 'Move up one level', done: true },
+  update: { help: 'Rebase the candidate on the newest running configuration', done: true },
+};
+
+/** Split the text before the cursor into finished words and the partial word at the cursor. */
+function splitAtCursor(before: string): { words: string[]; partial: string } | undefined {
+  const endsInSpace = before === '' || /\s$/.test(before);
+  const parsed = parseScript(before);
+  if (parsed.errors.length > 0) return undefined;
+  const command = parsed.commands[parsed.commands.length - 1];
+  if (command?.pipes.length) return undefined;
+  const all = command ? command.words.map((w) => w.text) : [];
+  if (endsInSpace || /[;]\s*$/.test(before)) return { words: all, partial: '' };
+  return { words: all.slice(0, -1), partial: all[all.length - 1] ?? '' };
+}
+
+function childrenOf(node: SchemaNode): ReadonlyMap<string, SchemaNode> | undefined {
+  return node.kind === 'container' || node.kind === 'entry' ? node.children : undefined;
+}
+
+/** Completion inside a configuration path (after set/delete/edit/show/...). */
+function completePath(
+  schema: ContainerNode,
+  ctx: CompletionContext,
+  words: readonly string[],
+  verb: string,
+): Omit<Completion, 'partial'> {
+  let node: SchemaNode = schema;
+  const path: string[] = [];
+  const full = [...ctx.level, ...words];
+  for (let i = 0; i < full.length; i++) {
+    const word = full[i]!;
+    if (node.unsupported) return { choices: [], values: [], complete: true };
+    if (node.kind === 'tag') {
+      path.push(word);
+      node = node.entry;
+    } else if (node.kind === 'leaf' || node.kind === 'multi') {
+      return { choices: [], values: [], complete: true };
+    } else if (node.kind === 'flag') {
+      return { choices: [], values: [], complete: true };
+    } else {
+      const child: SchemaNode | undefined = childrenOf(node)?.get(word);
+      if (!child) return { choices: [], values: [], complete: false };
+      path.push(word);
+      node = child;
+    }
+  }
+  const existing = getNode(ctx.tree, path);
+  switch (node.kind) {
+    case 'container':
+    case 'entry': {
+      const choices = [...node.children.values()]
+        .map((c) => ({ word: c.name, help: c.unsupported ? `${c.help} (not yet)` : c.help }))
+        .sort((a, b) => a.word.localeCompare(b.word));
+      // In `delete`, only what is configured can be named.
+      const present =
+        verb === 'delete' ? choices.filter((c) => existing?.children.has(c.word)) : choices;
+      return { choices: present, values: [], complete: verb !== 'set' || path.length > 0 };
+    }
+    case 'tag': {
+      const configured = [...(existing?.children.keys() ?? [])];
+      const runtime =
+        node.completion?.kind === 'runtime' || node.name === 'ethernet'
+          ? ctx.runtime('interfaces').filter((n) => node.key.accepts(n))
+          : [];
+      const words = [
+        ...new Set([...configured, ...(verb === 'delete' ? [] : [...runtime, ...node.key.words])]),
+      ];
+      return {
+        choices: words.map((w) => ({
+          word: w,
+          help: configured.includes(w) ? 'configured' : node.help,
+        })),
+        values: verb === 'delete' ? [] : valueHelp(node),
+        complete: verb === 'delete' || verb === 'show',
+      };
+    }
+    case 'leaf':
+    case 'multi': {
+      const current = existing?.values ?? [];
+      const source =
+        node.completion?.kind === 'runtime'
+          ? ctx.runtime(node.completion.provider)
+          : node.completion?.kind === 'static'
+            ? node.completion.values
+            : [];
+      const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
+      return {
+        choices: words.map((w) => ({
+          word: w,
+          help: current.includes(w) ? 'configured' : node.help,
+        })),
+        values: verb === 'delete' ? [] : valueHelp(node),
+        complete: verb !== 'set',
+      };
+    }
+    case 'flag':
+      return { choices: [], values: [], complete: true };
+  }
+}
+
+function completeCommand(
+  table: Readonly<Record<string, CommandWord>>,
+  schema: ContainerNode,
+  ctx: CompletionContext,
+  words: readonly string[],
+): Omit<Completion, 'partial'> {
+  let level: Readonly<Record<string, CommandWord>> | undefined = table;
+  let current: CommandWord | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const next: CommandWord | undefined = level?.[word];
+    if (!next) {
+      // A value word (a number, a file) ends the command words.
+      if (current?.value) return { choices: [], values: [], complete: true };
+      return { choices: [], values: [], complete: false };
+    }
+    current = next;
+    if (next.path) return completePath(schema, ctx, words.slice(i + 1), word);
+    level = next.next;
+  }
+  const choices = Object.entries(level ?? {})
+    .map(([word, c]) => ({ word, help: c.help }))
+    .sort((a, b) => a.word.localeCompare(b.word));
+  return {
+    choices,
+    values: current?.value ? [current.value] : [],
+    complete: current?.done ?? false,
+  };
+}
+
+/** What may come at the cursor of a line. */
+export function completeLine(
+  line: string,
+  cursor: number,
+  schema: ContainerNode,
+  ctx: CompletionContext,
+): Completion {
+  const split = splitAtCursor(line.slice(0, cursor));
+  if (!split) return { choices: [], values: [], partial: '', complete: false };
+  const table = ctx.mode === 'operational' ? OPERATIONAL : CONFIGURATION;
+  const result = completeCommand(table, schema, ctx, split.words);
+  const choices = result.choices.filter((c) => c.word.startsWith(split.partial));
+  return { ...result, choices, partial: split.partial };
+}
+
+/** The longest common prefix of the choices (what TAB can insert without asking). */
+export function commonPrefix(words: readonly string[]): string {
+  if (words.length === 0) return '';
+  let prefix = words[0]!;
+  for (const w of words) while (!w.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+/** `?` output: the choices and value formats, one line of help each. */
+export function formatHelp(completion: Completion): string[] {
+  const rows: [string, string][] = [
+    ...completion.choices.map((c): [string, string] => [c.word, c.help]),
+    ...completion.values.map((v): [string, string] => [v.format, v.description]),
+  ];
+  if (completion.complete) rows.push(['<Enter>', 'Execute the current command']);
+  if (rows.length === 0) return ['No completions here.'];
+  const width = Math.min(30, Math.max(...rows.map(([w]) => w.length)));
+  return ['Possible completions:', ...rows.map(([w, h]) => `  ${w.padEnd(width)}  ${h}`)];
+}

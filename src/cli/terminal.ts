@@ -1,0 +1,236 @@
+/**
+ * The plain terminal front-end: the line editor and the engine joined into an
+ * interactive session that writes only plain text — typed characters echoed
+ * as they are, `\b \b` for backspace, CRLF line ends, no escape sequences,
+ * and the prompt always the last bytes sent. Automation clients (netmiko,
+ * Ansible network_cli) and TERM=dumb/vt100 terminals get exactly this.
+ */
+import { parseScript } from '../../grammar/index.js';
+import { commonPrefix, formatHelp, type Completion } from './complete.js';
+import type { ShellEngine } from './engine.js';
+import { LineEditor } from './line-editor.js';
+
+export interface TerminalHost {
+  write(text: string): void;
+  /** The session ended (`exit` in operational mode, Ctrl-D). */
+  close(exitCode: number): void;
+  complete(line: string, cursor: number): Completion;
+  hostname(): string;
+  readonly user: string;
+  /** History to start with, and where to keep it. */
+  readonly history: readonly string[];
+  saveHistory(entries: readonly string[]): void;
+}
+
+export class PlainTerminal {
+  private readonly editor: LineEditor;
+  /** What is on the screen after the prompt, and where the cursor is in it. */
+  private shown = '';
+  private shownCursor = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private busy = false;
+  private lastWasTab = false;
+  private closed = false;
+
+  constructor(
+    private readonly engine: ShellEngine,
+    private readonly host: TerminalHost,
+  ) {
+    this.editor = new LineEditor(host.history);
+  }
+
+  prompt(): string {
+    const base = `${this.host.user}@${this.host.hostname()}`;
+    if (this.engine.mode === 'operational') return `${base}:~$ `;
+    const level = this.engine.editLevel;
+    return `[edit${level.length ? ` ${level.join(' ')}` : ''}]\r\n${base}# `;
+  }
+
+  /** The last line of the prompt (what a redraw rewrites). */
+  private promptLine(): string {
+    const p = this.prompt();
+    return p.slice(p.lastIndexOf('\n') + 1);
+  }
+
+  start(): void {
+    this.host.write(this.prompt());
+  }
+
+  /** Input from the terminal; commands run one at a time, in order. */
+  feed(data: string): Promise<void> {
+    this.queue = this.queue.then(() => this.process(data));
+    return this.queue;
+  }
+
+  private async process(data: string): Promise<void> {
+    if (this.closed) return;
+    for (const action of this.editor.feed(data)) {
+      if (this.closed) return;
+      if (action.kind !== 'complete') this.lastWasTab = false;
+      switch (action.kind) {
+        case 'changed':
+          this.redraw();
+          break;
+        case 'submit':
+          this.host.write('\r\n');
+          this.shown = '';
+          this.shownCursor = 0;
+          await this.run(action.line);
+          if (!this.closed) this.host.write(this.prompt());
+          break;
+        case 'interrupt':
+          this.host.write('^C\r\n');
+          this.shown = '';
+          this.shownCursor = 0;
+          this.host.write(this.prompt());
+          break;
+        case 'eof':
+          this.host.write('\r\n');
+          this.end(0);
+          return;
+        case 'help':
+          this.help();
+          break;
+        case 'complete':
+          this.tab();
+          break;
+      }
+    }
+  }
+
+  private end(code: number): void {
+    this.closed = true;
+    this.host.saveHistory(this.editor.entries);
+    this.host.close(code);
+  }
+
+  private async run(line: string): Promise<void> {
+    const parsed = parseScript(line);
+    for (const e of parsed.errors)
+      this.writeLines([
+        `${' '.repeat(Math.max(0, this.promptLine().length + e.column - 1))}^`,
+        `Error: ${e.message}`,
+      ]);
+    if (parsed.errors.length > 0) return;
+    this.busy = true;
+    try {
+      for (const command of parsed.commands) {
+        const result = await this.engine.execute(command);
+        this.writeLines(result.output);
+        if (result.exit) {
+          this.end(0);
+          return;
+        }
+        if (!result.ok) break;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private writeLines(lines: readonly string[]): void {
+    if (lines.length > 0) this.host.write(`${lines.join('\r\n')}\r\n`);
+  }
+
+  /** Bring the screen in line with the editor, with plain characters only. */
+  private redraw(): void {
+    const { buffer, cursor } = this.editor;
+    if (
+      buffer.startsWith(this.shown) &&
+      this.shownCursor === this.shown.length &&
+      cursor === buffer.length
+    ) {
+      this.host.write(buffer.slice(this.shown.length));
+    } else if (
+      this.shown.startsWith(buffer) &&
+      this.shownCursor === this.shown.length &&
+      cursor === buffer.length
+    ) {
+      this.host.write('\b \b'.repeat(this.shown.length - buffer.length));
+    } else {
+      const pad = Math.max(0, this.shown.length - buffer.length);
+      this.host.write(
+        `\r${this.promptLine()}${buffer}${' '.repeat(pad)}${'\b'.repeat(pad + buffer.length - cursor)}`,
+      );
+    }
+    this.shown = buffer;
+    this.shownCursor = cursor;
+  }
+
+  private help(): void {
+    const completion = this.host.complete(this.editor.buffer, this.editor.cursor);
+    this.host.write(
+      `?\r\n${formatHelp(completion).join('\r\n')}\r\n${this.prompt()}${this.editor.buffer}`,
+    );
+    this.shown = this.editor.buffer;
+    this.shownCursor = this.shown.length;
+    if (this.editor.cursor !== this.shown.length) this.redraw();
+  }
+
+  private tab(): void {
+    const { buffer, cursor } = this.editor;
+    const completion = this.host.complete(buffer, cursor);
+    const words = completion.choices.map((c) => c.word);
+    const insert = (text: string): void => {
+      this.editor.setLine(
+        buffer.slice(0, cursor) + text + buffer.slice(cursor),
+        cursor + text.length,
+      );
+      this.redraw();
+    };
+    if (words.length === 1) {
+      insert(`${words[0]!.slice(completion.partial.length)} `);
+      this.lastWasTab = false;
+      return;
+    }
+    const prefix = commonPrefix(words);
+    if (prefix.length > completion.partial.length) {
+      insert(prefix.slice(completion.partial.length));
+      this.lastWasTab = true;
+      return;
+    }
+    if (this.lastWasTab || words.length === 0) {
+      // The second TAB lists the choices.
+      this.host.write(
+        `\r\n${formatHelp(completion).slice(1).join('\r\n')}\r\n${this.prompt()}${this.editor.buffer}`,
+      );
+      this.shown = this.editor.buffer;
+      this.shownCursor = this.shown.length;
+      this.lastWasTab = false;
+      return;
+    }
+    this.lastWasTab = true;
+  }
+
+  get isBusy(): boolean {
+    return this.busy;
+  }
+}
+
+/**
+ * Run a script without a terminal (an SSH exec request, piped stdin, `fos -c`):
+ * no prompts, stops at the first error. Returns the exit status.
+ */
+export async function runScript(
+  engine: ShellEngine,
+  script: string,
+  write: (text: string) => void,
+  writeError: (text: string) => void,
+): Promise<number> {
+  const parsed = parseScript(script);
+  if (parsed.errors.length > 0) {
+    for (const e of parsed.errors) writeError(`line ${e.line}, column ${e.column}: ${e.message}\n`);
+    return 1;
+  }
+  for (const command of parsed.commands) {
+    const result = await engine.execute(command);
+    const text = result.output.length ? `${result.output.join('\n')}\n` : '';
+    if (!result.ok) {
+      writeError(text);
+      return 1;
+    }
+    write(text);
+    if (result.exit) break;
+  }
+  return 0;
+}
