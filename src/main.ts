@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseScript } from '../grammar/index.js';
 import { observeKernel } from './apply/kernel.js';
 import { labDown, labUp } from './apply/lab.js';
 import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';

@@ -298,7 +298,13 @@ export function completeLine(
   const table = ctx.mode === 'operational' ? OPERATIONAL : CONFIGURATION;
   const result = completeCommand(table, schema, ctx, split.words);
   const choices = result.choices.filter((c) => c.word.startsWith(split.partial));
-  return { ...result, choices, partial: split.partial };
+  // A half-typed word is not a command yet.
+  return {
+    ...result,
+    choices,
+    partial: split.partial,
+    complete: result.complete && split.partial === '',
+  };
 }
 
 /** The longest common prefix of the choices (what TAB can insert without asking). */

@@ -11,8 +11,8 @@ export type EditorAction =
   | { readonly kind: 'help' }
   | { readonly kind: 'interrupt' }
   | { readonly kind: 'eof' }
-  /** The buffer or cursor changed; the front-end redraws the line. */
-  | { readonly kind: 'changed' };
+  /** The buffer or cursor changed; the front-end draws this state of the line. */
+  | { readonly kind: 'changed'; readonly buffer: string; readonly cursor: number };
 
 type Key =
   | 'home'
@@ -68,6 +68,7 @@ const BINDINGS: ReadonlyMap<string, Key> = new Map<string, Key>([
 ]);
 
 /** A complete escape sequence: CSI ... final byte, or SS3 + one byte. */
+// eslint-disable-next-line no-control-regex -- escape sequences are what this matches
 const ESCAPE = /^\x1b(?:\[[0-9;]*[@-~]|O[@-~]|[^[O])/;
 
 export class LineEditor {
@@ -130,7 +131,7 @@ export class LineEditor {
       else if (ch >= ' ') {
         this.buffer = this.buffer.slice(0, this.cursor) + ch + this.buffer.slice(this.cursor);
         this.cursor++;
-        pushChanged(actions);
+        this.changed(actions);
       }
     }
     return actions;
@@ -224,10 +225,11 @@ export class LineEditor {
       case 'ignore':
         return;
     }
-    pushChanged(actions);
+    this.changed(actions);
   }
-}
 
-function pushChanged(actions: EditorAction[]): void {
-  if (actions[actions.length - 1]?.kind !== 'changed') actions.push({ kind: 'changed' });
+  /** Every edit is reported with its own state, so a front-end can echo exactly what was typed. */
+  private changed(actions: EditorAction[]): void {
+    actions.push({ kind: 'changed', buffer: this.buffer, cursor: this.cursor });
+  }
 }

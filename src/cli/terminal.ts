@@ -69,7 +69,7 @@ export class PlainTerminal {
       if (action.kind !== 'complete') this.lastWasTab = false;
       switch (action.kind) {
         case 'changed':
-          this.redraw();
+          this.redraw(action.buffer, action.cursor);
           break;
         case 'submit':
           this.host.write('\r\n');
@@ -133,8 +133,7 @@ export class PlainTerminal {
   }
 
   /** Bring the screen in line with the editor, with plain characters only. */
-  private redraw(): void {
-    const { buffer, cursor } = this.editor;
+  private redraw(buffer = this.editor.buffer, cursor = this.editor.cursor): void {
     if (
       buffer.startsWith(this.shown) &&
       this.shownCursor === this.shown.length &&

@@ -1,0 +1,218 @@
+/** End to end: the real OpenSSH client (sshpass for passwords) against `fos serve` on loopback. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FailureLimiter } from '../src/ssh/server.js';
+import { Store } from '../src/store/store.js';
+import { runFos } from './helpers/io.js';
+import { makeLab, type Lab } from './helpers/lab.js';
+import { repoRoot } from './helpers/paths.js';
+import { serve, ssh, SshSession, type Served } from './helpers/serve.js';
+
+let lab: Lab;
+let server: Served;
+
+function addresses(dev: string): string[] {
+  const [link] = JSON.parse(lab.ip('-json', 'address', 'show', 'dev', dev)) as {
+    addr_info: { local: string; prefixlen: number; scope: string }[];
+  }[];
+  return link!.addr_info.filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`);
+}
+
+beforeAll(async () => {
+  lab = await makeLab();
+  server = await serve(lab.flags, { FOS_TEST_MINUTE_MS: '2000' });
+});
+afterAll(async () => {
+  await server?.stop();
+  await lab.down();
+});
+
+describe('login', () => {
+  it('accepts the right password and runs an exec request', async () => {
+    const r = await ssh(server.port, { password: 'fos', command: 'show host name; show version' });
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(
+      'fos\nFOS1 0.1.0\nA network operating system shell for Linux routers and firewalls.\n',
+    );
+  });
+
+  it('refuses a wrong password and an unknown user', async () => {
+    const wrong = await ssh(server.port, { password: 'nope', command: 'show version' });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.out).toBe('');
+    const unknown = await ssh(server.port, {
+      user: 'mallory',
+      password: 'fos',
+      command: 'show version',
+    });
+    expect(unknown.code).not.toBe(0);
+    const store = new Store(lab.state);
+    expect(
+      store
+        .auditLog(50)
+        .some((e) => e.kind === 'login-failed' && e.text.includes('"user":"mallory"')),
+    ).toBe(true);
+    store.close();
+  });
+
+  it('accepts a public key from the configuration, and a password set in plain text is stored hashed', async () => {
+    const key = join(lab.state, 'id_test');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    const [type, blob] = readFileSync(`${key}.pub`, 'utf8').trim().split(' ');
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      `configure; set system login user ops authentication public-keys test key '${blob}'; set system login user ops authentication public-keys test type '${type}'; set system login user ops authentication plaintext-password 's3cret'; commit`,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const byKey = await ssh(server.port, { user: 'ops', key, command: 'show host name' });
+    expect(byKey).toMatchObject({ code: 0, out: 'fos\n' });
+    const byPassword = await ssh(server.port, {
+      user: 'ops',
+      password: 's3cret',
+      command: 'show host name',
+    });
+    expect(byPassword.code).toBe(0);
+    const stored = (
+      await runFos([
+        ...lab.flags,
+        '-c',
+        'show configuration commands | match ops | display secrets',
+      ])
+    ).out;
+    expect(stored).toMatch(
+      /set system login user ops authentication encrypted-password '\$6\$[^']+'/,
+    );
+    expect(stored).not.toContain('s3cret');
+    // Over SSH, secrets stay hidden and cannot be asked for.
+    const shown = await ssh(server.port, {
+      password: 'fos',
+      command: 'show configuration commands | match encrypted',
+    });
+    expect(shown.out).toContain("encrypted-password '********'");
+    const asked = await ssh(server.port, {
+      password: 'fos',
+      command: 'show configuration | display secrets',
+    });
+    expect(asked.code).toBe(1);
+  });
+
+  it('rate-limits failed logins per source address', () => {
+    const limiter = new FailureLimiter();
+    for (let i = 0; i < 5; i++) limiter.fail('192.0.2.1', 1000 + i);
+    expect(limiter.blocked('192.0.2.1', 2000)).toBe(true);
+    expect(limiter.blocked('192.0.2.2', 2000)).toBe(false);
+    expect(limiter.blocked('192.0.2.1', 70_000)).toBe(false);
+  });
+
+  it('refuses to listen beyond loopback while the default password is unchanged', async () => {
+    const fresh = await makeLab();
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [join(repoRoot, 'bin', 'fos.js'), ...fresh.flags, 'serve', '--listen', '0.0.0.0:1'],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('user fos still has the default password');
+    } finally {
+      await fresh.down();
+    }
+  });
+});
+
+describe('without a terminal', () => {
+  it('an exec request returns the exit status of its commands', async () => {
+    const bad = await ssh(server.port, {
+      password: 'fos',
+      command: 'configure; set interfaces ethernat eth0; commit',
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("unknown word 'ethernat' under 'interfaces'");
+  });
+
+  it('a piped script runs line by line without prompts and changes the namespace', async () => {
+    const r = await ssh(server.port, {
+      password: 'fos',
+      input:
+        "configure\nset interfaces ethernet eth0 address '192.0.2.10/24'\ncommit\nexit\nshow interfaces | match eth0\n",
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('fos@');
+    expect(r.out).toMatch(/eth0\s+192\.0\.2\.10\/24\s+up/);
+    expect(addresses('eth0')).toEqual(['192.0.2.10/24']);
+  });
+
+  it('a piped script stops at the first error with a non-zero status', async () => {
+    const r = await ssh(server.port, {
+      password: 'fos',
+      input:
+        "configure\nset interfaces ethernet eth0 mtu 99999\nset interfaces ethernet eth0 address '192.0.2.11/24'\ncommit\n",
+    });
+    expect(r.code).toBe(1);
+    expect(addresses('eth0')).toEqual(['192.0.2.10/24']);
+  });
+});
+
+describe('interactive sessions', () => {
+  it('configure, set and commit on a pty, with VyOS prompts', async () => {
+    const s = new SshSession(server.port, { password: 'fos' });
+    try {
+      await s.waitFor('fos@fos:~$ ');
+      await s.type('configure', '[edit]\r\nfos@fos# ');
+      await s.type("set interfaces ethernet eth1 address '10.1.1.1/24'", 'fos@fos# ');
+      const commit = await s.type('commit', 'fos@fos# ');
+      expect(commit).toContain('Committed revision');
+      expect(addresses('eth1')).toEqual(['10.1.1.1/24']);
+      await s.type('exit', 'fos@fos:~$ ');
+    } finally {
+      s.kill();
+    }
+  });
+
+  it('two sessions: the second commit on an old base rebases, and refuses a conflict with the path', async () => {
+    const a = new SshSession(server.port, { password: 'fos' });
+    try {
+      await a.waitFor('fos@fos:~$ ');
+      await a.type('configure', 'fos@fos# ');
+      await a.type("set system domain-name 'alpha.example'", 'fos@fos# ');
+      await a.type("set interfaces ethernet eth2 description 'from a'", 'fos@fos# ');
+      const b = await ssh(server.port, {
+        password: 'fos',
+        command:
+          "configure; set system domain-name 'beta.example'; set interfaces ethernet eth3 description 'from b'; commit",
+      });
+      expect(b.code).toBe(0);
+      const refused = await a.type('commit', 'fos@fos# ');
+      expect(refused).toContain('these paths changed on both sides');
+      expect(refused).toContain('system domain-name');
+      await a.type('delete system domain-name', 'fos@fos# ');
+      // Not a conflict any more: a's other change rebases onto b's.
+      await a.type("set system domain-name 'beta.example'", 'fos@fos# ');
+      const merged = await a.type('commit', 'fos@fos# ');
+      expect(merged).toContain('Committed revision');
+      const config = (
+        await runFos([...lab.flags, '-c', 'show configuration commands | match description'])
+      ).out;
+      expect(config).toContain("set interfaces ethernet eth2 description 'from a'");
+      expect(config).toContain("set interfaces ethernet eth3 description 'from b'");
+    } finally {
+      a.kill();
+    }
+  });
+
+  it('commit confirmed 1, then the SSH session is killed: the daemon reverts on time', async () => {
+    const s = new SshSession(server.port, { password: 'fos' });
+    await s.waitFor('fos@fos:~$ ');
+    await s.type('configure', 'fos@fos# ');
+    await s.type("set interfaces ethernet eth3 address '10.3.0.1/24'", 'fos@fos# ');
+    const out = await s.type('commit confirmed 1', 'fos@fos# ');
+    expect(out).toContain('rolled back in 1 minute');
+    expect(addresses('eth3')).toEqual(['10.3.0.1/24']);
+    s.kill();
+    // The daemon runs with a 2-second minute (FOS_TEST_MINUTE_MS).
+    await expect.poll(() => addresses('eth3'), { timeout: 15_000, interval: 250 }).toEqual([]);
+  });
+});

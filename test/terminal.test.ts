@@ -1,0 +1,107 @@
+/** The plain front-end: what an automation client sees, byte for byte. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeLine } from '../src/cli/complete.js';
+import { ShellEngine } from '../src/cli/engine.js';
+import { PlainTerminal } from '../src/cli/terminal.js';
+import { schema } from '../src/schema/index.js';
+import { makeLab, type Lab } from './helpers/lab.js';
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await makeLab();
+  await lab.router().initialize();
+});
+afterAll(async () => lab.down());
+
+function terminal(): {
+  term: PlainTerminal;
+  output: () => string;
+  closed: () => number | undefined;
+} {
+  const router = lab.router();
+  const engine = new ShellEngine(
+    schema,
+    {
+      running: () => router.running(),
+      back: (n) => router.back(n),
+      commit: (r) => router.commit(r),
+      confirm: (u, s) => router.confirm(u, s),
+      drift: () => router.drift(),
+      revisions: () => router.store.list(),
+      revisionPlan: () => undefined,
+      links: async () => [],
+      audit: () => undefined,
+    },
+    { read: () => '', write: () => undefined },
+    { user: 'ops', session: 't', origin: 'ssh', allowSecrets: false },
+  );
+  let out = '';
+  let closed: number | undefined;
+  const term = new PlainTerminal(engine, {
+    write: (t) => void (out += t),
+    close: (c) => void (closed = c),
+    user: 'ops',
+    history: [],
+    saveHistory: () => undefined,
+    hostname: () => 'r1',
+    complete: (line, cursor) =>
+      completeLine(line, cursor, schema, {
+        mode: engine.mode,
+        level: engine.editLevel,
+        tree: engine.completionTree,
+        runtime: () => ['eth0'],
+      }),
+  });
+  term.start();
+  return { term, output: () => out, closed: () => closed };
+}
+
+describe('plain terminal', () => {
+  it('echoes as typed, ends lines with CRLF, and sends the prompt last', async () => {
+    const t = terminal();
+    await t.term.feed('configure\r');
+    await t.term.feed("set system host-name 'r2'\r");
+    const out = t.output();
+    expect(out).toBe(
+      "ops@r1:~$ configure\r\n[edit]\r\nops@r1# set system host-name 'r2'\r\n[edit]\r\nops@r1# ",
+    );
+    // eslint-disable-next-line no-control-regex
+    expect(out).not.toMatch(/\x1b/);
+    expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+
+  it('backspace is \\b \\b, TAB completes, ? lists with help', async () => {
+    const t = terminal();
+    await t.term.feed('confx\x7f\t');
+    await t.term.feed('\rset interfaces eth\t');
+    await t.term.feed('eth0 mt?');
+    const out = t.output();
+    expect(out).toContain('confx\b \bigure ');
+    expect(out).toContain('set interfaces ethernet ');
+    expect(out).toContain(
+      '?\r\nPossible completions:\r\n  mtu  Maximum Transmission Unit (MTU)\r\n[edit]\r\nops@r1# set interfaces ethernet eth0 mt',
+    );
+  });
+
+  it('refuses to exit with changes, then exit discard and exit close the session', async () => {
+    const t = terminal();
+    await t.term.feed("configure\rset system host-name 'r3'\rexit\r");
+    expect(t.output()).toContain('Cannot exit: configuration modified');
+    await t.term.feed('exit discard\rexit\r');
+    expect(t.closed()).toBe(0);
+  });
+
+  it('Ctrl-C clears the line and Ctrl-D on an empty line ends the session', async () => {
+    const t = terminal();
+    await t.term.feed('show conf\x03');
+    expect(t.output()).toBe('ops@r1:~$ show conf^C\r\nops@r1:~$ ');
+    await t.term.feed('\x04');
+    expect(t.closed()).toBe(0);
+  });
+
+  it('points at a syntax error', async () => {
+    const t = terminal();
+    await t.term.feed("show 'open\r");
+    expect(t.output()).toContain('               ^\r\nError: found an unterminated quoted string');
+  });
+});
