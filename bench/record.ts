@@ -47,4 +47,4 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-export const ms = (x: number): string => `${x.toFixed(1)} ms`;
+export const ms = (x: number): string => `${x < 1 ? x.toFixed(2) : x.toFixed(1)} ms`;

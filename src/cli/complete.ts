@@ -215,7 +215,7 @@ function completePath(
       return { choices: present, values: [], complete: verb !== 'set' || path.length > 0 };
     }
     case 'tag': {
-      const configured = [...(existing?.children.keys() ?? [])];
+      const configured = new Set(existing?.children.keys() ?? []);
       const runtime =
         node.completion?.kind === 'runtime' || node.name === 'ethernet'
           ? ctx.runtime('interfaces').filter((n) => node.key.accepts(n))
@@ -226,7 +226,7 @@ function completePath(
       return {
         choices: words.map((w) => ({
           word: w,
-          help: configured.includes(w) ? 'configured' : node.help,
+          help: configured.has(w) ? 'configured' : node.help,
         })),
         values: verb === 'delete' ? [] : valueHelp(node),
         complete: verb === 'delete' || verb === 'show',
