@@ -113,6 +113,8 @@ function routerAccess(router: Router, user: string, session: string): RouterAcce
     back: (n) => router.back(n),
     commit: (request) => router.commit(request),
     confirm: (u, s) => router.confirm(u, s),
+    takeExclusive: (s, u) => router.takeExclusive(s, u),
+    releaseExclusive: (s) => router.releaseExclusive(s),
     drift: () => router.drift(),
     revisions: () => router.store.list(),
     revisionPlan: (n) => router.store.back(n)?.plan,
@@ -317,7 +319,11 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
       interactive: (user, _pty, channel) => {
         const terminal = openTerminal(router, globals, user, 'ssh', channel.write, channel.close);
         terminal.start();
-        return { feed: (data) => void terminal.feed(data), resize: () => undefined };
+        return {
+          feed: (data) => void terminal.feed(data),
+          resize: () => undefined,
+          close: () => terminal.dispose(),
+        };
       },
       script: (user, text, channel) =>
         runScript(newEngine(router, user, 'ssh', false), text, channel.write, channel.writeError),

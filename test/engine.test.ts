@@ -116,3 +116,59 @@ describe('shell engine commands', () => {
     ).toContain('"fos"');
   });
 });
+
+describe('copy, rename, update and configure exclusive', () => {
+  it('rename and copy a tag entry', async () => {
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      "configure; set interfaces bridge br0 address '10.0.0.1/24'; set interfaces bridge br0 stp; rename interfaces bridge br0 to br1; copy interfaces bridge br1 to br2; delete interfaces bridge br2 address; show interfaces | display set",
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("set interfaces bridge br1 address '10.0.0.1/24'");
+    expect(r.out).toContain('set interfaces bridge br2 stp');
+    expect(r.out).not.toContain('br0');
+  });
+
+  it.each([
+    ['configure; rename interfaces bridge br9 to br1', "'interfaces bridge br9' is not configured"],
+    [
+      'configure; set interfaces bridge br0 stp; rename interfaces bridge br0 to eth0',
+      "'eth0' is not a valid value for 'interfaces bridge'",
+    ],
+    [
+      'configure; set interfaces bridge br0 stp; set interfaces bridge br1 stp; copy interfaces bridge br0 to br1',
+      "'interfaces bridge br1' already exists",
+    ],
+    ['configure; rename interfaces ethernet eth0 address to x', 'is not an entry of a named list'],
+  ])('%s fails clearly', async (script, message) => {
+    const r = await runFos([...lab.flags, '-c', script]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(message);
+  });
+
+  it('configure exclusive locks out other committers until exit', async () => {
+    const router = lab.router();
+    expect(router.takeExclusive('other-session', 'alice')).toEqual({ ok: true });
+    try {
+      const refused = await runFos([
+        ...lab.flags,
+        '-c',
+        "configure; set system domain-name 'x.example'; commit",
+      ]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('user alice holds the configuration exclusively');
+      const cannot = await runFos([...lab.flags, '-c', 'configure exclusive']);
+      expect(cannot.err).toContain('Configuration is locked by user alice');
+    } finally {
+      router.releaseExclusive('other-session');
+    }
+    const ok = await runFos([
+      ...lab.flags,
+      '-c',
+      "configure exclusive; set system domain-name 'x.example'; commit; exit",
+    ]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(router.store.exclusiveHolder()).toBeUndefined();
+  });
+});

@@ -4,6 +4,7 @@ import { completeLine } from '../src/cli/complete.js';
 import { ShellEngine } from '../src/cli/engine.js';
 import { PlainTerminal } from '../src/cli/terminal.js';
 import { schema } from '../src/schema/index.js';
+import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 
 let lab: Lab;
@@ -26,6 +27,8 @@ function terminal(): {
       back: (n) => router.back(n),
       commit: (r) => router.commit(r),
       confirm: (u, s) => router.confirm(u, s),
+      takeExclusive: (s, u) => router.takeExclusive(s, u),
+      releaseExclusive: (s) => router.releaseExclusive(s),
       drift: () => router.drift(),
       revisions: () => router.store.list(),
       revisionPlan: () => undefined,
@@ -103,5 +106,31 @@ describe('plain terminal', () => {
     const t = terminal();
     await t.term.feed("show 'open\r");
     expect(t.output()).toContain('               ^\r\nError: found an unterminated quoted string');
+  });
+});
+
+describe('update', () => {
+  it('rebases a session on the newest running config, or names the conflicting paths', async () => {
+    const t = terminal();
+    await t.term.feed(
+      "configure\rset interfaces ethernet eth1 description 'mine'\rset system domain-name 'mine.example'\r",
+    );
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      "configure; set interfaces ethernet eth2 description 'theirs'; set system domain-name 'theirs.example'; commit",
+    ]);
+    expect(r.code, r.err).toBe(0);
+    await t.term.feed('update\r');
+    expect(t.output()).toContain(
+      'These paths changed both here and in the running configuration:\r\n  system domain-name',
+    );
+    await t.term.feed(
+      "set system domain-name 'theirs.example'\rupdate\rshow interfaces | display set\r",
+    );
+    const out = t.output();
+    expect(out).toContain('Updated: your changes now stand on the newest running configuration.');
+    expect(out).toContain("set interfaces ethernet eth1 description 'mine'");
+    expect(out).toContain("set interfaces ethernet eth2 description 'theirs'");
   });
 });

@@ -6,6 +6,7 @@
 import type { Command } from '../../grammar/index.js';
 import {
   applyComment,
+  checkLeafValue,
   applyDelete,
   applySet,
   describeEditError,
@@ -29,7 +30,7 @@ import { describeOutcome, succeeded } from '../commit/outcome.js';
 import type { CommitRequest } from '../commit/router.js';
 import { curlyChild } from '../config/serialise.js';
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
-import { startSession, type Session } from '../session/index.js';
+import { rebase, startSession, type Session } from '../session/index.js';
 import type { Origin, RevisionSummary } from '../store/store.js';
 import type { LinkState } from '../render/kernel.js';
 
@@ -47,6 +48,11 @@ export interface RouterAccess {
   back(n: number): { id: number; tree: ConfigNode } | undefined;
   commit(request: CommitRequest): Promise<CommitOutcome>;
   confirm(user: string, session: string): boolean;
+  takeExclusive(
+    session: string,
+    user: string,
+  ): { ok: true } | { ok: false; holder: { user: string; since: string } };
+  releaseExclusive(session: string): void;
   drift(): Promise<string[]>;
   revisions(): RevisionSummary[];
   revisionPlan(n: number): string | undefined;
@@ -140,6 +146,13 @@ export class ShellEngine {
       case 'configure':
         if (rest.length > 0 && rest[0] !== 'exclusive')
           return fail(`unknown word '${rest[0]}' after configure; expected exclusive`);
+        if (rest[0] === 'exclusive') {
+          const taken = this.router.takeExclusive(this.identity.session, this.identity.user);
+          if (!taken.ok)
+            return fail(
+              `Configuration is locked by user ${taken.holder.user} (configure exclusive, since ${taken.holder.since}).`,
+            );
+        }
         this.startConfigure(rest[0] === 'exclusive');
         return ok();
       case 'show':
@@ -173,6 +186,17 @@ export class ShellEngine {
     }
     this.terminal[what] = Number(value);
     return ok();
+  }
+
+  /** Leave configuration mode, giving up `configure exclusive`. */
+  private leaveConfigure(): void {
+    if (this.session?.exclusive) this.router.releaseExclusive(this.identity.session);
+    this.session = undefined;
+  }
+
+  /** The session ends (the channel closed): nothing may stay locked. */
+  dispose(): void {
+    this.leaveConfigure();
   }
 
   private startConfigure(exclusive: boolean): void {
@@ -323,6 +347,9 @@ export class ShellEngine {
       case 'discard':
         this.session = { ...session, candidate: session.baseTree };
         return ok('Changes discarded.');
+      case 'copy':
+      case 'rename':
+        return this.copyOrRename(verb, rest);
       case 'update':
         return this.update();
       case 'load':
@@ -335,7 +362,7 @@ export class ShellEngine {
       case 'exit':
       case 'quit':
         if (rest[0] === 'discard') {
-          this.session = undefined;
+          this.leaveConfigure();
           return ok();
         }
         if (session.level.length > 0) return this.configuration(['up'], display);
@@ -343,7 +370,7 @@ export class ShellEngine {
           return fail(
             "Cannot exit: configuration modified. Use 'exit discard' to discard the changes.",
           );
-        this.session = undefined;
+        this.leaveConfigure();
         return ok();
       case undefined:
         return ok();
@@ -488,7 +515,7 @@ export class ShellEngine {
         baseId: running.id,
         baseTree: running.tree,
       };
-      if (andQuit) this.session = undefined;
+      if (andQuit) this.leaveConfigure();
     }
     return ok(...output);
   }
@@ -510,18 +537,60 @@ export class ShellEngine {
     const running = this.router.running();
     if (running.id === session.baseId)
       return ok('The candidate is already based on the running configuration.');
-    if (!this.modified) {
-      this.session = {
-        ...session,
-        candidate: running.tree,
-        baseId: running.id,
-        baseTree: running.tree,
-      };
-      return ok('Updated to the running configuration.');
+    const rebased = rebase(session.baseTree, session.candidate, running.tree, this.schema);
+    if (!rebased.ok) {
+      return fail(
+        'These paths changed both here and in the running configuration:',
+        ...rebased.conflicts.map((c) => `  ${c}`),
+        "Change them back here, or 'exit discard' and configure again.",
+      );
     }
-    return fail(
-      "The running configuration changed; 'commit' rebases your changes onto it, or 'exit discard' and configure again.",
-    );
+    this.session = {
+      ...session,
+      candidate: rebased.tree,
+      baseId: running.id,
+      baseTree: running.tree,
+    };
+    return ok('Updated: your changes now stand on the newest running configuration.');
+  }
+
+  /** `copy PATH to KEY` / `rename PATH to KEY` for tag entries (`rename interfaces bridge br0 to br1`). */
+  private copyOrRename(verb: 'copy' | 'rename', words: string[]): CommandResult {
+    const session = this.session!;
+    const to = words.indexOf('to');
+    if (to < 2 || to !== words.length - 2)
+      return fail(
+        `usage: ${verb} PATH-TO-ENTRY to NEW-NAME (${verb} interfaces bridge br0 to br1)`,
+      );
+    const from = [...session.level, ...words.slice(0, to)];
+    const key = words[to + 1]!;
+    const tag = schemaAt(this.schema, from.slice(0, -1));
+    if (tag?.kind !== 'tag')
+      return fail(
+        `'${formatPath(from)}' is not an entry of a named list; only entries such as 'interfaces bridge br0' can be ${verb === 'copy' ? 'copied' : 'renamed'}`,
+      );
+    const source = getNode(session.candidate, from);
+    if (!source) return fail(`'${formatPath(from)}' is not configured`);
+    const check = checkLeafValue(tag, key);
+    if (!check.ok)
+      return fail(
+        describeEditError({
+          code: 'invalid-value',
+          index: to + 1,
+          word: key,
+          at: from.slice(0, -1),
+          node: tag,
+          ...(check.reason ? { reason: check.reason } : {}),
+        }),
+      );
+    const target = [...from.slice(0, -1), key];
+    if (getNode(session.candidate, target)) return fail(`'${formatPath(target)}' already exists`);
+    const editor = new TreeEditor(session.candidate);
+    editor.graft(target, source);
+    if (verb === 'rename') editor.remove(from);
+    this.session = { ...session, candidate: editor.finish() };
+    this.router.audit(verb, `${verb} ${formatPath(from)} to ${key}`, 'ok');
+    return ok();
   }
 
   private load(verb: 'load' | 'merge', words: string[]): CommandResult {

@@ -99,9 +99,16 @@ export class PlainTerminal {
   }
 
   private end(code: number): void {
+    this.dispose();
+    this.host.close(code);
+  }
+
+  /** The session is over (ended here, or the connection dropped): keep history, free locks. */
+  dispose(): void {
+    if (this.closed) return;
     this.closed = true;
     this.host.saveHistory(this.editor.entries);
-    this.host.close(code);
+    this.engine.dispose();
   }
 
   private async run(line: string): Promise<void> {
@@ -226,10 +233,12 @@ export async function runScript(
     const text = result.output.length ? `${result.output.join('\n')}\n` : '';
     if (!result.ok) {
       writeError(text);
+      engine.dispose();
       return 1;
     }
     write(text);
     if (result.exit) break;
   }
+  engine.dispose();
   return 0;
 }

@@ -62,6 +62,11 @@ export function describeOutcome(outcome: CommitOutcome): string[] {
       return lines;
     }
     case 'locked':
+      if (outcome.holder.session) {
+        return [
+          `Commit refused: user ${outcome.holder.user} holds the configuration exclusively (configure exclusive, since ${outcome.holder.since}).`,
+        ];
+      }
       return [
         `Commit refused: another commit is in progress (user ${outcome.holder.user}, process ${outcome.holder.pid}, since ${outcome.holder.since}).`,
       ];

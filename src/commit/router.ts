@@ -124,6 +124,9 @@ export class Router {
   }
 
   private async commitSerialised(request: CommitRequest): Promise<CommitOutcome> {
+    const exclusive = this.store.exclusiveHolder();
+    if (exclusive && exclusive.session !== request.session)
+      return { kind: 'locked', holder: exclusive };
     const step = request.onStep ?? (() => undefined);
     const locked = await this.lock(request.user);
     if (locked) return locked;
@@ -255,6 +258,14 @@ export class Router {
       warnings,
       ...(request.confirmMinutes !== undefined && deadline ? { confirmDeadline: deadline } : {}),
     };
+  }
+
+  takeExclusive(session: string, user: string): ReturnType<Store['takeExclusive']> {
+    return this.store.takeExclusive(session, user);
+  }
+
+  releaseExclusive(session: string): void {
+    this.store.releaseExclusive(session);
   }
 
   /** `confirm`: keep the configuration of a `commit confirmed`. */

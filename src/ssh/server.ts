@@ -22,6 +22,8 @@ export interface ChannelShell {
   /** Bytes typed by the client. */
   feed(data: string): void;
   resize(columns: number, rows: number): void;
+  /** The channel closed. */
+  close(): void;
 }
 
 export interface PtyInfo {
@@ -181,6 +183,7 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
             const opened = hooks.interactive(user, pty, io);
             shell = opened;
             channel.on('data', (d: Buffer) => opened.feed(d.toString('utf8')));
+            channel.on('close', () => opened.close());
             return;
           }
           // No terminal: read the whole script (ssh router < script.txt), then run it.

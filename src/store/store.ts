@@ -41,6 +41,12 @@ export interface LockHolder {
   readonly pid: number;
   readonly user: string;
   readonly since: string;
+  /** Set when the holder is a `configure exclusive` session. */
+  readonly session?: string;
+}
+
+export interface ExclusiveHolder extends LockHolder {
+  readonly session: string;
 }
 
 const SCHEMA = `
@@ -65,7 +71,8 @@ CREATE TABLE IF NOT EXISTS locks (
   name TEXT PRIMARY KEY,
   pid INTEGER NOT NULL,
   user TEXT NOT NULL,
-  since TEXT NOT NULL
+  since TEXT NOT NULL,
+  session TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
@@ -262,6 +269,41 @@ export class Store {
       return { ok: true };
     });
     return tx.immediate();
+  }
+
+  /**
+   * `configure exclusive`: one session may lock out every other committer,
+   * across processes, until it leaves configuration mode (or its process dies).
+   */
+  takeExclusive(
+    session: string,
+    user: string,
+  ): { ok: true } | { ok: false; holder: ExclusiveHolder } {
+    const tx = this.db.transaction((): { ok: true } | { ok: false; holder: ExclusiveHolder } => {
+      const holder = this.exclusiveHolder();
+      if (holder && holder.session !== session) return { ok: false, holder };
+      this.db
+        .prepare(
+          "INSERT OR REPLACE INTO locks (name, pid, user, since, session) VALUES ('exclusive', ?, ?, ?, ?)",
+        )
+        .run(process.pid, user, new Date().toISOString(), session);
+      return { ok: true };
+    });
+    return tx.immediate();
+  }
+
+  releaseExclusive(session: string): void {
+    this.db
+      .prepare("DELETE FROM locks WHERE name = 'exclusive' AND session = ? AND pid = ?")
+      .run(session, process.pid);
+  }
+
+  /** The session holding `configure exclusive`, if its process still lives. */
+  exclusiveHolder(): ExclusiveHolder | undefined {
+    const row = this.db
+      .prepare("SELECT pid, user, since, session FROM locks WHERE name = 'exclusive'")
+      .get() as ExclusiveHolder | undefined;
+    return row && isAlive(row.pid) ? row : undefined;
   }
 
   unlock(name: string): void {
