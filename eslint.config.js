@@ -62,7 +62,7 @@ const layerRules = layers.map((layer, index) => {
       }))
     : [];
   return {
-    files: [`${layer}/**/*.ts`],
+    files: [`${layer}/**/*.ts`, `${layer}/**/*.tsx`],
     rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
   };
 });

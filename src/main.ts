@@ -9,7 +9,8 @@ import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './ap
 import { checkText, convertText, type OutputForm } from './cli/check.js';
 import { completeLine } from './cli/complete.js';
 import { ShellEngine, type RouterAccess } from './cli/engine.js';
-import { PlainTerminal, runScript } from './cli/terminal.js';
+import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
+import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
 import { verifyPassword } from './commit/sha512crypt.js';
 import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
@@ -234,7 +235,25 @@ function saveHistory(state: string, user: string, entries: readonly string[]): v
   writeFileSync(historyFile(state, user), `${entries.slice(-1000).join('\n')}\n`, { mode: 0o600 });
 }
 
-/** An interactive plain terminal for one user, writing through `write`. */
+/** One interactive front-end: plain or ink. */
+interface Frontend {
+  start(): void;
+  feed(data: string): Promise<void>;
+  resize(columns: number, rows: number): void;
+  dispose(): void;
+}
+
+/** Terminals that get the plain front-end: automation clients open vt100 ptys. */
+export function wantsInk(term: string | undefined): boolean {
+  return (
+    term !== undefined &&
+    term !== '' &&
+    !/^(?:dumb|unknown|vt\d+|ansi)$/.test(term) &&
+    process.env['FOS_FRONTEND'] !== 'plain'
+  );
+}
+
+/** An interactive terminal for one user, writing through `write`: ink when `screen` says the terminal can take it. */
 function openTerminal(
   router: Router,
   globals: Globals,
@@ -242,7 +261,8 @@ function openTerminal(
   origin: Origin,
   write: (t: string) => void,
   close: (code: number) => void,
-): PlainTerminal {
+  screen?: { term: string; columns: number; rows: number },
+): Frontend {
   const engine = newEngine(router, user, origin, origin !== 'ssh');
   let links: string[] = [];
   const refreshLinks = (): void => {
@@ -252,7 +272,7 @@ function openTerminal(
     );
   };
   refreshLinks();
-  const terminal = new PlainTerminal(engine, {
+  const host: TerminalHost = {
     write,
     close,
     user,
@@ -269,8 +289,21 @@ function openTerminal(
         runtime: (provider) => (provider === 'interfaces' ? links : []),
       });
     },
-  });
-  return terminal;
+  };
+  if (screen && wantsInk(screen.term)) {
+    return new InkTerminal(engine, host, {
+      columns: screen.columns,
+      rows: screen.rows,
+      crlf: true,
+    });
+  }
+  const plain = new PlainTerminal(engine, host);
+  return {
+    start: () => plain.start(),
+    feed: (d) => plain.feed(d),
+    resize: () => undefined,
+    dispose: () => plain.dispose(),
+  };
 }
 
 /** The login credentials of a user in the running configuration. */
@@ -316,12 +349,20 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
     { host, port, hostKey: loadHostKey(globals.state) },
     {
       credentials: (user) => credentialsOf(router, user),
-      interactive: (user, _pty, channel) => {
-        const terminal = openTerminal(router, globals, user, 'ssh', channel.write, channel.close);
+      interactive: (user, pty, channel) => {
+        const terminal = openTerminal(
+          router,
+          globals,
+          user,
+          'ssh',
+          channel.write,
+          channel.close,
+          pty,
+        );
         terminal.start();
         return {
           feed: (data) => void terminal.feed(data),
-          resize: () => undefined,
+          resize: (columns, rows) => terminal.resize(columns, rows),
           close: () => terminal.dispose(),
         };
       },
@@ -375,6 +416,14 @@ async function shell(globals: Globals, io: Io): Promise<number> {
           process.stdin.pause();
           resolve(code);
         },
+        {
+          term: process.env['TERM'] ?? 'dumb',
+          columns: process.stdout.columns ?? 80,
+          rows: process.stdout.rows ?? 24,
+        },
+      );
+      process.stdout.on('resize', () =>
+        terminal.resize(process.stdout.columns, process.stdout.rows),
       );
       process.stdin.setRawMode(true);
       process.stdin.setEncoding('utf8');

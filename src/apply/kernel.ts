@@ -167,7 +167,9 @@ async function applyStep(target: Target, step: PlanStep, force: boolean): Promis
 async function injectedPause(step: PlanStep): Promise<void> {
   if (process.env['FOS_TEST_PAUSE'] !== `kernel:${step.name}`) return;
   process.stderr.write(`fos: paused before kernel: ${step.name}\n`);
-  await new Promise((resolve) => setTimeout(resolve, 60_000));
+  await new Promise((resolve) =>
+    setTimeout(resolve, Number(process.env['FOS_TEST_PAUSE_MS']) || 60_000),
+  );
 }
 
 export async function applyKernelPlan(

@@ -326,3 +326,21 @@ export function formatHelp(completion: Completion): string[] {
   const width = Math.min(30, Math.max(...rows.map(([w]) => w.length)));
   return ['Possible completions:', ...rows.map(([w, h]) => `  ${w.padEnd(width)}  ${h}`)];
 }
+
+/** What TAB does: insert the only choice (or the common prefix), or, on a second TAB, list them. */
+export type TabResult =
+  | { readonly kind: 'insert'; readonly text: string; readonly final: boolean }
+  | { readonly kind: 'list'; readonly lines: readonly string[] }
+  | { readonly kind: 'nothing' };
+
+export function tabAction(completion: Completion, secondTab: boolean): TabResult {
+  const words = completion.choices.map((c) => c.word);
+  if (words.length === 1)
+    return { kind: 'insert', text: `${words[0]!.slice(completion.partial.length)} `, final: true };
+  const prefix = commonPrefix(words);
+  if (prefix.length > completion.partial.length)
+    return { kind: 'insert', text: prefix.slice(completion.partial.length), final: false };
+  if (secondTab || words.length === 0)
+    return { kind: 'list', lines: formatHelp(completion).slice(1) };
+  return { kind: 'nothing' };
+}

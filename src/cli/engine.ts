@@ -79,6 +79,8 @@ export interface CommandResult {
   readonly ok: boolean;
   /** The session asked to end (`exit` in operational mode). */
   readonly exit?: boolean;
+  /** `| no-more`: print it all, no pager. */
+  readonly noMore?: boolean;
 }
 
 const ok = (...output: string[]): CommandResult => ({ output, ok: true });
@@ -89,6 +91,8 @@ export class ShellEngine {
   /** Set for the command being run when it asked for `| display secrets`. */
   private showSecrets = false;
   readonly terminal: TerminalSettings = { length: undefined, width: undefined };
+  /** Told each pipeline step of a running commit (for a progress display). */
+  onProgress: ((step: string) => void) | undefined;
 
   constructor(
     private readonly schema: ContainerNode,
@@ -130,7 +134,11 @@ export class ShellEngine {
       ? await this.configuration(words, display)
       : await this.operational(words, display);
     const lines = result.output.flatMap((o) => o.split('\n'));
-    return { ...result, output: applyPipes(lines, pipes) };
+    return {
+      ...result,
+      output: applyPipes(lines, pipes),
+      noMore: pipes.some((p) => p[0] === 'no-more'),
+    };
   }
 
   // ------------------------------------------------------------ operational
@@ -503,6 +511,7 @@ export class ShellEngine {
       ...(comment !== undefined ? { comment } : {}),
       ...(confirmMinutes !== undefined ? { confirmMinutes } : {}),
       checkOnly,
+      onStep: (step) => this.onProgress?.(step),
     });
     const output = describeOutcome(outcome);
     if (!succeeded(outcome)) return fail(...output);

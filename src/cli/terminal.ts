@@ -6,7 +6,7 @@
  * Ansible network_cli) and TERM=dumb/vt100 terminals get exactly this.
  */
 import { parseScript } from '../../grammar/index.js';
-import { commonPrefix, formatHelp, type Completion } from './complete.js';
+import { formatHelp, tabAction, type Completion } from './complete.js';
 import type { ShellEngine } from './engine.js';
 import { LineEditor } from './line-editor.js';
 
@@ -175,37 +175,28 @@ export class PlainTerminal {
 
   private tab(): void {
     const { buffer, cursor } = this.editor;
-    const completion = this.host.complete(buffer, cursor);
-    const words = completion.choices.map((c) => c.word);
-    const insert = (text: string): void => {
-      this.editor.setLine(
-        buffer.slice(0, cursor) + text + buffer.slice(cursor),
-        cursor + text.length,
-      );
-      this.redraw();
-    };
-    if (words.length === 1) {
-      insert(`${words[0]!.slice(completion.partial.length)} `);
-      this.lastWasTab = false;
-      return;
+    const action = tabAction(this.host.complete(buffer, cursor), this.lastWasTab);
+    switch (action.kind) {
+      case 'insert':
+        this.editor.setLine(
+          buffer.slice(0, cursor) + action.text + buffer.slice(cursor),
+          cursor + action.text.length,
+        );
+        this.redraw();
+        this.lastWasTab = !action.final;
+        return;
+      case 'list':
+        // The second TAB lists the choices.
+        this.host.write(
+          `\r\n${action.lines.join('\r\n')}\r\n${this.prompt()}${this.editor.buffer}`,
+        );
+        this.shown = this.editor.buffer;
+        this.shownCursor = this.shown.length;
+        this.lastWasTab = false;
+        return;
+      case 'nothing':
+        this.lastWasTab = true;
     }
-    const prefix = commonPrefix(words);
-    if (prefix.length > completion.partial.length) {
-      insert(prefix.slice(completion.partial.length));
-      this.lastWasTab = true;
-      return;
-    }
-    if (this.lastWasTab || words.length === 0) {
-      // The second TAB lists the choices.
-      this.host.write(
-        `\r\n${formatHelp(completion).slice(1).join('\r\n')}\r\n${this.prompt()}${this.editor.buffer}`,
-      );
-      this.shown = this.editor.buffer;
-      this.shownCursor = this.shown.length;
-      this.lastWasTab = false;
-      return;
-    }
-    this.lastWasTab = true;
   }
 
   get isBusy(): boolean {

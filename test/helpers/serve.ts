@@ -63,6 +63,8 @@ export interface SshOptions {
   readonly command?: string;
   readonly input?: string;
   readonly tty?: boolean;
+  /** The TERM the client announces (vt100, as automation clients do, unless set). */
+  readonly term?: string;
 }
 
 export function sshArgs(port: number, o: SshOptions): { cmd: string; args: string[] } {
@@ -93,7 +95,10 @@ export function sshArgs(port: number, o: SshOptions): { cmd: string; args: strin
 
 export function ssh(port: number, o: SshOptions): Promise<SshResult> {
   const { cmd, args } = sshArgs(port, o);
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, TERM: o.term ?? 'vt100' },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -109,7 +114,10 @@ export class SshSession {
 
   constructor(port: number, o: SshOptions) {
     const { cmd, args } = sshArgs(port, { ...o, tty: true });
-    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(cmd, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TERM: o.term ?? 'vt100' },
+    });
     this.child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
   }

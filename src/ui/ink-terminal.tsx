@@ -1,0 +1,349 @@
+/**
+ * The ink front-end, for a person at a capable terminal: the transcript above,
+ * the prompt line with its cursor, completion lists below it, coloured
+ * compare output, a spinner naming the commit step, and a pager. The shell
+ * itself (modes, editing, completion, commands) is src/cli; this only draws.
+ */
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { Box, render, Static, Text, type Instance } from 'ink';
+import { useSyncExternalStore } from 'react';
+import { parseScript } from '../../grammar/index.js';
+import { formatHelp, tabAction } from '../cli/complete.js';
+import type { ShellEngine } from '../cli/engine.js';
+import { LineEditor } from '../cli/line-editor.js';
+import type { TerminalHost } from '../cli/terminal.js';
+
+interface TranscriptLine {
+  readonly id: number;
+  readonly text: string;
+  readonly tone: 'plain' | 'added' | 'removed' | 'error';
+}
+
+interface ViewState {
+  readonly transcript: readonly TranscriptLine[];
+  readonly header: string | undefined;
+  readonly prompt: string;
+  readonly buffer: string;
+  readonly cursor: number;
+  /** Help or a completion list, shown under the prompt until the next key. */
+  readonly panel: readonly string[] | undefined;
+  /** The step of a running command, once it has run for a moment. */
+  readonly busy: string | undefined;
+  readonly pager: { readonly lines: readonly string[]; readonly offset: number } | undefined;
+  readonly rows: number;
+  readonly spinner: number;
+}
+
+class ViewStore {
+  private listeners = new Set<() => void>();
+  constructor(public state: ViewState) {}
+  set(patch: Partial<ViewState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+  subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+  get = (): ViewState => this.state;
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+function toneOf(line: string): TranscriptLine['tone'] {
+  if (line.startsWith('+ ')) return 'added';
+  if (line.startsWith('- ')) return 'removed';
+  return 'plain';
+}
+
+function Line({ line }: { line: TranscriptLine }): React.JSX.Element {
+  const color =
+    line.tone === 'added'
+      ? 'green'
+      : line.tone === 'removed'
+        ? 'red'
+        : line.tone === 'error'
+          ? 'redBright'
+          : undefined;
+  return color ? <Text color={color}>{line.text || ' '}</Text> : <Text>{line.text || ' '}</Text>;
+}
+
+function View({ store }: { store: ViewStore }): React.JSX.Element {
+  const s = useSyncExternalStore(store.subscribe, store.get);
+  const before = s.buffer.slice(0, s.cursor);
+  const at = s.buffer[s.cursor] ?? ' ';
+  const after = s.buffer.slice(s.cursor + 1);
+  return (
+    <>
+      <Static items={[...s.transcript]}>{(line) => <Line key={line.id} line={line} />}</Static>
+      {s.pager ? (
+        <Box flexDirection="column">
+          {s.pager.lines
+            .slice(s.pager.offset, s.pager.offset + Math.max(1, s.rows - 1))
+            .map((text, i) => (
+              <Line key={i} line={{ id: i, text, tone: toneOf(text) }} />
+            ))}
+          <Text inverse>--More-- (space: page, enter: line, q: quit)</Text>
+        </Box>
+      ) : s.busy ? (
+        <Text color="cyan">
+          {SPINNER[s.spinner % SPINNER.length]} {s.busy}
+        </Text>
+      ) : (
+        <Box flexDirection="column">
+          {s.header ? <Text color="blue">{s.header}</Text> : null}
+          <Text>
+            <Text bold>{s.prompt}</Text>
+            {before}
+            <Text inverse>{at}</Text>
+            {after}
+          </Text>
+          {s.panel ? (
+            <Box flexDirection="column">
+              {s.panel.map((text, i) => (
+                <Text key={i} color={i === 0 && text.startsWith('Possible') ? 'yellow' : undefined}>
+                  {text}
+                </Text>
+              ))}
+            </Box>
+          ) : null}
+        </Box>
+      )}
+    </>
+  );
+}
+
+/** What ink needs of an output stream; over SSH it wraps the channel. */
+export class TerminalOutput extends EventEmitter {
+  readonly isTTY = true;
+  constructor(
+    private readonly sink: (text: string) => void,
+    public columns: number,
+    public rows: number,
+    private readonly crlf: boolean,
+  ) {
+    super();
+  }
+  write(text: string): boolean {
+    this.sink(this.crlf ? text.replace(/\r?\n/g, '\r\n') : text);
+    return true;
+  }
+  resize(columns: number, rows: number): void {
+    this.columns = columns;
+    this.rows = rows;
+    this.emit('resize');
+  }
+}
+
+export interface InkOptions {
+  readonly columns: number;
+  readonly rows: number;
+  /** Over SSH there is no line discipline: `\n` must become `\r\n`. */
+  readonly crlf: boolean;
+  /** Use this stream as ink's stdout (the local terminal); otherwise write through the host. */
+  readonly stdout?: NodeJS.WriteStream;
+}
+
+export class InkTerminal {
+  private readonly editor: LineEditor;
+  private readonly store: ViewStore;
+  private readonly output: TerminalOutput | undefined;
+  private instance: Instance | undefined;
+  private nextId = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private lastWasTab = false;
+  private closed = false;
+  private spinTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly engine: ShellEngine,
+    private readonly host: TerminalHost,
+    private readonly options: InkOptions,
+  ) {
+    this.editor = new LineEditor(host.history);
+    this.store = new ViewStore({
+      transcript: [],
+      header: undefined,
+      prompt: '',
+      buffer: '',
+      cursor: 0,
+      panel: undefined,
+      busy: undefined,
+      pager: undefined,
+      rows: options.rows,
+      spinner: 0,
+    });
+    this.output = options.stdout
+      ? undefined
+      : new TerminalOutput(host.write, options.columns, options.rows, options.crlf);
+    engine.onProgress = (step) => this.store.set({ busy: step });
+  }
+
+  private promptParts(): { header: string | undefined; prompt: string } {
+    const base = `${this.host.user}@${this.host.hostname()}`;
+    if (this.engine.mode === 'operational') return { header: undefined, prompt: `${base}:~$ ` };
+    const level = this.engine.editLevel;
+    return { header: `[edit${level.length ? ` ${level.join(' ')}` : ''}]`, prompt: `${base}# ` };
+  }
+
+  start(): void {
+    this.store.set(this.promptParts());
+    const stdout = (this.options.stdout ?? this.output) as unknown as NodeJS.WriteStream;
+    const stdin = Object.assign(new PassThrough(), {
+      isTTY: false,
+      setRawMode: () => undefined,
+    }) as unknown as NodeJS.ReadStream;
+    this.instance = render(<View store={this.store} />, {
+      stdout,
+      stdin,
+      stderr: stdout,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    });
+  }
+
+  resize(columns: number, rows: number): void {
+    this.output?.resize(columns, rows);
+    this.store.set({ rows });
+  }
+
+  feed(data: string): Promise<void> {
+    this.queue = this.queue.then(() => this.process(data));
+    return this.queue;
+  }
+
+  private append(lines: readonly string[], tone?: TranscriptLine['tone']): void {
+    const added = lines.map((text) => ({ id: this.nextId++, text, tone: tone ?? toneOf(text) }));
+    this.store.set({ transcript: [...this.store.state.transcript, ...added].slice(-2000) });
+  }
+
+  private pageKey(data: string): void {
+    const pager = this.store.state.pager!;
+    const page = Math.max(1, this.store.state.rows - 1);
+    if (data === 'q' || data === 'Q' || data === '\x03') {
+      this.append(pager.lines.slice(pager.offset, pager.offset + page));
+      this.store.set({ pager: undefined });
+      return;
+    }
+    const step = data === '\r' || data === '\n' ? 1 : page;
+    const offset = pager.offset + step;
+    this.append(pager.lines.slice(pager.offset, Math.min(offset, pager.lines.length)));
+    if (offset >= pager.lines.length) this.store.set({ pager: undefined });
+    else this.store.set({ pager: { lines: pager.lines, offset } });
+  }
+
+  private async process(data: string): Promise<void> {
+    if (this.closed) return;
+    if (this.store.state.pager) {
+      this.pageKey(data);
+      return;
+    }
+    for (const action of this.editor.feed(data)) {
+      if (this.closed) return;
+      if (action.kind !== 'complete') this.lastWasTab = false;
+      switch (action.kind) {
+        case 'changed':
+          this.store.set({ buffer: action.buffer, cursor: action.cursor, panel: undefined });
+          break;
+        case 'submit': {
+          const { header, prompt } = this.promptParts();
+          this.append([...(header ? [header] : []), `${prompt}${action.line}`], 'plain');
+          this.store.set({ buffer: '', cursor: 0, panel: undefined });
+          await this.run(action.line);
+          if (!this.closed) this.store.set(this.promptParts());
+          break;
+        }
+        case 'interrupt':
+          this.append([`${this.promptParts().prompt}^C`], 'plain');
+          this.store.set({ buffer: '', cursor: 0, panel: undefined });
+          break;
+        case 'eof':
+          this.end(0);
+          return;
+        case 'help':
+          this.store.set({
+            panel: formatHelp(this.host.complete(this.editor.buffer, this.editor.cursor)),
+          });
+          break;
+        case 'complete':
+          this.tab();
+          break;
+      }
+    }
+  }
+
+  private tab(): void {
+    const { buffer, cursor } = this.editor;
+    const action = tabAction(this.host.complete(buffer, cursor), this.lastWasTab);
+    if (action.kind === 'insert') {
+      this.editor.setLine(
+        buffer.slice(0, cursor) + action.text + buffer.slice(cursor),
+        cursor + action.text.length,
+      );
+      this.store.set({ buffer: this.editor.buffer, cursor: this.editor.cursor, panel: undefined });
+      this.lastWasTab = !action.final;
+    } else if (action.kind === 'list') {
+      this.store.set({ panel: action.lines });
+      this.lastWasTab = false;
+    } else this.lastWasTab = true;
+  }
+
+  private async run(line: string): Promise<void> {
+    const parsed = parseScript(line);
+    if (parsed.errors.length > 0) {
+      this.append(
+        parsed.errors.map((e) => `Error at column ${e.column}: ${e.message}`),
+        'error',
+      );
+      return;
+    }
+    // A command that takes more than a moment shows a spinner with its step.
+    const slow = setTimeout(() => {
+      if (!this.store.state.busy) this.store.set({ busy: 'working' });
+      this.spinTimer = setInterval(
+        () => this.store.set({ spinner: this.store.state.spinner + 1 }),
+        80,
+      );
+    }, 150);
+    try {
+      for (const command of parsed.commands) {
+        const result = await this.engine.execute(command);
+        this.show(result.output, result.ok, result.noMore ?? false);
+        if (result.exit) {
+          this.end(0);
+          return;
+        }
+        if (!result.ok) break;
+      }
+    } finally {
+      clearTimeout(slow);
+      if (this.spinTimer) clearInterval(this.spinTimer);
+      this.store.set({ busy: undefined });
+    }
+  }
+
+  /** Long output goes through the pager unless the terminal length is 0. */
+  private show(lines: readonly string[], ok: boolean, noMorePipe: boolean): void {
+    const length = this.engine.terminal.length ?? this.store.state.rows;
+    const noMore = length === 0 || noMorePipe;
+    if (!noMore && ok && lines.length > Math.max(1, this.store.state.rows - 1)) {
+      this.store.set({ pager: { lines, offset: 0 } });
+      return;
+    }
+    this.append(lines, ok ? undefined : 'error');
+  }
+
+  private end(code: number): void {
+    this.dispose();
+    this.host.close(code);
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.saveHistory(this.editor.entries);
+    this.engine.dispose();
+    this.instance?.unmount();
+  }
+}

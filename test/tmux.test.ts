@@ -1,0 +1,114 @@
+/**
+ * The interactive screen, as a person sees it: OpenSSH in tmux against
+ * `fos serve`, driven with send-keys and read with capture-pane.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFos } from './helpers/io.js';
+import { makeLab, type Lab } from './helpers/lab.js';
+import { serve, sshArgs, type Served } from './helpers/serve.js';
+
+let lab: Lab;
+let server: Served;
+const session = `fos${process.pid}`;
+
+const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = (colours = false): string =>
+  tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session);
+const keys = (...k: string[]): void => void tmux('send-keys', '-t', session, ...k);
+
+async function waitForScreen(pattern: RegExp, colours = false, timeout = 15_000): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const text = screen(colours);
+    if (pattern.test(text)) return text;
+    if (Date.now() - started > timeout)
+      throw new Error(`screen never matched ${pattern}:\n${text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  lab = await makeLab();
+  const lines = Array.from(
+    { length: 40 },
+    (_, i) => `set interfaces bridge br${i} description 'bridge number ${i}'`,
+  );
+  const r = await runFos([...lab.flags, '-c', ['configure', ...lines, 'commit'].join('\n')]);
+  expect(r.code, r.err).toBe(0);
+  server = await serve(lab.flags, {
+    FOS_TEST_PAUSE: 'kernel:add addresses',
+    FOS_TEST_PAUSE_MS: '1500',
+  });
+  const { cmd, args } = sshArgs(server.port, { password: 'fos', tty: true });
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '100',
+    '-y',
+    '30',
+    'env',
+    'TERM=xterm-256color',
+    cmd,
+    ...args,
+  );
+  await waitForScreen(/fos@fos:~\$/);
+});
+
+afterAll(async () => {
+  try {
+    tmux('kill-session', '-t', session);
+  } catch {
+    // already gone
+  }
+  await server?.stop();
+  await lab.down();
+});
+
+describe('the interactive screen (ink front-end)', () => {
+  it('TAB completes a command word', async () => {
+    keys('conf', 'Tab');
+    await waitForScreen(/fos@fos:~\$ configure/);
+    keys('Enter');
+    await waitForScreen(/\[edit\]\s*\n\s*fos@fos#/);
+  });
+
+  it('? lists what may come next with help', async () => {
+    keys('set interfaces ethernet eth0 ', '?');
+    const text = await waitForScreen(/Possible completions:/);
+    expect(text).toMatch(/address\s+IP address/);
+    expect(text).toMatch(/<Enter>\s+Execute the current command/);
+    keys('C-u');
+  });
+
+  it('compare is coloured: green for added lines', async () => {
+    keys("set interfaces ethernet eth1 address '192.0.2.9/24'", 'Enter');
+    keys('compare', 'Enter');
+    // eslint-disable-next-line no-control-regex -- the colour escape is what is checked
+    const coloured = await waitForScreen(/\x1b\[32m\+\s+ethernet eth1 \{/, true);
+    expect(coloured).toContain('address "192.0.2.9/24"');
+  });
+
+  it('a commit that takes a moment shows a spinner with the pipeline step', async () => {
+    keys('commit', 'Enter');
+    await waitForScreen(/kernel: add addresses/);
+    await waitForScreen(/Committed revision/);
+    expect(
+      JSON.parse(lab.ip('-json', 'address', 'show', 'dev', 'eth1'))[0].addr_info.map(
+        (a: { local: string }) => a.local,
+      ),
+    ).toContain('192.0.2.9');
+  });
+
+  it('a resize reaches the session: long output pages at the new height', async () => {
+    tmux('resize-window', '-t', session, '-x', '80', '-y', '15');
+    keys('run show configuration commands', 'Enter');
+    const paged = await waitForScreen(/--More--/);
+    expect(paged.split('\n').filter((l) => l.startsWith('set ')).length).toBeLessThanOrEqual(14);
+    keys('q');
+    await waitForScreen(/fos@fos#\s*$/m);
+  });
+});
