@@ -399,6 +399,8 @@ async function shell(globals: Globals, io: Io): Promise<number> {
   const store = new Store(globals.state);
   const router = new Router(store, globals.target, schema);
   await startUp(router, io);
+  // Like loading config.boot at boot: the namespace is made to match the newest revision.
+  await router.converge();
   try {
     if (!process.stdin.isTTY) {
       const text = readFileSync(0, 'utf8');

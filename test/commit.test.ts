@@ -3,7 +3,7 @@
  * apply, idempotence, drift, ownership, failure at every step, commit
  * confirmed, rollback, and a process killed in the middle of a commit.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSetForm } from '../src/config/index.js';
@@ -458,5 +458,27 @@ describe('one commit at a time per store', () => {
     // The next start puts back what the killed commit had begun.
     await fos(lab, 'show system drift');
     expect(addresses(lab, 'eth2')).toEqual([]);
+  });
+});
+
+describe('start-up', () => {
+  it('fos shell makes the namespace match the newest revision before the first prompt', async () => {
+    const lab = await makeLab();
+    try {
+      await configure(lab, BASE);
+      lab.ip('address', 'del', '192.0.2.1/24', 'dev', 'eth0');
+      lab.ip('link', 'del', 'br0');
+      const r = spawnSync(
+        process.execPath,
+        [join(repoRoot, 'bin', 'fos.js'), ...lab.flags, 'shell'],
+        { input: 'show system drift\n', encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe('The system matches the running configuration.\n');
+      expect(addresses(lab, 'eth0')).toEqual(['192.0.2.1/24', '2001:db8::1/64']);
+      expect(addresses(lab, 'br0')).toEqual(['10.0.0.1/24']);
+    } finally {
+      await lab.down();
+    }
   });
 });

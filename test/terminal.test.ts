@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.down());
 
-function terminal(): {
+function terminal(saveHistory: (entries: readonly string[]) => void = () => undefined): {
   term: PlainTerminal;
   output: () => string;
   closed: () => number | undefined;
@@ -45,7 +45,7 @@ function terminal(): {
     close: (c) => void (closed = c),
     user: 'ops',
     history: [],
-    saveHistory: () => undefined,
+    saveHistory,
     hostname: () => 'r1',
     complete: (line, cursor) =>
       completeLine(line, cursor, schema, {
@@ -132,5 +132,32 @@ describe('update', () => {
     expect(out).toContain('Updated: your changes now stand on the newest running configuration.');
     expect(out).toContain("set interfaces ethernet eth1 description 'mine'");
     expect(out).toContain("set interfaces ethernet eth2 description 'theirs'");
+  });
+});
+
+describe('errors point at the word', () => {
+  it.each([
+    [
+      'configure\rset interfaces ethernat eth0\r',
+      'ops@r1# set interfaces ethernat eth0\r\n' + ' '.repeat(23) + '^\r\nunknown word',
+    ],
+    [
+      'configure\rset interfaces ethernet eth0 mtu 99999\r',
+      "                                      ^\r\n'99999' is not a valid value",
+    ],
+    ['frobnicate now\r', 'ops@r1:~$ frobnicate now\r\n          ^\r\nunknown command'],
+  ])('%j', async (input, expected) => {
+    const t = terminal();
+    await t.term.feed(input);
+    expect(t.output()).toContain(expected);
+  });
+});
+
+describe('history', () => {
+  it('is handed back to be kept when the session ends', async () => {
+    let saved: readonly string[] = [];
+    const t = terminal((entries) => (saved = entries));
+    await t.term.feed('show version\rshow host name\rexit\r');
+    expect(saved).toEqual(['show version', 'show host name', 'exit']);
   });
 });

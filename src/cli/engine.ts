@@ -10,6 +10,7 @@ import {
   applyDelete,
   applySet,
   describeEditError,
+  errorWordIndex,
   diffCurly,
   formatPath,
   getNode,
@@ -81,6 +82,10 @@ export interface CommandResult {
   readonly exit?: boolean;
   /** `| no-more`: print it all, no pager. */
   readonly noMore?: boolean;
+  /** For an error about one word: which word of the command (0 is the verb). */
+  readonly wordIndex?: number;
+  /** ...and its column in the line as typed, for a `^` under it. */
+  readonly errorColumn?: number;
 }
 
 const ok = (...output: string[]): CommandResult => ({ output, ok: true });
@@ -134,8 +139,19 @@ export class ShellEngine {
       ? await this.configuration(words, display)
       : await this.operational(words, display);
     const lines = result.output.flatMap((o) => o.split('\n'));
+    const pointed =
+      result.wordIndex === undefined
+        ? undefined
+        : command.words[Math.min(result.wordIndex, command.words.length - 1)];
+    const errorColumn =
+      pointed === undefined
+        ? undefined
+        : result.wordIndex! >= command.words.length
+          ? pointed.column + pointed.length + 1
+          : pointed.column;
     return {
       ...result,
+      ...(errorColumn !== undefined ? { errorColumn } : {}),
       output: applyPipes(lines, pipes),
       noMore: pipes.some((p) => p[0] === 'no-more'),
     };
@@ -179,7 +195,10 @@ export class ShellEngine {
       case undefined:
         return ok();
       default:
-        return fail(`unknown command '${verb}'; expected configure, show, exit`);
+        return {
+          ...fail(`unknown command '${verb}'; expected configure, show, set terminal, exit`),
+          wordIndex: 0,
+        };
     }
   }
 
@@ -383,9 +402,12 @@ export class ShellEngine {
       case undefined:
         return ok();
       default:
-        return fail(
-          `unknown command '${verb}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, comment, run, exit`,
-        );
+        return {
+          ...fail(
+            `unknown command '${verb}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
+          ),
+          wordIndex: 0,
+        };
     }
   }
 
@@ -397,7 +419,10 @@ export class ShellEngine {
     const line = `${verb} ${formatPath([...session.level, ...words])}`;
     if (!result.ok) {
       this.router.audit(verb, line, 'error');
-      return fail(describeEditError(result.error));
+      return {
+        ...fail(describeEditError(result.error)),
+        wordIndex: 1 + errorWordIndex(result.error, words.length),
+      };
     }
     this.session = { ...session, candidate: editor.finish() };
     this.router.audit(verb, line, 'ok');

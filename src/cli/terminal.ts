@@ -123,6 +123,9 @@ export class PlainTerminal {
     try {
       for (const command of parsed.commands) {
         const result = await this.engine.execute(command);
+        if (!result.ok && result.errorColumn !== undefined) {
+          this.writeLines([`${' '.repeat(this.promptLine().length + result.errorColumn - 1)}^`]);
+        }
         this.writeLines(result.output);
         if (result.exit) {
           this.end(0);

@@ -309,6 +309,12 @@ export class InkTerminal {
     try {
       for (const command of parsed.commands) {
         const result = await this.engine.execute(command);
+        if (!result.ok && result.errorColumn !== undefined) {
+          this.append(
+            [`${' '.repeat(this.promptParts().prompt.length + result.errorColumn - 1)}^`],
+            'error',
+          );
+        }
         this.show(result.output, result.ok, result.noMore ?? false);
         if (result.exit) {
           this.end(0);
