@@ -173,7 +173,7 @@ export async function runShellBench(options: {
       },
     ]),
     '',
-    `Memory of \`fos serve\`: ${(idle / 1024).toFixed(0)} MB RSS idle, ${(busy / 1024).toFixed(0)} MB with 20 open sessions (${((busy - idle) / 20 / 1024).toFixed(1)} MB a session).`,
+    `Memory of \`fos serve\`: ${(idle / 1024).toFixed(0)} MB RSS idle, ${(busy / 1024).toFixed(0)} MB with 20 open sessions (${(Math.max(0, busy - idle) / 20 / 1024).toFixed(1)} MB a session).`,
     '',
     `Machine: ${machine()}.`,
   ].join('\n');
