@@ -14,5 +14,11 @@ if (!existsSync(fileURLToPath(entry))) {
 // no terminal, so it is told here that colour may be used.
 if (process.env.NO_COLOR === undefined && process.env.FORCE_COLOR === undefined)
   process.env.FORCE_COLOR = '1';
+// ink shows only its last frame when it thinks it runs under CI, and it
+// decides that from this process's environment. A terminal session's screen
+// must not depend on where the daemon was started, so that hint is removed.
+for (const key of Object.keys(process.env)) {
+  if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
+}
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
