@@ -18,7 +18,8 @@ if (process.env.NO_COLOR === undefined && process.env.FORCE_COLOR === undefined)
 // decides that from this process's environment. A terminal session's screen
 // must not depend on where the daemon was started, so that hint is removed.
 for (const key of Object.keys(process.env)) {
-  if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
+  if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_'))
+    delete process.env[key];
 }
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
