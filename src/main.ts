@@ -108,7 +108,7 @@ function convert(args: string[], io: Io): number {
   return 0;
 }
 
-function routerAccess(router: Router, user: string, session: string): RouterAccess {
+export function routerAccess(router: Router, user: string, session: string): RouterAccess {
   return {
     running: () => router.running(),
     back: (n) => router.back(n),

@@ -89,6 +89,16 @@ const cases: [string, string, RegExp | string, number?][] = [
     /^Count: \d+ lines\n$/,
   ],
   [
+    'commit and-quit leaves configuration mode',
+    "configure; set system domain-name 'q.example'; commit and-quit; show host name",
+    /Committed revision \d+\.\nfos\n/,
+  ],
+  [
+    'compare N M between revisions',
+    "configure; set system domain-name 'r.example'; commit; compare 1 0",
+    '-     domain-name "q.example"\n+     domain-name "r.example"',
+  ],
+  [
     'comment shows in curly form',
     "configure; comment interfaces ethernet eth0 'circuit 7'; show interfaces",
     /\/\* circuit 7 \*\/\nethernet eth0 \{/,

@@ -38,6 +38,32 @@ describe('login', () => {
     );
   });
 
+  it('accepts keyboard-interactive logins', () => {
+    const r = spawnSync(
+      'sshpass',
+      [
+        '-p',
+        'fos',
+        'ssh',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'LogLevel=ERROR',
+        '-o',
+        'PreferredAuthentications=keyboard-interactive',
+        '-p',
+        String(server.port),
+        'fos@127.0.0.1',
+        'show host name',
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('fos\n');
+  });
+
   it('refuses a wrong password and an unknown user', async () => {
     const wrong = await ssh(server.port, { password: 'nope', command: 'show version' });
     expect(wrong.code).not.toBe(0);

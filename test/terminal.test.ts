@@ -4,6 +4,7 @@ import { completeLine } from '../src/cli/complete.js';
 import { ShellEngine } from '../src/cli/engine.js';
 import { PlainTerminal } from '../src/cli/terminal.js';
 import { schema } from '../src/schema/index.js';
+import { routerAccess } from '../src/main.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 
@@ -22,19 +23,7 @@ function terminal(saveHistory: (entries: readonly string[]) => void = () => unde
   const router = lab.router();
   const engine = new ShellEngine(
     schema,
-    {
-      running: () => router.running(),
-      back: (n) => router.back(n),
-      commit: (r) => router.commit(r),
-      confirm: (u, s) => router.confirm(u, s),
-      takeExclusive: (s, u) => router.takeExclusive(s, u),
-      releaseExclusive: (s) => router.releaseExclusive(s),
-      drift: () => router.drift(),
-      revisions: () => router.store.list(),
-      revisionPlan: () => undefined,
-      links: async () => [],
-      audit: () => undefined,
-    },
+    routerAccess(router, 'ops', 't'),
     { read: () => '', write: () => undefined },
     { user: 'ops', session: 't', origin: 'ssh', allowSecrets: false },
   );

@@ -112,27 +112,12 @@ export class PlainTerminal {
   }
 
   private async run(line: string): Promise<void> {
-    const parsed = parseScript(line);
-    for (const e of parsed.errors)
-      this.writeLines([
-        `${' '.repeat(Math.max(0, this.promptLine().length + e.column - 1))}^`,
-        `Error: ${e.message}`,
-      ]);
-    if (parsed.errors.length > 0) return;
     this.busy = true;
     try {
-      for (const command of parsed.commands) {
-        const result = await this.engine.execute(command);
-        if (!result.ok && result.errorColumn !== undefined) {
-          this.writeLines([`${' '.repeat(this.promptLine().length + result.errorColumn - 1)}^`]);
-        }
-        this.writeLines(result.output);
-        if (result.exit) {
-          this.end(0);
-          return;
-        }
-        if (!result.ok) break;
-      }
+      const exit = await runTypedLine(this.engine, line, this.promptLine().length, (o) =>
+        this.writeLines(o.lines),
+      );
+      if (exit) this.end(0);
     } finally {
       this.busy = false;
     }
@@ -205,6 +190,49 @@ export class PlainTerminal {
   get isBusy(): boolean {
     return this.busy;
   }
+}
+
+export interface LineOutput {
+  readonly lines: readonly string[];
+  readonly ok: boolean;
+  /** `| no-more` was asked for. */
+  readonly noMore: boolean;
+}
+
+const caret = (promptWidth: number, column: number): string =>
+  `${' '.repeat(Math.max(0, promptWidth + column - 1))}^`;
+
+/**
+ * One line typed at a prompt: its commands run in order until one fails, and
+ * each result is handed to the front-end to draw, with a `^` under a word that
+ * is wrong. Resolves to true when the session asked to end.
+ */
+export async function runTypedLine(
+  engine: ShellEngine,
+  line: string,
+  promptWidth: number,
+  draw: (output: LineOutput) => void,
+): Promise<boolean> {
+  const parsed = parseScript(line);
+  if (parsed.errors.length > 0) {
+    draw({
+      lines: parsed.errors.flatMap((e) => [caret(promptWidth, e.column), `Error: ${e.message}`]),
+      ok: false,
+      noMore: true,
+    });
+    return false;
+  }
+  for (const command of parsed.commands) {
+    const result = await engine.execute(command);
+    const pointer =
+      !result.ok && result.errorColumn !== undefined
+        ? [caret(promptWidth, result.errorColumn)]
+        : [];
+    draw({ lines: [...pointer, ...result.output], ok: result.ok, noMore: result.noMore ?? false });
+    if (result.exit) return true;
+    if (!result.ok) break;
+  }
+  return false;
 }
 
 /**

@@ -8,11 +8,10 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { Box, render, Static, Text, type Instance } from 'ink';
 import { useSyncExternalStore } from 'react';
-import { parseScript } from '../../grammar/index.js';
 import { formatHelp, tabAction } from '../cli/complete.js';
 import type { ShellEngine } from '../cli/engine.js';
 import { LineEditor } from '../cli/line-editor.js';
-import type { TerminalHost } from '../cli/terminal.js';
+import { runTypedLine, type TerminalHost } from '../cli/terminal.js';
 
 interface TranscriptLine {
   readonly id: number;
@@ -290,14 +289,6 @@ export class InkTerminal {
   }
 
   private async run(line: string): Promise<void> {
-    const parsed = parseScript(line);
-    if (parsed.errors.length > 0) {
-      this.append(
-        parsed.errors.map((e) => `Error at column ${e.column}: ${e.message}`),
-        'error',
-      );
-      return;
-    }
     // A command that takes more than a moment shows a spinner with its step.
     const slow = setTimeout(() => {
       if (!this.store.state.busy) this.store.set({ busy: 'working' });
@@ -307,21 +298,10 @@ export class InkTerminal {
       );
     }, 150);
     try {
-      for (const command of parsed.commands) {
-        const result = await this.engine.execute(command);
-        if (!result.ok && result.errorColumn !== undefined) {
-          this.append(
-            [`${' '.repeat(this.promptParts().prompt.length + result.errorColumn - 1)}^`],
-            'error',
-          );
-        }
-        this.show(result.output, result.ok, result.noMore ?? false);
-        if (result.exit) {
-          this.end(0);
-          return;
-        }
-        if (!result.ok) break;
-      }
+      const exit = await runTypedLine(this.engine, line, this.promptParts().prompt.length, (o) =>
+        this.show(o.lines, o.ok, o.noMore),
+      );
+      if (exit) this.end(0);
     } finally {
       clearTimeout(slow);
       if (this.spinTimer) clearInterval(this.spinTimer);
