@@ -38,30 +38,13 @@ describe('login', () => {
     );
   });
 
-  it('accepts keyboard-interactive logins', () => {
-    const r = spawnSync(
-      'sshpass',
-      [
-        '-p',
-        'fos',
-        'ssh',
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'LogLevel=ERROR',
-        '-o',
-        'PreferredAuthentications=keyboard-interactive',
-        '-p',
-        String(server.port),
-        'fos@127.0.0.1',
-        'show host name',
-      ],
-      { encoding: 'utf8', timeout: 20_000 },
-    );
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe('fos\n');
+  it('accepts keyboard-interactive logins', async () => {
+    const r = await ssh(server.port, {
+      password: 'fos',
+      keyboardInteractive: true,
+      command: 'show host name',
+    });
+    expect(r).toMatchObject({ code: 0, out: 'fos\n' });
   });
 
   it('refuses a wrong password and an unknown user', async () => {

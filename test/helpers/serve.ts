@@ -65,6 +65,8 @@ export interface SshOptions {
   readonly tty?: boolean;
   /** The TERM the client announces (vt100, as automation clients do, unless set). */
   readonly term?: string;
+  /** Force keyboard-interactive instead of password authentication. */
+  readonly keyboardInteractive?: boolean;
 }
 
 export function sshArgs(port: number, o: SshOptions): { cmd: string; args: string[] } {
@@ -78,7 +80,7 @@ export function sshArgs(port: number, o: SshOptions): { cmd: string; args: strin
     '-o',
     'NumberOfPasswordPrompts=1',
     '-o',
-    `PreferredAuthentications=${o.key ? 'publickey' : 'password'}`,
+    `PreferredAuthentications=${o.key ? 'publickey' : o.keyboardInteractive ? 'keyboard-interactive' : 'password'}`,
     '-o',
     'ConnectTimeout=10',
     '-p',
