@@ -244,12 +244,15 @@ interface Frontend {
 }
 
 /** Terminals that get the plain front-end: automation clients open vt100 ptys. */
-export function wantsInk(term: string | undefined): boolean {
+export function wantsInk(
+  term: string | undefined,
+  frontend = process.env['FOS_FRONTEND'],
+): boolean {
   return (
     term !== undefined &&
     term !== '' &&
     !/^(?:dumb|unknown|vt\d+|ansi)$/.test(term) &&
-    process.env['FOS_FRONTEND'] !== 'plain'
+    frontend !== 'plain'
   );
 }
 
@@ -261,7 +264,7 @@ function openTerminal(
   origin: Origin,
   write: (t: string) => void,
   close: (code: number) => void,
-  screen?: { term: string; columns: number; rows: number },
+  screen?: { term: string; columns: number; rows: number; frontend?: string },
 ): Frontend {
   const engine = newEngine(router, user, origin, origin !== 'ssh');
   let links: string[] = [];
@@ -290,7 +293,7 @@ function openTerminal(
       });
     },
   };
-  if (screen && wantsInk(screen.term)) {
+  if (screen && wantsInk(screen.term, screen.frontend ?? process.env['FOS_FRONTEND'])) {
     return new InkTerminal(engine, host, {
       columns: screen.columns,
       rows: screen.rows,

@@ -182,3 +182,23 @@ describe('copy, rename, update and configure exclusive', () => {
     expect(router.store.exclusiveHolder()).toBeUndefined();
   });
 });
+
+describe('the audit log', () => {
+  it('keeps every configuration command, without secret values', async () => {
+    await runFos([
+      ...lab.flags,
+      '-c',
+      "configure; edit system; set login user aud authentication plaintext-password 'hunter2'; discard; set bogus",
+    ]);
+    const store = lab.router().store;
+    const log = store.auditLog(20).map((e) => `${e.kind} ${e.text} ${e.outcome}`);
+    expect(log).toContain(
+      'set [edit system] set login user aud authentication plaintext-password ******** ok',
+    );
+    expect(log.some((l) => l.startsWith('set [edit system] set bogus error: unknown word'))).toBe(
+      true,
+    );
+    expect(log).toContain('discard [edit system] discard ok');
+    expect(log.join('\n')).not.toContain('hunter2');
+  });
+});

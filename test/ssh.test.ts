@@ -181,6 +181,25 @@ describe('interactive sessions', () => {
     }
   });
 
+  it('a capable terminal gets the ink front-end, unless the client asks for plain', async () => {
+    const ink = new SshSession(server.port, { password: 'fos', term: 'xterm-256color' });
+    const plain = new SshSession(server.port, {
+      password: 'fos',
+      term: 'xterm-256color',
+      setEnv: 'FOS_FRONTEND=plain',
+    });
+    try {
+      // eslint-disable-next-line no-control-regex -- escape sequences are what tells them apart
+      await ink.waitFor(/\x1b\[/);
+      await plain.waitFor('fos@fos:~$ ');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(plain.output).toBe('fos@fos:~$ ');
+    } finally {
+      ink.kill();
+      plain.kill();
+    }
+  });
+
   it('two sessions: the second commit on an old base rebases, and refuses a conflict with the path', async () => {
     const a = new SshSession(server.port, { password: 'fos' });
     try {

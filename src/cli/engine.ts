@@ -16,6 +16,8 @@ import {
   getNode,
   loadConfigText,
   redactSecrets,
+  REDACTED,
+  resolveWords,
   schemaAt,
   setCommands,
   toCurly,
@@ -135,9 +137,20 @@ export class ShellEngine {
     this.showSecrets = displays.includes('secrets');
     if (this.showSecrets && !this.identity.allowSecrets)
       return fail('display secrets is not allowed for this session');
-    const result = this.session
+    const configuring = this.session !== undefined;
+    const levelBefore = this.session?.level ?? [];
+    const result = configuring
       ? await this.configuration(words, display)
       : await this.operational(words, display);
+    // Every configuration command is audited, with its level and whether it worked.
+    if (configuring && words.length > 0) {
+      const level = this.session?.level.length ? `[edit ${formatPath(this.session.level)}] ` : '';
+      this.router.audit(
+        words[0]!,
+        `${level}${formatPath(this.auditable(words, levelBefore))}`,
+        result.ok ? 'ok' : `error: ${result.output[0] ?? ''}`,
+      );
+    }
     const lines = result.output.flatMap((o) => o.split('\n'));
     const pointed =
       result.wordIndex === undefined
@@ -158,6 +171,18 @@ export class ShellEngine {
   }
 
   // ------------------------------------------------------------ operational
+
+  /** A command as the audit log keeps it: the value of a secret leaf is not written down. */
+  private auditable(words: readonly string[], level: readonly string[]): readonly string[] {
+    if (words[0] !== 'set' && words[0] !== 'delete') return words;
+    const r = resolveWords(this.schema, [...level, ...words.slice(1)]);
+    const secret =
+      r.kind === 'resolved' &&
+      (r.node.kind === 'leaf' || r.node.kind === 'multi') &&
+      r.node.secret &&
+      r.value !== undefined;
+    return secret ? [...words.slice(0, -1), REDACTED] : words;
+  }
 
   /** A tree as this command may show it: secrets hidden unless asked for and allowed. */
   private visible(tree: ConfigNode): ConfigNode {
@@ -416,16 +441,13 @@ export class ShellEngine {
     const editor = new TreeEditor(session.candidate);
     const apply = verb === 'set' ? applySet : verb === 'delete' ? applyDelete : applyComment;
     const result = apply(editor, this.schema, words, session.level);
-    const line = `${verb} ${formatPath([...session.level, ...words])}`;
     if (!result.ok) {
-      this.router.audit(verb, line, 'error');
       return {
         ...fail(describeEditError(result.error)),
         wordIndex: 1 + errorWordIndex(result.error, words.length),
       };
     }
     this.session = { ...session, candidate: editor.finish() };
-    this.router.audit(verb, line, 'ok');
     return ok();
   }
 
@@ -623,7 +645,6 @@ export class ShellEngine {
     editor.graft(target, source);
     if (verb === 'rename') editor.remove(from);
     this.session = { ...session, candidate: editor.finish() };
-    this.router.audit(verb, `${verb} ${formatPath(from)} to ${key}`, 'ok');
     return ok();
   }
 

@@ -30,6 +30,8 @@ export interface PtyInfo {
   readonly term: string;
   readonly columns: number;
   readonly rows: number;
+  /** FOS_FRONTEND from the client's environment (`plain` asks for the plain front-end). */
+  readonly frontend?: string;
 }
 
 export interface ServerHooks {
@@ -159,7 +161,11 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
           shell?.resize(w.cols, w.rows);
           accept?.();
         });
-        session.on('env', (accept) => accept?.());
+        let frontend: string | undefined;
+        session.on('env', (accept, _reject, variable) => {
+          if (variable.key === 'FOS_FRONTEND') frontend = variable.val;
+          accept?.();
+        });
         const ioFor = (channel: ServerChannel): ChannelIo => ({
           write: (text) => void channel.write(text),
           writeError: (text) => void channel.stderr.write(text),
@@ -180,7 +186,11 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
           const channel = accept();
           const io = ioFor(channel);
           if (pty) {
-            const opened = hooks.interactive(user, pty, io);
+            const opened = hooks.interactive(
+              user,
+              frontend === undefined ? pty : { ...pty, frontend },
+              io,
+            );
             shell = opened;
             channel.on('data', (d: Buffer) => opened.feed(d.toString('utf8')));
             channel.on('close', () => opened.close());

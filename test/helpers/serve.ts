@@ -67,6 +67,8 @@ export interface SshOptions {
   readonly term?: string;
   /** Force keyboard-interactive instead of password authentication. */
   readonly keyboardInteractive?: boolean;
+  /** Variables sent to the server (`FOS_FRONTEND=plain`). */
+  readonly setEnv?: string;
 }
 
 export function sshArgs(port: number, o: SshOptions): { cmd: string; args: string[] } {
@@ -87,6 +89,7 @@ export function sshArgs(port: number, o: SshOptions): { cmd: string; args: strin
     String(port),
     ...(o.key ? ['-i', o.key, '-o', 'IdentitiesOnly=yes'] : []),
     ...(o.tty ? ['-tt'] : ['-T']),
+    ...(o.setEnv ? ['-o', `SetEnv=${o.setEnv}`] : []),
     `${o.user ?? 'fos'}@127.0.0.1`,
     ...(o.command !== undefined ? [o.command] : []),
   ];
