@@ -1,3 +1,3 @@
 export type * from './ast.js';
-export { parseScript } from './script.js';
+export { parseScript, scanScript } from './script.js';
 export { parseBoot, MAX_NESTING } from './boot.js';

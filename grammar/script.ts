@@ -25,13 +25,21 @@ const scriptLexer = new Lexer(commandTokens, {
   lineTerminatorCharacters: ['\n'],
 });
 
-export function tokenToWord(token: IToken, quoted: boolean): Word {
+/** Where a chunk of a longer text starts, so positions stay those of the whole text. */
+interface ChunkStart {
+  readonly line: number;
+  readonly offset: number;
+}
+
+const TOP: ChunkStart = { line: 0, offset: 0 };
+
+export function tokenToWord(token: IToken, quoted: boolean, at: ChunkStart = TOP): Word {
   return {
     text: quoted ? unquote(token.image) : token.image,
     quoted,
-    line: token.startLine ?? 1,
+    line: (token.startLine ?? 1) + at.line,
     column: token.startColumn ?? 1,
-    offset: token.startOffset,
+    offset: token.startOffset + at.offset,
     length: token.image.length,
   };
 }
@@ -83,15 +91,26 @@ function lexerIssue(
  * first rule; building it directly skips the parser's per-call set-up, which
  * dominates on 100k-line files. Anything else goes through the parser.
  */
-function plainCommand(tokens: IToken[]): Command | undefined {
+function plainCommand(tokens: IToken[], at: ChunkStart): Command | undefined {
   const words: Word[] = [];
   for (const token of tokens) {
-    if (token.tokenType === CommandWord) words.push(tokenToWord(token, false));
-    else if (token.tokenType === QuotedOneLine) words.push(tokenToWord(token, true));
+    if (token.tokenType === CommandWord) words.push(tokenToWord(token, false, at));
+    else if (token.tokenType === QuotedOneLine) words.push(tokenToWord(token, true, at));
     else return undefined;
   }
   const first = tokens[0]!;
-  return { words, pipes: [], line: first.startLine ?? 1, column: first.startColumn ?? 1 };
+  return {
+    words,
+    pipes: [],
+    line: (first.startLine ?? 1) + at.line,
+    column: first.startColumn ?? 1,
+  };
+}
+
+function shift(word: Word, at: ChunkStart): Word {
+  return at === TOP
+    ? word
+    : { ...word, line: word.line + at.line, offset: word.offset + at.offset };
 }
 
 function parseSegment(
@@ -99,14 +118,15 @@ function parseSegment(
   endOfLine: IToken | undefined,
   errors: SyntaxIssue[],
   alwaysParse: boolean,
+  at: ChunkStart,
 ): Command | undefined {
-  const plain = alwaysParse ? undefined : plainCommand(tokens);
+  const plain = alwaysParse ? undefined : plainCommand(tokens, at);
   if (plain) return plain;
   const first = tokens[0]!;
   const unterminated = tokens.find((t) => t.tokenType === UnterminatedOneLine);
   if (unterminated) {
     errors.push({
-      line: unterminated.startLine ?? 1,
+      line: (unterminated.startLine ?? 1) + at.line,
       column: unterminated.startColumn ?? 1,
       message: `found an unterminated quoted string, expected a closing ${unterminated.image[0]} before the end of the line`,
     });
@@ -116,43 +136,85 @@ function parseSegment(
   const result = commandParser.command();
   if (commandParser.errors.length > 0) {
     const error = commandParser.errors[0]!;
-    const at = Number.isFinite(error.token.startLine)
+    const token = Number.isFinite(error.token.startLine)
       ? error.token
       : (endOfLine ?? tokens[tokens.length - 1]!);
     const atEnd = !Number.isFinite(error.token.startLine);
     const column =
-      atEnd && at === tokens[tokens.length - 1]
-        ? (at.startColumn ?? 1) + at.image.length
-        : (at.startColumn ?? 1);
+      atEnd && token === tokens[tokens.length - 1]
+        ? (token.startColumn ?? 1) + token.image.length
+        : (token.startColumn ?? 1);
     errors.push({
-      line: at.startLine ?? 1,
+      line: (token.startLine ?? 1) + at.line,
       column,
       message: atEnd ? error.message.replace('end of input', 'end of line') : error.message,
     });
     return undefined;
   }
   return {
-    words: result.words,
-    pipes: result.pipes,
-    line: first.startLine ?? 1,
+    words: result.words.map((w) => shift(w, at)),
+    pipes: result.pipes.map((p) => p.map((w) => shift(w, at))),
+    line: (first.startLine ?? 1) + at.line,
     column: first.startColumn ?? 1,
   };
 }
 
+/** Lines lexed at a time: the lexer's tokens for a chunk die young, which keeps a 100k-line load out of the old heap. */
+const CHUNK_LINES = 2048;
+
 /**
- * Parse text holding any number of commands; every error is reported with its
- * position. `alwaysParse` sends every command through the parser (tests use it
- * to show the shortcut for plain commands gives the same result).
+ * Scan text holding any number of commands, handing each command and each
+ * error (with its position in the whole text) to the callbacks as it goes.
+ * `alwaysParse` sends every command through the parser (tests use it to show
+ * the shortcut for plain commands gives the same result).
  */
-export function parseScript(text: string, options: { alwaysParse?: boolean } = {}): ScriptParse {
-  const lexed = scriptLexer.tokenize(text);
-  const errors: SyntaxIssue[] = lexed.errors.map((e) => lexerIssue(e, text));
-  const commands: Command[] = [];
+export function scanScript(
+  text: string,
+  onCommand: (command: Command) => void,
+  onError: (error: SyntaxIssue) => void,
+  options: { alwaysParse?: boolean } = {},
+): void {
+  let offset = 0;
+  let line = 0;
+  while (offset < text.length) {
+    let end = offset;
+    let lines = 0;
+    while (lines < CHUNK_LINES) {
+      const next = text.indexOf('\n', end);
+      if (next < 0) {
+        end = text.length;
+        break;
+      }
+      end = next + 1;
+      lines++;
+    }
+    const chunk = text.slice(offset, end);
+    const at: ChunkStart = offset === 0 ? TOP : { line, offset };
+    scanChunk(chunk, at, onCommand, onError, options.alwaysParse ?? false);
+    line += lines;
+    offset = end;
+  }
+}
+
+function scanChunk(
+  chunk: string,
+  at: ChunkStart,
+  onCommand: (command: Command) => void,
+  onError: (error: SyntaxIssue) => void,
+  alwaysParse: boolean,
+): void {
+  const lexed = scriptLexer.tokenize(chunk);
+  for (const e of lexed.errors) {
+    const issue = lexerIssue(e, chunk);
+    onError({ ...issue, line: issue.line + at.line });
+  }
+  const errors: SyntaxIssue[] = [];
   let segment: IToken[] = [];
   const flush = (end: IToken | undefined): void => {
     if (segment.length === 0) return;
-    const command = parseSegment(segment, end, errors, options.alwaysParse ?? false);
-    if (command) commands.push(command);
+    const command = parseSegment(segment, end, errors, alwaysParse, at);
+    if (command) onCommand(command);
+    for (const e of errors.splice(0)) onError(e);
     segment = [];
   };
   for (const token of lexed.tokens) {
@@ -160,6 +222,18 @@ export function parseScript(text: string, options: { alwaysParse?: boolean } = {
     else segment.push(token);
   }
   flush(undefined);
+}
+
+/** Parse text holding any number of commands; every error is reported with its position. */
+export function parseScript(text: string, options: { alwaysParse?: boolean } = {}): ScriptParse {
+  const commands: Command[] = [];
+  const errors: SyntaxIssue[] = [];
+  scanScript(
+    text,
+    (c) => commands.push(c),
+    (e) => errors.push(e),
+    options,
+  );
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   return { commands, errors };
 }

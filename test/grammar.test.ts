@@ -124,3 +124,26 @@ describe('config.boot form', () => {
     },
   );
 });
+
+describe('long scripts', () => {
+  it('keep positions right across the lexer chunks', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `set a${i} 'v${i}'`);
+    lines[2047] = 'set x |';
+    lines[2048] = "set y 'open";
+    lines[4999] = 'set z |';
+    const text = lines.join('\n');
+    const parsed = parseScript(text);
+    expect(parsed.errors.map((e) => [e.line, e.column])).toEqual([
+      [2048, 8],
+      [2049, 7],
+      [5000, 8],
+    ]);
+    const last = parsed.commands[parsed.commands.length - 1]!;
+    expect(last.words.map((w) => [w.text, w.line, w.column])).toEqual([
+      ['set', 4999, 1],
+      ['a4998', 4999, 5],
+      ['v4998', 4999, 11],
+    ]);
+    expect(text.slice(last.words[2]!.offset, last.words[2]!.offset + last.words[2]!.length)).toBe("'v4998'");
+  });
+});

@@ -5,6 +5,7 @@
 import {
   parseBoot,
   parseScript,
+  scanScript,
   type BootStatement,
   type Command,
   type Word,
@@ -135,50 +136,54 @@ export function loadSetForm(
   schema: ContainerNode,
   base: ConfigNode = EMPTY_TREE,
 ): LoadResult {
-  const parsed = parseScript(text);
   const report = new ReportBuilder();
-  for (const e of parsed.errors) {
-    report.statements++;
-    report.invalid.push({ line: e.line, column: e.column, path: '', message: e.message });
-  }
   const editor = new TreeEditor(base);
-  for (const command of parsed.commands) {
-    report.statements++;
-    const words = command.words.slice(1);
-    if (command.pipes.length > 0) {
-      const pipe = command.pipes[0]![0]!;
+  // Commands are applied as they are scanned and not kept: a 100k-line load stays small.
+  scanScript(
+    text,
+    (command) => {
+      report.statements++;
+      const words = command.words.slice(1);
+      if (command.pipes.length > 0) {
+        const pipe = command.pipes[0]![0]!;
+        report.invalid.push({
+          line: pipe.line,
+          column: pipe.column - 2,
+          path: '',
+          message: "a configuration file cannot use '|'",
+        });
+        return;
+      }
+      const result = applyCommand(editor, schema, command);
+      if (result.ok) {
+        report.accepted++;
+        return;
+      }
+      const error = result.error;
+      if (error.code === 'unsupported') {
+        const at = words[Math.min(error.at.length - 1, words.length - 1)] ?? command.words[0]!;
+        report.addUnsupported(error.at, error.reason, at.line, at.column);
+        return;
+      }
+      const index = errorWordIndex(error, words.length);
+      const word: Word | undefined = error.code === 'bad-verb' ? command.words[0] : words[index];
+      const last = command.words[command.words.length - 1]!;
       report.invalid.push({
-        line: pipe.line,
-        column: pipe.column - 2,
-        path: '',
-        message: "a configuration file cannot use '|'",
+        line: word?.line ?? last.line,
+        column: word?.column ?? last.column + last.length + 1,
+        path: formatPath('at' in error ? error.at : []),
+        message: describeEditError(error),
       });
-      continue;
-    }
-    const result = applyCommand(editor, schema, command);
-    if (result.ok) {
-      report.accepted++;
-      continue;
-    }
-    const error = result.error;
-    if (error.code === 'unsupported') {
-      const at = words[Math.min(error.at.length - 1, words.length - 1)] ?? command.words[0]!;
-      report.addUnsupported(error.at, error.reason, at.line, at.column);
-      continue;
-    }
-    const index = errorWordIndex(error, words.length);
-    const word: Word | undefined = error.code === 'bad-verb' ? command.words[0] : words[index];
-    const last = command.words[command.words.length - 1]!;
-    report.invalid.push({
-      line: word?.line ?? last.line,
-      column: word?.column ?? last.column + last.length + 1,
-      path: formatPath('at' in error ? error.at : []),
-      message: describeEditError(error),
-    });
-  }
+    },
+    (e) => {
+      report.statements++;
+      report.invalid.push({ line: e.line, column: e.column, path: '', message: e.message });
+    },
+  );
   report.invalid.sort((a, b) => a.line - b.line || a.column - b.column);
+  // Only an error found later (by verify) needs a position again: scan once more then.
   const locate = (path: readonly string[]): { line: number; column: number } | undefined => {
-    const hit = parsed.commands.find(
+    const hit = parseScript(text).commands.find(
       (c) =>
         c.words[0]?.text === 'set' &&
         startsWith(
