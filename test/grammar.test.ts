@@ -144,6 +144,8 @@ describe('long scripts', () => {
       ['a4998', 4999, 5],
       ['v4998', 4999, 11],
     ]);
-    expect(text.slice(last.words[2]!.offset, last.words[2]!.offset + last.words[2]!.length)).toBe("'v4998'");
+    expect(text.slice(last.words[2]!.offset, last.words[2]!.offset + last.words[2]!.length)).toBe(
+      "'v4998'",
+    );
   });
 });

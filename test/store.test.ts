@@ -33,7 +33,9 @@ function child(dir: string, script: string): ChildProcess {
   });
 }
 
+/** The exit status, also when the process already exited before anyone asked. */
 function exited(p: ChildProcess): Promise<number | null> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(p.exitCode);
   return new Promise((resolve) => p.on('exit', (code) => resolve(code)));
 }
 
