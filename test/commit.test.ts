@@ -482,3 +482,29 @@ describe('start-up', () => {
     }
   });
 });
+
+describe('settings kept but not applied yet', () => {
+  it('a commit says which ones it recorded without applying', async () => {
+    const lab = await makeLab();
+    try {
+      const r = await configure(lab, [
+        'set interfaces ethernet eth0 offload gro',
+        "set interfaces ethernet eth1 speed '1000'",
+        "set system time-zone 'Europe/Berlin'",
+        "set interfaces ethernet eth0 mtu '1400'",
+      ]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(
+        /Warning: recorded but not applied \(link speed, duplex, offloads and ring buffers \(ethtool\) are not applied yet\): interfaces ethernet eth0 offload, interfaces ethernet eth1 speed/,
+      );
+      expect(r.out).toMatch(
+        /Warning: recorded but not applied \(name resolution and the time zone .*\): system time-zone/,
+      );
+      // The same settings again are not news.
+      const again = await configure(lab, ["set interfaces ethernet eth0 mtu '1500'"]);
+      expect(again.out).not.toContain('recorded but not applied');
+    } finally {
+      await lab.down();
+    }
+  });
+});

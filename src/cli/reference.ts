@@ -55,7 +55,11 @@ export function renderReference(root: ContainerNode): string {
       const isLeaf = node.kind === 'leaf' || node.kind === 'multi';
       const values = node.kind === 'tag' || isLeaf ? helpCell(valueHelp(node)) : '';
       const dflt = isLeaf && node.default !== undefined ? `\`${node.default}\`` : '';
-      const note = node.unsupported ? ` — *not yet: ${node.unsupported}*` : '';
+      const note = node.unsupported
+        ? ` — *not yet: ${node.unsupported}*`
+        : node.inert
+          ? ` — *kept, not applied yet: ${node.inert}*`
+          : '';
       const secret = isLeaf && node.secret ? ' (secret)' : '';
       out.push(
         `| \`${path}\` | ${kindOf(node)} | ${escapeCell(values)} | ${dflt} | ${escapeCell(node.help + secret + note)} |`,

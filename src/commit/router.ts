@@ -18,7 +18,7 @@ import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan
 import type { ContainerNode } from '../schema/index.js';
 import { rebase } from '../session/index.js';
 import type { Origin, Store } from '../store/store.js';
-import { verify, withDefaults } from '../verify/index.js';
+import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { CommitOutcome } from './outcome.js';
 import { hashPlaintextPasswords } from './passwords.js';
@@ -178,7 +178,15 @@ export class Router {
       };
     }
     const planText = describePlan(plan, this.target.netns);
-    if (request.checkOnly) return { kind: 'checked', plan: planText };
+    if (request.checkOnly) {
+      return {
+        kind: 'checked',
+        plan: [
+          ...planText,
+          ...inertChanges(running.tree, candidate, this.schema).map((w) => `# ${w}`),
+        ],
+      };
+    }
     const pending = this.store.pending();
     if (!changed) {
       if (plan.steps.length > 0) await applyKernelPlan(this.target, plan, step);
@@ -224,12 +232,14 @@ export class Router {
     // 8. observe and compare
     step('observe');
     const after = planKernel({ observed: await observeKernel(this.target), desired, managed });
-    const warnings =
-      after.steps.length > 0
+    const warnings = [
+      ...inertChanges(running.tree, candidate, this.schema),
+      ...(after.steps.length > 0
         ? [
             `the system does not match the plan after apply: ${describePlan(after, this.target.netns).join('; ')}`,
           ]
-        : [];
+        : []),
+    ];
     // 9. record
     step('record');
     const revision = this.store.record(

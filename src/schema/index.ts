@@ -1,5 +1,6 @@
 /** The one reference tree of FOS1, and its start-up self-check. */
 import { interfaces } from './areas/interfaces.js';
+import { markInert } from './areas/inert.js';
 import { knownAreas } from './areas/known.js';
 import { system } from './areas/system.js';
 import { container, OWNERS, type ContainerNode, type SchemaNode } from './node.js';
@@ -8,7 +9,9 @@ export * from './node.js';
 export * from './types.js';
 
 export function buildSchema(): ContainerNode {
-  return container('', 'Configuration root', [interfaces, system, ...knownAreas]);
+  const root = container('', 'Configuration root', [interfaces, system, ...knownAreas]);
+  markInert(root);
+  return root;
 }
 
 /** The schema every part of FOS1 reads. */

@@ -32,6 +32,11 @@ interface NodeBase {
   readonly priority?: number;
   /** A valid VyOS path in an area FOS1 does not implement yet: the reason. */
   readonly unsupported?: string;
+  /**
+   * Accepted and kept in the configuration, but not yet applied by any
+   * backend: the reason. A commit that sets it says so.
+   */
+  readonly inert?: string;
 }
 
 export interface ContainerNode extends NodeBase {
@@ -184,6 +189,11 @@ export function unsupported(name: string, help: string, reason: string): Contain
 /** Mark an existing node (a leaf such as `vrf`) as referring to an area that is not there yet. */
 export function pending<T extends SchemaNode>(node: T, reason: string): T {
   return { ...node, unsupported: reason };
+}
+
+/** Mark a node as kept but not applied yet (see `inert`). */
+export function inert<T extends SchemaNode>(node: T, reason: string): T {
+  return { ...node, inert: reason };
 }
 
 function leafExtras(options: LeafOptions): Partial<LeafNode> {

@@ -22,3 +22,4 @@ export function verify(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   for (const check of areaChecks) issues.push(...check(effective));
   return issues;
 }
+export { inertChanges } from './inert.js';
