@@ -500,6 +500,14 @@ describe('settings kept but not applied yet', () => {
       expect(r.out).toMatch(
         /Warning: recorded but not applied \(name resolution and the time zone .*\): system time-zone/,
       );
+      const vx = await configure(lab, [
+        "set interfaces vxlan vxlan5 vni '5'",
+        "set interfaces vxlan vxlan5 remote '192.0.2.5'",
+        "set interfaces vxlan vxlan5 remote '192.0.2.6'",
+      ]);
+      expect(vx.out).toContain(
+        'Warning: vxlan vxlan5: only the first remote (192.0.2.5) is applied',
+      );
       // The same settings again are not news.
       const again = await configure(lab, ["set interfaces ethernet eth0 mtu '1500'"]);
       expect(again.out).not.toContain('recorded but not applied');

@@ -199,3 +199,18 @@ export function renderKernel(config: ConfigNode): KernelState {
   }
   return { links };
 }
+
+/** What the kernel renderer leaves out of a candidate (and did not already leave out of running), for the commit to say. */
+export function kernelNotApplied(running: ConfigNode, candidate: ConfigNode): string[] {
+  const notes: string[] = [];
+  for (const [name, n] of getNode(candidate, ['interfaces', 'vxlan'])?.children ?? []) {
+    const remotes = n.children.get('remote')?.values ?? [];
+    const before = getNode(running, ['interfaces', 'vxlan', name, 'remote'])?.values ?? [];
+    if (remotes.length > 1 && remotes.join(' ') !== before.join(' ')) {
+      notes.push(
+        `vxlan ${name}: only the first remote (${remotes[0]}) is applied; head-end replication to ${remotes.slice(1).join(', ')} is not applied yet`,
+      );
+    }
+  }
+  return notes;
+}
