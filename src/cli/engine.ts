@@ -15,6 +15,8 @@ import {
   formatPath,
   getNode,
   loadConfigText,
+  loadSetForm,
+  EMPTY_TREE,
   redactSecrets,
   REDACTED,
   resolveWords,
@@ -352,7 +354,7 @@ export class ShellEngine {
     const older = this.router.back(index + 1);
     if (!newer) return fail(`there is no revision ${index}`);
     const diff = diffCurly(
-      this.visible(older?.tree ?? emptyOf(newer.tree)),
+      this.visible(older?.tree ?? EMPTY_TREE),
       this.visible(newer.tree),
       this.schema,
     );
@@ -668,13 +670,12 @@ export class ShellEngine {
       return fail(...problems, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`);
     let candidate = loaded.tree;
     if (verb === 'merge') {
-      const editor = new TreeEditor(session.candidate);
-      for (const line of setCommands(loaded.tree, this.schema)) {
-        const [cmd, ...rest] = splitSetLine(line);
-        if (cmd === 'set') applySet(editor, this.schema, rest);
-        else applyComment(editor, this.schema, rest);
-      }
-      candidate = editor.finish();
+      // The file's set commands, applied on top of the candidate.
+      candidate = loadSetForm(
+        setCommands(loaded.tree, this.schema).join('\n'),
+        this.schema,
+        session.candidate,
+      ).tree;
     }
     this.session = { ...session, candidate };
     return ok(
@@ -700,10 +701,6 @@ export class ShellEngine {
 
 // ------------------------------------------------------------------ helpers
 
-function emptyOf(_tree: ConfigNode): ConfigNode {
-  return { children: new Map(), values: [], comment: undefined };
-}
-
 function parseRevisionNumber(word: string | undefined): number | undefined {
   return word !== undefined && /^[0-9]{1,6}$/.test(word) ? Number(word) : undefined;
 }
@@ -719,20 +716,6 @@ function jsonOf(node: ConfigNode, s: SchemaNode | undefined): ConfigJson | strin
   if (s?.kind === 'leaf') return node.values[0] ?? '';
   if (s?.kind === 'multi') return [...node.values];
   return toJsonValue(node, s);
-}
-
-function splitSetLine(line: string): string[] {
-  // Lines come from setCommands, whose quoting the script grammar reads back.
-  const words: string[] = [];
-  const re = /'((?:[^'\\]|\\.)*)'|(\S+)/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) {
-    words.push(
-      m[1] !== undefined
-        ? m[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c))
-        : m[2]!,
-    );
-  }
-  return words;
 }
 
 export function table(header: string[], rows: string[][]): string[] {
