@@ -27,6 +27,16 @@ export interface Revision extends RevisionSummary {
   readonly plan: string;
 }
 
+export interface AuditEntry {
+  readonly time: string;
+  readonly user: string;
+  readonly session: string;
+  /** `set`, `commit`, `login-failed`, ... */
+  readonly kind: string;
+  readonly text: string;
+  readonly outcome: string;
+}
+
 export interface PendingConfirm {
   /** The revision that is restored if nobody confirms. */
   readonly restoreId: number;
@@ -353,25 +363,12 @@ export class Store {
       );
   }
 
-  auditLog(limit = 100): {
-    time: string;
-    user: string;
-    session: string;
-    kind: string;
-    text: string;
-    outcome: string;
-  }[] {
+  /** The newest entries first. */
+  auditLog(limit = 100): AuditEntry[] {
     return this.db
       .prepare(
         'SELECT time, user, session, kind, text, outcome FROM audit ORDER BY id DESC LIMIT ?',
       )
-      .all(limit) as {
-      time: string;
-      user: string;
-      session: string;
-      kind: string;
-      text: string;
-      outcome: string;
-    }[];
+      .all(limit) as AuditEntry[];
   }
 }
