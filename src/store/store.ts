@@ -342,13 +342,7 @@ export class Store {
 
   // ---------------------------------------------------------------- audit
 
-  audit(entry: {
-    user: string;
-    session: string;
-    kind: string;
-    text: string;
-    outcome: string;
-  }): void {
+  audit(entry: Omit<AuditEntry, 'time'>): void {
     this.db
       .prepare(
         'INSERT INTO audit (time, user, session, kind, text, outcome) VALUES (?, ?, ?, ?, ?, ?)',
