@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { observeKernel } from './apply/kernel.js';
-import { labDown, labUp } from './apply/lab.js';
+import { labDown, labUp, namespaceExists } from './apply/lab.js';
 import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
 import { checkText, convertText, type OutputForm } from './cli/check.js';
 import { completeLine } from './cli/complete.js';
@@ -495,6 +495,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const { globals, rest } = parsed;
   const [command, ...args] = rest;
   try {
+    const netns = globals.target.netns;
+    if (
+      (command === '-c' || command === 'shell' || command === 'serve') &&
+      netns &&
+      !(await namespaceExists(netns))
+    ) {
+      io.err(
+        `fos: namespace ${netns} does not exist; create the lab with 'fos lab up${netns === DEFAULT_NETNS ? '' : ` ${netns}`}', or name another with --netns\n`,
+      );
+      return 1;
+    }
     switch (command) {
       case 'check':
         return check(args, io);

@@ -202,3 +202,11 @@ describe('the audit log', () => {
     expect(log.join('\n')).not.toContain('hunter2');
   });
 });
+
+describe('the target namespace', () => {
+  it('a missing one is named, with how to make it', async () => {
+    const r = await runFos(['--netns', 'fos-no-such-ns', '--state', lab.state, '-c', 'show interfaces']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("fos: namespace fos-no-such-ns does not exist; create the lab with 'fos lab up fos-no-such-ns', or name another with --netns\n");
+  });
+});

@@ -18,6 +18,10 @@ async function namespaces(): Promise<Set<string>> {
   return new Set(list.map((n) => n.name));
 }
 
+export async function namespaceExists(name: string): Promise<boolean> {
+  return (await namespaces()).has(name);
+}
+
 async function isOurs(name: string): Promise<boolean> {
   const r = await run('ip', ['-n', companionOf(name), '-json', 'link', 'show', 'dev', 'wire0']);
   if (r.code !== 0) return false;
