@@ -205,8 +205,17 @@ describe('the audit log', () => {
 
 describe('the target namespace', () => {
   it('a missing one is named, with how to make it', async () => {
-    const r = await runFos(['--netns', 'fos-no-such-ns', '--state', lab.state, '-c', 'show interfaces']);
+    const r = await runFos([
+      '--netns',
+      'fos-no-such-ns',
+      '--state',
+      lab.state,
+      '-c',
+      'show interfaces',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.err).toBe("fos: namespace fos-no-such-ns does not exist; create the lab with 'fos lab up fos-no-such-ns', or name another with --netns\n");
+    expect(r.err).toBe(
+      "fos: namespace fos-no-such-ns does not exist; create the lab with 'fos lab up fos-no-such-ns', or name another with --netns\n",
+    );
   });
 });
