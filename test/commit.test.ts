@@ -3,7 +3,7 @@
  * apply, idempotence, drift, ownership, failure at every step, commit
  * confirmed, rollback, and a process killed in the middle of a commit.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSetForm } from '../src/config/index.js';
@@ -152,6 +152,7 @@ describe('commit against the kernel', () => {
   const CHANGE = [
     'delete interfaces bridge br0 member interface vxlan10',
     "set interfaces vxlan vxlan10 vni '11'",
+    "set interfaces vxlan vxlan10 remote '192.0.2.10'",
     'set interfaces bridge br1 member interface eth2',
     'set interfaces bridge br1 member interface vxlan10',
     "set interfaces bridge br1 address '10.1.0.1/24'",
@@ -165,6 +166,7 @@ describe('commit against the kernel', () => {
     'remove links',
     'create links',
     'link settings',
+    'flood entries',
     'remove addresses',
     'add addresses',
     'link state',
@@ -500,17 +502,56 @@ describe('settings kept but not applied yet', () => {
       expect(r.out).toMatch(
         /Warning: recorded but not applied \(name resolution and the time zone .*\): system time-zone/,
       );
-      const vx = await configure(lab, [
-        "set interfaces vxlan vxlan5 vni '5'",
-        "set interfaces vxlan vxlan5 remote '192.0.2.5'",
-        "set interfaces vxlan vxlan5 remote '192.0.2.6'",
-      ]);
-      expect(vx.out).toContain(
-        'Warning: vxlan vxlan5: only the first remote (192.0.2.5) is applied',
-      );
       // The same settings again are not news.
       const again = await configure(lab, ["set interfaces ethernet eth0 mtu '1500'"]);
       expect(again.out).not.toContain('recorded but not applied');
+    } finally {
+      await lab.down();
+    }
+  });
+});
+
+describe('a VXLAN with several remotes', () => {
+  it('floods to each through the forwarding database, and follows changes', async () => {
+    const lab = await makeLab();
+    const flood = (): string[] =>
+      (
+        JSON.parse(
+          execFileSync('bridge', ['-n', lab.netns, '-json', 'fdb', 'show', 'dev', 'vxlan7'], {
+            encoding: 'utf8',
+          }),
+        ) as { mac: string; dst?: string }[]
+      )
+        .filter((e) => e.mac === '00:00:00:00:00:00' && e.dst)
+        .map((e) => e.dst!)
+        .sort();
+    try {
+      const base = [
+        "set interfaces vxlan vxlan7 vni '7'",
+        "set interfaces vxlan vxlan7 source-address '192.0.2.1'",
+      ];
+      const r = await configure(lab, [
+        ...base,
+        "set interfaces vxlan vxlan7 remote '192.0.2.21'",
+        "set interfaces vxlan vxlan7 remote '192.0.2.22'",
+        "set interfaces vxlan vxlan7 remote '192.0.2.23'",
+      ]);
+      expect(r.code, r.err).toBe(0);
+      expect(flood()).toEqual(['192.0.2.21', '192.0.2.22', '192.0.2.23']);
+      await configure(lab, ["delete interfaces vxlan vxlan7 remote '192.0.2.23'"]);
+      expect(flood()).toEqual(['192.0.2.21', '192.0.2.22']);
+      expect((await fos(lab, 'show system drift')).out).toBe(
+        'The system matches the running configuration.\n',
+      );
+      // Back to one remote: the link's own remote, no flood entries of ours.
+      await configure(lab, ["delete interfaces vxlan vxlan7 remote '192.0.2.22'"]);
+      expect(
+        JSON.parse(lab.ip('-json', '-details', 'link', 'show', 'dev', 'vxlan7'))[0].linkinfo
+          .info_data.remote,
+      ).toBe('192.0.2.21');
+      expect((await fos(lab, 'show system drift')).out).toBe(
+        'The system matches the running configuration.\n',
+      );
     } finally {
       await lab.down();
     }

@@ -305,6 +305,11 @@ describe('defaults and verify', () => {
     ["set interfaces vxlan vxlan1 remote '192.0.2.9'", 'interfaces vxlan vxlan1', /needs a 'vni'/],
     ["set interfaces vxlan vxlan1 vni '1'", 'interfaces vxlan vxlan1', /needs 'remote', 'group'/],
     [
+      "set interfaces vxlan vxlan1 vni '1'\nset interfaces vxlan vxlan1 source-address '192.0.2.1'\nset interfaces vxlan vxlan1 remote '2001:db8::2'",
+      'interfaces vxlan vxlan1 remote',
+      /mixes IPv4 and IPv6/,
+    ],
+    [
       'set interfaces bridge br0 member interface eth1\nset interfaces bridge br1 member interface eth1',
       'interfaces bridge br1 member interface eth1',
       /already a member of bridge br0/,

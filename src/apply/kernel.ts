@@ -90,6 +90,7 @@ export function parseIpJson(json: string): KernelState {
               ttl: n(data['ttl']),
               tos: n(data['tos']),
               df: s(data['df']) ?? 'unset',
+              flood: [],
             },
           }
         : {}),
@@ -109,9 +110,39 @@ export function parseIpJson(json: string): KernelState {
   return { links };
 }
 
+interface FdbEntry {
+  ifname?: string;
+  mac?: string;
+  dst?: string;
+}
+
+/** Add the all-zero FDB entries (head-end replication) of `bridge -json fdb show` to the VXLAN links. */
+export function withFloodEntries(state: KernelState, fdbJson: string): KernelState {
+  const flood = new Map<string, string[]>();
+  for (const e of JSON.parse(fdbJson) as FdbEntry[]) {
+    if (e.ifname && e.dst && e.mac === '00:00:00:00:00:00')
+      flood.set(e.ifname, [...(flood.get(e.ifname) ?? []), e.dst]);
+  }
+  const links = new Map(state.links);
+  for (const [name, link] of links) {
+    // The kernel keeps its own all-zero entry for a link's `remote`; that one is not flooding of ours.
+    if (link.vxlan) {
+      const entries = (flood.get(name) ?? []).filter((dst) => dst !== link.vxlan!.remote).sort();
+      links.set(name, { ...link, vxlan: { ...link.vxlan, flood: entries } });
+    }
+  }
+  return { links };
+}
+
 export async function observeKernel(target: Target): Promise<KernelState> {
-  return parseIpJson(
+  const state = parseIpJson(
     await runChecked('ip', [...ipPrefix(target), '-json', '-details', 'address', 'show']),
+  );
+  // The forwarding database is read only where there is a VXLAN to read it for.
+  if (![...state.links.values()].some((l) => l.kind === 'vxlan')) return state;
+  return withFloodEntries(
+    state,
+    await runChecked('bridge', [...ipPrefix(target), '-json', 'fdb', 'show']),
   );
 }
 
@@ -131,33 +162,36 @@ export class StepError extends Error {
 }
 
 /** Run one step: its batchable operations as one `ip -batch`, the others one by one. */
+/** Run one step: per tool (`ip`, `bridge`), its batchable operations as one `-batch`, the others one by one. */
 async function applyStep(target: Target, step: PlanStep, force: boolean): Promise<void> {
-  const lines: string[] = [];
-  const standalone: (readonly string[])[] = [];
-  for (const op of step.ops) {
-    const line = batchLine(op);
-    if (line === undefined) standalone.push(op.argv);
-    else lines.push(line);
-  }
-  const fault = force ? undefined : injectedFault(step);
-  if (fault) lines.push(fault);
   const errors: string[] = [];
-  if (lines.length > 0) {
-    const result = await run(
-      'ip',
-      [...ipPrefix(target), ...(force ? ['-force'] : []), '-batch', '-'],
-      `${lines.join('\n')}\n`,
-    );
-    if (result.code !== 0) {
-      errors.push(result.stderr.trim() || `ip -batch exited with status ${result.code}`);
-      if (!force) throw new StepError(step.name, errors.join('; '));
+  const fail = (message: string): void => {
+    errors.push(message);
+    if (!force) throw new StepError(step.name, errors.join('; '));
+  };
+  for (const tool of ['ip', 'bridge'] as const) {
+    const lines: string[] = [];
+    const standalone: (readonly string[])[] = [];
+    for (const op of step.ops) {
+      if ((op.tool ?? 'ip') !== tool) continue;
+      const line = batchLine(op);
+      if (line === undefined) standalone.push(op.argv);
+      else lines.push(line);
     }
-  }
-  for (const argv of standalone) {
-    const result = await run('ip', [...ipPrefix(target), ...argv]);
-    if (result.code !== 0) {
-      errors.push(new CommandError('ip', argv, result).message);
-      if (!force) throw new StepError(step.name, errors.join('; '));
+    const fault = force || tool !== 'ip' ? undefined : injectedFault(step);
+    if (fault) lines.push(fault);
+    if (lines.length > 0) {
+      const result = await run(
+        tool,
+        [...ipPrefix(target), ...(force ? ['-force'] : []), '-batch', '-'],
+        `${lines.join('\n')}\n`,
+      );
+      if (result.code !== 0)
+        fail(result.stderr.trim() || `${tool} -batch exited with status ${result.code}`);
+    }
+    for (const argv of standalone) {
+      const result = await run(tool, [...ipPrefix(target), ...argv]);
+      if (result.code !== 0) fail(new CommandError(tool, argv, result).message);
     }
   }
   if (errors.length > 0) throw new StepError(step.name, errors.join('; '));

@@ -13,7 +13,7 @@ import {
   treesEqual,
   type ConfigNode,
 } from '../config/index.js';
-import { kernelNotApplied, renderKernel, type KernelState } from '../render/kernel.js';
+import { renderKernel, type KernelState } from '../render/kernel.js';
 import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
 import type { ContainerNode } from '../schema/index.js';
 import { rebase } from '../session/index.js';
@@ -234,7 +234,6 @@ export class Router {
     const after = planKernel({ observed: await observeKernel(this.target), desired, managed });
     const warnings = [
       ...inertChanges(running.tree, candidate, this.schema),
-      ...kernelNotApplied(running.tree, candidate),
       ...(after.steps.length > 0
         ? [
             `the system does not match the plan after apply: ${describePlan(after, this.target.netns).join('; ')}`,

@@ -12,9 +12,11 @@ import {
   type VxlanParameters,
 } from './kernel.js';
 
-/** One `ip` invocation, without `ip` and `-n NS`. */
+/** One `ip` (or `bridge`) invocation, without the tool's name and `-n NS`. */
 export interface KernelOp {
   readonly argv: readonly string[];
+  /** `bridge` for forwarding-database entries; `ip` when absent. */
+  readonly tool?: 'bridge';
 }
 
 export interface PlanStep {
@@ -163,7 +165,24 @@ function fresh(link: LinkState): LinkState {
     master: undefined,
     addresses: [],
     bridge: link.bridge,
+    ...(link.vxlan ? { vxlan: { ...link.vxlan, flood: [] } } : {}),
   };
+}
+
+const ALL_ZERO_MAC = '00:00:00:00:00:00';
+
+/** Head-end replication entries to add and remove on a VXLAN. */
+function floodOps(o: LinkState, d: LinkState): KernelOp[] {
+  const want = d.vxlan?.flood ?? [];
+  const have = o.vxlan?.flood ?? [];
+  const entry = (verb: 'append' | 'del', dst: string): KernelOp => ({
+    tool: 'bridge',
+    argv: ['fdb', verb, ALL_ZERO_MAC, 'dev', d.name, 'dst', dst],
+  });
+  return [
+    ...have.filter((x) => !want.includes(x)).map((x) => entry('del', x)),
+    ...want.filter((x) => !have.includes(x)).map((x) => entry('append', x)),
+  ];
 }
 
 function settingsOps(o: LinkState, d: LinkState): KernelOp[] {
@@ -202,6 +221,7 @@ export function planKernel({ observed, desired, managed }: KernelPlanInput): Ker
   const remove: KernelOp[] = [];
   const create: LinkState[] = [];
   const settings: KernelOp[] = [];
+  const flood: KernelOp[] = [];
   // Bridges after their ports, so that a bridge's own MTU is set once its ports are in.
   const bridgeSettings: KernelOp[] = [];
   const addrDel: KernelOp[] = [];
@@ -240,6 +260,7 @@ export function planKernel({ observed, desired, managed }: KernelPlanInput): Ker
       current = fresh(d);
     }
     (d.kind === 'bridge' ? bridgeSettings : settings).push(...settingsOps(current, d));
+    if (d.kind === 'vxlan') flood.push(...floodOps(current, d));
     const addresses = addressOps(
       name,
       current.addresses,
@@ -266,6 +287,7 @@ export function planKernel({ observed, desired, managed }: KernelPlanInput): Ker
     { name: 'remove links', ops: remove },
     { name: 'create links', ops: create.map((link) => ({ argv: createArgs(link) })) },
     { name: 'link settings', ops: [...settings, ...bridgeSettings] },
+    { name: 'flood entries', ops: flood },
     { name: 'remove addresses', ops: addrDel },
     { name: 'add addresses', ops: addrAdd },
     { name: 'link state', ops: state },
@@ -286,14 +308,16 @@ export function batchLine(op: KernelOp): string | undefined {
 
 /** How a plan reads to a person (what `commit check` prints). */
 export function describePlan(plan: KernelPlan, namespace: string | undefined): string[] {
-  const prefix = namespace ? `ip -n ${namespace}` : 'ip';
   const lines: string[] = [];
   for (const step of plan.steps) {
     lines.push(`# kernel: ${step.name}`);
-    for (const op of step.ops)
+    for (const op of step.ops) {
+      const tool = op.tool ?? 'ip';
+      const prefix = namespace ? `${tool} -n ${namespace}` : tool;
       lines.push(
         `${prefix} ${op.argv.map((a) => (/^[A-Za-z0-9_.:/@+=,-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`,
       );
+    }
   }
   return lines;
 }

@@ -32,6 +32,8 @@ export interface VxlanParameters {
   readonly ttl: number;
   readonly tos: number;
   readonly df: string;
+  /** Head-end replication: every remote of a VXLAN with more than one, as all-zero FDB entries. */
+  readonly flood: readonly string[];
 }
 
 export interface VlanParameters {
@@ -151,13 +153,18 @@ export function renderKernel(config: ConfigNode): KernelState {
   for (const [name, n] of interfaces.children.get('vxlan')?.children ?? []) {
     const parameters = n.children.get('parameters');
     const ip = parameters?.children.get('ip');
+    const remotes = (n.children.get('remote')?.values ?? []).map(canonicalAddressPrefix);
+    const address = (v: string | undefined): string | undefined =>
+      v === undefined ? undefined : canonicalAddressPrefix(v);
     add({
       ...common(name, 'vxlan', n, masters.get(name)),
       vxlan: {
         vni: num(n, 'vni'),
-        remote: n.children.get('remote')?.values[0],
-        group: leaf(n, 'group'),
-        local: leaf(n, 'source-address'),
+        // One remote is the link's own; several are flooded to through the forwarding database.
+        remote: remotes.length === 1 ? remotes[0] : undefined,
+        flood: remotes.length > 1 ? [...remotes].sort() : [],
+        group: address(leaf(n, 'group')),
+        local: address(leaf(n, 'source-address')),
         dev: leaf(n, 'source-interface'),
         port: num(n, 'port') ?? 8472,
         learning: !(parameters?.children.has('nolearning') ?? false),
@@ -198,19 +205,4 @@ export function renderKernel(config: ConfigNode): KernelState {
     addVlans(name, n);
   }
   return { links };
-}
-
-/** What the kernel renderer leaves out of a candidate (and did not already leave out of running), for the commit to say. */
-export function kernelNotApplied(running: ConfigNode, candidate: ConfigNode): string[] {
-  const notes: string[] = [];
-  for (const [name, n] of getNode(candidate, ['interfaces', 'vxlan'])?.children ?? []) {
-    const remotes = n.children.get('remote')?.values ?? [];
-    const before = getNode(running, ['interfaces', 'vxlan', name, 'remote'])?.values ?? [];
-    if (remotes.length > 1 && remotes.join(' ') !== before.join(' ')) {
-      notes.push(
-        `vxlan ${name}: only the first remote (${remotes[0]}) is applied; head-end replication to ${remotes.slice(1).join(', ')} is not applied yet`,
-      );
-    }
-  }
-  return notes;
 }

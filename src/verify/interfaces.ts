@@ -99,6 +99,18 @@ function checkVxlan(tree: ConfigNode, issues: VerifyIssue[]): void {
         message: `vxlan ${name} needs 'remote', 'group', 'source-address' or 'source-interface'`,
       });
     }
+    // One tunnel, one address family: the kernel refuses an IPv6 remote on an IPv4 VXLAN.
+    const endpoints = [
+      ...(entry.children.get('remote')?.values ?? []),
+      ...(entry.children.get('source-address')?.values ?? []),
+      ...(entry.children.get('group')?.values ?? []),
+    ];
+    if (new Set(endpoints.map((a) => (a.includes(':') ? 6 : 4))).size > 1) {
+      issues.push({
+        path: [...path, 'remote'],
+        message: `vxlan ${name} mixes IPv4 and IPv6 in its remote, group and source-address`,
+      });
+    }
     if (has('remote') && has('group')) {
       issues.push({
         path: [...path, 'group'],
