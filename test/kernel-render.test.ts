@@ -81,8 +81,8 @@ describe('kernel planning', () => {
     const observed = freshLab();
     const links = new Map(observed.links);
     links.set('eth1', { ...links.get('eth1')!, alias: 'old', addresses: ['192.0.2.9/24'] });
-    links.set('br7', {
-      name: 'br7',
+    const bridge = (name: string): LinkState => ({
+      name,
       kind: 'bridge',
       up: true,
       mtu: 1500,
@@ -91,16 +91,8 @@ describe('kernel planning', () => {
       master: undefined,
       addresses: [],
     });
-    links.set('br8', {
-      name: 'br8',
-      kind: 'bridge',
-      up: true,
-      mtu: 1500,
-      mac: undefined,
-      alias: undefined,
-      master: undefined,
-      addresses: [],
-    });
+    links.set('br7', bridge('br7'));
+    links.set('br8', bridge('br8'));
     const plan = describePlan(
       planKernel({
         observed: { links },

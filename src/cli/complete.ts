@@ -217,8 +217,8 @@ function completePath(
     case 'tag': {
       const configured = new Set(existing?.children.keys() ?? []);
       const runtime =
-        node.completion?.kind === 'runtime' || node.name === 'ethernet'
-          ? ctx.runtime('interfaces').filter((n) => node.key.accepts(n))
+        node.completion?.kind === 'runtime'
+          ? ctx.runtime(node.completion.provider).filter((n) => node.key.accepts(n))
           : [];
       const words = [
         ...new Set([...configured, ...(verb === 'delete' ? [] : [...runtime, ...node.key.words])]),

@@ -141,7 +141,8 @@ const ethernet = tag(
     vrfReference(),
     notYet('xdp', 'Enable eXpress Data Path', 'XDP on interfaces'),
   ],
-  { priority: 310 },
+  // Physical ports come from the target namespace.
+  { priority: 310, completion: { kind: 'runtime', provider: 'interfaces' } },
 );
 
 const loopback = tag(
