@@ -1,4 +1,5 @@
 /** The one reference tree of FOS1, and its start-up self-check. */
+import { firewall, nat, nat66 } from './areas/firewall.js';
 import { interfaces } from './areas/interfaces.js';
 import { markInert } from './areas/inert.js';
 import { knownAreas } from './areas/known.js';
@@ -9,7 +10,14 @@ export * from './node.js';
 export * from './types.js';
 
 export function buildSchema(): ContainerNode {
-  const root = container('', 'Configuration root', [interfaces, system, ...knownAreas]);
+  const root = container('', 'Configuration root', [
+    firewall,
+    interfaces,
+    nat,
+    nat66,
+    system,
+    ...knownAreas,
+  ]);
   markInert(root);
   return root;
 }

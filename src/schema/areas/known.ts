@@ -6,7 +6,6 @@ const area = (name: string, help: string, reason: string): SchemaNode =>
 
 export const knownAreas: SchemaNode[] = [
   area('container', 'Containers', 'containers are not implemented yet'),
-  area('firewall', 'Firewall', 'the firewall area arrives with the nftables backend'),
   area(
     'high-availability',
     'High availability settings',
@@ -14,19 +13,9 @@ export const knownAreas: SchemaNode[] = [
   ),
   area('load-balancing', 'Configure load-balancing', 'load balancing is not implemented yet'),
   area(
-    'nat',
-    'Network Address Translation (NAT) parameters',
-    'NAT arrives with the nftables backend',
-  ),
-  area(
     'nat64',
     'IPv6-to-IPv4 Network Address Translation (NAT64) Settings',
     'NAT64 is not implemented yet',
-  ),
-  area(
-    'nat66',
-    'IPv6-to-IPv6 Network Prefix Translation (NAT66 or NPT) Settings',
-    'NAT66 arrives with the nftables backend',
   ),
   area('pki', 'Public Key Infrastructure (PKI)', 'PKI is not implemented yet'),
   area('policy', 'Routing policy', 'route policy arrives with the FRR backend'),

@@ -1,5 +1,6 @@
 /** `system`: host identity, name resolution, time zone and login users. */
 import { container, flag, leaf, multi, tag, unsupported, type SchemaNode } from '../node.js';
+import { conntrack } from './conntrack.js';
 import {
   anyOf,
   domainName,
@@ -121,7 +122,7 @@ export const system = container(
         { default: '100' },
       ),
     ]),
-    notYet('conntrack', 'Connection tracking engine options', 'conntrack'),
+    conntrack,
     notYet('console', 'Serial console configuration', 'console'),
     leaf('domain-name', 'System domain name', domainName),
     multi('domain-search', 'Domain name search list', domainName),
