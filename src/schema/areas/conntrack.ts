@@ -1,5 +1,5 @@
 /** `system conntrack`: the connection tracking table, its timeouts, helpers and exceptions. */
-import { container, flag, leaf, tag, type SchemaNode } from '../node.js';
+import { container, flag, inert, leaf, tag, type SchemaNode } from '../node.js';
 import { u32 } from '../types.js';
 import { conntrackTimeouts, endpoint, protocolValue } from './firewall.js';
 import { description } from '../fragments.js';
@@ -78,7 +78,9 @@ export const conntrack = container(
     ]),
     container('modules', 'Connection tracking modules', [
       ...Object.entries(CONNTRACK_HELPERS).map(([name, h]) => flag(name, h.help)),
-      ...Object.entries(HELPERLESS_MODULES).map(([name, help]) => flag(name, help)),
+      ...Object.entries(HELPERLESS_MODULES).map(([name, help]) =>
+        inert(flag(name, help), `the kernel has no conntrack helper for ${name}`),
+      ),
     ]),
     leaf(
       'table-size',
