@@ -13,6 +13,7 @@ import {
   treesEqual,
   type ConfigNode,
 } from '../config/index.js';
+import { renderFirewall, type FirewallState } from '../render/firewall.js';
 import { renderKernel, type KernelState } from '../render/kernel.js';
 import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
 import type { ContainerNode } from '../schema/index.js';
@@ -20,6 +21,16 @@ import { rebase } from '../session/index.js';
 import type { Origin, Store } from '../store/store.js';
 import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
+import {
+  applyFirewall,
+  checkFirewall,
+  describeFirewallPlan,
+  planFirewall,
+  restoreFirewall,
+  transactionText,
+  type FirewallPlan,
+} from './firewall-stage.js';
+import { NftError } from '../apply/nft.js';
 import type { CommitOutcome } from './outcome.js';
 import { hashPlaintextPasswords } from './passwords.js';
 
@@ -54,6 +65,8 @@ function linkNames(state: KernelState): Set<string> {
 
 export class Router {
   private cache: { id: number; tree: ConfigNode } | undefined;
+  /** The firewall rendered from a revision: what its commit loaded into nft. */
+  private firewallCache: { id: number; state: FirewallState } | undefined;
 
   constructor(
     readonly store: Store,
@@ -97,6 +110,17 @@ export class Router {
       if (Date.now() > until) return { kind: 'locked', holder: r.holder };
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** The firewall of the running configuration: what FOS1 last loaded. */
+  private runningFirewall(): FirewallState {
+    const running = this.running();
+    if (this.firewallCache?.id !== running.id)
+      this.firewallCache = {
+        id: running.id,
+        state: renderFirewall(withDefaults(running.tree, this.schema)),
+      };
+    return this.firewallCache.state;
   }
 
   /** Plan the kernel changes from what the namespace has now. */
@@ -177,12 +201,26 @@ export class Router {
         ),
       };
     }
-    const planText = describePlan(plan, this.target.netns);
+    const firewallBefore = this.runningFirewall();
+    const firewallDesired = renderFirewall(withDefaults(candidate, this.schema));
+    const checked = await checkFirewall(
+      this.target,
+      await planFirewall(this.target, firewallBefore, firewallDesired),
+      firewallDesired,
+    );
+    if (!checked.ok)
+      return { kind: 'check-failed', errors: [`nft refused the ruleset: ${checked.error}`] };
+    const firewallPlan = checked.plan;
+    const planText = [
+      ...describePlan(plan, this.target.netns),
+      ...describeFirewallPlan(firewallPlan),
+    ];
     if (request.checkOnly) {
       return {
         kind: 'checked',
         plan: [
           ...planText,
+          ...transactionText(firewallPlan),
           ...inertChanges(running.tree, candidate, this.schema).map((w) => `# ${w}`),
         ],
       };
@@ -190,6 +228,7 @@ export class Router {
     const pending = this.store.pending();
     if (!changed) {
       if (plan.steps.length > 0) await applyKernelPlan(this.target, plan, step);
+      await applyFirewall(this.target, firewallPlan, step);
       const confirmed =
         pending !== undefined && request.confirmMinutes === undefined && this.store.clearPending();
       return { kind: 'no-changes', corrected: planText, confirmed };
@@ -205,16 +244,24 @@ export class Router {
     }
     // 7. apply, restoring on failure
     this.store.setInflight([...managed]);
+    let firewallTouched = false;
     try {
       await applyKernelPlan(this.target, plan, step);
+      firewallTouched = true;
+      await applyFirewall(this.target, firewallPlan, step);
     } catch (e) {
-      const error = e instanceof StepError ? e : new StepError('apply', (e as Error).message);
+      const error = errorOfStep(e);
       step('restore');
       // Put every link this commit could touch back exactly as it was observed before it.
       const before: KernelState = {
         links: new Map([...observed.links].filter(([name]) => managed.has(name))),
       };
-      const problems = await restoreKernel(this.target, before, managed);
+      const problems = [
+        ...(firewallTouched
+          ? await restoreFirewall(this.target, firewallPlan, firewallBefore)
+          : []),
+        ...(await restoreKernel(this.target, before, managed)),
+      ];
       if (pending) this.store.setPending(pending);
       else this.store.clearPending();
       this.store.setInflight(undefined);
@@ -260,6 +307,7 @@ export class Router {
     );
     this.store.setInflight(undefined);
     this.cache = { id: revision, tree: candidate };
+    this.firewallCache = { id: revision, state: firewallDesired };
     const deadline = this.store.pending()?.deadline;
     return {
       kind: 'committed',
@@ -350,10 +398,21 @@ export class Router {
       const managed = new Set([...linkNames(desired), ...this.store.inflight()]);
       const plan = planKernel({ observed: await observeKernel(this.target), desired, managed });
       if (plan.steps.length > 0) await applyKernelPlan(this.target, plan);
+      // The firewall is loaded whole: after a crash nothing is known about what nft holds.
+      const firewall = this.runningFirewall();
+      const firewallPlan = await planFirewall(this.target, undefined, firewall);
+      await applyFirewall(this.target, firewallPlan, () => undefined);
       this.store.setInflight(undefined);
-      return describePlan(plan, this.target.netns);
+      return [...describePlan(plan, this.target.netns), ...describeFirewallPlan(firewallPlan)];
     } finally {
       this.store.unlock(LOCK);
     }
   }
+}
+
+/** The step and message of a failed apply, whichever backend failed. */
+function errorOfStep(e: unknown): StepError {
+  if (e instanceof StepError) return e;
+  if (e instanceof NftError) return new StepError(`nft: ${e.phase}`, e.detail);
+  return new StepError('apply', (e as Error).message);
 }

@@ -7,6 +7,7 @@ import type { ConfigNode } from '../config/tree.js';
 import { withDefaults } from './defaults.js';
 import { checkRequired } from './generic.js';
 import { checkInterfaces } from './interfaces.js';
+import { checkFirewall } from './firewall.js';
 import type { VerifyIssue } from './issues.js';
 
 export type { VerifyIssue } from './issues.js';
@@ -14,7 +15,7 @@ export { withDefaults } from './defaults.js';
 export { configuredLinks } from './interfaces.js';
 
 /** The checks of each area, run on the tree with defaults filled in. */
-const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [checkInterfaces];
+const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [checkInterfaces, checkFirewall];
 
 export function verify(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   const effective = withDefaults(tree, schema);

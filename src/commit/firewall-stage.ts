@@ -1,0 +1,126 @@
+/**
+ * The firewall's part of a commit: plan the nft transaction and the sysctl
+ * writes, check them with `nft -c`, apply them after the kernel steps, and
+ * put everything back when a later step fails.
+ */
+import { checkNft, loadNft, NftError, readSysctls, writeSysctls } from '../apply/nft.js';
+import type { Target } from '../apply/target.js';
+import type { FirewallState } from '../render/firewall.js';
+import { fullLoad, planNft, type NftPlan } from '../render/nft-model.js';
+
+export interface FirewallPlan {
+  readonly nft: NftPlan;
+  /** Sysctls to write, and what they were before (for a restore). */
+  readonly sysctls: ReadonlyMap<string, string>;
+  readonly previousSysctls: ReadonlyMap<string, string>;
+}
+
+/** The sysctls FOS1 sets in this target: host-wide ones only when the target is the root namespace. */
+function wantedSysctls(target: Target, state: FirewallState): Map<string, string> {
+  return new Map([
+    ...state.sysctls,
+    ...(target.netns === undefined ? state.hostSysctls : new Map<string, string>()),
+  ]);
+}
+
+export async function planFirewall(
+  target: Target,
+  applied: FirewallState | undefined,
+  desired: FirewallState,
+): Promise<FirewallPlan> {
+  const wanted = wantedSysctls(target, desired);
+  const observed = await readSysctls(target, [...wanted.keys()]);
+  const sysctls = new Map<string, string>();
+  const previousSysctls = new Map<string, string>();
+  for (const [key, value] of wanted) {
+    const now = observed.get(key);
+    // A key this kernel does not have is left alone (for example IPv6 switched off).
+    if (now === undefined || now === value) continue;
+    sysctls.set(key, value);
+    previousSysctls.set(key, now);
+  }
+  return { nft: planNft(applied?.tables, desired.tables), sysctls, previousSysctls };
+}
+
+/**
+ * `nft -c` of the planned transaction. An incremental one that the kernel
+ * refuses (someone changed FOS1's tables behind its back) becomes a full
+ * reload, checked again. Returns the plan that passed, or the error.
+ */
+export async function checkFirewall(
+  target: Target,
+  plan: FirewallPlan,
+  desired: FirewallState,
+): Promise<{ ok: true; plan: FirewallPlan } | { ok: false; error: string }> {
+  try {
+    await checkNft(target, plan.nft.script);
+    return { ok: true, plan };
+  } catch (e) {
+    if (!(e instanceof NftError)) throw e;
+    const full = { ...plan, nft: fullLoad(desired.tables) };
+    if (plan.nft.changes.every((c) => c.kind !== 'update')) return { ok: false, error: e.detail };
+    try {
+      await checkNft(target, full.nft.script);
+      return { ok: true, plan: full };
+    } catch (again) {
+      if (!(again instanceof NftError)) throw again;
+      return { ok: false, error: again.detail };
+    }
+  }
+}
+
+export async function applyFirewall(
+  target: Target,
+  plan: FirewallPlan,
+  onStep: (step: string) => void,
+): Promise<void> {
+  if (plan.nft.script) {
+    onStep('nft: load');
+    await loadNft(target, plan.nft);
+  }
+  if (plan.sysctls.size) {
+    onStep('nft: sysctls');
+    await writeSysctls(target, plan.sysctls);
+  }
+}
+
+/** Undo an applied firewall plan: reload what was applied before, write the sysctls back. */
+export async function restoreFirewall(
+  target: Target,
+  plan: FirewallPlan,
+  before: FirewallState | undefined,
+): Promise<string[]> {
+  const problems: string[] = [];
+  if (plan.nft.script && before) {
+    try {
+      await loadNft(target, fullLoad(before.tables));
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (plan.previousSysctls.size) {
+    try {
+      await writeSysctls(target, plan.previousSysctls);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  return problems;
+}
+
+/** A few lines for the commit's plan: which tables change and how, and the sysctls. */
+export function describeFirewallPlan(plan: FirewallPlan): string[] {
+  return [
+    ...plan.nft.changes.map((c) => `nft ${c.kind} table ${c.table}: ${c.summary}`),
+    ...[...plan.sysctls].map(([k, v]) => `sysctl ${k}=${v}`),
+  ];
+}
+
+/** `commit check`: the transaction itself, shortened when it is long. */
+export function transactionText(plan: FirewallPlan, maxLines = 400): string[] {
+  if (!plan.nft.script) return [];
+  const lines = plan.nft.script.trimEnd().split('\n');
+  const shown = lines.slice(0, maxLines).map((l) => `  ${l}`);
+  if (lines.length > maxLines) shown.push(`  ... (${lines.length - maxLines} more lines)`);
+  return ['nft transaction (checked with nft -c):', ...shown];
+}
