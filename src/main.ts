@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listTable, readConntrack } from './apply/nft.js';
 import { observeKernel } from './apply/kernel.js';
 import { labDown, labUp, namespaceExists } from './apply/lab.js';
 import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
@@ -120,6 +121,8 @@ export function routerAccess(router: Router, user: string, session: string): Rou
     revisions: () => router.store.list(),
     revisionPlan: (n) => router.store.back(n)?.plan,
     links: async () => [...(await observeKernel(router.target)).links.values()],
+    nftTable: (family, name) => listTable(router.target, family, name),
+    conntrack: () => readConntrack(router.target),
     audit: (kind, text, outcome) => router.store.audit({ user, session, kind, text, outcome }),
   };
 }

@@ -52,7 +52,36 @@ const showOperational: Record<string, CommandWord> = {
       json: { help: 'As JSON', done: true },
     },
   },
+  conntrack: {
+    help: 'Connection tracking',
+    next: { table: { help: 'Connections the kernel tracks', done: true } },
+  },
+  firewall: {
+    help: 'Firewall chains and rules with their counters',
+    done: true,
+    next: {
+      group: {
+        help: 'Firewall groups, their members and where they are used',
+        done: true,
+        value: { format: '<name>', description: 'One group with all its members' },
+      },
+    },
+  },
   interfaces: { help: 'Interfaces of the target namespace', done: true },
+  nat: {
+    help: 'Network address translation',
+    next: {
+      destination: {
+        help: 'Destination NAT',
+        next: { rules: { help: 'Rules with their counters', done: true } },
+      },
+      source: {
+        help: 'Source NAT',
+        next: { rules: { help: 'Rules with their counters', done: true } },
+      },
+      translations: { help: 'Connections the kernel translates', done: true },
+    },
+  },
   system: {
     help: 'System information',
     next: {

@@ -38,6 +38,19 @@ import type { ContainerNode, SchemaNode } from '../schema/index.js';
 import { rebase, startSession, type Session } from '../session/index.js';
 import type { Origin, RevisionSummary } from '../store/store.js';
 import type { LinkState } from '../render/kernel.js';
+import type { ConntrackEntry, NftTableListing } from '../apply/nft.js';
+import {
+  firewallView,
+  formatConntrack,
+  formatFirewall,
+  formatGroups,
+  formatNat,
+  groupsView,
+  natView,
+} from './firewall-show.js';
+import { table } from './table.js';
+
+export { table } from './table.js';
 
 export const VERSION = '0.1.0';
 
@@ -63,6 +76,10 @@ export interface RouterAccess {
   revisionPlan(n: number): string | undefined;
   /** The links of the target namespace, as `ip -json` reports them. */
   links(): Promise<readonly LinkState[]>;
+  /** One of FOS1's nft tables with its counters, or undefined when it is not loaded. */
+  nftTable(family: string, name: string): Promise<NftTableListing | undefined>;
+  /** The kernel's conntrack table in the target namespace. */
+  conntrack(): Promise<readonly ConntrackEntry[]>;
   audit(kind: string, text: string, outcome: string): void;
 }
 
@@ -278,6 +295,13 @@ export class ShellEngine {
       return this.showCommits(display);
     }
     if (what === 'interfaces') return this.showInterfaces(display);
+    if (what === 'firewall') return this.showFirewall(rest, display);
+    if (what === 'nat') return this.showNat(rest, display);
+    if (what === 'conntrack' && rest[0] === 'table') {
+      const entries = await this.router.conntrack();
+      if (display === 'json') return ok(JSON.stringify(entries, null, 2));
+      return ok(...formatConntrack(entries, false));
+    }
     if (what === 'version')
       return ok(
         `FOS1 ${VERSION}`,
@@ -294,7 +318,45 @@ export class ShellEngine {
       return ok(...(drift.length ? drift : ['The system matches the running configuration.']));
     }
     return fail(
-      `unknown word '${what ?? ''}' after 'show'; expected configuration, system commit, system drift`,
+      `unknown word '${what ?? ''}' after 'show'; expected configuration, conntrack table, firewall, interfaces, nat, system commit, system drift`,
+    );
+  }
+
+  private async showFirewall(words: string[], display: string | undefined): Promise<CommandResult> {
+    const running = this.router.running().tree;
+    if (words[0] === 'group') {
+      const groups = groupsView(running, words[1]);
+      if (words[1] && groups.length === 0)
+        return fail(`firewall group '${words[1]}' does not exist`);
+      if (display === 'json') return ok(JSON.stringify(groups, null, 2));
+      return ok(...formatGroups(groups, words[1] !== undefined));
+    }
+    if (words.length > 0)
+      return fail(`unknown word '${words[0]}' after 'show firewall'; expected group`);
+    const view = firewallView(running, await this.router.nftTable('inet', 'fos_filter'));
+    if (display === 'json') return ok(JSON.stringify(view, null, 2));
+    return ok(...formatFirewall(view));
+  }
+
+  private async showNat(words: string[], display: string | undefined): Promise<CommandResult> {
+    const [kind, what] = words;
+    if (kind === 'translations') {
+      const entries = await this.router.conntrack();
+      if (display === 'json') return ok(JSON.stringify(entries, null, 2));
+      return ok(...formatConntrack(entries, true));
+    }
+    if ((kind === 'source' || kind === 'destination') && what === 'rules') {
+      const view = natView(
+        this.router.running().tree,
+        'nat',
+        kind,
+        await this.router.nftTable('ip', 'fos_nat'),
+      );
+      if (display === 'json') return ok(JSON.stringify(view, null, 2));
+      return ok(...formatNat(view, kind));
+    }
+    return fail(
+      `unknown word '${kind ?? ''}' after 'show nat'; expected source rules, destination rules, translations`,
     );
   }
 
@@ -716,16 +778,6 @@ function jsonOf(node: ConfigNode, s: SchemaNode | undefined): ConfigJson | strin
   if (s?.kind === 'leaf') return node.values[0] ?? '';
   if (s?.kind === 'multi') return [...node.values];
   return toJsonValue(node, s);
-}
-
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
 /** `| match RE`, `| except RE`, `| count`, `| no-more` (display is handled by the commands). */

@@ -28,7 +28,6 @@ import {
   planFirewall,
   restoreFirewall,
   transactionText,
-  type FirewallPlan,
 } from './firewall-stage.js';
 import { NftError } from '../apply/nft.js';
 import type { CommitOutcome } from './outcome.js';
