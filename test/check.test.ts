@@ -59,7 +59,7 @@ describe('fos check reports', () => {
         "set interfaces ethernet eth0 address '300.1.1.1/24'",
         '# comment',
         'set interfaces ethernat eth1',
-        "set firewall ipv4 forward filter default-action 'drop'",
+        "set service ssh port '22'",
         "set interfaces ethernet eth0 description 'unterminated",
         'frobnicate system',
       ].join('\n'),
@@ -72,7 +72,7 @@ describe('fos check reports', () => {
       `${path}:4:16: error [interfaces]: unknown word 'ethernat' under 'interfaces'; expected one of: bonding, bridge, dummy, ethernet, geneve, input, l2tpv3, loopback, macsec, openvpn, pppoe, pseudo-ethernet, ... (20 in all)`,
       `${path}:6:42: error: found an unterminated quoted string, expected a closing ' before the end of the line`,
       `${path}:7:1: error: unknown command 'frobnicate'; expected set, delete, comment`,
-      `${path}:5:5: unsupported [firewall]: the firewall area arrives with the nftables backend (1 line)`,
+      `${path}:5:5: unsupported [service]: system services are not implemented yet (1 line)`,
       `${path}: 6 lines, 1 accepted, 1 unsupported, 4 invalid`,
     ]);
   });
@@ -135,11 +135,11 @@ describe('fos convert', () => {
   it('refuses to lose unsupported lines unless asked', async () => {
     const path = file(
       'fw.set',
-      "set system host-name 'r1'\nset firewall global-options all-ping 'enable'\n",
+      "set system host-name 'r1'\nset service ssh port '22'\n",
     );
     const refused = await runFos(['convert', path, '--to', 'set']);
     expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/unsupported \[firewall\].*1 lines would be lost/);
+    expect(refused.err).toMatch(/unsupported \[service\].*1 lines would be lost/);
     const dropped = await runFos(['convert', path, '--to', 'set', '--drop-unsupported']);
     expect(dropped).toMatchObject({ code: 0, out: "set system host-name 'r1'\n" });
   });

@@ -32,7 +32,11 @@ describe('completion', () => {
   it.each<[string, CompletionContext['mode'], string[]]>([
     ['<|>', 'operational', ['configure', 'exit', 'set', 'show', 'terminal']],
     ['sh<|>', 'operational', ['show']],
-    ['show <|>', 'operational', ['configuration', 'host', 'interfaces', 'system', 'version']],
+    [
+      'show <|>',
+      'operational',
+      ['configuration', 'conntrack', 'firewall', 'host', 'interfaces', 'nat', 'system', 'version'],
+    ],
     ['show system c<|>', 'operational', ['commit']],
     ['com<|>', 'configuration', ['comment', 'commit', 'compare']],
     ['commit <|>', 'configuration', ['and-quit', 'check', 'comment', 'confirmed']],
@@ -91,7 +95,9 @@ describe('completion', () => {
   });
 
   it('marks areas not implemented yet', () => {
-    expect(at('set f<|>').choices).toEqual([{ word: 'firewall', help: 'Firewall (not yet)' }]);
+    expect(at('set q<|>').choices).toEqual([
+      { word: 'qos', help: 'Quality of Service (QoS) (not yet)' },
+    ]);
   });
 
   it('finds the longest common prefix', () => {

@@ -110,8 +110,8 @@ describe('set, delete and comment', () => {
     ['set', 'interfaces ethernet eth0 mac 01:00:5e:00:00:01', /multicast MAC/],
     [
       'set',
-      'firewall ipv4 forward filter rule 10 action accept',
-      /'firewall' is not supported: the firewall area arrives/,
+      'qos policy shaper WAN bandwidth 10mbit',
+      /'qos' is not supported: QoS is not implemented yet/,
     ],
     [
       'set',

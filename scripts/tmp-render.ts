@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { loadSetForm } from '../src/config/index.js';
+import { schema } from '../src/schema/index.js';
+import { withDefaults } from '../src/verify/index.js';
+import { renderFirewall } from '../src/render/firewall.js';
+import { fullLoad } from '../src/render/nft-model.js';
+const file = process.argv[2]!;
+const { tree } = loadSetForm(readFileSync(file, 'utf8'), schema);
+const fw = renderFirewall(withDefaults(tree, schema));
+process.stdout.write(fullLoad(fw.tables).script);
