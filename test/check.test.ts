@@ -133,10 +133,7 @@ describe('fos convert', () => {
   });
 
   it('refuses to lose unsupported lines unless asked', async () => {
-    const path = file(
-      'fw.set',
-      "set system host-name 'r1'\nset service ssh port '22'\n",
-    );
+    const path = file('fw.set', "set system host-name 'r1'\nset service ssh port '22'\n");
     const refused = await runFos(['convert', path, '--to', 'set']);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/unsupported \[service\].*1 lines would be lost/);

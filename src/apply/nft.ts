@@ -33,10 +33,14 @@ export class NftError extends Error {
   }
 }
 
-/** Test-only: FOS_TEST_FAULT=nft:load makes the load (not the check) fail, as a kernel refusal would. */
+/**
+ * Test-only: FOS_TEST_FAULT=nft:load makes a commit's load (not its check,
+ * nor a restore) fail the way a kernel refusal would: valid syntax, a set
+ * that does not exist.
+ */
 function injectedFault(): string {
   return process.env['FOS_TEST_FAULT'] === 'nft:load'
-    ? 'add element inet fos_injected_fault missing { 1 }\n'
+    ? 'add table inet fos_filter\nadd element inet fos_filter fos_injected_fault { 1 }\n'
     : '';
 }
 
@@ -48,9 +52,9 @@ export async function checkNft(target: Target, script: string): Promise<void> {
 }
 
 /** `nft -f -`: one atomic transaction; on failure nothing of it is applied. */
-export async function loadNft(target: Target, plan: NftPlan): Promise<void> {
+export async function loadNft(target: Target, plan: NftPlan, restore = false): Promise<void> {
   if (!plan.script) return;
-  const r = await runIn(target, 'nft', ['-f', '-'], plan.script + injectedFault());
+  const r = await runIn(target, 'nft', ['-f', '-'], plan.script + (restore ? '' : injectedFault()));
   if (r.code !== 0) throw new NftError('load', r.stderr.trim() || `exit status ${r.code}`);
 }
 

@@ -93,7 +93,7 @@ export async function restoreFirewall(
   const problems: string[] = [];
   if (plan.nft.script && before) {
     try {
-      await loadNft(target, fullLoad(before.tables));
+      await loadNft(target, fullLoad(before.tables), true);
     } catch (e) {
       problems.push((e as Error).message);
     }

@@ -342,6 +342,17 @@ function ruleMatches(rule: ConfigNode, ctx: RuleContext): Match[] {
 
 const RECENT_SECONDS: Record<string, string> = { second: 'second', minute: 'minute', hour: 'hour' };
 
+/**
+ * A rule's verdict in nft words. A TCP-only reject answers with a reset, which
+ * every TCP stack reads as "refused"; others answer with ICMP port unreachable.
+ */
+function ruleVerdict(rule: ConfigNode, action: string, f: Family): string {
+  if (action === 'jump') return `jump ${chainName(f, val(rule, 'jump-target') ?? '')}`;
+  const p = protocolOf(rule);
+  if (action === 'reject' && p && !p.negate && p.name === 'tcp') return 'reject with tcp reset';
+  return action;
+}
+
 function filterRule(number: string, rule: ConfigNode, ctx: RuleContext): Rule | undefined {
   if (has(rule, 'disable')) return undefined;
   const gates: string[] = [];
@@ -373,14 +384,12 @@ function filterRule(number: string, rule: ConfigNode, ctx: RuleContext): Rule | 
       `log prefix ${quote(`[${ctx.logName}-${number}-${action[0]!.toUpperCase()}] `)}${level ? ` level ${level}` : ''}`,
     );
   }
-  const verdict =
-    action === 'jump' ? `jump ${chainName(ctx.family, val(rule, 'jump-target') ?? '')}` : action;
   const description = val(rule, 'description');
   return {
     matches: ruleMatches(rule, ctx),
     gates,
     actions,
-    verdict,
+    verdict: ruleVerdict(rule, action, ctx.family),
     numbers: [number],
     ...(description ? { description } : {}),
   };
@@ -769,6 +778,9 @@ function globalSysctls(config: ConfigNode, out: Map<string, string>): void {
     out.set(key.replace('CONF', 'all'), value);
     out.set(key.replace('CONF', 'default'), value);
   };
+  // A router forwards (VyOS's default; `system ip disable-forwarding` is not implemented yet).
+  out.set('net.ipv4.ip_forward', '1');
+  out.set('net.ipv6.conf.all.forwarding', '1');
   out.set('net.ipv4.icmp_echo_ignore_all', onOff(opt('all-ping', 'enable'), '0', '1'));
   out.set(
     'net.ipv4.icmp_echo_ignore_broadcasts',
