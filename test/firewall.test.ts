@@ -300,13 +300,7 @@ describe('the nft backend', () => {
 
   it('reloads the whole table when its own tables were changed behind its back', async () => {
     await commitFirewall([...FORWARD(4), 'set firewall group address-group G address 192.0.2.50']);
-    spawnSync('ip', [
-      'netns',
-      'exec',
-      topo.lab.netns,
-      'nft',
-      'delete table inet fos_filter',
-    ]);
+    spawnSync('ip', ['netns', 'exec', topo.lab.netns, 'nft', 'delete table inet fos_filter']);
     const r = await fos(
       ['configure', 'set firewall group address-group G address 192.0.2.51', 'commit'].join('\n'),
     );
