@@ -310,6 +310,27 @@ describe('the nft backend', () => {
     );
   });
 
+  it('reports changes made behind its back in show system drift', async () => {
+    await commitFirewall([...FORWARD(4), 'set firewall group address-group G address 192.0.2.50']);
+    expect((await fos('show system drift')).out).toMatch(/matches the running configuration/);
+    const ns = topo.lab.netns;
+    spawnSync('ip', [
+      'netns',
+      'exec',
+      ns,
+      'nft',
+      'delete element inet fos_filter A4_G { 192.0.2.50 }',
+    ]);
+    spawnSync('ip', ['netns', 'exec', ns, 'nft', 'add rule inet fos_filter ipv4-forward accept']);
+    spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.tcp_syncookies=0']);
+    const drift = (await fos('show system drift')).out;
+    expect(drift).toMatch(/nft set inet fos_filter A4_G has 0 elements, the configuration 1/);
+    expect(drift).toMatch(
+      /nft chain inet fos_filter ipv4-forward has 6 rules, the configuration 5/,
+    );
+    expect(drift).toMatch(/sysctl net\.ipv4\.tcp_syncookies is 0, the configuration 1/);
+  });
+
   it('shows the nft transaction in commit check without applying it', async () => {
     const before = nftRuleset(topo.lab.netns);
     const r = await fos(

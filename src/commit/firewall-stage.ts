@@ -3,10 +3,10 @@
  * writes, check them with `nft -c`, apply them after the kernel steps, and
  * put everything back when a later step fails.
  */
-import { checkNft, loadNft, NftError, readSysctls, writeSysctls } from '../apply/nft.js';
+import { checkNft, listTable, loadNft, NftError, readSysctls, writeSysctls } from '../apply/nft.js';
 import type { Target } from '../apply/target.js';
 import type { FirewallState } from '../render/firewall.js';
-import { fullLoad, planNft, type NftPlan } from '../render/nft-model.js';
+import { fullLoad, OWNED_TABLES, planNft, tableKey, type NftPlan } from '../render/nft-model.js';
 
 export interface FirewallPlan {
   readonly nft: NftPlan;
@@ -123,4 +123,48 @@ export function transactionText(plan: FirewallPlan, maxLines = 400): string[] {
   const shown = lines.slice(0, maxLines).map((l) => `  ${l}`);
   if (lines.length > maxLines) shown.push(`  ... (${lines.length - maxLines} more lines)`);
   return ['nft transaction (checked with nft -c):', ...shown];
+}
+
+/**
+ * What differs between FOS1's nft tables and sysctls and the running
+ * configuration (`show system drift`): missing or extra tables and chains,
+ * rule counts per chain, element counts per set, sysctl values.
+ */
+export async function firewallDrift(target: Target, desired: FirewallState): Promise<string[]> {
+  const out: string[] = [];
+  for (const owned of OWNED_TABLES) {
+    const key = tableKey(owned);
+    const want = desired.tables.get(key);
+    const have = await listTable(target, owned.family, owned.name);
+    if (!want) {
+      if (have) out.push(`# nft table ${key} exists but nothing configures it`);
+      continue;
+    }
+    if (!have) {
+      out.push(`# nft table ${key} is missing`);
+      continue;
+    }
+    for (const chain of want.chains.values()) {
+      const rules = have.chains.get(chain.name);
+      if (!rules) out.push(`# nft chain ${key} ${chain.name} is missing`);
+      else if (rules.length !== chain.rules.length)
+        out.push(
+          `# nft chain ${key} ${chain.name} has ${rules.length} rules, the configuration ${chain.rules.length}`,
+        );
+    }
+    for (const name of have.chains.keys())
+      if (!want.chains.has(name)) out.push(`# nft chain ${key} ${name} is not configured`);
+    for (const set of want.sets.values()) {
+      const count = have.sets.get(set.name);
+      if (count === undefined) out.push(`# nft set ${key} ${set.name} is missing`);
+      else if (!set.flags.includes('dynamic') && count !== set.elements.length)
+        out.push(
+          `# nft set ${key} ${set.name} has ${count} elements, the configuration ${set.elements.length}`,
+        );
+    }
+  }
+  const plan = await planFirewall(target, desired, desired);
+  for (const [k, v] of plan.sysctls)
+    out.push(`# sysctl ${k} is ${plan.previousSysctls.get(k)}, the configuration ${v}`);
+  return out;
 }

@@ -25,6 +25,7 @@ import {
   applyFirewall,
   checkFirewall,
   describeFirewallPlan,
+  firewallDrift,
   planFirewall,
   restoreFirewall,
   transactionText,
@@ -383,6 +384,7 @@ export class Router {
     return [
       ...plan.missing.map((m) => `# interface ${m} is configured but missing`),
       ...describePlan(plan, this.target.netns),
+      ...(await firewallDrift(this.target, this.runningFirewall())),
     ];
   }
 
