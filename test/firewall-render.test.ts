@@ -492,3 +492,99 @@ describe('reading counters and conntrack', () => {
     expect(natKind(entries[2]!)).toEqual([]);
   });
 });
+
+// ------------------------------------------------------------------ fuzzing
+
+describe('whatever the schema accepts, nft accepts', () => {
+  const next = random(7);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+  const maybe = (p: number): boolean => next() < p;
+  const v4 = ['192.0.2.1', '!192.0.2.1', '10.0.0.0/8', '!10.0.0.0/8', '192.0.2.1-192.0.2.9'];
+  const v6 = ['2001:db8::1', '!2001:db8::/32', '2001:db8::1-2001:db8::9', 'fe80::/10'];
+  const ports = ['22', '!22', '1000-2000', 'ssh,http,bgp', '53,1000-1010', '!80,443'];
+  const texts = [
+    'plain',
+    'with "double" quotes',
+    'back\\slash',
+    'semi; colon { brace }',
+    'ünïcødé ✓',
+  ];
+
+  function randomRule(family: 4 | 6, prefix: string, groups: boolean): string[] {
+    const lines: string[] = [];
+    const action = pick(['accept', 'drop', 'reject', 'return', 'continue']);
+    lines.push(`${prefix} action ${action}`);
+    const protocol = pick([
+      'tcp',
+      'udp',
+      'tcp_udp',
+      family === 4 ? 'icmp' : 'ipv6-icmp',
+      'all',
+      '!tcp',
+      'gre',
+      undefined,
+    ]);
+    if (protocol) lines.push(`${prefix} protocol ${protocol}`);
+    const ported = protocol === 'tcp' || protocol === 'udp' || protocol === 'tcp_udp';
+    for (const side of ['source', 'destination']) {
+      if (maybe(0.5)) lines.push(`${prefix} ${side} address '${pick(family === 4 ? v4 : v6)}'`);
+      else if (groups && maybe(0.3)) lines.push(`${prefix} ${side} group network-group N`);
+      if (ported && maybe(0.5)) lines.push(`${prefix} ${side} port '${pick(ports)}'`);
+      else if (ported && groups && maybe(0.3)) lines.push(`${prefix} ${side} group port-group P`);
+    }
+    if (maybe(0.3))
+      lines.push(`${prefix} state ${pick(['established', 'related', 'new', 'invalid'])}`);
+    if (maybe(0.2))
+      lines.push(`${prefix} inbound-interface name ${pick(['eth0', 'eth*', '!wg0'])}`);
+    if (groups && maybe(0.2)) lines.push(`${prefix} outbound-interface group IF`);
+    if (protocol === 'tcp' && maybe(0.3))
+      lines.push(`${prefix} tcp flags syn`, `${prefix} tcp flags not ack`);
+    if ((protocol === 'icmp' || protocol === 'ipv6-icmp') && maybe(0.5))
+      lines.push(`${prefix} ${family === 4 ? 'icmp' : 'icmpv6'} type-name echo-request`);
+    if (maybe(0.2)) lines.push(`${prefix} log`);
+    if (maybe(0.1)) lines.push(`${prefix} limit rate 10/minute`, `${prefix} limit burst 5`);
+    if (family === 4 && maybe(0.1))
+      lines.push(`${prefix} recent count 3`, `${prefix} recent time minute`);
+    if (maybe(0.1)) lines.push(`${prefix} packet-length 64`, `${prefix} packet-length 100-200`);
+    if (maybe(0.1)) lines.push(`${prefix} connection-status nat destination`);
+    if (maybe(0.3)) lines.push(`${prefix} description '${pick(texts)}'`);
+    if (maybe(0.05)) lines.push(`${prefix} disable`);
+    return lines;
+  }
+
+  it('loads 40 random firewalls of 60 rules each with nft -c', () => {
+    for (let round = 0; round < 40; round++) {
+      const family = pick([4, 6] as const);
+      const groups = [
+        `set firewall group ${family === 4 ? '' : 'ipv6-'}network-group N network ${family === 4 ? '10.0.0.0/8' : '2001:db8::/32'}`,
+        'set firewall group port-group P port 22',
+        'set firewall group interface-group IF interface eth1',
+      ];
+      const lines = [...groups];
+      for (let i = 1; i <= 60; i++)
+        lines.push(...randomRule(family, `set firewall ipv${family} name F rule ${i}`, true));
+      lines.push(`set firewall ipv${family} forward filter rule 1 action jump`);
+      lines.push(`set firewall ipv${family} forward filter rule 1 jump-target F`);
+      for (let i = 1; i <= 10; i++) {
+        const kind = pick(['source', 'destination']);
+        const rule = randomRule(4, `set nat ${kind} rule ${i}`, false).filter(
+          (l) =>
+            !/ (action|state|tcp|icmp|limit|recent|packet-length|connection-status|log|inbound-interface|outbound-interface) /.test(
+              l,
+            ),
+        );
+        rule.push(
+          `set nat ${kind} rule ${i} translation address ${kind === 'source' ? pick(['masquerade', '198.51.100.1', '198.51.100.0/28']) : '10.0.0.1'}`,
+        );
+        lines.push(...rule);
+      }
+      const loaded = loadSetForm(lines.join('\n'), schema);
+      expect(loaded.report.invalid).toEqual([]);
+      const issues = verify(loaded.tree, schema);
+      expect(issues).toEqual([]);
+      const script = fullLoad(renderFirewall(withDefaults(loaded.tree, schema)).tables).script;
+      const check = nftCheck(script);
+      expect(check.err, script).toBe('');
+    }
+  });
+});
