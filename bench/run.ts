@@ -1,7 +1,8 @@
-/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, commit, shell). */
+/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, commit, firewall, shell). */
 import { runCommitBench } from './commit.js';
 import { fileURLToPath } from 'node:url';
 import { runConfigBench } from './config.js';
+import { runFirewallBench } from './firewall.js';
 import { runShellBench } from './shell.js';
 
 const args = process.argv.slice(2);
@@ -14,6 +15,7 @@ const wanted = (area: string): boolean => areas.length === 0 || areas.includes(a
 if (wanted('config'))
   runConfigBench({ lines: quick ? 10_000 : 100_000, rounds: quick ? 2 : 5, record });
 if (wanted('commit')) await runCommitBench({ rounds: quick ? 1 : 5, record });
+if (wanted('firewall')) await runFirewallBench({ rounds: quick ? 1 : 3, record, quick });
 if (wanted('shell')) {
   const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
   await runShellBench({ rounds: quick ? 1 : 5, record, bin });

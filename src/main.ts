@@ -123,6 +123,7 @@ export function routerAccess(router: Router, user: string, session: string): Rou
     links: async () => [...(await observeKernel(router.target)).links.values()],
     nftTable: (family, name) => listTable(router.target, family, name),
     conntrack: () => readConntrack(router.target),
+    firewall: () => router.runningFirewall(),
     audit: (kind, text, outcome) => router.store.audit({ user, session, kind, text, outcome }),
   };
 }

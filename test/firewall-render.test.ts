@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConntrack } from '../src/apply/nft.js';
-import { countersByRule, natKind } from '../src/cli/firewall-show.js';
+import { countersFromSources, natKind } from '../src/cli/firewall-show.js';
 import { loadSetForm, type ConfigNode } from '../src/config/index.js';
 import { renderFirewall } from '../src/render/firewall.js';
 import { fullLoad, nftString, planNft, type NftTables } from '../src/render/nft-model.js';
@@ -457,19 +457,47 @@ describe('cross-checks', () => {
 // ------------------------------------------------------------------ reading back
 
 describe('reading counters and conntrack', () => {
-  it('maps folded rule counters back to config rules', () => {
-    const counters = countersByRule(
-      [
-        { chain: 'c', comment: 'rule 5', packets: 1, bytes: 60 },
-        { chain: 'c', comment: 'rules 10-30 (3)', packets: 7, bytes: 700 },
-        { chain: 'c', comment: 'default-action', packets: 2, bytes: 120 },
-      ],
-      ['5', '10', '20', '30', '40'],
+  it('maps nft counters back to config rules through the rendering, folded and inlined', () => {
+    const fw = render([
+      'set firewall ipv4 forward filter rule 5 action jump',
+      'set firewall ipv4 forward filter rule 5 jump-target APP',
+      'set firewall ipv4 forward filter rule 9 action accept',
+      'set firewall ipv4 forward filter rule 9 protocol icmp',
+      'set firewall ipv4 name APP default-action return',
+      ...[10, 20, 30].flatMap((n) => [
+        `set firewall ipv4 name APP rule ${n} action accept`,
+        `set firewall ipv4 name APP rule ${n} protocol tcp`,
+        `set firewall ipv4 name APP rule ${n} destination port ${n}`,
+      ]),
+    ]);
+    const table = fw.tables.get('inet fos_filter')!;
+    // The jump to APP is replaced by APP's rules, folded into one lookup.
+    const forward = table.chains.get('ipv4-forward')!;
+    expect(forward.rules[0]).toMatch(/^meta l4proto tcp tcp dport \{ 10, 20, 30 \} counter accept/);
+    expect(forward.sources![0]).toEqual(
+      [10, 20, 30].map((n) => ({ chain: 'ipv4-APP', rule: String(n) })),
     );
-    expect(counters.get('5')).toEqual({ packets: 1, bytes: 60, shared: false });
-    expect(counters.get('20')).toEqual({ packets: 7, bytes: 700, shared: true });
-    expect(counters.has('40')).toBe(false);
-    expect(counters.get('default')!.packets).toBe(2);
+    const listing = {
+      sets: new Map<string, number>(),
+      chains: new Map(
+        [...table.chains.values()].map((c) => [
+          c.name,
+          c.rules.map((_, i) => ({ chain: c.name, packets: 10 + i, bytes: 1000 + i })),
+        ]),
+      ),
+    };
+    const counters = countersFromSources(table, listing);
+    // APP's rules count in both places they can match: inlined in forward (10) and in APP itself (10).
+    expect(counters.get('ipv4-APP')!.get('20')).toEqual({ packets: 20, bytes: 2000, shared: true });
+    expect(counters.get('ipv4-forward')!.get('9')).toEqual({
+      packets: 11,
+      bytes: 1001,
+      shared: false,
+    });
+    expect(counters.get('ipv4-forward')!.get('default')!.packets).toBe(12);
+    // A chain changed behind FOS1's back gets no counters rather than wrong ones.
+    listing.chains.get('ipv4-forward')!.pop();
+    expect(countersFromSources(table, listing).has('ipv4-forward')).toBe(false);
   });
 
   it('parses /proc/net/nf_conntrack and tells NAT from plain entries', () => {

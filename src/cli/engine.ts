@@ -39,6 +39,7 @@ import { rebase, startSession, type Session } from '../session/index.js';
 import type { Origin, RevisionSummary } from '../store/store.js';
 import type { LinkState } from '../render/kernel.js';
 import type { ConntrackEntry, NftTableListing } from '../apply/nft.js';
+import type { FirewallState } from '../render/firewall.js';
 import {
   firewallView,
   formatConntrack,
@@ -78,6 +79,8 @@ export interface RouterAccess {
   links(): Promise<readonly LinkState[]>;
   /** One of FOS1's nft tables with its counters, or undefined when it is not loaded. */
   nftTable(family: string, name: string): Promise<NftTableListing | undefined>;
+  /** What the running configuration renders to in nft (what FOS1 loaded). */
+  firewall(): FirewallState;
   /** The kernel's conntrack table in the target namespace. */
   conntrack(): Promise<readonly ConntrackEntry[]>;
   audit(kind: string, text: string, outcome: string): void;
@@ -333,7 +336,11 @@ export class ShellEngine {
     }
     if (words.length > 0)
       return fail(`unknown word '${words[0]}' after 'show firewall'; expected group`);
-    const view = firewallView(running, await this.router.nftTable('inet', 'fos_filter'));
+    const view = firewallView(
+      running,
+      await this.router.nftTable('inet', 'fos_filter'),
+      this.router.firewall().tables.get('inet fos_filter'),
+    );
     if (display === 'json') return ok(JSON.stringify(view, null, 2));
     return ok(...formatFirewall(view));
   }
@@ -351,6 +358,7 @@ export class ShellEngine {
         'nat',
         kind,
         await this.router.nftTable('ip', 'fos_nat'),
+        this.router.firewall().tables.get('ip fos_nat'),
       );
       if (display === 'json') return ok(JSON.stringify(view, null, 2));
       return ok(...formatNat(view, kind));

@@ -5,15 +5,16 @@
  * reported.
  */
 import type { ConntrackEntry, NftJsonRule, NftTableListing } from '../apply/nft.js';
-import { getNode, sortedChildren, type ConfigNode } from '../config/tree.js';
+import {
+  entriesAt as entries,
+  nodeAt as at,
+  sortedChildren,
+  valueAt as val,
+  type ConfigNode,
+} from '../config/tree.js';
 import { chainName, GROUP_KINDS, groupMembers } from '../render/firewall.js';
-import { commentNumbers } from '../render/nft-rules.js';
+import type { NftTable } from '../render/nft-model.js';
 import { table } from './table.js';
-
-const at = (n: ConfigNode | undefined, ...path: string[]): ConfigNode | undefined =>
-  n && getNode(n, path);
-const val = (n: ConfigNode | undefined, ...path: string[]): string | undefined =>
-  at(n, ...path)?.values[0];
 
 export interface RuleCounters {
   readonly packets: number;
@@ -22,23 +23,33 @@ export interface RuleCounters {
   readonly shared: boolean;
 }
 
-/** Map the nft rules of one chain back to config rule numbers through their comments. */
-export function countersByRule(
-  rules: readonly NftJsonRule[] | undefined,
-  configNumbers: readonly string[],
-): Map<string, RuleCounters> {
-  const out = new Map<string, RuleCounters>();
-  for (const r of rules ?? []) {
-    if (!r.comment) continue;
-    if (r.comment === 'default-action') {
-      out.set('default', { packets: r.packets, bytes: r.bytes, shared: false });
-      continue;
-    }
-    const { list, range } = commentNumbers(r.comment);
-    const numbers =
-      list ?? configNumbers.filter((n) => range && Number(n) >= range[0] && Number(n) <= range[1]);
-    for (const n of numbers)
-      out.set(n, { packets: r.packets, bytes: r.bytes, shared: numbers.length > 1 });
+/**
+ * Counters per config rule: nft lists each chain's rules in the order FOS1
+ * rendered them, and the rendering says which config rules each one stands
+ * for. A chain whose rule count differs from the rendering (changed behind
+ * FOS1's back) gets no counters rather than wrong ones.
+ */
+export function countersFromSources(
+  table: NftTable | undefined,
+  listing: NftTableListing | undefined,
+): Map<string, Map<string, RuleCounters>> {
+  const out = new Map<string, Map<string, RuleCounters>>();
+  for (const chain of table?.chains.values() ?? []) {
+    const listed = listing?.chains.get(chain.name);
+    if (!chain.sources || !listed || listed.length !== chain.sources.length) continue;
+    chain.sources.forEach((sources, i) => {
+      const r = listed[i]!;
+      for (const source of sources) {
+        let byRule = out.get(source.chain);
+        if (!byRule) out.set(source.chain, (byRule = new Map()));
+        const before = byRule.get(source.rule);
+        byRule.set(source.rule, {
+          packets: (before?.packets ?? 0) + r.packets,
+          bytes: (before?.bytes ?? 0) + r.bytes,
+          shared: (before?.shared ?? false) || sources.length > 1,
+        });
+      }
+    });
   }
   return out;
 }
@@ -89,30 +100,21 @@ export interface ChainView {
 export function firewallView(
   running: ConfigNode,
   listing: NftTableListing | undefined,
+  table: NftTable | undefined,
 ): ChainView[] {
   const out: ChainView[] = [];
+  const all = countersFromSources(table, listing);
   for (const f of [4, 6] as const) {
     const chains: [string, string, ConfigNode, string][] = [];
     for (const hook of ['forward', 'input', 'output']) {
       const node = at(running, 'firewall', `ipv${f}`, hook, 'filter');
       if (node) chains.push([`${hook} filter`, chainName(f, hook), node, 'accept']);
     }
-    for (const [name, node] of sortedChildren(
-      at(running, 'firewall', `ipv${f}`, 'name') ?? {
-        children: new Map(),
-        values: [],
-        comment: undefined,
-      },
-    ))
+    for (const [name, node] of entries(running, 'firewall', `ipv${f}`, 'name'))
       chains.push([`name ${name}`, chainName(f, name), node, 'drop']);
     for (const [label, nftName, node, fallback] of chains) {
-      const rules = sortedChildren(
-        at(node, 'rule') ?? { children: new Map(), values: [], comment: undefined },
-      );
-      const counters = countersByRule(
-        listing?.chains.get(nftName),
-        rules.map(([n]) => n),
-      );
+      const rules = entries(node, 'rule');
+      const counters = all.get(nftName) ?? new Map<string, RuleCounters>();
       const view: ChainView['rules'] = rules.map(([number, rule]) => {
         const c = counters.get(number);
         const action = val(rule, 'action') ?? '';
@@ -281,14 +283,10 @@ export function natView(
   area: 'nat' | 'nat66',
   kind: 'source' | 'destination',
   listing: NftTableListing | undefined,
+  table: NftTable | undefined,
 ): NatRuleView[] {
-  const rules = sortedChildren(
-    at(running, area, kind, 'rule') ?? { children: new Map(), values: [], comment: undefined },
-  );
-  const counters = countersByRule(
-    listing?.chains.get(kind),
-    rules.map(([n]) => n),
-  );
+  const rules = entries(running, area, kind, 'rule');
+  const counters = countersFromSources(table, listing).get(kind) ?? new Map<string, RuleCounters>();
   const any = area === 'nat' ? '0.0.0.0/0' : '::/0';
   const side = (rule: ConfigNode, s: string): string => {
     const address =

@@ -113,7 +113,7 @@ export class Router {
   }
 
   /** The firewall of the running configuration: what FOS1 last loaded. */
-  private runningFirewall(): FirewallState {
+  runningFirewall(): FirewallState {
     const running = this.running();
     if (this.firewallCache?.id !== running.id)
       this.firewallCache = {

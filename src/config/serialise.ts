@@ -13,7 +13,10 @@ export function childSchema(node: SchemaNode | undefined, word: string): SchemaN
 const BARE_WORD = /^[A-Za-z0-9_@+:./,=-]+$/;
 
 /** A value in set form: single quotes, backslash escapes. */
+const NEEDS_ESCAPE = /[\\'\n\t]/;
+
 export function quoteSet(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return `'${value}'`;
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t')}'`;
 }
 
@@ -40,22 +43,26 @@ export function setCommands(
 ): string[] {
   const lines: string[] = [];
   const comments: string[] = [];
-  const visit = (node: ConfigNode, s: SchemaNode | undefined, at: string[]): void => {
-    const prefix = formatSetPath(at);
-    if (node.comment !== undefined && at.length > 0)
+  // The path is carried down as text: each node adds one word, no path is formatted twice.
+  const visit = (node: ConfigNode, s: SchemaNode | undefined, prefix: string): void => {
+    if (node.comment !== undefined && prefix !== '')
       comments.push(`comment ${prefix} ${quoteSet(node.comment)}`);
     if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
       for (const v of node.values) lines.push(`set ${prefix} ${quoteSet(v)}`);
       return;
     }
     if (node.children.size === 0) {
-      if (at.length > 0 && s?.kind !== 'tag') lines.push(`set ${prefix}`);
+      if (prefix !== '' && s?.kind !== 'tag') lines.push(`set ${prefix}`);
       return;
     }
     for (const [word, child] of sortedChildren(node))
-      visit(child, childSchema(s, word), [...at, word]);
+      visit(
+        child,
+        childSchema(s, word),
+        prefix === '' ? pathWord(word) : `${prefix} ${pathWord(word)}`,
+      );
   };
-  visit(tree, schema, [...path]);
+  visit(tree, schema, formatSetPath(path));
   return [...lines, ...comments];
 }
 

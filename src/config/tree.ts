@@ -229,3 +229,22 @@ export function naturalCompare(a: string, b: string): number {
 export function sortedChildren(n: ConfigNode): [string, ConfigNode][] {
   return [...n.children].sort((x, y) => naturalCompare(x[0], y[0]));
 }
+
+// -------------------------------------------------- reading a tree by path
+
+/** The node at a path below n (n itself for no path), or undefined. */
+export const nodeAt = (n: ConfigNode | undefined, ...path: string[]): ConfigNode | undefined =>
+  n && getNode(n, path);
+/** The (first) value of the leaf at a path. */
+export const valueAt = (n: ConfigNode | undefined, ...path: string[]): string | undefined =>
+  nodeAt(n, ...path)?.values[0];
+/** All values of the (multi-)leaf at a path. */
+export const valuesAt = (n: ConfigNode | undefined, ...path: string[]): readonly string[] =>
+  nodeAt(n, ...path)?.values ?? [];
+export const hasAt = (n: ConfigNode | undefined, ...path: string[]): boolean =>
+  nodeAt(n, ...path) !== undefined;
+/** The children at a path in canonical order (tag entries: `rule 5` before `rule 10`). */
+export const entriesAt = (n: ConfigNode | undefined, ...path: string[]): [string, ConfigNode][] => {
+  const node = nodeAt(n, ...path);
+  return node ? sortedChildren(node) : [];
+};

@@ -13,22 +13,38 @@
  *   sets A4_/A6_/N4_/N6_/P_/I_/M_ groups; RC4_/RC6_ `recent` state
  * table ip fos_nat / ip6 fos_nat: destination (dstnat) and source (srcnat) chains.
  */
-import { getNode, sortedChildren, type ConfigNode } from '../config/tree.js';
-import { CONNTRACK_HELPERS } from '../schema/areas/conntrack.js';
-import { TCP_FLAGS } from '../schema/areas/firewall.js';
-import { parseIPv6 } from '../schema/index.js';
-import { parsePortList, protocolWord } from '../schema/services.js';
 import {
-  nftString,
+  entriesAt as entries,
+  hasAt as has,
+  nodeAt as at,
+  valueAt as val,
+  valuesAt as vals,
+  type ConfigNode,
+} from '../config/tree.js';
+import { CONNTRACK_HELPERS } from '../schema/areas/conntrack.js';
+import {
+  chainName,
+  compileChains,
+  groupSet,
+  GROUP_KINDS,
+  ip,
+  portElements,
+  quote,
+  ruleMatches,
+  type ChainInput,
+  type Family,
+  type RuleContext,
+} from './firewall-rules.js';
+import {
   tableKey,
   type NftChain,
   type NftSet,
   type NftTable,
   type NftTables,
 } from './nft-model.js';
-import { foldRules, ruleText, type Match, type Rule } from './nft-rules.js';
+import { ruleText, type Match } from './nft-rules.js';
 
-export type Family = 4 | 6;
+export { chainName, GROUP_KINDS, groupMembers, type Family } from './firewall-rules.js';
 
 export interface FirewallState {
   readonly tables: NftTables;
@@ -42,381 +58,6 @@ export interface FirewallState {
 export interface RenderOptions {
   readonly fold?: boolean;
 }
-
-// ------------------------------------------------------------------ tree access
-
-const at = (n: ConfigNode | undefined, ...path: string[]): ConfigNode | undefined =>
-  n && getNode(n, path);
-const val = (n: ConfigNode | undefined, ...path: string[]): string | undefined =>
-  at(n, ...path)?.values[0];
-const vals = (n: ConfigNode | undefined, ...path: string[]): readonly string[] =>
-  at(n, ...path)?.values ?? [];
-const has = (n: ConfigNode | undefined, ...path: string[]): boolean => at(n, ...path) !== undefined;
-const entries = (n: ConfigNode | undefined, ...path: string[]): [string, ConfigNode][] => {
-  const node = at(n, ...path);
-  return node ? sortedChildren(node) : [];
-};
-
-const quote = (s: string): string => nftString(s);
-const ip = (f: Family): string => (f === 4 ? 'ip' : 'ip6');
-export const chainName = (f: Family, name: string): string => `ipv${f}-${name}`;
-
-// ------------------------------------------------------------------ groups
-
-/** Group kind -> set name prefix, element type, and the member leaf. */
-export const GROUP_KINDS: Readonly<
-  Record<string, { prefix: string; type: string; member: string; family?: Family }>
-> = {
-  'address-group': { prefix: 'A4_', type: 'ipv4_addr', member: 'address', family: 4 },
-  'ipv6-address-group': { prefix: 'A6_', type: 'ipv6_addr', member: 'address', family: 6 },
-  'network-group': { prefix: 'N4_', type: 'ipv4_addr', member: 'network', family: 4 },
-  'ipv6-network-group': { prefix: 'N6_', type: 'ipv6_addr', member: 'network', family: 6 },
-  'port-group': { prefix: 'P_', type: 'inet_service', member: 'port' },
-  'interface-group': { prefix: 'I_', type: 'ifname', member: 'interface' },
-  'mac-group': { prefix: 'M_', type: 'ether_addr', member: 'mac-address' },
-};
-
-/** The members of a group with its includes, each once. */
-export function groupMembers(config: ConfigNode, kind: string, name: string): string[] {
-  const member = GROUP_KINDS[kind]!.member;
-  const out = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (n: string): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    const g = at(config, 'firewall', 'group', kind, n);
-    for (const v of vals(g, member)) out.add(v);
-    for (const inc of vals(g, 'include')) visit(inc);
-  };
-  visit(name);
-  return [...out];
-}
-
-function bigToV4(n: bigint): string {
-  return [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 255n)).join('.');
-}
-function bigToV6(n: bigint): string {
-  const groups: string[] = [];
-  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((n >> s) & 0xffffn).toString(16));
-  return groups.join(':');
-}
-
-function addressInterval(value: string, family: Family): [bigint, bigint] {
-  const toN =
-    family === 4
-      ? (a: string): bigint => BigInt(a.split('.').reduce((n, o) => n * 256 + Number(o), 0))
-      : (a: string): bigint => parseIPv6(a)!.reduce((n, g) => (n << 16n) | BigInt(g), 0n);
-  const width = family === 4 ? 32 : 128;
-  const dash = value.indexOf('-');
-  if (dash > 0) return [toN(value.slice(0, dash)), toN(value.slice(dash + 1))];
-  const [a, len] = value.split('/');
-  const base = toN(a!);
-  return [base, base + (1n << BigInt(width - (len === undefined ? width : Number(len)))) - 1n];
-}
-
-/**
- * Interval set elements must not overlap. Members that do (a network and a
- * host inside it, two ranges) are merged into disjoint ranges; members that
- * do not are kept as written, so the set reads like the config.
- */
-function disjoint(
-  values: string[],
-  toInterval: (v: string) => [bigint, bigint],
-  text: (n: bigint) => string,
-): string[] {
-  const ivs = values.map((v) => ({ v, iv: toInterval(v) }));
-  ivs.sort((a, b) => (a.iv[0] < b.iv[0] ? -1 : a.iv[0] > b.iv[0] ? 1 : 0));
-  if (ivs.every((x, i) => i === 0 || ivs[i - 1]!.iv[1] < x.iv[0])) return values;
-  const merged: [bigint, bigint][] = [];
-  for (const { iv } of ivs) {
-    const last = merged[merged.length - 1];
-    if (last && iv[0] <= last[1] + 1n) last[1] = iv[1] > last[1] ? iv[1] : last[1];
-    else merged.push([iv[0], iv[1]]);
-  }
-  return merged.map(([lo, hi]) => (lo === hi ? text(lo) : `${text(lo)}-${text(hi)}`));
-}
-
-function portElements(values: readonly string[]): string[] {
-  const ranges = values.flatMap((v) => parsePortList(v) ?? []);
-  const text = ranges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}-${hi}`));
-  return disjoint(
-    [...new Set(text)],
-    (v) => {
-      const [lo, hi] = v.split('-');
-      return [BigInt(lo!), BigInt(hi ?? lo!)];
-    },
-    String,
-  );
-}
-
-function groupSet(config: ConfigNode, kind: string, name: string): NftSet {
-  const k = GROUP_KINDS[kind]!;
-  const members = groupMembers(config, kind, name);
-  let elements: string[];
-  let interval: boolean;
-  if (kind === 'port-group') {
-    elements = portElements(members);
-    interval = elements.some((e) => e.includes('-'));
-  } else if (k.family) {
-    const f = k.family;
-    elements = disjoint(members, (v) => addressInterval(v, f), f === 4 ? bigToV4 : bigToV6);
-    interval = kind.includes('network') || elements.some((e) => e.includes('-') || e.includes('/'));
-  } else if (kind === 'interface-group') {
-    elements = members.map((m) => quote(m));
-    interval = members.some((m) => m.endsWith('*'));
-  } else {
-    elements = members.map((m) => m.toLowerCase());
-    interval = false;
-  }
-  return {
-    name: `${k.prefix}${name}`,
-    type: k.type,
-    flags: interval ? ['interval'] : [],
-    elements,
-  };
-}
-
-// ------------------------------------------------------------------ rules
-
-interface RuleContext {
-  readonly family: Family;
-  /** Where log prefixes say the rule is: `ipv4-NAME`, `NAT-DST`, ... */
-  readonly logName: string;
-  readonly sets: Map<string, NftSet>;
-}
-
-function negated(value: string): [boolean, string] {
-  return value.startsWith('!') ? [true, value.slice(1)] : [false, value];
-}
-
-function protocolOf(rule: ConfigNode): { negate: boolean; name: string } | undefined {
-  const p = val(rule, 'protocol');
-  if (!p) return undefined;
-  const [negate, name] = negated(p);
-  return name === 'all' ? undefined : { negate, name };
-}
-
-/** The transport header key for ports: `tcp`, `udp`, or `th` for both. */
-function l4(rule: ConfigNode): string {
-  const p = protocolOf(rule);
-  if (p && !p.negate && (p.name === 'tcp' || p.name === 'udp')) return p.name;
-  return 'th';
-}
-
-function interfaceMatches(rule: ConfigNode, ctx: RuleContext): Match[] {
-  const out: Match[] = [];
-  for (const [word, key] of [
-    ['inbound-interface', 'iifname'],
-    ['outbound-interface', 'oifname'],
-  ] as const) {
-    const name = val(rule, word, 'name');
-    if (name) {
-      const [negate, n] = negated(name);
-      out.push({ key, negate, values: [quote(n)], kind: 'ifname' });
-    }
-    const group = val(rule, word, 'group');
-    if (group) {
-      const [negate, g] = negated(group);
-      out.push({
-        key,
-        negate,
-        values: [`@${GROUP_KINDS['interface-group']!.prefix}${g}`],
-        kind: 'ifname',
-      });
-    }
-  }
-  void ctx;
-  return out;
-}
-
-function endpointMatches(
-  rule: ConfigNode,
-  side: 'source' | 'destination',
-  ctx: RuleContext,
-): Match[] {
-  const f = ctx.family;
-  const e = at(rule, side);
-  if (!e) return [];
-  const dir = side === 'source' ? 'saddr' : 'daddr';
-  const port = side === 'source' ? 'sport' : 'dport';
-  const out: Match[] = [];
-  const address = val(e, 'address');
-  if (address) {
-    const [negate, a] = negated(address);
-    out.push({ key: `${ip(f)} ${dir}`, negate, values: [a], kind: f === 4 ? 'addr4' : 'addr6' });
-  }
-  const v6 = f === 6 ? 'ipv6-' : '';
-  for (const [kind, prefix] of [
-    [`${v6}address-group`, f === 4 ? 'A4_' : 'A6_'],
-    [`${v6}network-group`, f === 4 ? 'N4_' : 'N6_'],
-  ] as const) {
-    const g = val(e, 'group', kind.replace(/^ipv6-/, ''));
-    if (g) {
-      const [negate, name] = negated(g);
-      out.push({
-        key: `${ip(f)} ${dir}`,
-        negate,
-        values: [`@${prefix}${name}`],
-        kind: f === 4 ? 'addr4' : 'addr6',
-      });
-    }
-  }
-  const mac = val(e, 'mac-address');
-  if (mac) {
-    const [negate, m] = negated(mac);
-    out.push({ key: `ether ${dir}`, negate, values: [m.toLowerCase()], kind: 'other' });
-  }
-  const macGroup = val(e, 'group', 'mac-group');
-  if (macGroup) {
-    const [negate, g] = negated(macGroup);
-    out.push({ key: `ether ${dir}`, negate, values: [`@M_${g}`], kind: 'other' });
-  }
-  const ports = val(e, 'port');
-  if (ports) {
-    const [negate] = negated(ports);
-    out.push({ key: `${l4(rule)} ${port}`, negate, values: portElements([ports]), kind: 'port' });
-  }
-  const portGroup = val(e, 'group', 'port-group');
-  if (portGroup) {
-    const [negate, g] = negated(portGroup);
-    out.push({ key: `${l4(rule)} ${port}`, negate, values: [`@P_${g}`], kind: 'port' });
-  }
-  return out;
-}
-
-/** Every match of a firewall, NAT or conntrack-ignore rule, in one fixed order. */
-function ruleMatches(rule: ConfigNode, ctx: RuleContext): Match[] {
-  const out: Match[] = [...interfaceMatches(rule, ctx)];
-  const p = protocolOf(rule);
-  if (p) {
-    const word = p.name === 'tcp_udp' ? ['tcp', 'udp'] : [protocolWord(p.name)];
-    out.push({ key: 'meta l4proto', negate: p.negate, values: word, kind: 'other' });
-  } else if (
-    l4(rule) === 'th' &&
-    (has(rule, 'source', 'port') ||
-      has(rule, 'destination', 'port') ||
-      has(rule, 'source', 'group', 'port-group') ||
-      has(rule, 'destination', 'group', 'port-group'))
-  ) {
-    out.push({ key: 'meta l4proto', negate: false, values: ['tcp', 'udp'], kind: 'other' });
-  }
-  out.push(...endpointMatches(rule, 'source', ctx), ...endpointMatches(rule, 'destination', ctx));
-  const icmp = at(rule, ctx.family === 4 ? 'icmp' : 'icmpv6');
-  if (icmp) {
-    const word = ctx.family === 4 ? 'icmp' : 'icmpv6';
-    const type = val(icmp, 'type-name') ?? val(icmp, 'type');
-    if (type) out.push({ key: `${word} type`, negate: false, values: [type], kind: 'other' });
-    const code = val(icmp, 'code');
-    if (code) out.push({ key: `${word} code`, negate: false, values: [code], kind: 'other' });
-    if (!type && !code)
-      out.push({ key: 'meta l4proto', negate: false, values: [word], kind: 'other' });
-  }
-  const flags = at(rule, 'tcp', 'flags');
-  if (flags) {
-    const set = TCP_FLAGS.filter((f) => has(flags, f));
-    const unset = TCP_FLAGS.filter((f) => has(flags, 'not', f));
-    const mask = [...set, ...unset];
-    if (mask.length)
-      out.push({
-        key: `tcp flags & (${mask.join(' | ')}) ==`,
-        negate: false,
-        values: [set.length ? set.join(' | ') : '0x0'],
-        kind: 'other',
-      });
-  }
-  const state = vals(rule, 'state');
-  if (state.length) out.push({ key: 'ct state', negate: false, values: [...state], kind: 'other' });
-  const natStatus = val(rule, 'connection-status', 'nat');
-  if (natStatus)
-    out.push({
-      key: 'ct status',
-      negate: false,
-      values: [natStatus === 'destination' ? 'dnat' : 'snat'],
-      kind: 'other',
-    });
-  const lengths = vals(rule, 'packet-length');
-  if (lengths.length)
-    out.push({ key: 'meta length', negate: false, values: [...lengths], kind: 'other' });
-  return out;
-}
-
-const RECENT_SECONDS: Record<string, string> = { second: 'second', minute: 'minute', hour: 'hour' };
-
-/**
- * A rule's verdict in nft words. A TCP-only reject answers with a reset, which
- * every TCP stack reads as "refused"; others answer with ICMP port unreachable.
- */
-function ruleVerdict(rule: ConfigNode, action: string, f: Family): string {
-  if (action === 'jump') return `jump ${chainName(f, val(rule, 'jump-target') ?? '')}`;
-  const p = protocolOf(rule);
-  if (action === 'reject' && p && !p.negate && p.name === 'tcp') return 'reject with tcp reset';
-  return action;
-}
-
-function filterRule(number: string, rule: ConfigNode, ctx: RuleContext): Rule | undefined {
-  if (has(rule, 'disable')) return undefined;
-  const gates: string[] = [];
-  const rate = val(rule, 'limit', 'rate');
-  if (rate) {
-    const burst = val(rule, 'limit', 'burst');
-    gates.push(`limit rate ${rate}${burst ? ` burst ${burst} packets` : ''}`);
-  }
-  const count = val(rule, 'recent', 'count');
-  const time = val(rule, 'recent', 'time');
-  if (count && time) {
-    const set = `RC${ctx.family}_${ctx.logName}_${number}`;
-    ctx.sets.set(set, {
-      name: set,
-      type: ctx.family === 4 ? 'ipv4_addr' : 'ipv6_addr',
-      flags: ['dynamic'],
-      size: 65535,
-      elements: [],
-    });
-    gates.push(
-      `add @${set} { ${ip(ctx.family)} saddr limit rate over ${count}/${RECENT_SECONDS[time]} burst ${count} packets }`,
-    );
-  }
-  const action = val(rule, 'action') ?? 'accept';
-  const actions: string[] = [];
-  if (has(rule, 'log')) {
-    const level = val(rule, 'log-options', 'level');
-    actions.push(
-      `log prefix ${quote(`[${ctx.logName}-${number}-${action[0]!.toUpperCase()}] `)}${level ? ` level ${level}` : ''}`,
-    );
-  }
-  const description = val(rule, 'description');
-  return {
-    matches: ruleMatches(rule, ctx),
-    gates,
-    actions,
-    verdict: ruleVerdict(rule, action, ctx.family),
-    numbers: [number],
-    ...(description ? { description } : {}),
-  };
-}
-
-function defaultRule(node: ConfigNode, ctx: RuleContext, fallback: string): string {
-  const action = val(node, 'default-action') ?? fallback;
-  const parts: string[] = [];
-  if (has(node, 'default-log'))
-    parts.push(`log prefix ${quote(`[${ctx.logName}-default-${action[0]!.toUpperCase()}] `)}`);
-  const verdict =
-    action === 'jump'
-      ? `jump ${chainName(ctx.family, val(node, 'default-jump-target') ?? '')}`
-      : action;
-  return ['counter', ...parts, verdict, `comment ${quote('default-action')}`].join(' ');
-}
-
-function ruleLines(node: ConfigNode, ctx: RuleContext, options: RenderOptions): string[] {
-  const rules: Rule[] = [];
-  for (const [number, rule] of entries(node, 'rule')) {
-    const r = filterRule(number, rule, ctx);
-    if (r) rules.push(r);
-  }
-  const compiled = options.fold === false ? rules : foldRules(rules);
-  return compiled.map((r) => ruleText(r, quote));
-}
-
 // ------------------------------------------------------------------ firewall table
 
 const HOOKS = ['forward', 'input', 'output'] as const;
@@ -647,30 +288,23 @@ function filterTable(config: ConfigNode, options: RenderOptions): NftTable | und
   }
   const statePolicy = statePolicyRules(config);
   // Named chains first, so a base chain's jump always finds its target declared.
-  const familyChains = new Map<string, NftChain>();
+  const inputs: ChainInput[] = [];
   for (const f of [4, 6] as const) {
-    for (const [name, node] of entries(config, 'firewall', `ipv${f}`, 'name')) {
-      const chain = chainName(f, name);
-      const ctx: RuleContext = { family: f, logName: chain, sets };
-      familyChains.set(chain, {
-        name: chain,
-        rules: [...ruleLines(node, ctx, options), defaultRule(node, ctx, 'drop')],
-      });
+    for (const [name, node] of entries(config, 'firewall', `ipv${f}`, 'name'))
+      inputs.push({ name: chainName(f, name), node, family: f, fallback: 'drop' });
+    for (const hook of HOOKS) {
+      const node = at(config, 'firewall', `ipv${f}`, hook, 'filter');
+      if (node) inputs.push({ name: chainName(f, hook), node, family: f, fallback: 'accept' });
     }
   }
+  const compiled = compileChains(inputs, options.fold !== false, sets);
+  const familyChains = new Map<string, NftChain>();
+  for (const [name, c] of compiled)
+    familyChains.set(name, { name, rules: c.rules, sources: c.sources });
   for (const hook of HOOKS) {
-    const dispatch: string[] = [];
-    for (const f of [4, 6] as const) {
-      const node = at(config, 'firewall', `ipv${f}`, hook, 'filter');
-      if (!node) continue;
-      const chain = chainName(f, hook);
-      const ctx: RuleContext = { family: f, logName: chain, sets };
-      familyChains.set(chain, {
-        name: chain,
-        rules: [...ruleLines(node, ctx, options), defaultRule(node, ctx, 'accept')],
-      });
-      dispatch.push(`ipv${f} : jump ${chain}`);
-    }
+    const dispatch = ([4, 6] as const)
+      .filter((f) => compiled.has(chainName(f, hook)))
+      .map((f) => `ipv${f} : jump ${chainName(f, hook)}`);
     if (dispatch.length || statePolicy.length)
       chains.set(hook, {
         name: hook,
@@ -722,8 +356,10 @@ function natTable(config: ConfigNode, area: 'nat' | 'nat66', f: Family): NftTabl
     if (rules.length === 0) continue;
     const logName = `NAT${f === 6 ? '66' : ''}-${kind === 'source' ? 'SRC' : 'DST'}`;
     const lines: string[] = [];
+    const sources: { chain: string; rule: string }[][] = [];
     for (const [number, rule] of rules) {
       if (has(rule, 'disable')) continue;
+      sources.push([{ chain: kind, rule: number }]);
       const ctx: RuleContext = { family: f, logName, sets };
       const actions: string[] = [];
       if (has(rule, 'log')) actions.push(`log prefix ${quote(`[${logName}-${number}] `)}`);
@@ -746,6 +382,7 @@ function natTable(config: ConfigNode, area: 'nat' | 'nat66', f: Family): NftTabl
     const priority = kind === 'source' ? 'srcnat' : 'dstnat';
     chains.set(kind, {
       name: kind,
+      sources,
       base: `type nat hook ${hook} priority ${priority}; policy accept;`,
       rules: lines,
     });

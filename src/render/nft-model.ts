@@ -23,6 +23,8 @@ export interface NftChain {
   /** A base chain's header (`type filter hook forward priority filter; policy accept;`). */
   readonly base?: string;
   readonly rules: readonly string[];
+  /** For each rule, the config rules it stands for (filter chains only; see firewall-rules.ts). */
+  readonly sources?: readonly (readonly { readonly chain: string; readonly rule: string }[])[];
 }
 
 export interface NftTable {

@@ -6,7 +6,7 @@
  * and "any rule matches" mean the same, so the order inside the run does not
  * matter and a set lookup replaces a linear walk. Pure.
  */
-import { isIPv4, parseIPv6 } from '../schema/index.js';
+import { parseIPv6 } from '../schema/index.js';
 
 /** What the values of a key are, for overlap checks in concatenations. */
 export type KeyKind = 'addr4' | 'addr6' | 'port' | 'ifname' | 'other';
@@ -47,14 +47,6 @@ export function ruleComment(numbers: readonly string[], description?: string): s
   return description ? `${head}: ${description}` : head;
 }
 
-/** Parse a rule comment back into the config rule numbers it covers (`show firewall`). */
-export function commentNumbers(comment: string): { list?: string[]; range?: [number, number] } {
-  const range = /^rules (\d+)-(\d+) \(\d+\)/.exec(comment);
-  if (range) return { range: [Number(range[1]), Number(range[2])] };
-  const list = /^rules? ([\d,]+)/.exec(comment);
-  return list ? { list: list[1]!.split(',') } : {};
-}
-
 export function ruleText(rule: Rule, quote: (s: string) => string): string {
   const parts = [...rule.matches.map(matchText), ...rule.gates, 'counter', ...rule.actions];
   if (rule.verdict) parts.push(rule.verdict);
@@ -75,16 +67,32 @@ function foldable(rule: Rule): boolean {
   return rule.gates.length === 0 && rule.actions.length === 0 && rule.verdict !== '';
 }
 
-type Interval = [bigint, bigint] | string;
+/** A value as an interval of numbers (v4 addresses and ports fit a double; v6 needs bigint), or a name. */
+type Interval = [number, number] | [bigint, bigint] | string;
 
-function addr4(value: string): [bigint, bigint] {
-  const toN = (a: string): bigint => BigInt(a.split('.').reduce((n, o) => n * 256 + Number(o), 0));
+function v4Number(a: string): number {
+  let n = 0;
+  let octet = 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c === 46) {
+      n = n * 256 + octet;
+      octet = 0;
+    } else octet = octet * 10 + (c - 48);
+  }
+  return n * 256 + octet;
+}
+
+function addr4(value: string): [number, number] {
   const dash = value.indexOf('-');
-  if (dash > 0) return [toN(value.slice(0, dash)), toN(value.slice(dash + 1))];
-  const [a, len] = value.split('/');
-  const base = toN(a!);
-  const bits = BigInt(32 - (len === undefined ? 32 : Number(len)));
-  return [base, base + (1n << bits) - 1n];
+  if (dash > 0) return [v4Number(value.slice(0, dash)), v4Number(value.slice(dash + 1))];
+  const slash = value.indexOf('/');
+  if (slash < 0) {
+    const n = v4Number(value);
+    return [n, n];
+  }
+  const base = v4Number(value.slice(0, slash));
+  return [base, base + 2 ** (32 - Number(value.slice(slash + 1))) - 1];
 }
 
 function addr6(value: string): [bigint, bigint] {
@@ -97,13 +105,15 @@ function addr6(value: string): [bigint, bigint] {
   return [base, base + (1n << bits) - 1n];
 }
 
-function interval(kind: KeyKind, value: string): Interval {
-  if (kind === 'addr4' && (isIPv4(value.split(/[/-]/)[0]!) || value.includes('-')))
-    return addr4(value);
+/** A set element as an interval: numbers for IPv4 and ports, bigint for IPv6, a name otherwise. */
+export function valueInterval(kind: KeyKind, value: string): Interval {
+  if (kind === 'addr4') return addr4(value);
   if (kind === 'addr6') return addr6(value);
   if (kind === 'port') {
-    const [lo, hi] = value.split('-');
-    return [BigInt(lo!), BigInt(hi ?? lo!)];
+    const dash = value.indexOf('-');
+    return dash < 0
+      ? [Number(value), Number(value)]
+      : [Number(value.slice(0, dash)), Number(value.slice(dash + 1))];
   }
   return value.replace(/^"|"$/g, '');
 }
@@ -131,111 +141,113 @@ function product(lists: readonly (readonly string[])[]): string[][] {
   return out;
 }
 
+/** A foldable rule with its matches split once: the keys a set can hold, and the rest. */
+interface Split {
+  readonly rule: Rule;
+  readonly keys: readonly Match[];
+  readonly fixed: readonly Match[];
+}
+
 interface Run {
-  readonly rules: Rule[];
+  readonly rules: Split[];
   readonly signature: string;
 }
 
-function signature(rule: Rule): string {
-  const fixed = rule.matches.filter((m) => !keyable(m)).map(matchText);
-  const keys = rule.matches.filter(keyable).map((m) => m.key);
-  return JSON.stringify([rule.verdict, fixed, keys]);
+function split(rule: Rule): Split {
+  const keys: Match[] = [];
+  const fixed: Match[] = [];
+  for (const m of rule.matches) (keyable(m) ? keys : fixed).push(m);
+  return { rule, keys, fixed };
 }
+
+function signature(s: Split): string {
+  return `${s.rule.verdict}\u0000${s.fixed.map(matchText).join('\u0001')}\u0000${s.keys.map((m) => m.key).join('\u0001')}`;
+}
+
+const sameValues = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** At most this many elements come from one rule (a product of lists); beyond it the rule stays linear. */
 const MAX_ELEMENTS_PER_RULE = 256;
 
 function foldRun(run: Run, checkOverlap = true): Rule[] {
   const rules = run.rules;
-  if (rules.length === 1) return rules;
+  if (rules.length === 1) return [rules[0]!.rule];
   const first = rules[0]!;
-  const keyMatches = first.matches.filter(keyable);
-  const fixed = first.matches.filter((m) => !keyable(m));
   // Keys with the same values in every rule stay plain matches; the others vary.
   const varying: number[] = [];
   const same: Match[] = [];
-  keyMatches.forEach((m, i) => {
-    const text = matchText(m);
-    if (rules.every((r) => matchText(r.matches.filter(keyable)[i]!) === text)) same.push(m);
+  first.keys.forEach((m, i) => {
+    if (rules.every((r) => sameValues(r.keys[i]!.values, m.values))) same.push(m);
     else varying.push(i);
   });
-  const numbers = rules.flatMap((r) => r.numbers);
+  const numbers = rules.flatMap((r) => r.rule.numbers);
   // A folded rule stands for several config rules: no one description fits it.
-  const { description: _unused, ...firstWithout } = first;
+  const { description: _unused, ...firstWithout } = first.rule;
   void _unused;
-  const base: Rule = { ...firstWithout, matches: [...fixed, ...same] };
+  const base: Rule = { ...firstWithout, matches: [...first.fixed, ...same] };
   if (varying.length === 0) return [{ ...base, numbers }];
   if (varying.length === 1) {
     const i = varying[0]!;
-    const values = [...new Set(rules.flatMap((r) => r.matches.filter(keyable)[i]!.values))];
-    const key = keyMatches[i]!;
-    return [{ ...base, matches: [...base.matches, { ...key, values }], numbers }];
+    const values = [...new Set(rules.flatMap((r) => r.keys[i]!.values))];
+    return [{ ...base, matches: [...base.matches, { ...first.keys[i]!, values }], numbers }];
   }
   // A concatenation: every rule contributes the product of its varying keys' values.
-  const keys = varying.map((i) => keyMatches[i]!);
+  const keys = varying.map((i) => first.keys[i]!);
+  const key = keys.map((k) => k.key).join(' . ');
   const out: Rule[] = [];
-  let elements: string[][] = [];
+  let elements: string[] = [];
   let intervals: Interval[][] = [];
   let members: string[] = [];
   const flush = (): void => {
     if (members.length === 0) return;
-    const key = keys.map((k) => k.key).join(' . ');
-    const values = elements.map((e) => e.join(' . '));
-    const concat: Match = { key, negate: false, values, kind: 'other' };
+    const concat: Match = { key, negate: false, values: elements, kind: 'other' };
     out.push({ ...base, matches: [...base.matches, concat], numbers: members });
     elements = [];
     intervals = [];
     members = [];
   };
-  for (const rule of rules) {
-    const ms = rule.matches.filter(keyable);
-    const mine = product(varying.map((i) => ms[i]!.values));
+  for (const r of rules) {
+    const mine =
+      varying.length === 2 &&
+      r.keys[varying[0]!]!.values.length === 1 &&
+      r.keys[varying[1]!]!.values.length === 1
+        ? [[r.keys[varying[0]!]!.values[0]!, r.keys[varying[1]!]!.values[0]!]]
+        : product(varying.map((i) => r.keys[i]!.values));
     if (mine.length > MAX_ELEMENTS_PER_RULE) {
       flush();
-      out.push(rule);
+      out.push(r.rule);
       continue;
     }
-    const mineIntervals = mine.map((e) => e.map((v, j) => interval(keys[j]!.kind, v)));
-    const clash =
-      checkOverlap && mineIntervals.some((m) => intervals.some((x) => elementsOverlap(m, x)));
-    if (clash) flush();
-    elements.push(...mine);
-    intervals.push(...mineIntervals);
-    members.push(...rule.numbers);
+    if (checkOverlap) {
+      const mineIntervals = mine.map((e) => e.map((v, j) => valueInterval(keys[j]!.kind, v)));
+      if (mineIntervals.some((m) => intervals.some((x) => elementsOverlap(m, x)))) flush();
+      intervals.push(...mineIntervals);
+    }
+    for (const e of mine) elements.push(e.join(' . '));
+    members.push(...r.rule.numbers);
   }
   flush();
   return out;
 }
 
 /**
- * Overlap checks are quadratic in a run's size; a run whose first varying
- * key never overlaps (the usual case: one network per rule) is checked by
- * sorting instead, and one that does is folded greedily in chunks.
+ * Overlap checks are quadratic in a run's size; a run with a key whose values
+ * never overlap (the usual case: one network per rule) needs none, which a
+ * sort shows; one that does overlap is folded greedily in chunks.
  */
 function foldRunFast(run: Run): Rule[] {
   if (run.rules.length <= 64) return foldRun(run);
   const first = run.rules[0]!;
-  const keyMatches = first.matches.filter(keyable);
-  if (keyMatches.length < 2) return foldRun(run);
-  // Find a key whose values are all disjoint across the run: then no two elements overlap.
-  for (let k = 0; k < keyMatches.length; k++) {
-    const all: [bigint, bigint][] = [];
-    let plain = true;
-    for (const r of run.rules) {
-      for (const v of r.matches.filter(keyable)[k]!.values) {
-        const iv = interval(keyMatches[k]!.kind, v);
-        if (typeof iv === 'string') {
-          plain = false;
-          break;
-        }
-        all.push(iv);
-      }
-      if (!plain) break;
-    }
-    if (!plain) continue;
-    all.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    // Disjoint in one key: no two elements can overlap in every key.
-    if (all.every((iv, i) => i === 0 || all[i - 1]![1] < iv[0])) return foldRun(run, false);
+  if (first.keys.length < 2) return foldRun(run);
+  for (let k = 0; k < first.keys.length; k++) {
+    const kind = first.keys[k]!.kind;
+    if (kind === 'ifname') continue;
+    const all: Interval[] = [];
+    for (const r of run.rules) for (const v of r.keys[k]!.values) all.push(valueInterval(kind, v));
+    const numeric = all as ([number, number] | [bigint, bigint])[];
+    numeric.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (numeric.every((iv, i) => i === 0 || numeric[i - 1]![1] < iv[0])) return foldRun(run, false);
   }
   const out: Rule[] = [];
   for (let i = 0; i < run.rules.length; i += 64)
@@ -257,11 +269,12 @@ export function foldRules(rules: readonly Rule[]): Rule[] {
       out.push(rule);
       continue;
     }
-    const sig = signature(rule);
-    if (run && run.signature === sig) run.rules.push(rule);
+    const s = split(rule);
+    const sig = signature(s);
+    if (run && run.signature === sig) run.rules.push(s);
     else {
       close();
-      run = { rules: [rule], signature: sig };
+      run = { rules: [s], signature: sig };
     }
   }
   close();

@@ -28,8 +28,21 @@ export function forEachAbsentLeaf(
   walk(tree, schema, []);
 }
 
+/** Trees are immutable values: the defaults of one tree are computed once per schema. */
+const memo = new WeakMap<ConfigNode, WeakMap<ContainerNode, ConfigNode>>();
+
 /** The tree the backends see: the candidate plus the defaults of every present node. */
 export function withDefaults(tree: ConfigNode, schema: ContainerNode): ConfigNode {
+  let bySchema = memo.get(tree);
+  if (!bySchema) memo.set(tree, (bySchema = new WeakMap()));
+  const known = bySchema.get(schema);
+  if (known) return known;
+  const result = computeDefaults(tree, schema);
+  bySchema.set(schema, result);
+  return result;
+}
+
+function computeDefaults(tree: ConfigNode, schema: ContainerNode): ConfigNode {
   const editor = new TreeEditor(tree);
   forEachAbsentLeaf(tree, schema, (path, name, leaf) => {
     if (leaf.default !== undefined) editor.setValue([...path, name], leaf.default);
