@@ -4,7 +4,7 @@
  * engine passes in the running configuration and what nft and the kernel
  * reported.
  */
-import type { ConntrackEntry, NftJsonRule, NftTableListing } from '../apply/nft.js';
+import type { ConntrackEntry, NftTableListing } from '../apply/nft.js';
 import {
   entriesAt as entries,
   nodeAt as at,
