@@ -16,7 +16,13 @@ import { join } from 'node:path';
 import { labDown, labUp } from '../src/apply/lab.js';
 import { run } from '../src/apply/run.js';
 import { Router } from '../src/commit/router.js';
-import { EMPTY_TREE, loadSetForm, type ConfigNode } from '../src/config/index.js';
+import {
+  applySet,
+  EMPTY_TREE,
+  loadSetForm,
+  TreeEditor,
+  type ConfigNode,
+} from '../src/config/index.js';
 import { renderFirewall } from '../src/render/firewall.js';
 import { fullLoad } from '../src/render/nft-model.js';
 import { schema } from '../src/schema/index.js';
@@ -49,6 +55,14 @@ export function rulesConfig(n: number): string[] {
     }
   }
   return lines;
+}
+
+/** A candidate as a session makes it: the running tree with one `set` applied (sharing every other node). */
+function edited(base: ConfigNode, line: string): ConfigNode {
+  const editor = new TreeEditor(base);
+  const r = applySet(editor, schema, line.replace(/^set /, '').split(' '));
+  if (!r.ok) throw new Error(`bench edit failed: ${line}`);
+  return editor.finish();
 }
 
 function tree(lines: string[]): ConfigNode {
@@ -174,7 +188,7 @@ async function changeBench(rounds: number): Promise<Row[]> {
   // One rule in a 10k-rule chain.
   const chain = rulesConfig(10_000);
   const chainBefore = tree(chain);
-  const chainAfter = tree([...chain, 'set firewall ipv4 name C5 rule 500 destination port 2222']);
+  const chainAfter = edited(chainBefore, 'set firewall ipv4 name C5 rule 500 destination port 2222');
   const chainTimes: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const a = await freshRouter();

@@ -23,11 +23,11 @@ function wantedSysctls(target: Target, state: FirewallState): Map<string, string
   ]);
 }
 
-export async function planFirewall(
+/** The sysctls that differ from what the configuration wants, and what they are now. */
+async function sysctlChanges(
   target: Target,
-  applied: FirewallState | undefined,
   desired: FirewallState,
-): Promise<FirewallPlan> {
+): Promise<Pick<FirewallPlan, 'sysctls' | 'previousSysctls'>> {
   const wanted = wantedSysctls(target, desired);
   const observed = await readSysctls(target, [...wanted.keys()]);
   const sysctls = new Map<string, string>();
@@ -39,34 +39,63 @@ export async function planFirewall(
     sysctls.set(key, value);
     previousSysctls.set(key, now);
   }
-  return { nft: planNft(applied?.tables, desired.tables), sysctls, previousSysctls };
+  return { sysctls, previousSysctls };
+}
+
+/** The firewall plan without a check (start-up convergence and drift). */
+export async function planFirewall(
+  target: Target,
+  applied: FirewallState | undefined,
+  desired: FirewallState,
+): Promise<FirewallPlan> {
+  return {
+    nft: planNft(applied?.tables, desired.tables),
+    ...(await sysctlChanges(target, desired)),
+  };
 }
 
 /**
- * `nft -c` of the planned transaction. An incremental one that the kernel
- * refuses (someone changed FOS1's tables behind its back) becomes a full
- * reload, checked again. Returns the plan that passed, or the error.
+ * `nft -c` of a transaction. An incremental one that the kernel refuses
+ * (someone changed FOS1's tables behind its back) becomes a full reload,
+ * checked again. Returns the transaction that passed, or nft's error.
  */
-export async function checkFirewall(
+async function checkedTransaction(
   target: Target,
-  plan: FirewallPlan,
+  nft: NftPlan,
   desired: FirewallState,
-): Promise<{ ok: true; plan: FirewallPlan } | { ok: false; error: string }> {
+): Promise<{ ok: true; nft: NftPlan } | { ok: false; error: string }> {
   try {
-    await checkNft(target, plan.nft.script);
-    return { ok: true, plan };
+    await checkNft(target, nft.script);
+    return { ok: true, nft };
   } catch (e) {
     if (!(e instanceof NftError)) throw e;
-    const full = { ...plan, nft: fullLoad(desired.tables) };
-    if (plan.nft.changes.every((c) => c.kind !== 'update')) return { ok: false, error: e.detail };
+    if (nft.changes.every((c) => c.kind !== 'update')) return { ok: false, error: e.detail };
+    const full = fullLoad(desired.tables);
     try {
-      await checkNft(target, full.nft.script);
-      return { ok: true, plan: full };
+      await checkNft(target, full.script);
+      return { ok: true, nft: full };
     } catch (again) {
       if (!(again instanceof NftError)) throw again;
       return { ok: false, error: again.detail };
     }
   }
+}
+
+/**
+ * Plan and check a commit's firewall part. The `nft -c` and the sysctl read
+ * start at once, as processes, when this is called: the caller may do other
+ * work before awaiting the result.
+ */
+export function prepareFirewall(
+  target: Target,
+  applied: FirewallState | undefined,
+  desired: FirewallState,
+): Promise<{ ok: true; plan: FirewallPlan } | { ok: false; error: string }> {
+  const checked = checkedTransaction(target, planNft(applied?.tables, desired.tables), desired);
+  const sysctls = sysctlChanges(target, desired);
+  return Promise.all([checked, sysctls]).then(([c, s]) =>
+    c.ok ? { ok: true as const, plan: { nft: c.nft, ...s } } : c,
+  );
 }
 
 export async function applyFirewall(

@@ -23,10 +23,10 @@ import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import {
   applyFirewall,
-  checkFirewall,
   describeFirewallPlan,
   firewallDrift,
   planFirewall,
+  prepareFirewall,
   restoreFirewall,
   transactionText,
 } from './firewall-stage.js';
@@ -84,10 +84,13 @@ export class Router {
   }
 
   running(): { id: number; tree: ConfigNode } {
-    const latest = this.store.latest();
-    if (!latest) return { id: 0, tree: EMPTY_TREE };
-    if (this.cache?.id !== latest.id)
-      this.cache = { id: latest.id, tree: loadSetForm(latest.config, this.schema).tree };
+    // Only the id is read unless the revision is not the one in the cache.
+    const id = this.store.latestId();
+    if (id === 0) return { id: 0, tree: EMPTY_TREE };
+    if (this.cache?.id !== id) {
+      const latest = this.store.byId(id)!;
+      this.cache = { id, tree: loadSetForm(latest.config, this.schema).tree };
+    }
     return this.cache;
   }
 
@@ -191,7 +194,14 @@ export class Router {
     // 3. diff; 4-5. plan and render
     step('plan');
     const changed = !treesEqual(running.tree, candidate);
-    const { plan, observed, managed, desired } = await this.planFor(running.tree, candidate);
+    // The kernel is observed while nft checks the firewall's transaction: independent processes.
+    const firewallBefore = this.runningFirewall();
+    const firewallDesired = renderFirewall(withDefaults(candidate, this.schema));
+    const checking = prepareFirewall(this.target, firewallBefore, firewallDesired);
+    const planning = this.planFor(running.tree, candidate);
+    // While those processes run: the revision's text, needed if this commit goes through.
+    const configText = changed && !request.checkOnly ? toSetForm(candidate, this.schema) : '';
+    const [{ plan, observed, managed, desired }, checked] = await Promise.all([planning, checking]);
     // 6. check
     if (plan.missing.length > 0) {
       return {
@@ -201,13 +211,6 @@ export class Router {
         ),
       };
     }
-    const firewallBefore = this.runningFirewall();
-    const firewallDesired = renderFirewall(withDefaults(candidate, this.schema));
-    const checked = await checkFirewall(
-      this.target,
-      await planFirewall(this.target, firewallBefore, firewallDesired),
-      firewallDesired,
-    );
     if (!checked.ok)
       return { kind: 'check-failed', errors: [`nft refused the ruleset: ${checked.error}`] };
     const firewallPlan = checked.plan;
@@ -278,7 +281,11 @@ export class Router {
     }
     // 8. observe and compare
     step('observe');
-    const after = planKernel({ observed: await observeKernel(this.target), desired, managed });
+    // Nothing was asked of the kernel: nothing to observe there (nft's load is atomic).
+    const after =
+      plan.steps.length > 0
+        ? planKernel({ observed: await observeKernel(this.target), desired, managed })
+        : plan;
     const warnings = [
       ...inertChanges(running.tree, candidate, this.schema),
       ...(after.steps.length > 0
@@ -294,7 +301,7 @@ export class Router {
         user: request.user,
         origin: request.origin,
         comment: request.comment ?? '',
-        config: toSetForm(candidate, this.schema),
+        config: configText,
         plan: planText.join('\n'),
       },
       {

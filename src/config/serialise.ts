@@ -127,9 +127,50 @@ export function toCurly(tree: ConfigNode, schema: ContainerNode): string {
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
+/**
+ * The set form of a whole tree as one text, the way revisions are stored.
+ * Each subtree's text is kept per node: a commit that changes one rule of a
+ * large configuration writes the rest from the texts of the unchanged nodes.
+ */
 export function toSetForm(tree: ConfigNode, schema: ContainerNode): string {
-  const lines = setCommands(tree, schema);
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  const { sets, comments } = setText(tree, schema, '');
+  return sets + comments;
+}
+
+interface SetText {
+  readonly sets: string;
+  readonly comments: string;
+}
+
+const setTextMemo = new WeakMap<ConfigNode, Map<string, SetText>>();
+
+function setText(node: ConfigNode, s: SchemaNode | undefined, prefix: string): SetText {
+  const known = setTextMemo.get(node)?.get(prefix);
+  if (known) return known;
+  let sets = '';
+  let comments = '';
+  if (node.comment !== undefined && prefix !== '')
+    comments = `comment ${prefix} ${quoteSet(node.comment)}\n`;
+  if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
+    for (const v of node.values) sets += `set ${prefix} ${quoteSet(v)}\n`;
+  } else if (node.children.size === 0) {
+    if (prefix !== '' && s?.kind !== 'tag') sets = `set ${prefix}\n`;
+  } else {
+    for (const [word, child] of sortedChildren(node)) {
+      const t = setText(
+        child,
+        childSchema(s, word),
+        prefix === '' ? pathWord(word) : `${prefix} ${pathWord(word)}`,
+      );
+      sets += t.sets;
+      comments += t.comments;
+    }
+  }
+  const result = { sets, comments };
+  let byPrefix = setTextMemo.get(node);
+  if (!byPrefix) setTextMemo.set(node, (byPrefix = new Map()));
+  byPrefix.set(prefix, result);
+  return result;
 }
 
 // ---------------------------------------------------------------------- JSON

@@ -50,6 +50,9 @@ export const GROUP_KINDS: Readonly<
 /** The members of a group with its includes, each once. */
 export function groupMembers(config: ConfigNode, kind: string, name: string): string[] {
   const member = GROUP_KINDS[kind]!.member;
+  const group = at(config, 'firewall', 'group', kind, name);
+  // A multi-leaf holds distinct values already: without includes there is nothing to merge.
+  if (!has(group, 'include')) return [...vals(group, member)];
   const out = new Set<string>();
   const seen = new Set<string>();
   const visit = (n: string): void => {
@@ -113,8 +116,10 @@ export function groupSet(config: ConfigNode, kind: string, name: string): NftSet
     interval = elements.some((e) => e.includes('-'));
   } else if (k.family) {
     const f = k.family;
-    elements = disjoint(members, f === 4 ? 'addr4' : 'addr6');
-    interval = kind.includes('network') || elements.some((e) => e.includes('-') || e.includes('/'));
+    const ranged = kind.includes('network') || members.some((e) => e.includes('-'));
+    // Distinct host addresses cannot overlap: only networks and ranges need merging.
+    elements = ranged ? disjoint(members, f === 4 ? 'addr4' : 'addr6') : members;
+    interval = ranged;
   } else if (kind === 'interface-group') {
     elements = members.map((m) => quote(m));
     interval = members.some((m) => m.endsWith('*'));

@@ -122,6 +122,35 @@ function replaceTable(table: NftTable): string[] {
   return [`add table ${id}`, `delete table ${id}`, ...tableText(table)];
 }
 
+/**
+ * Elements removed and added between two lists. Members are usually added
+ * at the end and removed one at a time, so the common head and tail are
+ * skipped by comparison before the rest is diffed through sets.
+ */
+export function elementChanges(
+  before: readonly string[],
+  after: readonly string[],
+): { gone: string[]; fresh: string[] } {
+  if (before === after) return { gone: [], fresh: [] };
+  let head = 0;
+  while (head < before.length && head < after.length && before[head] === after[head]) head++;
+  let tail = 0;
+  while (
+    tail < before.length - head &&
+    tail < after.length - head &&
+    before[before.length - 1 - tail] === after[after.length - 1 - tail]
+  )
+    tail++;
+  const oldRest = before.slice(head, before.length - tail);
+  const newRest = after.slice(head, after.length - tail);
+  const oldSet = new Set(oldRest);
+  const newSet = new Set(newRest);
+  return {
+    gone: oldRest.filter((e) => !newSet.has(e)),
+    fresh: newRest.filter((e) => !oldSet.has(e)),
+  };
+}
+
 function updateTable(
   from: NftTable,
   to: NftTable,
@@ -139,10 +168,7 @@ function updateTable(
       body.push(`\tset ${set.name} { ${setBody(set, true)} }`);
       continue;
     }
-    const old = new Set(before.elements);
-    const now = new Set(set.elements);
-    const gone = before.elements.filter((e) => !now.has(e));
-    const fresh = set.elements.filter((e) => !old.has(e));
+    const { gone, fresh } = elementChanges(before.elements, set.elements);
     if (gone.length) head.push(`delete element ${id} ${set.name} { ${gone.join(', ')} }`);
     if (fresh.length) tail.push(`add element ${id} ${set.name} { ${fresh.join(', ')} }`);
     added += fresh.length;

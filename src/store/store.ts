@@ -112,7 +112,8 @@ function isAlive(pid: number): boolean {
 function pack(config: string): { blob: Buffer; compressed: number } {
   const raw = Buffer.from(config, 'utf8');
   if (raw.length < 512) return { blob: raw, compressed: 0 };
-  const packed = deflateRawSync(raw);
+  // The fastest level: a revision is written on every commit and read rarely.
+  const packed = deflateRawSync(raw, { level: 1 });
   return packed.length < raw.length * 0.9
     ? { blob: packed, compressed: 1 }
     : { blob: raw, compressed: 0 };
@@ -176,6 +177,14 @@ export class Store {
     return this.back(0);
   }
 
+  /** The id of the running revision (0 for none), without reading its configuration. */
+  latestId(): number {
+    const row = this.db.prepare('SELECT max(id) AS id FROM revisions').get() as {
+      id: number | null;
+    };
+    return row.id ?? 0;
+  }
+
   private fromRow(row: RevisionRow): Revision {
     return {
       id: row.id,
@@ -200,7 +209,7 @@ export class Store {
       'INSERT INTO revisions (time, user, origin, comment, config, compressed, plan) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     const tx = this.db.transaction((): number => {
-      const previous = this.latest();
+      const previousId = this.latestId();
       const { blob, compressed } = pack(revision.config);
       const id = Number(
         insert.run(
@@ -218,7 +227,7 @@ export class Store {
       else if (confirm !== 'keep') {
         // Re-issuing commit confirmed extends the deadline but keeps the original revision to restore.
         const pending = this.pending();
-        const restoreId = pending ? pending.restoreId : (previous?.id ?? 0);
+        const restoreId = pending ? pending.restoreId : previousId;
         this.setPending({
           restoreId,
           committedId: id,

@@ -1,6 +1,6 @@
 /** Schema defaults, filled in wherever their parent node exists. */
 import type { ContainerNode, LeafNode, SchemaNode } from '../schema/index.js';
-import { TreeEditor, type ConfigNode } from '../config/tree.js';
+import type { ConfigNode } from '../config/tree.js';
 
 /**
  * Visit, for every node present in the tree, the schema leaves it could hold
@@ -28,24 +28,55 @@ export function forEachAbsentLeaf(
   walk(tree, schema, []);
 }
 
-/** Trees are immutable values: the defaults of one tree are computed once per schema. */
-const memo = new WeakMap<ConfigNode, WeakMap<ContainerNode, ConfigNode>>();
+/**
+ * Trees are immutable values that share unchanged subtrees: the defaults of
+ * a subtree are computed once per schema node, and an unchanged subtree of a
+ * new candidate gets back the very same defaulted node. Backends that memoise
+ * per node (the firewall's chains) then see unchanged parts as unchanged.
+ */
+const memo = new WeakMap<ConfigNode, WeakMap<SchemaNode, ConfigNode>>();
 
 /** The tree the backends see: the candidate plus the defaults of every present node. */
 export function withDefaults(tree: ConfigNode, schema: ContainerNode): ConfigNode {
-  let bySchema = memo.get(tree);
-  if (!bySchema) memo.set(tree, (bySchema = new WeakMap()));
-  const known = bySchema.get(schema);
-  if (known) return known;
-  const result = computeDefaults(tree, schema);
-  bySchema.set(schema, result);
-  return result;
+  return defaulted(tree, schema, true);
 }
 
-function computeDefaults(tree: ConfigNode, schema: ContainerNode): ConfigNode {
-  const editor = new TreeEditor(tree);
-  forEachAbsentLeaf(tree, schema, (path, name, leaf) => {
-    if (leaf.default !== undefined) editor.setValue([...path, name], leaf.default);
-  });
-  return editor.finish();
+function leafWith(value: string): ConfigNode {
+  return { children: new Map(), values: [value], comment: undefined };
+}
+
+function defaulted(node: ConfigNode, s: SchemaNode, root: boolean): ConfigNode {
+  if (s.unsupported) return node;
+  let bySchema = memo.get(node);
+  const known = bySchema?.get(s);
+  if (known) return known;
+  let children: Map<string, ConfigNode> | undefined;
+  const change = (name: string, child: ConfigNode): void => {
+    children ??= new Map(node.children);
+    children.set(name, child);
+  };
+  if (s.kind === 'tag') {
+    for (const [key, entry] of node.children) {
+      const d = defaulted(entry, s.entry, false);
+      if (d !== entry) change(key, d);
+    }
+  } else if (s.kind === 'container' || s.kind === 'entry') {
+    for (const [name, child] of s.children) {
+      const present = node.children.get(name);
+      if (present) {
+        const d = defaulted(present, child, false);
+        if (d !== present) change(name, d);
+      } else if (
+        !root &&
+        (child.kind === 'leaf' || child.kind === 'multi') &&
+        child.default !== undefined
+      ) {
+        change(name, leafWith(child.default));
+      }
+    }
+  }
+  const result = children ? { children, values: node.values, comment: node.comment } : node;
+  if (!bySchema) memo.set(node, (bySchema = new WeakMap()));
+  bySchema.set(s, result);
+  return result;
 }

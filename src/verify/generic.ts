@@ -1,15 +1,55 @@
 /** Checks every area gets from its schema: leaves that must be present. */
-import type { ContainerNode } from '../schema/index.js';
+import type { ContainerNode, SchemaNode } from '../schema/index.js';
 import type { ConfigNode } from '../config/tree.js';
 import { formatPath } from '../config/errors.js';
-import { forEachAbsentLeaf } from './defaults.js';
 import type { VerifyIssue } from './issues.js';
+
+/** Missing required leaves below a node, as paths relative to it (each: the parent path and the leaf name). */
+type Missing = readonly (readonly string[])[];
+const NONE: Missing = [];
+
+/** Subtrees are shared between revisions: an unchanged one is not walked again. */
+const memo = new WeakMap<ConfigNode, WeakMap<SchemaNode, Missing>>();
+
+function missing(node: ConfigNode, s: SchemaNode): Missing {
+  if (s.unsupported) return NONE;
+  const known = memo.get(node)?.get(s);
+  if (known) return known;
+  let out: (readonly string[])[] | undefined;
+  const add = (prefix: string, list: Missing): void => {
+    if (list.length === 0) return;
+    out ??= [];
+    for (const m of list) out.push([prefix, ...m]);
+  };
+  if (s.kind === 'tag') {
+    for (const [key, entry] of node.children) add(key, missing(entry, s.entry));
+  } else if (s.kind === 'container' || s.kind === 'entry') {
+    for (const [name, child] of s.children) {
+      const present = node.children.get(name);
+      if (present) add(name, missing(present, child));
+      else if ((child.kind === 'leaf' || child.kind === 'multi') && child.required) {
+        out ??= [];
+        out.push([name]);
+      }
+    }
+  }
+  const result = out ?? NONE;
+  let bySchema = memo.get(node);
+  if (!bySchema) memo.set(node, (bySchema = new WeakMap()));
+  bySchema.set(s, result);
+  return result;
+}
 
 export function checkRequired(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   const issues: VerifyIssue[] = [];
-  forEachAbsentLeaf(tree, schema, (path, name, leaf) => {
-    if (leaf.required)
-      issues.push({ path, message: `'${formatPath([...path, name])}' must be set` });
-  });
+  // The root's own leaves are never required (areas are containers).
+  for (const [name, child] of schema.children) {
+    const present = tree.children.get(name);
+    if (!present) continue;
+    for (const m of missing(present, child)) {
+      const path = [name, ...m.slice(0, -1)];
+      issues.push({ path, message: `'${formatPath([name, ...m])}' must be set` });
+    }
+  }
   return issues;
 }

@@ -1,6 +1,6 @@
 /** Settings a commit keeps but does not apply yet (schema `inert`), so the operator is told. */
 import { formatPath } from '../config/errors.js';
-import { getNode, treesEqual, type ConfigNode } from '../config/tree.js';
+import { treesEqual, type ConfigNode } from '../config/tree.js';
 import { childSchema } from '../config/serialise.js';
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
 
@@ -11,17 +11,24 @@ export function inertChanges(
   schema: ContainerNode,
 ): string[] {
   const byReason = new Map<string, string[]>();
-  const visit = (node: ConfigNode, s: SchemaNode | undefined, path: string[]): void => {
+  // Both trees are walked together; a subtree the candidate shares with running has no changes.
+  const visit = (
+    node: ConfigNode,
+    before: ConfigNode | undefined,
+    s: SchemaNode | undefined,
+    path: string[],
+  ): void => {
+    if (node === before) return;
     if (s?.inert) {
-      const before = getNode(running, path);
       if (!before || !treesEqual(before, node))
         byReason.set(s.inert, [...(byReason.get(s.inert) ?? []), formatPath(path)]);
       return;
     }
     if (s?.kind === 'leaf' || s?.kind === 'multi' || s?.kind === 'flag') return;
-    for (const [word, child] of node.children) visit(child, childSchema(s, word), [...path, word]);
+    for (const [word, child] of node.children)
+      visit(child, before?.children.get(word), childSchema(s, word), [...path, word]);
   };
-  visit(candidate, schema, []);
+  visit(candidate, running, schema, []);
   return [...byReason].map(([reason, paths]) => {
     const shown = paths.slice(0, 6).join(', ');
     return `recorded but not applied (${reason}): ${shown}${paths.length > 6 ? `, and ${paths.length - 6} more` : ''}`;
