@@ -15,7 +15,14 @@ const wanted = (area: string): boolean => areas.length === 0 || areas.includes(a
 if (wanted('config'))
   runConfigBench({ lines: quick ? 10_000 : 100_000, rounds: quick ? 2 : 5, record });
 if (wanted('commit')) await runCommitBench({ rounds: quick ? 1 : 5, record });
-if (wanted('firewall')) await runFirewallBench({ rounds: quick ? 1 : 3, record, quick });
+if (wanted('firewall') || areas.some((a) => a.startsWith('firewall.')))
+  await runFirewallBench({
+    rounds: quick ? 1 : 3,
+    record,
+    quick,
+    // `firewall.loads`, `firewall.changes`, `firewall.forwarding`: one part only.
+    parts: areas.filter((a) => a.startsWith('firewall.')).map((a) => a.slice('firewall.'.length)),
+  });
 if (wanted('shell')) {
   const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
   await runShellBench({ rounds: quick ? 1 : 5, record, bin });

@@ -142,11 +142,11 @@ interface SetText {
   readonly comments: string;
 }
 
-const setTextMemo = new WeakMap<ConfigNode, Map<string, SetText>>();
+const setTextMemo = new WeakMap<ConfigNode, { readonly prefix: string; readonly text: SetText }>();
 
 function setText(node: ConfigNode, s: SchemaNode | undefined, prefix: string): SetText {
-  const known = setTextMemo.get(node)?.get(prefix);
-  if (known) return known;
+  const known = setTextMemo.get(node);
+  if (known?.prefix === prefix) return known.text;
   let sets = '';
   let comments = '';
   if (node.comment !== undefined && prefix !== '')
@@ -167,9 +167,7 @@ function setText(node: ConfigNode, s: SchemaNode | undefined, prefix: string): S
     }
   }
   const result = { sets, comments };
-  let byPrefix = setTextMemo.get(node);
-  if (!byPrefix) setTextMemo.set(node, (byPrefix = new Map()));
-  byPrefix.set(prefix, result);
+  setTextMemo.set(node, { prefix, text: result });
   return result;
 }
 

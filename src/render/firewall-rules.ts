@@ -296,6 +296,14 @@ export function ruleMatches(rule: ConfigNode, ctx: RuleContext): Match[] {
   const lengths = vals(rule, 'packet-length');
   if (lengths.length)
     out.push({ key: 'meta length', negate: false, values: [...lengths], kind: 'other' });
+  // `tcp dport 22` already tests for TCP: an explicit `meta l4proto tcp` beside it is work for nothing.
+  if (p && !p.negate && (p.name === 'tcp' || p.name === 'udp')) {
+    const word = p.name;
+    if (out.some((m) => m.key.startsWith(`${word} `)))
+      return out.filter(
+        (m) => !(m.key === 'meta l4proto' && m.values.length === 1 && m.values[0] === word),
+      );
+  }
   return out;
 }
 

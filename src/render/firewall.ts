@@ -110,19 +110,23 @@ function zoneDefault(zone: ZoneInfo): string {
   return `counter${log} ${action} comment ${quote(`zone ${zone.name} default-action`)}`;
 }
 
-/** `meta nfproto vmap { ipv4 : goto ipv4-X, ipv6 : goto ipv6-Y }` for a `firewall name/ipv6-name` pair. */
-function familyDispatch(
-  firewallNode: ConfigNode | undefined,
-  verb: 'goto' | 'jump',
-): string | undefined {
-  const targets: string[] = [];
+/** Where a `firewall name / ipv6-name` pair sends each family: `[['ipv4', 'ipv4-X'], ...]`. */
+function familyTargets(firewallNode: ConfigNode | undefined): [string, string][] {
+  const out: [string, string][] = [];
   const v4 = val(firewallNode, 'name');
   const v6 = val(firewallNode, 'ipv6-name');
-  if (v4) targets.push(`ipv4 : ${verb} ${chainName(4, v4)}`);
-  if (v6) targets.push(`ipv6 : ${verb} ${chainName(6, v6)}`);
-  return targets.length ? `meta nfproto vmap { ${targets.join(', ')} }` : undefined;
+  if (v4) out.push(['ipv4', chainName(4, v4)]);
+  if (v6) out.push(['ipv6', chainName(6, v6)]);
+  return out;
 }
 
+/**
+ * Zones. Each hook dispatches in one verdict-map lookup keyed on the family
+ * and the interfaces straight to the named chain of the zone pair; what no
+ * entry covers (no `from` for that zone, no chain for that family) meets the
+ * default action of the zone the traffic goes into (into the router: of the
+ * local zone). A named chain that returns lets the packet through.
+ */
 function zoneChains(
   config: ConfigNode,
   chains: Map<string, NftChain>,
@@ -134,70 +138,89 @@ function zoneChains(
   const local = all.find((z) => z.local);
   const vmap = (key: string, items: string[]): string[] =>
     items.length ? [`${key} vmap { ${items.join(', ')} }`] : [];
+  const FAMILIES = ['ipv4', 'ipv6'];
 
-  /** The chain for traffic from zone `from` into `to`: the named chains, then `to`'s default. */
-  const pairChain = (to: ZoneInfo, from: ZoneInfo, fw: ConfigNode | undefined): string => {
-    const name = `zone-${to.name}-from-${from.name}`;
-    const dispatch = familyDispatch(fw, 'goto');
-    chains.set(name, { name, rules: [...(dispatch ? [dispatch] : []), zoneDefault(to)] });
-    return name;
-  };
-
-  const forwardTargets: string[] = [];
+  const pairs: string[] = [];
+  const defaults: string[] = [];
   for (const to of all) {
     if (to.local) continue;
-    const items: string[] = [];
+    const into = (from: readonly string[], targets: [string, string][]): void => {
+      for (const [family, verdict] of targets)
+        for (const i of from)
+          for (const o of to.interfaces)
+            pairs.push(`${family} . ${quote(i)} . ${quote(o)} : ${verdict}`);
+    };
     // Traffic inside one zone: allowed unless intra-zone-filtering says otherwise.
     const intra = at(to.node, 'intra-zone-filtering');
-    let intraVerdict = 'return';
-    if (intra) {
-      const fw = at(intra, 'firewall');
-      if (fw) intraVerdict = `goto ${pairChain(to, to, fw)}`;
-      else intraVerdict = val(intra, 'action') === 'drop' ? 'drop' : 'return';
+    const intraFirewall = at(intra, 'firewall');
+    if (intraFirewall)
+      into(
+        to.interfaces,
+        familyTargets(intraFirewall).map(([f, c]) => [f, `goto ${c}`]),
+      );
+    else {
+      const verdict = val(intra, 'action') === 'drop' ? 'drop' : 'return';
+      into(
+        to.interfaces,
+        FAMILIES.map((f) => [f, verdict]),
+      );
     }
-    for (const i of to.interfaces) items.push(`${quote(i)} : ${intraVerdict}`);
     for (const [fromName, fromNode] of entries(to.node, 'from')) {
       const from = byName.get(fromName);
       if (!from || from.local || from === to) continue;
-      const pair = pairChain(to, from, at(fromNode, 'firewall'));
-      for (const i of from.interfaces) items.push(`${quote(i)} : goto ${pair}`);
+      into(
+        from.interfaces,
+        familyTargets(at(fromNode, 'firewall')).map(([f, c]) => [f, `goto ${c}`]),
+      );
     }
     const name = `zone-${to.name}`;
-    chains.set(name, { name, rules: [...vmap('iifname', items), zoneDefault(to)] });
-    for (const i of to.interfaces) forwardTargets.push(`${quote(i)} : jump ${name}`);
+    chains.set(name, { name, rules: [zoneDefault(to)] });
+    for (const o of to.interfaces) defaults.push(`${quote(o)} : goto ${name}`);
   }
   chains.set('zone-forward', {
     name: 'zone-forward',
     base: baseHeader('forward', '10'),
-    rules: [...statePolicy, ...vmap('oifname', forwardTargets)],
+    rules: [
+      ...statePolicy,
+      ...vmap('meta nfproto . iifname . oifname', pairs),
+      ...vmap('oifname', defaults),
+    ],
   });
   if (!local) return;
-  // To the router itself: from each zone through `local from ZONE`, else local's default.
+  // To the router itself: from each zone through `LOCAL from ZONE`.
   const inItems: string[] = [];
   for (const [fromName, fromNode] of entries(local.node, 'from')) {
     const from = byName.get(fromName);
     if (!from || from.local) continue;
-    const pair = pairChain(local, from, at(fromNode, 'firewall'));
-    for (const i of from.interfaces) inItems.push(`${quote(i)} : goto ${pair}`);
+    for (const [family, chain] of familyTargets(at(fromNode, 'firewall')))
+      for (const i of from.interfaces) inItems.push(`${family} . ${quote(i)} : goto ${chain}`);
   }
   chains.set('zone-input', {
     name: 'zone-input',
     base: baseHeader('input', '10'),
-    rules: [...statePolicy, `iif "lo" accept`, ...vmap('iifname', inItems), zoneDefault(local)],
+    rules: [
+      ...statePolicy,
+      `iif "lo" accept`,
+      ...vmap('meta nfproto . iifname', inItems),
+      zoneDefault(local),
+    ],
   });
-  // From the router: into each zone through `ZONE from local`, else local's default.
+  // From the router: into each zone through `ZONE from LOCAL`.
   const outItems: string[] = [];
   for (const to of all) {
     if (to.local) continue;
-    const fromLocal = at(to.node, 'from', local.name);
-    if (!fromLocal) continue;
-    const pair = pairChain(to, local, at(fromLocal, 'firewall'));
-    for (const i of to.interfaces) outItems.push(`${quote(i)} : goto ${pair}`);
+    for (const [family, chain] of familyTargets(at(to.node, 'from', local.name, 'firewall')))
+      for (const o of to.interfaces) outItems.push(`${family} . ${quote(o)} : goto ${chain}`);
   }
   chains.set('zone-output', {
     name: 'zone-output',
     base: baseHeader('output', '10'),
-    rules: [...statePolicy, `oif "lo" accept`, ...vmap('oifname', outItems), zoneDefault(local)],
+    rules: [
+      ...statePolicy,
+      `oif "lo" accept`,
+      ...vmap('meta nfproto . oifname', outItems),
+      zoneDefault(local),
+    ],
   });
 }
 
@@ -316,6 +339,12 @@ function filterTable(config: ConfigNode, options: RenderOptions): NftTable | und
       });
   }
   zoneChains(config, chains, statePolicy);
+  // A hook's filter chain that holds only the state policy repeats what the zone chain does.
+  for (const hook of HOOKS) {
+    const plain = chains.get(hook);
+    if (plain && plain.rules.length === statePolicy.length && chains.has(`zone-${hook}`))
+      chains.delete(hook);
+  }
   conntrackChains(config, { objects, chains }, sets);
   for (const [name, chain] of familyChains) chains.set(name, chain);
   if (chains.size === 0 && sets.size === 0 && objects.length === 0) return undefined;

@@ -167,6 +167,77 @@ function signature(s: Split): string {
 const sameValues = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((v, i) => v === b[i]);
 
+/** The netmask of a prefix length, in the family's notation. */
+function netmask(length: number, v6: boolean): string {
+  if (!v6) {
+    const n = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  }
+  const groups: string[] = [];
+  for (let g = 0; g < 8; g++) {
+    const bits = Math.max(0, Math.min(16, length - g * 16));
+    groups.push(((0xffff << (16 - bits)) & 0xffff).toString(16));
+  }
+  return groups.join(':');
+}
+
+/** Sets this small stay as written, prefixes and all: they read better. */
+const MASK_FROM = 16;
+
+/**
+ * A set lookup over rows of key values. When every address column holds
+ * prefixes of one length and every other column exact values, the prefixes
+ * become a mask on the key (`ip saddr & 255.255.255.0 . udp dport`) and the
+ * set a hash of exact elements, looked up in constant time, instead of an
+ * interval set that is searched.
+ */
+function hashable(keys: readonly Match[], rows: readonly (readonly string[])[]): Match {
+  const plain = (): Match => {
+    const values = rows.map((r) => r.join(' . '));
+    return keys.length === 1
+      ? { ...keys[0]!, values }
+      : { key: keys.map((k) => k.key).join(' . '), negate: false, values, kind: 'other' };
+  };
+  if (rows.length < MASK_FROM) return plain();
+  const lengths: (number | undefined)[] = keys.map((k, col) => {
+    if (k.kind !== 'addr4' && k.kind !== 'addr6') return undefined;
+    const first = rows[0]![col]!;
+    const slash = first.indexOf('/');
+    if (slash < 0) return undefined;
+    const suffix = first.slice(slash);
+    return rows.every((r) => r[col]!.endsWith(suffix) && !r[col]!.includes('-'))
+      ? Number(suffix.slice(1))
+      : undefined;
+  });
+  const exact = keys.every((k, col) => {
+    if (lengths[col] !== undefined) return true;
+    return rows.every((r) => {
+      const v = r[col]!;
+      if (k.kind === 'port') return !v.includes('-');
+      if (k.kind === 'ifname') return !v.includes('*');
+      return !v.includes('/') && !v.includes('-');
+    });
+  });
+  if (!exact || lengths.every((l) => l === undefined)) return plain();
+  const key = keys
+    .map((k, col) =>
+      lengths[col] === undefined
+        ? k.key
+        : `${k.key} & ${netmask(lengths[col]!, k.kind === 'addr6')}`,
+    )
+    .join(' . ');
+  const values = [
+    ...new Set(
+      rows.map((r) =>
+        r
+          .map((v, col) => (lengths[col] === undefined ? v : v.slice(0, v.indexOf('/'))))
+          .join(' . '),
+      ),
+    ),
+  ];
+  return { key, negate: false, values, kind: 'other' };
+}
+
 /** At most this many elements come from one rule (a product of lists); beyond it the rule stays linear. */
 const MAX_ELEMENTS_PER_RULE = 256;
 
@@ -190,19 +261,21 @@ function foldRun(run: Run, checkOverlap = true): Rule[] {
   if (varying.length === 1) {
     const i = varying[0]!;
     const values = [...new Set(rules.flatMap((r) => r.keys[i]!.values))];
-    return [{ ...base, matches: [...base.matches, { ...first.keys[i]!, values }], numbers }];
+    const set = hashable(
+      [first.keys[i]!],
+      values.map((v) => [v]),
+    );
+    return [{ ...base, matches: [...base.matches, set], numbers }];
   }
   // A concatenation: every rule contributes the product of its varying keys' values.
   const keys = varying.map((i) => first.keys[i]!);
-  const key = keys.map((k) => k.key).join(' . ');
   const out: Rule[] = [];
-  let elements: string[] = [];
+  let elements: string[][] = [];
   let intervals: Interval[][] = [];
   let members: string[] = [];
   const flush = (): void => {
     if (members.length === 0) return;
-    const concat: Match = { key, negate: false, values: elements, kind: 'other' };
-    out.push({ ...base, matches: [...base.matches, concat], numbers: members });
+    out.push({ ...base, matches: [...base.matches, hashable(keys, elements)], numbers: members });
     elements = [];
     intervals = [];
     members = [];
@@ -224,7 +297,7 @@ function foldRun(run: Run, checkOverlap = true): Rule[] {
       if (mineIntervals.some((m) => intervals.some((x) => elementsOverlap(m, x)))) flush();
       intervals.push(...mineIntervals);
     }
-    for (const e of mine) elements.push(e.join(' . '));
+    elements.push(...mine);
     members.push(...r.rule.numbers);
   }
   flush();

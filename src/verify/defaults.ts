@@ -34,7 +34,7 @@ export function forEachAbsentLeaf(
  * new candidate gets back the very same defaulted node. Backends that memoise
  * per node (the firewall's chains) then see unchanged parts as unchanged.
  */
-const memo = new WeakMap<ConfigNode, WeakMap<SchemaNode, ConfigNode>>();
+const memo = new WeakMap<ConfigNode, { readonly s: SchemaNode; readonly result: ConfigNode }>();
 
 /** The tree the backends see: the candidate plus the defaults of every present node. */
 export function withDefaults(tree: ConfigNode, schema: ContainerNode): ConfigNode {
@@ -47,9 +47,9 @@ function leafWith(value: string): ConfigNode {
 
 function defaulted(node: ConfigNode, s: SchemaNode, root: boolean): ConfigNode {
   if (s.unsupported) return node;
-  let bySchema = memo.get(node);
-  const known = bySchema?.get(s);
-  if (known) return known;
+  // One entry per node: a node sits at one place in a tree, so under one schema node.
+  const known = memo.get(node);
+  if (known?.s === s) return known.result;
   let children: Map<string, ConfigNode> | undefined;
   const change = (name: string, child: ConfigNode): void => {
     children ??= new Map(node.children);
@@ -76,7 +76,6 @@ function defaulted(node: ConfigNode, s: SchemaNode, root: boolean): ConfigNode {
     }
   }
   const result = children ? { children, values: node.values, comment: node.comment } : node;
-  if (!bySchema) memo.set(node, (bySchema = new WeakMap()));
-  bySchema.set(s, result);
+  memo.set(node, { s, result });
   return result;
 }

@@ -9,12 +9,12 @@ type Missing = readonly (readonly string[])[];
 const NONE: Missing = [];
 
 /** Subtrees are shared between revisions: an unchanged one is not walked again. */
-const memo = new WeakMap<ConfigNode, WeakMap<SchemaNode, Missing>>();
+const memo = new WeakMap<ConfigNode, { readonly s: SchemaNode; readonly result: Missing }>();
 
 function missing(node: ConfigNode, s: SchemaNode): Missing {
   if (s.unsupported) return NONE;
-  const known = memo.get(node)?.get(s);
-  if (known) return known;
+  const known = memo.get(node);
+  if (known?.s === s) return known.result;
   let out: (readonly string[])[] | undefined;
   const add = (prefix: string, list: Missing): void => {
     if (list.length === 0) return;
@@ -34,9 +34,7 @@ function missing(node: ConfigNode, s: SchemaNode): Missing {
     }
   }
   const result = out ?? NONE;
-  let bySchema = memo.get(node);
-  if (!bySchema) memo.set(node, (bySchema = new WeakMap()));
-  bySchema.set(s, result);
+  memo.set(node, { s, result });
   return result;
 }
 
