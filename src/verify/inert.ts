@@ -4,6 +4,20 @@ import { treesEqual, type ConfigNode } from '../config/tree.js';
 import { childSchema } from '../config/serialise.js';
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
 
+/** Whether any node at or below a schema node is inert (most areas have none: not walked). */
+const holdsInert = new WeakMap<SchemaNode, boolean>();
+
+function anyInert(s: SchemaNode): boolean {
+  const known = holdsInert.get(s);
+  if (known !== undefined) return known;
+  let found = s.inert !== undefined;
+  if (!found && s.kind === 'tag') found = anyInert(s.entry);
+  if (!found && (s.kind === 'container' || s.kind === 'entry'))
+    for (const child of s.children.values()) if (anyInert(child)) found = true;
+  holdsInert.set(s, found);
+  return found;
+}
+
 /** One line per reason, naming the paths of `candidate` that changed and are not applied. */
 export function inertChanges(
   running: ConfigNode,
@@ -18,7 +32,7 @@ export function inertChanges(
     s: SchemaNode | undefined,
     path: string[],
   ): void => {
-    if (node === before) return;
+    if (node === before || (s && !anyInert(s))) return;
     if (s?.inert) {
       if (!before || !treesEqual(before, node))
         byReason.set(s.inert, [...(byReason.get(s.inert) ?? []), formatPath(path)]);
