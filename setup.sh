@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(
-  iproute2 nftables frr frr-pythontools
+  iproute2 nftables procps frr frr-pythontools
   clang llvm libbpf-dev bpftool
   openssh-client sshpass tmux iputils-ping netcat-openbsd iperf3
   kea chrony qemu-system-x86 mmdebstrap
