@@ -45,8 +45,15 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-async function commit(router: Router, candidate: ConfigNode): Promise<void> {
+/** Commit in-process; with `steps`, add up the time spent in each pipeline step. */
+export async function commit(
+  router: Router,
+  candidate: ConfigNode,
+  steps?: Map<string, number>,
+): Promise<void> {
   const running = router.running();
+  let last = performance.now();
+  let current = 'start';
   const outcome = await router.commit({
     candidate,
     baseId: running.id,
@@ -54,7 +61,14 @@ async function commit(router: Router, candidate: ConfigNode): Promise<void> {
     user: 'bench',
     origin: 'cli',
     session: 'bench',
+    onStep: (step) => {
+      const now = performance.now();
+      steps?.set(current, (steps.get(current) ?? 0) + now - last);
+      last = now;
+      current = step;
+    },
   });
+  steps?.set(current, (steps.get(current) ?? 0) + performance.now() - last);
   if (outcome.kind !== 'committed' && outcome.kind !== 'no-changes')
     throw new Error(`bench commit failed: ${outcome.kind} ${JSON.stringify(outcome)}`);
 }

@@ -28,6 +28,7 @@ import { fullLoad } from '../src/render/nft-model.js';
 import { schema } from '../src/schema/index.js';
 import { Store } from '../src/store/store.js';
 import { withDefaults } from '../src/verify/index.js';
+import { commit } from './commit.js';
 import { machine, median, ms, record, table, type Row } from './record.js';
 
 const NS = `fosfwbench${process.pid}`;
@@ -75,33 +76,6 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await fn();
   return performance.now() - started;
-}
-
-async function commit(
-  router: Router,
-  candidate: ConfigNode,
-  steps?: Map<string, number>,
-): Promise<void> {
-  const running = router.running();
-  let last = performance.now();
-  let current = 'start';
-  const outcome = await router.commit({
-    candidate,
-    baseId: running.id,
-    baseTree: running.tree,
-    user: 'bench',
-    origin: 'cli',
-    session: 'bench',
-    onStep: (step) => {
-      const now = performance.now();
-      steps?.set(current, (steps.get(current) ?? 0) + now - last);
-      last = now;
-      current = step;
-    },
-  });
-  steps?.set(current, (steps.get(current) ?? 0) + performance.now() - last);
-  if (outcome.kind !== 'committed' && outcome.kind !== 'no-changes')
-    throw new Error(`bench commit failed: ${outcome.kind} ${JSON.stringify(outcome)}`);
 }
 
 async function nftLoad(script: string): Promise<number> {

@@ -224,6 +224,17 @@ function zoneChains(
   });
 }
 
+/** The same rules for packets coming in (prerouting, as `NAME`) and made here (output, as `NAME-out`). */
+function inAndOut(
+  chains: Map<string, NftChain>,
+  name: string,
+  priority: string,
+  rules: string[],
+): void {
+  chains.set(name, { name, base: baseHeader('prerouting', priority), rules });
+  chains.set(`${name}-out`, { name: `${name}-out`, base: baseHeader('output', priority), rules });
+}
+
 function conntrackChains(
   config: ConfigNode,
   table: { objects: string[]; chains: Map<string, NftChain> },
@@ -239,18 +250,7 @@ function conntrackChains(
       assign.push(`${p.protocol} dport ${p.port} ct helper set ${quote(object)}`);
     }
   }
-  if (assign.length) {
-    table.chains.set('conntrack-helpers', {
-      name: 'conntrack-helpers',
-      base: baseHeader('prerouting', 'filter'),
-      rules: assign,
-    });
-    table.chains.set('conntrack-helpers-out', {
-      name: 'conntrack-helpers-out',
-      base: baseHeader('output', 'filter'),
-      rules: assign,
-    });
-  }
+  if (assign.length) inAndOut(table.chains, 'conntrack-helpers', 'filter', assign);
   const ignore: string[] = [];
   for (const f of [4, 6] as const) {
     for (const [number, rule] of entries(
@@ -285,18 +285,7 @@ function conntrackChains(
       );
     }
   }
-  if (ignore.length) {
-    table.chains.set('conntrack-ignore', {
-      name: 'conntrack-ignore',
-      base: baseHeader('prerouting', 'raw'),
-      rules: ignore,
-    });
-    table.chains.set('conntrack-ignore-out', {
-      name: 'conntrack-ignore-out',
-      base: baseHeader('output', 'raw'),
-      rules: ignore,
-    });
-  }
+  if (ignore.length) inAndOut(table.chains, 'conntrack-ignore', 'raw', ignore);
 }
 
 function filterTable(config: ConfigNode, options: RenderOptions): NftTable | undefined {

@@ -100,13 +100,7 @@ export async function makeTopology(): Promise<Topology> {
 
 /** Start the echo server in a namespace; resolves when it listens. */
 export async function startServer(ns: string, specs: string[]): Promise<() => void> {
-  const child = spawn(
-    'ip',
-    ['netns', 'exec', ns, process.execPath, helper('echo-server.mjs'), ...specs],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = inNamespace(ns, 'echo-server.mjs', specs, 'ignore');
   await new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', () => resolve());
@@ -121,6 +115,18 @@ export interface ProbeResult {
   readonly seen?: string;
 }
 
+/** A Node program of test/helpers run inside a namespace. */
+function inNamespace(
+  ns: string,
+  program: string,
+  args: string[],
+  stdin: 'ignore' | 'pipe',
+): ChildProcess {
+  return spawn('ip', ['netns', 'exec', ns, process.execPath, helper(program), ...args], {
+    stdio: [stdin, 'pipe', 'inherit'],
+  });
+}
+
 export async function probe(
   ns: string,
   mode: 'tcp' | 'udp',
@@ -128,22 +134,11 @@ export async function probe(
   port: number,
   timeoutMs = 1000,
 ): Promise<ProbeResult> {
-  const child = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      ns,
-      process.execPath,
-      helper('probe.mjs'),
-      mode,
-      host,
-      String(port),
-      String(timeoutMs),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+  const child = inNamespace(
+    ns,
+    'probe.mjs',
+    [mode, host, String(port), String(timeoutMs)],
+    'ignore',
   );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += String(d)));
@@ -167,23 +162,7 @@ export interface HeldConnection {
 }
 
 export async function hold(ns: string, host: string, port: number): Promise<HeldConnection> {
-  const child: ChildProcess = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      ns,
-      process.execPath,
-      helper('probe.mjs'),
-      'hold',
-      host,
-      String(port),
-      '1500',
-    ],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+  const child = inNamespace(ns, 'probe.mjs', ['hold', host, String(port), '1500'], 'pipe');
   const lines = createInterface({ input: child.stdout! });
   const queue: ((line: string) => void)[] = [];
   lines.on('line', (line) => queue.shift()?.(line));
