@@ -2,6 +2,7 @@
  * Loading configuration text (set form or curly form) into a tree, with a
  * report of every statement that was accepted, unsupported or invalid.
  */
+import { migrateVyos13 } from './migrate.js';
 import {
   parseBoot,
   parseScript,
@@ -387,7 +388,8 @@ export function loadCurly(text: string, schema: ContainerNode): LoadResult {
       }
     }
   };
-  visit(parsed.statements, schema, []);
+  // A VyOS 1.3 config.boot is read as VyOS 1.4 reads it after its migration.
+  visit(migrateVyos13(parsed.statements, parsed.footer), schema, []);
   report.invalid.sort((a, b) => a.line - b.line || a.column - b.column);
   const locate = (path: readonly string[]): { line: number; column: number } | undefined => {
     // Statement words: the name, then the tag key if there is one.
