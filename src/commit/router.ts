@@ -18,7 +18,7 @@ import { renderKernel, type KernelState } from '../render/kernel.js';
 import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
 import type { ContainerNode } from '../schema/index.js';
 import { rebase } from '../session/index.js';
-import type { Origin, Store } from '../store/store.js';
+import { packConfig, type Origin, type Store } from '../store/store.js';
 import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import {
@@ -201,6 +201,9 @@ export class Router {
     const planning = this.planFor(running.tree, candidate);
     // While those processes run: the revision's text, needed if this commit goes through.
     const configText = changed && !request.checkOnly ? toSetForm(candidate, this.schema) : '';
+    // Compressed on the thread pool while the checks and the apply run.
+    const packing = configText ? packConfig(configText) : undefined;
+    packing?.catch(() => undefined);
     const [{ plan, observed, managed, desired }, checked] = await Promise.all([planning, checking]);
     // 6. check
     if (plan.missing.length > 0) {
@@ -302,6 +305,7 @@ export class Router {
         origin: request.origin,
         comment: request.comment ?? '',
         config: configText,
+        ...(packing ? { packed: await packing } : {}),
         plan: planText.join('\n'),
       },
       {

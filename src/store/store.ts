@@ -7,7 +7,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 export type Origin = 'cli' | 'ssh' | 'batch' | 'boot' | 'confirm-timeout' | 'rollback';
 
@@ -109,14 +110,33 @@ function isAlive(pid: number): boolean {
 }
 
 /** Compress a config only when it pays. */
-function pack(config: string): { blob: Buffer; compressed: number } {
-  const raw = Buffer.from(config, 'utf8');
-  if (raw.length < 512) return { blob: raw, compressed: 0 };
-  // The fastest level: a revision is written on every commit and read rarely.
-  const packed = deflateRawSync(raw, { level: 1 });
+/** A revision's configuration as stored: compressed when that saves space. */
+export interface PackedConfig {
+  readonly blob: Buffer;
+  readonly compressed: number;
+}
+
+// The fastest level: a revision is written on every commit and read rarely.
+const LEVEL = { level: 1 };
+const deflateAsync = promisify(deflateRaw);
+
+function choose(raw: Buffer, packed: Buffer): PackedConfig {
   return packed.length < raw.length * 0.9
     ? { blob: packed, compressed: 1 }
     : { blob: raw, compressed: 0 };
+}
+
+function pack(config: string): PackedConfig {
+  const raw = Buffer.from(config, 'utf8');
+  if (raw.length < 512) return { blob: raw, compressed: 0 };
+  return choose(raw, deflateRawSync(raw, LEVEL));
+}
+
+/** Compress on the thread pool, so a commit can do other work meanwhile (large configurations). */
+export async function packConfig(config: string): Promise<PackedConfig> {
+  const raw = Buffer.from(config, 'utf8');
+  if (raw.length < 512) return { blob: raw, compressed: 0 };
+  return choose(raw, await deflateAsync(raw, LEVEL));
 }
 
 function unpack(blob: Buffer, compressed: number): string {
@@ -202,7 +222,15 @@ export class Store {
    * change and the trimming to `keep` revisions. Returns the new id.
    */
   record(
-    revision: { user: string; origin: Origin; comment: string; config: string; plan: string },
+    revision: {
+      user: string;
+      origin: Origin;
+      comment: string;
+      config: string;
+      plan: string;
+      /** The config already packed (see packConfig). */
+      packed?: PackedConfig;
+    },
     options: { keep: number; confirm?: { deadline: number; user: string } | 'clear' | 'keep' },
   ): number {
     const insert = this.db.prepare(
@@ -210,7 +238,7 @@ export class Store {
     );
     const tx = this.db.transaction((): number => {
       const previousId = this.latestId();
-      const { blob, compressed } = pack(revision.config);
+      const { blob, compressed } = revision.packed ?? pack(revision.config);
       const id = Number(
         insert.run(
           new Date().toISOString(),
