@@ -154,8 +154,7 @@ function setText(node: ConfigNode, s: SchemaNode | undefined, prefix: string): S
   if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
     // One flat string for all values (a group of 100k members): join, not 100k concatenations.
     const head = `set ${prefix} `;
-    if (node.values.length > 0)
-      sets = `${node.values.map((v) => head + quoteSet(v)).join('\n')}\n`;
+    if (node.values.length > 0) sets = `${node.values.map((v) => head + quoteSet(v)).join('\n')}\n`;
   } else if (node.children.size === 0) {
     if (prefix !== '' && s?.kind !== 'tag') sets = `set ${prefix}\n`;
   } else {
