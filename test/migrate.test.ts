@@ -158,6 +158,67 @@ system {
     expect(lines.join('\n')).not.toMatch(/config-trap|modules ftp|state 'invalid'/);
   });
 
+  it('takes any shape of the old syntax without failing (500 random trees)', () => {
+    const words = [
+      'firewall',
+      'name',
+      'ipv6-name',
+      'rule',
+      'state',
+      'established',
+      'enable',
+      'disable',
+      'log',
+      'icmp',
+      'icmpv6',
+      'type',
+      'tcp',
+      'flags',
+      'recent',
+      'time',
+      'options',
+      'interface',
+      'adjust-mss',
+      'zone-policy',
+      'zone',
+      'from',
+      'intrazone',
+      'nat',
+      'source',
+      'outbound-interface',
+      'system',
+      'conntrack',
+      'modules',
+      'sip',
+      'ignore',
+      'description',
+      'all-ping',
+      'config-trap',
+      'ipv4',
+      'ipv6',
+      'group',
+    ];
+    const values = ['', ' eth0', ' 10', ' 1/1', ' SYN,!ACK', ' echo-request', ' 60', ' "x y"'];
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const block = (depth: number): string => {
+      const lines: string[] = [];
+      for (let i = next(4); i >= 0; i--) {
+        const head = `${words[next(words.length)]}${values[next(values.length)]}`;
+        lines.push(depth < 5 && next(2) ? `${head} {\n${block(depth + 1)}}` : head);
+      }
+      return `${lines.join('\n')}\n`;
+    };
+    for (let i = 0; i < 500; i++) {
+      const text = `${block(0)}// vyos-config-version: "conntrack@1"\n`;
+      const loaded = loadCurly(text, schema);
+      expect(loaded.report.statements).toBeGreaterThan(0);
+    }
+  });
+
   it('leaves a 1.4 config.boot as it is', () => {
     const text = `firewall {
     ipv4 {
