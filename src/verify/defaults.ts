@@ -1,5 +1,5 @@
 /** Schema defaults, filled in wherever their parent node exists. */
-import type { ContainerNode, LeafNode, SchemaNode } from '../schema/index.js';
+import type { ContainerNode, EntryNode, LeafNode, SchemaNode } from '../schema/index.js';
 import type { ConfigNode } from '../config/tree.js';
 
 /**
@@ -45,8 +45,24 @@ function leafWith(value: string): ConfigNode {
   return { children: new Map(), values: [value], comment: undefined };
 }
 
+/** The leaves with a default among a branch's children (computed once per schema node). */
+const defaultLeaves = new WeakMap<SchemaNode, readonly LeafNode[]>();
+
+function leavesWithDefaults(s: ContainerNode | EntryNode): readonly LeafNode[] {
+  let list = defaultLeaves.get(s);
+  if (!list) {
+    list = [...s.children.values()].filter(
+      (c): c is LeafNode => (c.kind === 'leaf' || c.kind === 'multi') && c.default !== undefined,
+    );
+    defaultLeaves.set(s, list);
+  }
+  return list;
+}
+
 function defaulted(node: ConfigNode, s: SchemaNode, root: boolean): ConfigNode {
-  if (s.unsupported) return node;
+  // Leaves hold no defaults below them; unsupported areas are kept as they are.
+  if (s.unsupported || (s.kind !== 'tag' && s.kind !== 'container' && s.kind !== 'entry'))
+    return node;
   // One entry per node: a node sits at one place in a tree, so under one schema node.
   const known = memo.get(node);
   if (known?.s === s) return known.result;
@@ -60,20 +76,17 @@ function defaulted(node: ConfigNode, s: SchemaNode, root: boolean): ConfigNode {
       const d = defaulted(entry, s.entry, false);
       if (d !== entry) change(key, d);
     }
-  } else if (s.kind === 'container' || s.kind === 'entry') {
-    for (const [name, child] of s.children) {
-      const present = node.children.get(name);
-      if (present) {
-        const d = defaulted(present, child, false);
-        if (d !== present) change(name, d);
-      } else if (
-        !root &&
-        (child.kind === 'leaf' || child.kind === 'multi') &&
-        child.default !== undefined
-      ) {
-        change(name, leafWith(child.default));
-      }
+  } else {
+    // Walk what is present, then add what is absent and has a default: not every schema child.
+    for (const [name, present] of node.children) {
+      const child = s.children.get(name);
+      if (!child) continue;
+      const d = defaulted(present, child, false);
+      if (d !== present) change(name, d);
     }
+    if (!root)
+      for (const leaf of leavesWithDefaults(s))
+        if (!node.children.has(leaf.name)) change(leaf.name, leafWith(leaf.default!));
   }
   const result = children ? { children, values: node.values, comment: node.comment } : node;
   memo.set(node, { s, result });

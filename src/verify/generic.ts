@@ -1,5 +1,5 @@
 /** Checks every area gets from its schema: leaves that must be present. */
-import type { ContainerNode, SchemaNode } from '../schema/index.js';
+import type { ContainerNode, EntryNode, SchemaNode } from '../schema/index.js';
 import type { ConfigNode } from '../config/tree.js';
 import { formatPath } from '../config/errors.js';
 import type { VerifyIssue } from './issues.js';
@@ -11,8 +11,23 @@ const NONE: Missing = [];
 /** Subtrees are shared between revisions: an unchanged one is not walked again. */
 const memo = new WeakMap<ConfigNode, { readonly s: SchemaNode; readonly result: Missing }>();
 
+/** The required leaves among a branch's children (computed once per schema node). */
+const requiredLeaves = new WeakMap<SchemaNode, readonly string[]>();
+
+function requiredOf(s: ContainerNode | EntryNode): readonly string[] {
+  let list = requiredLeaves.get(s);
+  if (!list) {
+    list = [...s.children.values()]
+      .filter((c) => (c.kind === 'leaf' || c.kind === 'multi') && c.required)
+      .map((c) => c.name);
+    requiredLeaves.set(s, list);
+  }
+  return list;
+}
+
 function missing(node: ConfigNode, s: SchemaNode): Missing {
-  if (s.unsupported) return NONE;
+  if (s.unsupported || (s.kind !== 'tag' && s.kind !== 'container' && s.kind !== 'entry'))
+    return NONE;
   const known = memo.get(node);
   if (known?.s === s) return known.result;
   let out: (readonly string[])[] | undefined;
@@ -23,14 +38,15 @@ function missing(node: ConfigNode, s: SchemaNode): Missing {
   };
   if (s.kind === 'tag') {
     for (const [key, entry] of node.children) add(key, missing(entry, s.entry));
-  } else if (s.kind === 'container' || s.kind === 'entry') {
-    for (const [name, child] of s.children) {
-      const present = node.children.get(name);
-      if (present) add(name, missing(present, child));
-      else if ((child.kind === 'leaf' || child.kind === 'multi') && child.required) {
-        out ??= [];
-        out.push([name]);
-      }
+  } else {
+    for (const [name, present] of node.children) {
+      const child = s.children.get(name);
+      if (child) add(name, missing(present, child));
+    }
+    for (const name of requiredOf(s)) {
+      if (node.children.has(name)) continue;
+      out ??= [];
+      out.push([name]);
     }
   }
   const result = out ?? NONE;
