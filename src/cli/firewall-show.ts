@@ -14,6 +14,7 @@ import {
 } from '../config/tree.js';
 import { chainName, GROUP_KINDS, groupMembers } from '../render/firewall.js';
 import type { NftTable } from '../render/nft-model.js';
+import { groupKindOf } from '../schema/areas/firewall.js';
 import { table } from './table.js';
 
 export interface RuleCounters {
@@ -198,9 +199,8 @@ function groupReferences(running: ConfigNode, kind: string, name: string): strin
   const look = (rule: ConfigNode, where: string, f: 4 | 6): void => {
     for (const side of ['source', 'destination']) {
       for (const [word, ref] of at(rule, side, 'group')?.children ?? []) {
-        const k =
-          f === 6 && (word === 'address-group' || word === 'network-group') ? `ipv6-${word}` : word;
-        if (k === kind && ref.values[0]?.replace(/^!/, '') === name) refs.push(where);
+        if (groupKindOf(word, f) === kind && ref.values[0]?.replace(/^!/, '') === name)
+          refs.push(where);
       }
     }
     for (const dir of ['inbound-interface', 'outbound-interface'])
@@ -229,13 +229,7 @@ function groupReferences(running: ConfigNode, kind: string, name: string): strin
 export function groupsView(running: ConfigNode, only?: string): GroupView[] {
   const out: GroupView[] = [];
   for (const kind of Object.keys(GROUP_KINDS)) {
-    for (const [name, node] of sortedChildren(
-      at(running, 'firewall', 'group', kind) ?? {
-        children: new Map(),
-        values: [],
-        comment: undefined,
-      },
-    )) {
+    for (const [name, node] of entries(running, 'firewall', 'group', kind)) {
       if (only && name !== only) continue;
       out.push({
         name,

@@ -192,8 +192,8 @@ export async function firewallDrift(target: Target, desired: FirewallState): Pro
         );
     }
   }
-  const plan = await planFirewall(target, desired, desired);
-  for (const [k, v] of plan.sysctls)
-    out.push(`# sysctl ${k} is ${plan.previousSysctls.get(k)}, the configuration ${v}`);
+  const { sysctls, previousSysctls } = await sysctlChanges(target, desired);
+  for (const [k, v] of sysctls)
+    out.push(`# sysctl ${k} is ${previousSysctls.get(k)}, the configuration ${v}`);
   return out;
 }

@@ -14,7 +14,7 @@ import {
   valuesAt as vals,
   type ConfigNode,
 } from '../config/tree.js';
-import { TCP_FLAGS } from '../schema/areas/firewall.js';
+import { groupKindOf, TCP_FLAGS, type Family } from '../schema/areas/firewall.js';
 import { parsePortList, protocolWord } from '../schema/services.js';
 import { nftString, type NftSet } from './nft-model.js';
 import {
@@ -26,7 +26,7 @@ import {
   type Rule,
 } from './nft-rules.js';
 
-export type Family = 4 | 6;
+export type { Family } from '../schema/areas/firewall.js';
 
 export const quote = (s: string): string => nftString(s);
 export const ip = (f: Family): string => (f === 4 ? 'ip' : 'ip6');
@@ -204,12 +204,9 @@ function endpointMatches(
     const [negate, a] = negated(address);
     out.push({ key: `${ip(f)} ${dir}`, negate, values: [a], kind: f === 4 ? 'addr4' : 'addr6' });
   }
-  const v6 = f === 6 ? 'ipv6-' : '';
-  for (const [kind, prefix] of [
-    [`${v6}address-group`, f === 4 ? 'A4_' : 'A6_'],
-    [`${v6}network-group`, f === 4 ? 'N4_' : 'N6_'],
-  ] as const) {
-    const g = val(e, 'group', kind.replace(/^ipv6-/, ''));
+  for (const word of ['address-group', 'network-group']) {
+    const g = val(e, 'group', word);
+    const prefix = GROUP_KINDS[groupKindOf(word, f)]!.prefix;
     if (g) {
       const [negate, name] = negated(g);
       out.push({

@@ -288,16 +288,26 @@ function conntrackChains(
   if (ignore.length) inAndOut(table.chains, 'conntrack-ignore', 'raw', ignore);
 }
 
-function filterTable(config: ConfigNode, options: RenderOptions): NftTable | undefined {
+/** Every firewall group as the named set it becomes, by set name. */
+function groupSets(config: ConfigNode): Map<string, NftSet> {
   const sets = new Map<string, NftSet>();
-  const chains = new Map<string, NftChain>();
-  const objects: string[] = [];
-  for (const kind of Object.keys(GROUP_KINDS)) {
+  for (const kind of Object.keys(GROUP_KINDS))
     for (const [name] of entries(config, 'firewall', 'group', kind)) {
       const set = groupSet(config, kind, name);
       sets.set(set.name, set);
     }
-  }
+  return sets;
+}
+
+function filterTable(
+  config: ConfigNode,
+  options: RenderOptions,
+  groups: ReadonlyMap<string, NftSet>,
+): NftTable | undefined {
+  // The groups, and the `recent` sets the chains add.
+  const sets = new Map(groups);
+  const chains = new Map<string, NftChain>();
+  const objects: string[] = [];
   const statePolicy = statePolicyRules(config);
   // Named chains first, so a base chain's jump always finds its target declared.
   const inputs: ChainInput[] = [];
@@ -313,11 +323,17 @@ function filterTable(config: ConfigNode, options: RenderOptions): NftTable | und
   const familyChains = new Map<string, NftChain>();
   for (const [name, c] of compiled)
     familyChains.set(name, { name, rules: c.rules, sources: c.sources });
+  // Hooks that get a zone chain (zone-forward with any zone; zone-input/-output with a local zone).
+  const allZones = zones(config);
+  const zoned = new Set<string>(
+    allZones.length === 0 ? [] : allZones.some((z) => z.local) ? HOOKS : ['forward'],
+  );
   for (const hook of HOOKS) {
     const dispatch = ([4, 6] as const)
       .filter((f) => compiled.has(chainName(f, hook)))
       .map((f) => `ipv${f} : jump ${chainName(f, hook)}`);
-    if (dispatch.length || statePolicy.length)
+    // A chain holding only the state policy would repeat what the hook's zone chain does.
+    if (dispatch.length || (statePolicy.length && !zoned.has(hook)))
       chains.set(hook, {
         name: hook,
         base: baseHeader(hook, 'filter'),
@@ -328,12 +344,6 @@ function filterTable(config: ConfigNode, options: RenderOptions): NftTable | und
       });
   }
   zoneChains(config, chains, statePolicy);
-  // A hook's filter chain that holds only the state policy repeats what the zone chain does.
-  for (const hook of HOOKS) {
-    const plain = chains.get(hook);
-    if (plain && plain.rules.length === statePolicy.length && chains.has(`zone-${hook}`))
-      chains.delete(hook);
-  }
   conntrackChains(config, { objects, chains }, sets);
   for (const [name, chain] of familyChains) chains.set(name, chain);
   if (chains.size === 0 && sets.size === 0 && objects.length === 0) return undefined;
@@ -366,9 +376,16 @@ function natTranslation(rule: ConfigNode, kind: 'source' | 'destination', f: Fam
   return `${verb} ${ip(f)} to ${shown}${portText}${tail}`;
 }
 
-function natTable(config: ConfigNode, area: 'nat' | 'nat66', f: Family): NftTable | undefined {
+function natTable(
+  config: ConfigNode,
+  area: 'nat' | 'nat66',
+  f: Family,
+  groups: ReadonlyMap<string, NftSet>,
+): NftTable | undefined {
   const chains = new Map<string, NftChain>();
   const sets = new Map<string, NftSet>();
+  // Group references in NAT rules name the firewall's groups: the NAT table carries its own copies.
+  const natSets = new Map<string, NftSet>();
   for (const kind of ['destination', 'source'] as const) {
     const rules = entries(config, area, kind, 'rule');
     if (rules.length === 0) continue;
@@ -382,10 +399,15 @@ function natTable(config: ConfigNode, area: 'nat' | 'nat66', f: Family): NftTabl
       const actions: string[] = [];
       if (has(rule, 'log')) actions.push(`log prefix ${quote(`[${logName}-${number}] `)}`);
       const description = val(rule, 'description');
+      const matches = ruleMatches(rule, ctx);
+      for (const m of matches)
+        for (const v of m.values)
+          if (v.startsWith('@') && groups.has(v.slice(1)))
+            natSets.set(v.slice(1), groups.get(v.slice(1))!);
       lines.push(
         ruleText(
           {
-            matches: ruleMatches(rule, ctx),
+            matches,
             gates: [],
             actions,
             verdict: natTranslation(rule, kind, f),
@@ -406,19 +428,6 @@ function natTable(config: ConfigNode, area: 'nat' | 'nat66', f: Family): NftTabl
     });
   }
   if (chains.size === 0) return undefined;
-  // Group references in NAT rules name the firewall's groups: the NAT table carries its own copies.
-  const referenced = new Set(
-    [...chains.values()].flatMap((c) =>
-      c.rules.flatMap((r) => [...r.matchAll(/@([A-Za-z0-9_.-]+)/g)].map((m) => m[1]!)),
-    ),
-  );
-  const natSets = new Map<string, NftSet>();
-  for (const kindName of Object.keys(GROUP_KINDS)) {
-    for (const [name] of entries(config, 'firewall', 'group', kindName)) {
-      const set = groupSet(config, kindName, name);
-      if (referenced.has(set.name)) natSets.set(set.name, set);
-    }
-  }
   return { family: f === 4 ? 'ip' : 'ip6', name: 'fos_nat', objects: [], sets: natSets, chains };
 }
 
@@ -496,9 +505,10 @@ export function renderFirewall(config: ConfigNode, options: RenderOptions = {}):
   const add = (t: NftTable | undefined): void => {
     if (t) tables.set(tableKey(t), t);
   };
-  add(filterTable(config, options));
-  add(natTable(config, 'nat', 4));
-  add(natTable(config, 'nat66', 6));
+  const groups = groupSets(config);
+  add(filterTable(config, options, groups));
+  add(natTable(config, 'nat', 4, groups));
+  add(natTable(config, 'nat66', 6, groups));
   const sysctls = new Map<string, string>();
   const hostSysctls = new Map<string, string>();
   globalSysctls(config, sysctls);

@@ -6,7 +6,7 @@
  * and "any rule matches" mean the same, so the order inside the run does not
  * matter and a set lookup replaces a linear walk. Pure.
  */
-import { parseIPv6 } from '../schema/index.js';
+import { ipv4ToNumber, parseIPv6 } from '../schema/index.js';
 
 /** What the values of a key are, for overlap checks in concatenations. */
 export type KeyKind = 'addr4' | 'addr6' | 'port' | 'ifname' | 'other';
@@ -70,28 +70,15 @@ function foldable(rule: Rule): boolean {
 /** A value as an interval of numbers (v4 addresses and ports fit a double; v6 needs bigint), or a name. */
 type Interval = [number, number] | [bigint, bigint] | string;
 
-function v4Number(a: string): number {
-  let n = 0;
-  let octet = 0;
-  for (let i = 0; i < a.length; i++) {
-    const c = a.charCodeAt(i);
-    if (c === 46) {
-      n = n * 256 + octet;
-      octet = 0;
-    } else octet = octet * 10 + (c - 48);
-  }
-  return n * 256 + octet;
-}
-
 function addr4(value: string): [number, number] {
   const dash = value.indexOf('-');
-  if (dash > 0) return [v4Number(value.slice(0, dash)), v4Number(value.slice(dash + 1))];
+  if (dash > 0) return [ipv4ToNumber(value.slice(0, dash)), ipv4ToNumber(value.slice(dash + 1))];
   const slash = value.indexOf('/');
   if (slash < 0) {
-    const n = v4Number(value);
+    const n = ipv4ToNumber(value);
     return [n, n];
   }
-  const base = v4Number(value.slice(0, slash));
+  const base = ipv4ToNumber(value.slice(0, slash));
   return [base, base + 2 ** (32 - Number(value.slice(slash + 1))) - 1];
 }
 

@@ -17,7 +17,7 @@ export interface ValueType {
   accepts(value: string): boolean;
 }
 
-function simple(
+export function simple(
   name: string,
   format: string,
   description: string,
@@ -35,7 +35,8 @@ export function isIPv4(value: string): boolean {
   return IPV4_RE.test(value);
 }
 
-function ipv4ToNumber(value: string): number {
+/** An IPv4 address as an unsigned 32-bit number. */
+export function ipv4ToNumber(value: string): number {
   const [a, b, c, d] = value.split('.').map(Number) as [number, number, number, number];
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }

@@ -2,25 +2,15 @@
  * Cross-node checks of `firewall`, `nat`, `nat66` and `system conntrack`:
  * what nftables would refuse or read differently from what the operator meant.
  */
-import { getNode, type ConfigNode } from '../config/tree.js';
+import { nodeAt as at, valueAt as val, type ConfigNode } from '../config/tree.js';
+import { groupKindOf, type Family } from '../schema/areas/firewall.js';
 import { PORT_PROTOCOLS } from '../schema/services.js';
 import type { VerifyIssue } from './issues.js';
 
-type Family = 4 | 6;
-
-const at = (n: ConfigNode | undefined, ...path: string[]): ConfigNode | undefined =>
-  n && getNode(n, path);
-const val = (n: ConfigNode | undefined, ...path: string[]): string | undefined =>
-  at(n, ...path)?.values[0];
 const plain = (v: string): string => (v.startsWith('!') ? v.slice(1) : v);
 
 function chainNames(tree: ConfigNode, f: Family): Set<string> {
   return new Set(at(tree, 'firewall', `ipv${f}`, 'name')?.children.keys() ?? []);
-}
-
-/** Which group kind a rule's `group X` word refers to in a family. */
-function groupKind(word: string, f: Family): string {
-  return f === 6 && (word === 'address-group' || word === 'network-group') ? `ipv6-${word}` : word;
 }
 
 function checkGroupReferences(
@@ -34,7 +24,7 @@ function checkGroupReferences(
     for (const [word, ref] of at(rule, side, 'group')?.children ?? []) {
       const name = ref.values[0];
       if (!name) continue;
-      const kind = groupKind(word, f);
+      const kind = groupKindOf(word, f);
       if (!at(tree, 'firewall', 'group', kind, plain(name)))
         issues.push({
           path: [...path, side, 'group', word],

@@ -17,13 +17,18 @@ import { parsePortList, PROTOCOL_NUMBERS } from '../services.js';
 import {
   anyOf,
   interfaceName,
+  ipv4,
+  ipv4Prefix,
+  ipv4ToNumber,
+  ipv6,
+  ipv6Prefix,
   isIPv4,
-  isIPv4Prefix,
   isIPv6,
-  isIPv6Prefix,
+  mac,
   oneOf,
   parseIPv6,
   pattern,
+  simple,
   u32,
   type ValueType,
 } from '../types.js';
@@ -34,10 +39,6 @@ const notYet = (name: string, help: string, what: string): SchemaNode =>
   unsupported(name, help, `${what} is not implemented yet`);
 
 // ------------------------------------------------------------------ value types
-
-function v4Number(a: string): number {
-  return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-}
 
 function v6Compare(a: string, b: string): number {
   const x = parseIPv6(a)!;
@@ -52,7 +53,7 @@ export function isAddressRange(value: string, family: Family): boolean {
   if (dash < 0) return false;
   const lo = value.slice(0, dash);
   const hi = value.slice(dash + 1);
-  if (family === 4) return isIPv4(lo) && isIPv4(hi) && v4Number(lo) <= v4Number(hi);
+  if (family === 4) return isIPv4(lo) && isIPv4(hi) && ipv4ToNumber(lo) <= ipv4ToNumber(hi);
   return isIPv6(lo) && isIPv6(hi) && v6Compare(lo, hi) <= 0;
 }
 
@@ -66,25 +67,12 @@ function negatable(type: ValueType): ValueType {
   };
 }
 
-const simpleType = (
-  name: string,
-  format: string,
-  description: string,
-  accepts: (v: string) => boolean,
-): ValueType => ({ name, help: [{ format, description }], words: [], accepts });
+export const hostAddress = (family: Family): ValueType => (family === 4 ? ipv4 : ipv6);
 
-export const hostAddress = (family: Family): ValueType =>
-  family === 4
-    ? simpleType('ipv4', '<x.x.x.x>', 'IPv4 address', isIPv4)
-    : simpleType('ipv6', '<h:h:h:h:h:h:h:h>', 'IPv6 address', isIPv6);
-
-export const network = (family: Family): ValueType =>
-  family === 4
-    ? simpleType('ipv4-prefix', '<x.x.x.x/x>', 'IPv4 prefix', isIPv4Prefix)
-    : simpleType('ipv6-prefix', '<h:h:h:h:h:h:h:h/x>', 'IPv6 prefix', isIPv6Prefix);
+export const network = (family: Family): ValueType => (family === 4 ? ipv4Prefix : ipv6Prefix);
 
 export const addressRange = (family: Family): ValueType =>
-  simpleType(
+  simple(
     `ipv${family}-range`,
     family === 4 ? '<x.x.x.x>-<x.x.x.x>' : '<h:h:h:h:h:h:h:h>-<h:h:h:h:h:h:h:h>',
     `IPv${family} address range`,
@@ -153,6 +141,16 @@ const interfaceMatch: ValueType = negatable({
   accepts: (v) => interfaceName.accepts(v) && !v.slice(0, -1).includes('*') && v !== '*',
 });
 
+/**
+ * The group kind a rule's `group WORD` names: in IPv6 rules `address-group` and
+ * `network-group` mean the ipv6- kinds; ports, interfaces and MACs have one kind.
+ */
+export function groupKindOf(word: string, family: Family): string {
+  return family === 6 && (word === 'address-group' || word === 'network-group')
+    ? `ipv6-${word}`
+    : word;
+}
+
 // ------------------------------------------------------------------ shared pieces
 
 const groupPath = (kind: string): CompletionSource => ({
@@ -182,15 +180,7 @@ export function endpoint(name: 'source' | 'destination', family: Family): Schema
       groupReference('network-group', 'Group of networks', `${v6}network-group`),
       groupReference('port-group', 'Group of ports', 'port-group'),
     ]),
-    leaf(
-      'mac-address',
-      'MAC address',
-      negatable(
-        simpleType('mac', '<xx:xx:xx:xx:xx:xx>', 'MAC address', (v) =>
-          /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/.test(v),
-        ),
-      ),
-    ),
+    leaf('mac-address', 'MAC address', negatable(mac)),
     leaf('port', 'Port', portValue),
   ]);
 }
@@ -345,7 +335,7 @@ const commonRuleChildren = (family: Family): SchemaNode[] => [
     anyOf(
       'packet-length',
       u32(1, 65535, 'Packet length'),
-      simpleType('length-range', '<start-end>', 'Packet length range', (v) => {
+      simple('length-range', '<start-end>', 'Packet length range', (v) => {
         const m = /^([1-9][0-9]{0,4})-([1-9][0-9]{0,4})$/.exec(v);
         return !!m && Number(m[1]) <= Number(m[2]) && Number(m[2]) <= 65535;
       }),
@@ -475,14 +465,7 @@ const groupKinds = (): SchemaNode[] => {
       anyOf('ipv6-address-group-member', hostAddress(6), addressRange(6)),
     ),
     group('ipv6-network-group', 'Firewall ipv6-network-group', 'network', network(6)),
-    group(
-      'mac-group',
-      'Firewall mac-group',
-      'mac-address',
-      simpleType('mac', '<xx:xx:xx:xx:xx:xx>', 'MAC address', (v) =>
-        /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/.test(v),
-      ),
-    ),
+    group('mac-group', 'Firewall mac-group', 'mac-address', mac),
     group('network-group', 'Firewall network-group', 'network', network(4)),
     group('port-group', 'Firewall port-group', 'port', portGroupMember),
   ];
