@@ -298,6 +298,38 @@ describe('the nft backend', () => {
     expect(topo.lab.ip('-json', 'link', 'show', 'dev', 'eth2')).not.toMatch(/ifalias/);
   });
 
+  it('puts the ruleset and the sysctls back when the sysctl write fails after the load', async () => {
+    await commitFirewall(FORWARD(4));
+    const before = nftRuleset(topo.lab.netns);
+    const sysctl = (): string =>
+      spawnSync(
+        'ip',
+        ['netns', 'exec', topo.lab.netns, 'sysctl', '-n', 'net.ipv4.icmp_echo_ignore_all'],
+        {
+          encoding: 'utf8',
+        },
+      ).stdout.trim();
+    expect(sysctl()).toBe('0');
+    process.env['FOS_TEST_FAULT'] = 'nft:sysctl';
+    let r: Awaited<ReturnType<typeof fos>>;
+    try {
+      r = await fos(
+        [
+          'configure',
+          'set firewall ipv4 forward filter rule 50 action drop',
+          'set firewall global-options all-ping disable',
+          'commit',
+        ].join('\n'),
+      );
+    } finally {
+      delete process.env['FOS_TEST_FAULT'];
+    }
+    expect(r.code).not.toBe(0);
+    expect(r.out + r.err).toMatch(/Commit failed at/);
+    expect(nftRuleset(topo.lab.netns)).toBe(before);
+    expect(sysctl()).toBe('0');
+  });
+
   it('reloads the whole table when its own tables were changed behind its back', async () => {
     await commitFirewall([...FORWARD(4), 'set firewall group address-group G address 192.0.2.50']);
     spawnSync('ip', ['netns', 'exec', topo.lab.netns, 'nft', 'delete table inet fos_filter']);

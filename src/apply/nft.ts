@@ -145,10 +145,13 @@ export async function readSysctls(
 export async function writeSysctls(
   target: Target,
   values: ReadonlyMap<string, string>,
+  restore = false,
 ): Promise<void> {
   if (values.size === 0) return;
   const assignments = [...values].map(([k, v]) => `${k}=${v}`);
-  if (process.env['FOS_TEST_FAULT'] === 'nft:sysctl') assignments.push('net.fos.injected=1');
+  // Test-only: FOS_TEST_FAULT=nft:sysctl makes a commit's write (not a restore's) fail.
+  if (!restore && process.env['FOS_TEST_FAULT'] === 'nft:sysctl')
+    assignments.push('net.fos.injected=1');
   await runChecked(...inTarget(target, 'sysctl', ['-q', '-w', ...assignments]));
 }
 

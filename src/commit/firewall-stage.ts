@@ -98,17 +98,28 @@ export function prepareFirewall(
   );
 }
 
+/** What an apply got to, so a restore undoes only that. */
+export interface FirewallProgress {
+  /** The nft transaction was loaded (a failed load changed nothing: it is atomic). */
+  nftLoaded: boolean;
+  /** Sysctls were written, or attempted (a write may stop half-way). */
+  sysctlsTouched: boolean;
+}
+
 export async function applyFirewall(
   target: Target,
   plan: FirewallPlan,
   onStep: (step: string) => void,
+  progress: FirewallProgress = { nftLoaded: false, sysctlsTouched: false },
 ): Promise<void> {
   if (plan.nft.script) {
     onStep('nft: load');
     await loadNft(target, plan.nft);
+    progress.nftLoaded = true;
   }
   if (plan.sysctls.size) {
     onStep('nft: sysctls');
+    progress.sysctlsTouched = true;
     await writeSysctls(target, plan.sysctls);
   }
 }
@@ -117,19 +128,20 @@ export async function applyFirewall(
 export async function restoreFirewall(
   target: Target,
   plan: FirewallPlan,
-  before: FirewallState | undefined,
+  before: FirewallState,
+  progress: FirewallProgress,
 ): Promise<string[]> {
   const problems: string[] = [];
-  if (plan.nft.script && before) {
+  if (progress.nftLoaded) {
     try {
       await loadNft(target, fullLoad(before.tables), true);
     } catch (e) {
       problems.push((e as Error).message);
     }
   }
-  if (plan.previousSysctls.size) {
+  if (progress.sysctlsTouched) {
     try {
-      await writeSysctls(target, plan.previousSysctls);
+      await writeSysctls(target, plan.previousSysctls, true);
     } catch (e) {
       problems.push((e as Error).message);
     }

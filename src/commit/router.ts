@@ -27,6 +27,7 @@ import {
   firewallDrift,
   planFirewall,
   prepareFirewall,
+  type FirewallProgress,
   restoreFirewall,
   transactionText,
 } from './firewall-stage.js';
@@ -250,11 +251,10 @@ export class Router {
     }
     // 7. apply, restoring on failure
     this.store.setInflight([...managed]);
-    let firewallTouched = false;
+    const firewallProgress: FirewallProgress = { nftLoaded: false, sysctlsTouched: false };
     try {
       await applyKernelPlan(this.target, plan, step);
-      firewallTouched = true;
-      await applyFirewall(this.target, firewallPlan, step);
+      await applyFirewall(this.target, firewallPlan, step, firewallProgress);
     } catch (e) {
       const error = errorOfStep(e);
       step('restore');
@@ -263,9 +263,7 @@ export class Router {
         links: new Map([...observed.links].filter(([name]) => managed.has(name))),
       };
       const problems = [
-        ...(firewallTouched
-          ? await restoreFirewall(this.target, firewallPlan, firewallBefore)
-          : []),
+        ...(await restoreFirewall(this.target, firewallPlan, firewallBefore, firewallProgress)),
         ...(await restoreKernel(this.target, before, managed)),
       ];
       if (pending) this.store.setPending(pending);
