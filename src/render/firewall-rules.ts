@@ -162,7 +162,7 @@ function l4(rule: ConfigNode): string {
   return 'th';
 }
 
-function interfaceMatches(rule: ConfigNode, ctx: RuleContext): Match[] {
+function interfaceMatches(rule: ConfigNode): Match[] {
   const out: Match[] = [];
   for (const [word, key] of [
     ['inbound-interface', 'iifname'],
@@ -184,7 +184,6 @@ function interfaceMatches(rule: ConfigNode, ctx: RuleContext): Match[] {
       });
     }
   }
-  void ctx;
   return out;
 }
 
@@ -242,7 +241,7 @@ function endpointMatches(
 
 /** Every match of a firewall, NAT or conntrack-ignore rule, in one fixed order. */
 export function ruleMatches(rule: ConfigNode, ctx: RuleContext): Match[] {
-  const out: Match[] = [...interfaceMatches(rule, ctx)];
+  const out: Match[] = [...interfaceMatches(rule)];
   const p = protocolOf(rule);
   if (p) {
     const word = p.name === 'tcp_udp' ? ['tcp', 'udp'] : [protocolWord(p.name)];

@@ -241,8 +241,7 @@ function foldRun(run: Run, checkOverlap = true): Rule[] {
   });
   const numbers = rules.flatMap((r) => r.rule.numbers);
   // A folded rule stands for several config rules: no one description fits it.
-  const { description: _unused, ...firstWithout } = first.rule;
-  void _unused;
+  const { description: _description, ...firstWithout } = first.rule;
   const base: Rule = { ...firstWithout, matches: [...first.fixed, ...same] };
   if (varying.length === 0) return [{ ...base, numbers }];
   if (varying.length === 1) {
