@@ -25,11 +25,30 @@ interface EditableNode {
   owner: object | undefined;
 }
 
-function node(owner: object | undefined): EditableNode {
-  return { children: new Map(), values: [], comment: undefined, owner };
+function node(
+  owner: object | undefined,
+  children: ReadonlyMap<string, ConfigNode> = new Map(),
+  values: readonly string[] = [],
+  comment: string | undefined = undefined,
+): EditableNode {
+  return {
+    children: children as Map<string, EditableNode>,
+    values: values as string[],
+    comment,
+    owner,
+  };
 }
 
 export const EMPTY_TREE: ConfigNode = Object.freeze(node(undefined));
+
+/** A finished node built from its parts (an editor copies it before changing it). */
+export function configNode(
+  children: ReadonlyMap<string, ConfigNode>,
+  values: readonly string[],
+  comment: string | undefined,
+): ConfigNode {
+  return node(undefined, children, values, comment);
+}
 
 export function getNode(tree: ConfigNode, path: ConfigPath): ConfigNode | undefined {
   let current: ConfigNode | undefined = tree;
