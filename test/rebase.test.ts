@@ -77,6 +77,7 @@ function randomAddition(
       node = node.entry;
       continue;
     }
+    if (node.kind !== 'container' && node.kind !== 'entry') return undefined;
     const children = [...node.children.values()].filter((c) => !c.unsupported);
     if (children.length === 0) return { path, multi: false };
     node = pick(r, children);
