@@ -66,7 +66,8 @@ export interface RouterAccess {
   running(): { id: number; tree: ConfigNode };
   back(n: number): { id: number; tree: ConfigNode } | undefined;
   commit(request: CommitRequest): Promise<CommitOutcome>;
-  confirm(user: string, session: string): boolean;
+  /** True when a pending confirmation was cleared; an outcome when the commit lock was not to be had. */
+  confirm(user: string, session: string): Promise<boolean | CommitOutcome>;
   takeExclusive(
     session: string,
     user: string,
@@ -117,6 +118,8 @@ const fail = (...output: string[]): CommandResult => ({ output, ok: false });
 
 export class ShellEngine {
   private session: Session | undefined;
+  /** The newest revision this session has taken account of (told about, or stands on). */
+  private seenId: number;
   /** Set for the command being run when it asked for `| display secrets`. */
   private showSecrets = false;
   readonly terminal: TerminalSettings = { length: undefined, width: undefined };
@@ -128,7 +131,9 @@ export class ShellEngine {
     private readonly router: RouterAccess,
     private readonly files: FileAccess,
     private readonly identity: ShellIdentity,
-  ) {}
+  ) {
+    this.seenId = router.running().id;
+  }
 
   get mode(): 'operational' | 'configuration' {
     return this.session ? 'configuration' : 'operational';
@@ -159,6 +164,7 @@ export class ShellEngine {
     this.showSecrets = displays.includes('secrets');
     if (this.showSecrets && !this.identity.allowSecrets)
       return fail('display secrets is not allowed for this session');
+    const notices = this.catchUp(false);
     const configuring = this.session !== undefined;
     const levelBefore = this.session?.level ?? [];
     const result = configuring
@@ -187,9 +193,68 @@ export class ShellEngine {
     return {
       ...result,
       ...(errorColumn !== undefined ? { errorColumn } : {}),
-      output: applyPipes(lines, pipes),
+      output: [...notices, ...applyPipes(lines, pipes)],
       noMore: pipes.some((p) => p[0] === 'no-more'),
     };
+  }
+
+  /**
+   * What a front-end shows at once when running changed outside this session's
+   * commands: a `commit confirmed` that was rolled back (see catchUp).
+   */
+  news(): string[] {
+    return this.catchUp(true);
+  }
+
+  /**
+   * Take account of revisions committed since this session last looked. A
+   * rollback of an unconfirmed commit is always told, and a candidate stands on
+   * the restored configuration (its uncommitted changes rebased, unless they
+   * conflict). A candidate without changes follows running; one with changes
+   * is told once that running moved on (`compare` and `update` say more).
+   * `pushed`: asked from outside a command, which only a rollback is worth.
+   */
+  private catchUp(pushed: boolean): string[] {
+    const running = this.router.running();
+    if (running.id === this.seenId) return [];
+    const since = this.router.revisions().filter((r) => r.id > this.seenId);
+    const rollbacks = since.filter((r) => r.origin === 'confirm-timeout').reverse();
+    if (pushed && rollbacks.length === 0) return [];
+    this.seenId = running.id;
+    const lines = rollbacks.map(
+      (r) => `Rolled back at ${when(r.time)} (revision ${r.id}): ${r.comment}.`,
+    );
+    const session = this.session;
+    if (!session || session.baseId === running.id) return lines;
+    if (!this.modified) {
+      this.session = {
+        ...session,
+        candidate: running.tree,
+        baseId: running.id,
+        baseTree: running.tree,
+      };
+      return lines;
+    }
+    if (rollbacks.length === 0)
+      return [
+        `Running changed since this session started: ${describeRevisions(since)}.`,
+        "'compare' shows what a commit would change; 'update' carries your changes onto it.",
+      ];
+    const rebased = rebase(session.baseTree, session.candidate, running.tree, this.schema);
+    if (!rebased.ok)
+      return [
+        ...lines,
+        'Your uncommitted changes conflict with the restored configuration at:',
+        ...rebased.conflicts.map((c) => `  ${c}`),
+        "A commit is refused until they agree; then 'update'.",
+      ];
+    this.session = {
+      ...session,
+      candidate: rebased.tree,
+      baseId: running.id,
+      baseTree: running.tree,
+    };
+    return [...lines, 'Your uncommitted changes now stand on the restored configuration.'];
   }
 
   // ------------------------------------------------------------ operational
@@ -462,10 +527,11 @@ export class ShellEngine {
         return this.compare(rest);
       case 'commit':
         return this.commit(rest);
-      case 'confirm':
-        return this.router.confirm(this.identity.user, this.identity.session)
-          ? ok('Commit confirmed.')
-          : ok('No commit is waiting for confirmation.');
+      case 'confirm': {
+        const confirmed = await this.router.confirm(this.identity.user, this.identity.session);
+        if (typeof confirmed !== 'boolean') return fail(...describeOutcome(confirmed));
+        return ok(confirmed ? 'Commit confirmed.' : 'No commit is waiting for confirmation.');
+      }
       case 'rollback':
         return this.rollback(rest);
       case 'discard':
@@ -568,8 +634,8 @@ export class ShellEngine {
     const [first, second] = words;
     let older: ConfigNode;
     let newer: ConfigNode = session.candidate;
-    if (first === undefined) older = this.router.running().tree;
-    else if (first === 'rollback') {
+    if (first === undefined) return this.compareWithRunning();
+    if (first === 'rollback') {
       const n = parseRevisionNumber(second);
       const revision = n === undefined ? undefined : this.router.back(n);
       if (!revision)
@@ -590,8 +656,42 @@ export class ShellEngine {
         newer = rb.tree;
       }
     }
+    return ok(...this.diffLines(older, newer));
+  }
+
+  private diffLines(older: ConfigNode, newer: ConfigNode): string[] {
     const diff = diffCurly(this.visible(older), this.visible(newer), this.schema);
-    return ok(...(diff ? diff.trimEnd().split('\n') : ['No changes.']));
+    return diff ? diff.trimEnd().split('\n') : ['No changes.'];
+  }
+
+  /**
+   * `compare`: what a commit would change. When running moved on since the
+   * session started, that is the candidate rebased onto running, as the commit
+   * will rebase it, and the header says so.
+   */
+  private compareWithRunning(): CommandResult {
+    const session = this.session!;
+    const running = this.router.running();
+    if (running.id === session.baseId)
+      return ok(...this.diffLines(running.tree, session.candidate));
+    const since = this.router.revisions().filter((r) => r.id > session.baseId);
+    const header = [
+      `Running changed since this session started (revision ${session.baseId}): ${describeRevisions(since)}.`,
+    ];
+    const rebased = rebase(session.baseTree, session.candidate, running.tree, this.schema);
+    if (!rebased.ok)
+      return ok(
+        ...header,
+        'These paths changed both here and in running; a commit is refused until they agree:',
+        ...rebased.conflicts.map((c) => `  ${c}`),
+        'Your changes since the session started:',
+        ...this.diffLines(session.baseTree, session.candidate),
+      );
+    return ok(
+      ...header,
+      "A commit would make these changes to running ('update' rebases the candidate onto it):",
+      ...this.diffLines(running.tree, rebased.tree),
+    );
   }
 
   private async commit(words: string[]): Promise<CommandResult> {
@@ -637,6 +737,7 @@ export class ShellEngine {
     if (!checkOnly) {
       // The session now stands on the new running configuration.
       const running = this.router.running();
+      this.seenId = running.id;
       this.session = {
         ...session,
         candidate: running.tree,
@@ -770,6 +871,20 @@ export class ShellEngine {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** A revision's time as `show system commit` prints it. */
+function when(iso: string): string {
+  return iso.replace('T', ' ').slice(0, 19);
+}
+
+/** Revisions newest first, as `revision 9 by bob (ssh), revision 8 by alice (cli)`. */
+function describeRevisions(revisions: readonly RevisionSummary[]): string {
+  const named = revisions
+    .slice(0, 3)
+    .map((r) => `revision ${r.id} by ${r.user} (${r.origin}, ${when(r.time)})`);
+  const more = revisions.length - named.length;
+  return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
 
 function parseRevisionNumber(word: string | undefined): number | undefined {
   return word !== undefined && /^[0-9]{1,6}$/.test(word) ? Number(word) : undefined;

@@ -18,7 +18,7 @@ import { renderKernel, type KernelState } from '../render/kernel.js';
 import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
 import type { ContainerNode } from '../schema/index.js';
 import { rebase } from '../session/index.js';
-import { packConfig, type Origin, type Store } from '../store/store.js';
+import { packConfig, type Origin, type PendingConfirm, type Store } from '../store/store.js';
 import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import {
@@ -65,6 +65,8 @@ function linkNames(state: KernelState): Set<string> {
 }
 
 export class Router {
+  /** Told when a pending confirmation is written, before anything is applied (main starts a watcher). */
+  onConfirmPending: (() => void) | undefined;
   private cache: { id: number; tree: ConfigNode } | undefined;
   /** The firewall rendered from a revision: what its commit loaded into nft. */
   private firewallCache: { id: number; state: FirewallState } | undefined;
@@ -145,33 +147,46 @@ export class Router {
   }
 
   async commit(request: CommitRequest): Promise<CommitOutcome> {
+    return this.inOrder(() => this.commitSerialised(request));
+  }
+
+  /** Run after every earlier commit of this process to this store. */
+  private inOrder<T>(work: () => Promise<T>): Promise<T> {
     const previous = inProcess.get(this.store.directory) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.commitSerialised(request));
+    const mine = previous.catch(() => undefined).then(work);
     inProcess.set(this.store.directory, mine);
     return mine;
+  }
+
+  /** Run holding the store's commit lock, or say who holds it. */
+  private async locked<T>(user: string, work: () => Promise<T>): Promise<T | CommitOutcome> {
+    const refused = await this.lock(user);
+    if (refused) return refused;
+    try {
+      return await work();
+    } finally {
+      this.store.unlock(LOCK);
+    }
   }
 
   private async commitSerialised(request: CommitRequest): Promise<CommitOutcome> {
     const exclusive = this.store.exclusiveHolder();
     if (exclusive && exclusive.session !== request.session)
       return { kind: 'locked', holder: exclusive };
-    const step = request.onStep ?? (() => undefined);
-    const locked = await this.lock(request.user);
-    if (locked) return locked;
-    try {
-      const outcome = await this.commitLocked(request, step);
-      this.store.audit({
-        user: request.user,
-        session: request.session,
-        kind: request.checkOnly ? 'commit check' : 'commit',
-        text: request.comment ?? '',
-        outcome:
-          outcome.kind === 'committed' ? `committed revision ${outcome.revision}` : outcome.kind,
-      });
-      return outcome;
-    } finally {
-      this.store.unlock(LOCK);
-    }
+    return this.locked(request.user, () => this.commitAudited(request));
+  }
+
+  private async commitAudited(request: CommitRequest): Promise<CommitOutcome> {
+    const outcome = await this.commitLocked(request, request.onStep ?? (() => undefined));
+    this.store.audit({
+      user: request.user,
+      session: request.session,
+      kind: request.checkOnly ? 'commit check' : 'commit',
+      text: request.comment ?? '',
+      outcome:
+        outcome.kind === 'committed' ? `committed revision ${outcome.revision}` : outcome.kind,
+    });
+    return outcome;
   }
 
   private async commitLocked(
@@ -248,6 +263,7 @@ export class Router {
         deadline: Date.now() + request.confirmMinutes * MINUTE_MS,
         user: request.user,
       });
+      this.onConfirmPending?.();
     }
     // 7. apply, restoring on failure
     this.store.setInflight([...managed]);
@@ -335,40 +351,57 @@ export class Router {
     this.store.releaseExclusive(session);
   }
 
-  /** `confirm`: keep the configuration of a `commit confirmed`. */
-  confirm(user: string, session: string): boolean {
-    const cleared = this.store.clearPending();
+  /**
+   * `confirm`: keep the configuration of a `commit confirmed`. Under the commit
+   * lock, so it never lands while a rollback of that commit runs.
+   */
+  async confirm(user: string, session: string): Promise<boolean | CommitOutcome> {
+    const outcome = await this.inOrder(() =>
+      this.locked(user, async () => this.store.clearPending()),
+    );
     this.store.audit({
       user,
       session,
       kind: 'confirm',
       text: '',
-      outcome: cleared ? 'confirmed' : 'nothing pending',
+      outcome:
+        typeof outcome !== 'boolean' ? outcome.kind : outcome ? 'confirmed' : 'nothing pending',
     });
-    return cleared;
+    return outcome;
   }
 
   /**
    * If a `commit confirmed` expired unconfirmed, roll back to the revision it
-   * replaced, through the ordinary pipeline. Returns undefined when nothing was due.
+   * replaced, through the ordinary pipeline. Returns undefined when nothing was
+   * due. Any number of owners may call this at once (the daemon's or a shell's
+   * timer, a watcher, a start-up): the pending confirmation is read again under
+   * the commit lock, so only the first reverts and the others find nothing.
    */
-  async revertIfExpired(now = Date.now()): Promise<CommitOutcome | undefined> {
-    const pending = this.store.pending();
-    if (!pending || pending.deadline > now) return undefined;
-    const restore = this.tree(pending.restoreId) ?? EMPTY_TREE;
-    const running = this.running();
-    const outcome = await this.commit({
-      candidate: restore,
-      baseId: running.id,
-      baseTree: running.tree,
-      user: pending.user,
-      origin: 'confirm-timeout',
-      session: 'confirm-timer',
-      comment: `commit confirmed by ${pending.user} was not confirmed; restored revision ${pending.restoreId}`,
-    });
-    // A restore that changes nothing (running already equals it) still ends the wait.
-    if (outcome.kind === 'no-changes') this.store.clearPending();
-    return outcome;
+  async revertIfExpired(): Promise<CommitOutcome | undefined> {
+    const due = (): PendingConfirm | undefined => {
+      const pending = this.store.pending();
+      return pending && pending.deadline <= Date.now() ? pending : undefined;
+    };
+    if (!due()) return undefined;
+    return this.inOrder(() =>
+      this.locked('confirm-timer', async () => {
+        const pending = due();
+        if (!pending) return undefined;
+        const running = this.running();
+        const outcome = await this.commitAudited({
+          candidate: this.tree(pending.restoreId) ?? EMPTY_TREE,
+          baseId: running.id,
+          baseTree: running.tree,
+          user: pending.user,
+          origin: 'confirm-timeout',
+          session: 'confirm-timer',
+          comment: `commit confirmed by ${pending.user} was not confirmed; restored revision ${pending.restoreId}`,
+        });
+        // A restore that changes nothing (running already equals it) still ends the wait.
+        if (outcome.kind === 'no-changes') this.store.clearPending();
+        return outcome;
+      }),
+    );
   }
 
   /** An empty store starts from the default configuration. */
