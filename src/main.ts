@@ -18,8 +18,9 @@ import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
+import { ConfirmTimer } from './commit/confirm-timer.js';
 import { checkSchema, schema } from './schema/index.js';
-import { Store } from './store/store.js';
+import { processAlive, Store } from './store/store.js';
 
 const USAGE = `usage: fos [--netns NS|root] [--state DIR] [--user NAME] <command>
 
@@ -128,8 +129,8 @@ export function routerAccess(router: Router, user: string, session: string): Rou
   };
 }
 
-/** What every process does when it opens the store: heal a crash, revert an expired confirm, seed an empty store. */
-async function startUp(router: Router, io: Io): Promise<void> {
+/** Heal what a dead process left: undo an interrupted commit, revert an expired confirm. */
+async function heal(router: Router, io: Io): Promise<void> {
   if (router.store.inflight().length > 0) {
     const fixed = await router.converge();
     if (fixed.length)
@@ -140,11 +141,38 @@ async function startUp(router: Router, io: Io): Promise<void> {
     io.err(
       `fos: commit confirmed was not confirmed in time: ${describeOutcome(reverted).join(' ')}\n`,
     );
-  await router.initialize();
 }
 
-/** The watcher that reverts an unconfirmed commit when no daemon does: a detached `fos confirm-watch`. */
-function spawnConfirmWatcher(globals: Globals): void {
+/**
+ * What every process does when it opens the store: heal, seed an empty store,
+ * and make sure a pending confirmation has a watcher.
+ */
+async function startUp(router: Router, globals: Globals, io: Io): Promise<void> {
+  await heal(router, io);
+  await router.initialize();
+  ensureConfirmWatcher(globals, router.store);
+}
+
+/** The router of a process that commits: a pending confirmation it writes gets a watcher at once. */
+function openRouter(store: Store, globals: Globals): Router {
+  const router = new Router(store, globals.target, schema);
+  router.onConfirmPending = () => ensureConfirmWatcher(globals, store);
+  return router;
+}
+
+/**
+ * A pending confirmation must outlive the process that wrote it: unless a
+ * watcher already lives, start a detached `fos confirm-watch` that reverts it
+ * on time if nobody else does.
+ */
+function ensureConfirmWatcher(globals: Globals, store: Store): void {
+  if (!store.pending() || store.confirmWatcher() !== undefined) return;
+  const pid = spawnConfirmWatcher(globals);
+  if (pid !== undefined) store.setConfirmWatcher(pid);
+}
+
+/** Start a detached `fos confirm-watch` for this store; its owner is this process. */
+function spawnConfirmWatcher(globals: Globals): number | undefined {
   // main.js runs from dist/src (built) or src (tests): find the checkout's bin/ either way.
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dir !== dirname(dir)) dir = dirname(dir);
@@ -158,35 +186,57 @@ function spawnConfirmWatcher(globals: Globals): void {
     '--user',
     globals.user,
     'confirm-watch',
+    '--owner',
+    String(process.pid),
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore' });
   child.unref();
+  return child.pid;
 }
 
-async function confirmWatch(globals: Globals): Promise<number> {
+/** How long a watcher leaves a living owner to revert by its own timer (it tells its sessions at once). */
+const OWNER_GRACE_MS = 2000;
+/** How often a watcher looks again: a re-issued `commit confirmed` moves the deadline. */
+const WATCH_EVERY_MS = 5000;
+
+/**
+ * `fos confirm-watch --owner PID`: wait for the pending confirmation's
+ * deadline and revert it if nobody else did. While the owner lives it gets a
+ * short grace to do so itself; once the owner is gone, the watcher reverts at
+ * the deadline. The revert is idempotent (under the commit lock), so a watcher
+ * and an owner never both revert.
+ */
+async function confirmWatch(args: string[], globals: Globals): Promise<number> {
+  const ownerIndex = args.indexOf('--owner');
+  const owner = ownerIndex >= 0 ? Number(args[ownerIndex + 1]) : NaN;
+  const ownerAlive = (): boolean =>
+    Number.isInteger(owner) && owner !== process.pid && processAlive(owner);
+  const quiet: Io = { out: () => undefined, err: () => undefined };
   for (;;) {
     // The store went away (a test cleaned up): nothing left to watch.
     if (!existsSync(join(globals.state, 'fos.db'))) return 0;
+    let wakeAt: number;
+    const owned = ownerAlive();
     const store = new Store(globals.state);
     try {
       const pending = store.pending();
       if (!pending) return 0;
-      const router = new Router(store, globals.target, schema);
-      if (pending.deadline <= Date.now()) {
-        await router.revertIfExpired();
-        return 0;
-      }
-      const wait = Math.min(pending.deadline - Date.now(), 5_000);
-      store.close();
-      await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));
-      continue;
+      if (store.confirmWatcher() === undefined) store.setConfirmWatcher(process.pid);
+      const due = pending.deadline + (owned ? OWNER_GRACE_MS : 0);
+      if (due <= Date.now()) {
+        try {
+          await heal(new Router(store, globals.target, schema), quiet);
+        } catch {
+          // The namespace is gone or busy: look again shortly.
+        }
+        wakeAt = Date.now() + (store.pending() ? 1000 : 0);
+      } else wakeAt = Math.min(due, Date.now() + WATCH_EVERY_MS);
     } finally {
-      try {
-        store.close();
-      } catch {
-        // already closed
-      }
+      store.close();
     }
+    // Asleep until then, or until the owner dies (then the deadline itself counts).
+    while (Date.now() < wakeAt && !(owned && !ownerAlive()))
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, wakeAt - Date.now())));
   }
 }
 
@@ -213,15 +263,14 @@ let sessionCounter = 0;
 async function batch(script: string, globals: Globals, io: Io): Promise<number> {
   const store = new Store(globals.state);
   try {
-    const router = new Router(store, globals.target, schema);
-    await startUp(router, io);
+    const router = openRouter(store, globals);
+    await startUp(router, globals, io);
     // A local batch runs as the machine's own user, who can read the store anyway.
     const engine = newEngine(router, globals.user, 'batch', true);
     return await runScript(engine, script, io.out, io.err);
   } finally {
-    const pending = store.pending();
+    ensureConfirmWatcher(globals, store);
     store.close();
-    if (pending) spawnConfirmWatcher(globals);
   }
 }
 
@@ -244,6 +293,8 @@ interface Frontend {
   start(): void;
   feed(data: string): Promise<void>;
   resize(columns: number, rows: number): void;
+  /** Show at once what the session must know (a commit confirmed rolled back). */
+  notify(): void;
   dispose(): void;
 }
 
@@ -262,6 +313,27 @@ export function wantsInk(
 
 /** An interactive terminal for one user, writing through `write`: ink when `screen` says the terminal can take it. */
 function openTerminal(
+  router: Router,
+  globals: Globals,
+  user: string,
+  origin: Origin,
+  write: (t: string) => void,
+  close: (code: number) => void,
+  timer: ConfirmTimer,
+  screen?: { term: string; columns: number; rows: number; frontend?: string },
+): Frontend {
+  const frontend = frontendFor(router, globals, user, origin, write, close, screen);
+  const stopListening = timer.onRunningChanged(() => frontend.notify());
+  return {
+    ...frontend,
+    dispose: () => {
+      stopListening();
+      frontend.dispose();
+    },
+  };
+}
+
+function frontendFor(
   router: Router,
   globals: Globals,
   user: string,
@@ -298,17 +370,25 @@ function openTerminal(
     },
   };
   if (screen && wantsInk(screen.term, screen.frontend ?? process.env['FOS_FRONTEND'])) {
-    return new InkTerminal(engine, host, {
+    const ink = new InkTerminal(engine, host, {
       columns: screen.columns,
       rows: screen.rows,
       crlf: true,
     });
+    return {
+      start: () => ink.start(),
+      feed: (d) => ink.feed(d),
+      resize: (columns, rows) => ink.resize(columns, rows),
+      notify: () => ink.notify(),
+      dispose: () => ink.dispose(),
+    };
   }
   const plain = new PlainTerminal(engine, host);
   return {
     start: () => plain.start(),
     feed: (d) => plain.feed(d),
     resize: () => undefined,
+    notify: () => plain.notify(),
     dispose: () => plain.dispose(),
   };
 }
@@ -341,8 +421,8 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   const host = m[1]!.replace(/^\[|\]$/g, '');
   const port = Number(m[2]);
   const store = new Store(globals.state);
-  const router = new Router(store, globals.target, schema);
-  await startUp(router, io);
+  const router = openRouter(store, globals);
+  await startUp(router, globals, io);
   await router.converge();
   const fos = credentialsOf(router, 'fos');
   if (!isLoopback(host) && fos?.passwordHash && verifyPassword('fos', fos.passwordHash)) {
@@ -352,6 +432,8 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
     store.close();
     return 1;
   }
+  // The daemon owns pending confirmations: it reverts them on time and tells its sessions.
+  const timer = new ConfirmTimer(router);
   const server = await startSshServer(
     { host, port, hostKey: loadHostKey(globals.state) },
     {
@@ -364,6 +446,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           'ssh',
           channel.write,
           channel.close,
+          timer,
           pty,
         );
         terminal.start();
@@ -385,8 +468,6 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
         }),
     },
   );
-  // The daemon owns pending confirmations: it reverts them on time.
-  const timer = setInterval(() => void router.revertIfExpired().catch(() => undefined), 1000);
   io.out(
     `fos serve: listening on ${host}:${port}, configuring ${describeTarget(globals.target)}\n`,
   );
@@ -395,7 +476,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
-  clearInterval(timer);
+  timer.stop();
   server.close();
   store.close();
   return 0;
@@ -404,15 +485,19 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
 /** `fos shell`: the shell on the local terminal, or a script from stdin. */
 async function shell(globals: Globals, io: Io): Promise<number> {
   const store = new Store(globals.state);
-  const router = new Router(store, globals.target, schema);
-  await startUp(router, io);
-  // Like loading config.boot at boot: the namespace is made to match the newest revision.
-  await router.converge();
+  const router = openRouter(store, globals);
+  // An open shell owns the confirmations it writes as the daemon does: its own timer reverts them.
+  let timer: ConfirmTimer | undefined;
   try {
+    await startUp(router, globals, io);
+    // Like loading config.boot at boot: the namespace is made to match the newest revision.
+    await router.converge();
     if (!process.stdin.isTTY) {
       const text = readFileSync(0, 'utf8');
       return await runScript(newEngine(router, globals.user, 'cli', true), text, io.out, io.err);
     }
+    const confirmTimer = new ConfirmTimer(router);
+    timer = confirmTimer;
     return await new Promise<number>((resolve) => {
       const terminal = openTerminal(
         router,
@@ -425,6 +510,7 @@ async function shell(globals: Globals, io: Io): Promise<number> {
           process.stdin.pause();
           resolve(code);
         },
+        confirmTimer,
         {
           term: process.env['TERM'] ?? 'dumb',
           columns: process.stdout.columns ?? 80,
@@ -440,9 +526,9 @@ async function shell(globals: Globals, io: Io): Promise<number> {
       terminal.start();
     });
   } finally {
-    const pending = store.pending();
+    timer?.stop();
+    ensureConfirmWatcher(globals, store);
     store.close();
-    if (pending) spawnConfirmWatcher(globals);
   }
 }
 
@@ -528,7 +614,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'shell':
         return await shell(globals, io);
       case 'confirm-watch':
-        return await confirmWatch(globals);
+        return await confirmWatch(args, globals);
       case undefined:
       case 'help':
       case '--help':

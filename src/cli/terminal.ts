@@ -98,6 +98,19 @@ export class PlainTerminal {
     }
   }
 
+  /** Show at once what the engine has to tell (a commit confirmed rolled back), then the prompt again. */
+  notify(): void {
+    this.queue = this.queue.then(() => {
+      if (this.closed) return;
+      const lines = this.engine.news();
+      if (lines.length === 0) return;
+      this.host.write(`\r\n${lines.join('\r\n')}\r\n${this.prompt()}${this.editor.buffer}`);
+      this.shown = this.editor.buffer;
+      this.shownCursor = this.shown.length;
+      if (this.editor.cursor !== this.shown.length) this.redraw();
+    });
+  }
+
   private end(code: number): void {
     this.dispose();
     this.host.close(code);

@@ -100,7 +100,8 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 `;
 
-function isAlive(pid: number): boolean {
+/** Whether a process lives (one of another user still counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -302,6 +303,20 @@ export class Store {
     return this.db.prepare('DELETE FROM pending_confirm').run().changes > 0;
   }
 
+  /** The detached `fos confirm-watch` process, if one is registered and still lives. */
+  confirmWatcher(): number | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'confirm-watcher'").get() as
+      { value: string } | undefined;
+    const pid = row ? Number(row.value) : NaN;
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
+  }
+
+  setConfirmWatcher(pid: number): void {
+    this.db
+      .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('confirm-watcher', ?)")
+      .run(String(pid));
+  }
+
   // -------------------------------------------------------------- the lock
 
   /** Take a named lock for this process; a holder that died loses it. */
@@ -309,7 +324,8 @@ export class Store {
     const tx = this.db.transaction((): { ok: true } | { ok: false; holder: LockHolder } => {
       const row = this.db.prepare('SELECT pid, user, since FROM locks WHERE name = ?').get(name) as
         LockHolder | undefined;
-      if (row && row.pid !== process.pid && isAlive(row.pid)) return { ok: false, holder: row };
+      if (row && row.pid !== process.pid && processAlive(row.pid))
+        return { ok: false, holder: row };
       this.db
         .prepare('INSERT OR REPLACE INTO locks (name, pid, user, since) VALUES (?, ?, ?, ?)')
         .run(name, process.pid, user, new Date().toISOString());
@@ -350,7 +366,7 @@ export class Store {
     const row = this.db
       .prepare("SELECT pid, user, since, session FROM locks WHERE name = 'exclusive'")
       .get() as ExclusiveHolder | undefined;
-    return row && isAlive(row.pid) ? row : undefined;
+    return row && processAlive(row.pid) ? row : undefined;
   }
 
   unlock(name: string): void {

@@ -320,6 +320,15 @@ export class InkTerminal {
     this.append(lines, ok ? undefined : 'error');
   }
 
+  /** Show at once what the engine has to tell (a commit confirmed rolled back). */
+  notify(): void {
+    this.queue = this.queue.then(() => {
+      if (this.closed) return;
+      const lines = this.engine.news();
+      if (lines.length > 0) this.append(lines, 'error');
+    });
+  }
+
   private end(code: number): void {
     this.dispose();
     this.host.close(code);

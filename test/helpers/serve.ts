@@ -43,7 +43,7 @@ export async function serve(flags: string[], env: Record<string, string> = {}): 
     port,
     process: child,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.on('exit', r));
     },
