@@ -20,7 +20,7 @@ import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
 import { ConfirmTimer } from './commit/confirm-timer.js';
 import { checkSchema, schema } from './schema/index.js';
-import { processAlive, Store } from './store/store.js';
+import { processAlive, Store, StoreRefused } from './store/store.js';
 
 const USAGE = `usage: fos [--netns NS|root] [--state DIR] [--user NAME] <command>
 
@@ -32,6 +32,8 @@ commands:
   shell                                the shell on this terminal (a script when stdin is not one)
   serve [--listen ADDR:PORT]           the SSH server and management daemon (default 127.0.0.1:2222)
   lab up|down [NAME]                   create or remove the lab namespace (default ${DEFAULT_NETNS})
+  init                                 start a new store in the state directory (a file there that is
+                                       not a FOS1 store is kept beside it; the next start seeds it)
   help                                 this text
 
 --netns NS   the namespace FOS1 configures (default ${DEFAULT_NETNS}); 'root' for the root namespace
@@ -532,6 +534,16 @@ async function shell(globals: Globals, io: Io): Promise<number> {
   }
 }
 
+/** `fos init`: a new store, when the state directory holds none or a file that is not one. */
+function initialise(globals: Globals, io: Io): number {
+  const { keptAs } = Store.initialise(globals.state);
+  if (keptAs) io.out(`The file that was not a FOS1 store is kept as ${keptAs}.\n`);
+  io.out(
+    `A new store is ready in ${globals.state}; the next start records the default configuration.\n`,
+  );
+  return 0;
+}
+
 async function lab(args: string[], globals: Globals, io: Io): Promise<number> {
   const [action, name = globals.target.netns ?? DEFAULT_NETNS] = args;
   if (action !== 'up' && action !== 'down') {
@@ -613,6 +625,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await serve(args, globals, io);
       case 'shell':
         return await shell(globals, io);
+      case 'init':
+        return initialise(globals, io);
       case 'confirm-watch':
         return await confirmWatch(args, globals);
       case undefined:
@@ -626,7 +640,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return 2;
     }
   } catch (e) {
-    io.err(`fos: ${(e as Error).message} (target: ${describeTarget(globals.target)})\n`);
+    if (e instanceof StoreRefused) io.err(`fos: ${e.message}\n`);
+    else io.err(`fos: ${(e as Error).message} (target: ${describeTarget(globals.target)})\n`);
     return 1;
   }
 }

@@ -1,10 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../src/store/store.js';
+import { runFos } from './helpers/io.js';
+import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
 
 const dirs: string[] = [];
@@ -141,5 +151,95 @@ describe('the revision store', () => {
     await exited(holder);
     expect(store.tryLock('commit', 'bob')).toEqual({ ok: true });
     store.close();
+  });
+});
+
+describe('a store file that is not a FOS1 store', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await makeLab();
+  });
+  afterAll(async () => lab.down());
+
+  /** A state directory whose fos.db holds these bytes (or a foreign SQLite database). */
+  function stateWith(content: string | 'sqlite'): string {
+    const dir = freshDir();
+    const file = join(dir, 'fos.db');
+    if (content === 'sqlite') {
+      const db = new Database(file);
+      db.exec('CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES (1);');
+      db.close();
+    } else writeFileSync(file, content);
+    return dir;
+  }
+
+  it.each([
+    ['empty (0 bytes)', ''],
+    ['not an SQLite database', 'hello\n'],
+    ['an SQLite database of something else', 'sqlite' as const],
+  ])(
+    'refuses to start when the file is %s, naming it and how to initialise',
+    async (what, content) => {
+      const dir = stateWith(content);
+      const file = join(dir, 'fos.db');
+      const before = readFileSync(file);
+      expect(() => new Store(dir)).toThrow(file);
+      const snapshot = lab.snapshot();
+      const r = await runFos(['--netns', lab.netns, '--state', dir, '-c', 'show system commit']);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`${file} is ${what.replace(/ \(0 bytes\)/, '')}`);
+      expect(r.err).toContain(`fos --state ${dir} init`);
+      // Nothing was started over it: the file is as it was, and the namespace untouched.
+      expect(readFileSync(file)).toEqual(before);
+      expect(readdirSync(dir).sort()).toEqual(['fos.db']);
+      expect(lab.snapshot()).toEqual(snapshot);
+    },
+  );
+
+  it('fos init keeps the refused file aside and starts a new store; the next start seeds it', async () => {
+    const dir = stateWith('');
+    const init = await runFos(['--state', dir, 'init']);
+    expect(init.code, init.err).toBe(0);
+    const aside = readdirSync(dir).find((f) => f.startsWith('fos.db.not-a-store-'));
+    expect(aside).toBeDefined();
+    expect(statSync(join(dir, aside!)).size).toBe(0);
+    expect(init.out).toContain(join(dir, aside!));
+    const r = await runFos([
+      '--netns',
+      lab.netns,
+      '--state',
+      dir,
+      '-c',
+      'show system commit | count',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('Count: 3 lines\n');
+  });
+
+  it('fos init refuses a store that is already one, and changes nothing', async () => {
+    const dir = freshDir();
+    const store = new Store(dir);
+    store.record(revision(1), { keep: 10 });
+    store.close();
+    const r = await runFos(['--state', dir, 'init']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${join(dir, 'fos.db')} is already a FOS1 store (1 revision)`);
+    const again = new Store(dir);
+    expect(again.list()).toHaveLength(1);
+    again.close();
+  });
+
+  it('a missing store is created, and a store made before stores were marked still opens', () => {
+    const dir = freshDir();
+    expect(existsSync(join(dir, 'fos.db'))).toBe(false);
+    const store = new Store(dir);
+    store.record(revision(1), { keep: 10 });
+    store.close();
+    const db = new Database(join(dir, 'fos.db'));
+    db.pragma('application_id = 0');
+    db.close();
+    const old = new Store(dir);
+    expect(old.list()).toHaveLength(1);
+    old.close();
   });
 });

@@ -5,8 +5,18 @@
  * leaves the file consistent.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 
@@ -155,12 +165,93 @@ interface RevisionRow {
   plan: string;
 }
 
+/** `PRAGMA application_id` of a FOS1 store: "FOS1". */
+const APPLICATION_ID = 0x464f5331;
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/** The store file exists but is not a FOS1 store: FOS1 refuses to start a new history over it. */
+export class StoreRefused extends Error {}
+
+function refusal(file: string, what: string): StoreRefused {
+  return new StoreRefused(
+    `${file} is ${what}: it is not a FOS1 store, and FOS1 does not start a new history over it. To start afresh, run 'fos --state ${dirname(file)} init' (the file is kept beside the new store).`,
+  );
+}
+
+/** Why an existing file is not a FOS1 store, or undefined when it is one (opened as db). */
+function problemOf(file: string, db: () => Database.Database): string | undefined {
+  const stat = statSync(file);
+  if (!stat.isFile()) return 'not a regular file';
+  if (stat.size === 0) return 'empty (0 bytes)';
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== SQLITE_HEADER) return 'not an SQLite database';
+  const id = db().pragma('application_id', { simple: true }) as number;
+  if (id === APPLICATION_ID) return undefined;
+  // Stores made before they were marked: FOS1's own tables.
+  const tables = db()
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('revisions', 'pending_confirm', 'locks')",
+    )
+    .all();
+  return id === 0 && tables.length === 3 ? undefined : 'an SQLite database of something else';
+}
+
+/**
+ * A new, empty store, made beside the final name and linked into place, so
+ * that a crash never leaves a half-made store and two processes starting at
+ * once never replace each other's. False when another process made it first.
+ */
+function createStore(file: string): boolean {
+  const temporary = `${file}.new-${process.pid}`;
+  rmSync(temporary, { force: true });
+  const db = new Database(temporary);
+  try {
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('journal_mode = WAL');
+    db.exec(SCHEMA);
+  } finally {
+    db.close();
+  }
+  try {
+    linkSync(temporary, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return false;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
 export class Store {
   private readonly db: Database.Database;
 
+  /**
+   * Open the store in a state directory. A missing one is created (the first
+   * start); an existing file that is not a FOS1 store is refused (StoreRefused).
+   */
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(directory, 'fos.db'));
+    const file = join(directory, 'fos.db');
+    if (!existsSync(file)) createStore(file);
+    let db: Database.Database | undefined;
+    try {
+      const problem = problemOf(file, () => (db ??= new Database(file)));
+      if (problem) throw refusal(file, problem);
+      this.db = db ?? new Database(file);
+    } catch (e) {
+      db?.close();
+      if (e instanceof StoreRefused) throw e;
+      throw new StoreRefused(`${file} cannot be opened as a FOS1 store: ${(e as Error).message}`);
+    }
+    if (this.db.pragma('application_id', { simple: true }) !== APPLICATION_ID)
+      this.db.pragma(`application_id = ${APPLICATION_ID}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
@@ -169,6 +260,36 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * `fos init`: a new, empty store in the directory. A file there that is not
+   * a FOS1 store is kept beside it under a new name (returned); an existing
+   * FOS1 store is refused, and nothing is changed.
+   */
+  static initialise(directory: string): { keptAs?: string } {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const file = join(directory, 'fos.db');
+    let keptAs: string | undefined;
+    if (existsSync(file)) {
+      let revisions: number | undefined;
+      try {
+        const store = new Store(directory);
+        revisions = store.list().length;
+        store.close();
+      } catch (e) {
+        if (!(e instanceof StoreRefused)) throw e;
+      }
+      if (revisions !== undefined)
+        throw new StoreRefused(
+          `${file} is already a FOS1 store (${revisions} revision${revisions === 1 ? '' : 's'}); nothing was changed`,
+        );
+      keptAs = `${file}.not-a-store-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      for (const suffix of ['', '-wal', '-shm'])
+        if (existsSync(file + suffix)) renameSync(file + suffix, keptAs + suffix);
+    }
+    createStore(file);
+    return keptAs ? { keptAs } : {};
   }
 
   // -------------------------------------------------------------- revisions
