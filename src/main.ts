@@ -324,26 +324,6 @@ function openTerminal(
   timer: ConfirmTimer,
   screen?: { term: string; columns: number; rows: number; frontend?: string },
 ): Frontend {
-  const frontend = frontendFor(router, globals, user, origin, write, close, screen);
-  const stopListening = timer.onRunningChanged(() => frontend.notify());
-  return {
-    ...frontend,
-    dispose: () => {
-      stopListening();
-      frontend.dispose();
-    },
-  };
-}
-
-function frontendFor(
-  router: Router,
-  globals: Globals,
-  user: string,
-  origin: Origin,
-  write: (t: string) => void,
-  close: (code: number) => void,
-  screen?: { term: string; columns: number; rows: number; frontend?: string },
-): Frontend {
   const engine = newEngine(router, user, origin, origin !== 'ssh');
   let links: string[] = [];
   const refreshLinks = (): void => {
@@ -371,27 +351,35 @@ function frontendFor(
       });
     },
   };
+  let frontend: Frontend;
   if (screen && wantsInk(screen.term, screen.frontend ?? process.env['FOS_FRONTEND'])) {
     const ink = new InkTerminal(engine, host, {
       columns: screen.columns,
       rows: screen.rows,
       crlf: true,
     });
-    return {
-      start: () => ink.start(),
-      feed: (d) => ink.feed(d),
-      resize: (columns, rows) => ink.resize(columns, rows),
-      notify: () => ink.notify(),
-      dispose: () => ink.dispose(),
+    frontend = ink;
+  } else {
+    const plain = new PlainTerminal(engine, host);
+    frontend = {
+      start: () => plain.start(),
+      feed: (d) => plain.feed(d),
+      resize: () => undefined,
+      notify: () => plain.notify(),
+      dispose: () => plain.dispose(),
     };
   }
-  const plain = new PlainTerminal(engine, host);
+  // A rollback done by the timer (or seen by it) is shown in this session at once.
+  const stopListening = timer.onRunningChanged(() => frontend.notify());
   return {
-    start: () => plain.start(),
-    feed: (d) => plain.feed(d),
-    resize: () => undefined,
-    notify: () => plain.notify(),
-    dispose: () => plain.dispose(),
+    start: () => frontend.start(),
+    feed: (d) => frontend.feed(d),
+    resize: (columns, rows) => frontend.resize(columns, rows),
+    notify: () => frontend.notify(),
+    dispose: () => {
+      stopListening();
+      frontend.dispose();
+    },
   };
 }
 
