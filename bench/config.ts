@@ -1,11 +1,14 @@
 /**
  * Configuration bench: a generated 100k-line set-form file, parsed, resolved
- * against the schema into a tree, and verified. The raw baseline is the least
- * any reader must do: split the text into lines and words.
+ * against the schema into a tree, and verified; and a stale candidate rebased
+ * onto a newer running configuration (three trees loaded apart, so nothing is
+ * shared). The raw baseline is the least any reader must do: split the text
+ * into lines and words.
  */
 import { parseScript } from '../grammar/index.js';
 import { loadSetForm, toSetForm } from '../src/config/index.js';
 import { schema } from '../src/schema/index.js';
+import { rebase } from '../src/session/index.js';
 import { verify } from '../src/verify/index.js';
 import { machine, median, ms, record, table } from './record.js';
 
@@ -58,6 +61,16 @@ export function runConfigBench(options: { lines: number; rounds: number; record:
       throw new Error('bench round trip lost lines');
     }
   }
+  // A change on each side to different sub-interfaces of the same large tree.
+  const base = loadSetForm(text, schema).tree;
+  const mine = loadSetForm(`${text}set interfaces ethernet eth0 vif 1 mtu '1400'\n`, schema).tree;
+  const theirs = loadSetForm(`${text}set interfaces ethernet eth0 vif 2 mtu '1400'\n`, schema).tree;
+  const merge: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const [rebased, mergeMs] = time(() => rebase(base, mine, theirs, schema));
+    if (!rebased.ok) throw new Error('bench rebase conflicts');
+    merge.push(mergeMs);
+  }
   const p = median(parse);
   const l = median(load);
   const v = median(check);
@@ -87,6 +100,12 @@ export function runConfigBench(options: { lines: number; rounds: number; record:
       time: ms(v),
       'lines/s': Math.round(options.lines / (v / 1000)).toLocaleString('en'),
       'vs raw': `${(v / r).toFixed(1)}x`,
+    },
+    {
+      step: 'rebase a stale candidate (3-way, trees loaded apart)',
+      time: ms(median(merge)),
+      'lines/s': Math.round(options.lines / (median(merge) / 1000)).toLocaleString('en'),
+      'vs raw': `${(median(merge) / r).toFixed(1)}x`,
     },
     {
       step: '**parse + resolve + verify**',
