@@ -9,7 +9,7 @@ import { labDown, labUp, namespaceExists } from './apply/lab.js';
 import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
 import { checkText, convertText, type OutputForm } from './cli/check.js';
 import { completeLine } from './cli/complete.js';
-import { ShellEngine, type RouterAccess } from './cli/engine.js';
+import { ShellEngine, type FileAccess, type RouterAccess } from './cli/engine.js';
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
@@ -20,6 +20,7 @@ import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
 import { checkSchema, schema } from './schema/index.js';
 import { Store } from './store/store.js';
+import { AnyPath, ConfigDirectory, readBoundedFile } from './store/config-files.js';
 
 const USAGE = `usage: fos [--netns NS|root] [--state DIR] [--user NAME] <command>
 
@@ -54,7 +55,7 @@ interface Globals {
 }
 
 function readInput(file: string): string {
-  return readFileSync(file === '-' ? 0 : file, 'utf8');
+  return file === '-' ? readFileSync(0, 'utf8') : readBoundedFile(file, file);
 }
 
 function check(args: string[], io: Io): number {
@@ -70,7 +71,7 @@ function check(args: string[], io: Io): number {
     try {
       text = readInput(file);
     } catch (e) {
-      io.err(`${file}: cannot read: ${(e as Error).message}\n`);
+      io.err(`fos: ${(e as Error).message}\n`);
       failed = true;
       continue;
     }
@@ -97,7 +98,7 @@ function convert(args: string[], io: Io): number {
   try {
     text = readInput(file);
   } catch (e) {
-    io.err(`${file}: cannot read: ${(e as Error).message}\n`);
+    io.err(`fos: ${(e as Error).message}\n`);
     return 1;
   }
   const outcome = convertText(file, text, to as OutputForm, schema, { dropUnsupported });
@@ -190,6 +191,16 @@ async function confirmWatch(globals: Globals): Promise<number> {
   }
 }
 
+/**
+ * The files a session's `save`, `load` and `merge` reach: over SSH only the
+ * configuration directory (the daemon is root, its users need not be); a
+ * local session with the rights of its own process, any path.
+ */
+function filesFor(router: Router, origin: Origin): FileAccess {
+  const directory = new ConfigDirectory(join(router.store.directory, 'config')).ensure();
+  return origin === 'ssh' ? directory : new AnyPath(directory);
+}
+
 /** A shell engine for one session of a user on the router. */
 function newEngine(
   router: Router,
@@ -198,15 +209,12 @@ function newEngine(
   allowSecrets: boolean,
 ): ShellEngine {
   const session = `${origin}-${process.pid}-${++sessionCounter}`;
-  return new ShellEngine(
-    schema,
-    routerAccess(router, user, session),
-    {
-      read: (path) => readFileSync(path, 'utf8'),
-      write: (path, text) => writeFileSync(path, text),
-    },
-    { user, session, origin, allowSecrets },
-  );
+  return new ShellEngine(schema, routerAccess(router, user, session), filesFor(router, origin), {
+    user,
+    session,
+    origin,
+    allowSecrets,
+  });
 }
 let sessionCounter = 0;
 

@@ -3,7 +3,7 @@
  * mode, dispatch of one parsed command at a time, and output pipes. Batches
  * (`fos -c`), and later the interactive front-ends, all drive this.
  */
-import type { Command } from '../../grammar/index.js';
+import { excerpt, type Command } from '../../grammar/index.js';
 import {
   applyComment,
   checkLeafValue,
@@ -36,6 +36,7 @@ import type { CommitRequest } from '../commit/router.js';
 import { curlyChild } from '../config/serialise.js';
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
 import { rebase, startSession, type Session } from '../session/index.js';
+import { loginLevel } from '../verify/index.js';
 import type { Origin, RevisionSummary } from '../store/store.js';
 import type { LinkState } from '../render/kernel.js';
 import type { ConntrackEntry, NftTableListing } from '../apply/nft.js';
@@ -86,10 +87,20 @@ export interface RouterAccess {
   audit(kind: string, text: string, outcome: string): void;
 }
 
+/**
+ * Files that `save`, `load` and `merge` name. The front-end decides which
+ * names may be reached (the configuration directory over SSH); a refusal is
+ * thrown as an Error whose message names the file.
+ */
 export interface FileAccess {
-  read(path: string): string;
-  write(path: string, text: string): void;
+  read(name: string): string;
+  write(name: string, text: string): void;
 }
+
+/** What `save` and `load` use without a name, as VyOS's /config/config.boot. */
+export const DEFAULT_CONFIG_FILE = 'config.boot';
+/** How many problems of a file `load` lists before it only counts them. */
+const MAX_LOAD_PROBLEMS = 20;
 
 export interface ShellIdentity {
   readonly user: string;
@@ -154,7 +165,7 @@ export class ShellEngine {
     const displays = pipes.filter((p) => p[0] === 'display').map((p) => p[1] ?? '');
     const unknown = displays.find((d) => !['set', 'json', 'secrets'].includes(d));
     if (unknown !== undefined)
-      return fail(`unknown display format '${unknown}'; expected set, json or secrets`);
+      return fail(`unknown display format '${excerpt(unknown)}'; expected set, json or secrets`);
     const display = displays.find((d) => d !== 'secrets');
     this.showSecrets = displays.includes('secrets');
     if (this.showSecrets && !this.identity.allowSecrets)
@@ -214,9 +225,13 @@ export class ShellEngine {
   private async operational(words: string[], display: string | undefined): Promise<CommandResult> {
     const [verb, ...rest] = words;
     switch (verb) {
-      case 'configure':
+      case 'configure': {
+        const refused = this.configureRefusal();
+        if (refused) return fail(refused);
         if (rest.length > 0 && rest[0] !== 'exclusive')
-          return fail(`unknown word '${rest[0]}' after configure; expected exclusive`);
+          return fail(
+            `unknown word '${excerpt(rest[0] ?? '')}' after configure; expected exclusive`,
+          );
         if (rest[0] === 'exclusive') {
           const taken = this.router.takeExclusive(this.identity.session, this.identity.user);
           if (!taken.ok)
@@ -226,12 +241,13 @@ export class ShellEngine {
         }
         this.startConfigure(rest[0] === 'exclusive');
         return ok();
+      }
       case 'show':
         return this.show(rest, display);
       case 'set':
         if (rest[0] !== 'terminal')
           return fail(
-            `unknown word '${rest[0] ?? ''}' after 'set'; expected terminal (configuration is changed in configure mode)`,
+            `unknown word '${excerpt(rest[0] ?? '')}' after 'set'; expected terminal (configuration is changed in configure mode)`,
           );
         return this.setTerminal(rest.slice(1));
       case 'terminal':
@@ -243,10 +259,26 @@ export class ShellEngine {
         return ok();
       default:
         return {
-          ...fail(`unknown command '${verb}'; expected configure, show, set terminal, exit`),
+          ...fail(
+            `unknown command '${excerpt(verb)}'; expected configure, show, set terminal, exit`,
+          ),
           wordIndex: 0,
         };
     }
+  }
+
+  /**
+   * Why this session may not enter configuration mode, if it may not. A user
+   * who logged in over SSH has the level the running configuration gives
+   * them now; a local session runs with the rights of its own process.
+   */
+  private configureRefusal(): string | undefined {
+    if (this.identity.origin !== 'ssh') return undefined;
+    const level = loginLevel(this.router.running().tree, this.identity.user);
+    if (level === 'admin') return undefined;
+    return level === 'operator'
+      ? `Permission denied: user ${this.identity.user} has level operator, which runs operational commands only; configuration mode needs level admin.`
+      : `Permission denied: user ${this.identity.user} is no longer in the configuration.`;
   }
 
   private setTerminal(words: string[]): CommandResult {
@@ -288,13 +320,17 @@ export class ShellEngine {
         return ok(...toSetForm(running, this.schema).trimEnd().split('\n'));
       if (form === 'json') return ok(JSON.stringify(toJsonValue(running, this.schema), null, 2));
       if (form !== undefined)
-        return fail(`unknown word '${form}' after 'show configuration'; expected commands or json`);
+        return fail(
+          `unknown word '${excerpt(form)}' after 'show configuration'; expected commands or json`,
+        );
       return ok(...toCurly(running, this.schema).trimEnd().split('\n'));
     }
     if (what === 'system' && rest[0] === 'commit') {
       if (rest[1] === 'diff') return this.showCommitDiff(rest[2]);
       if (rest.length > 1)
-        return fail(`unknown word '${rest[1]}' after 'show system commit'; expected diff`);
+        return fail(
+          `unknown word '${excerpt(rest[1] ?? '')}' after 'show system commit'; expected diff`,
+        );
       return this.showCommits(display);
     }
     if (what === 'interfaces') return this.showInterfaces(display);
@@ -321,7 +357,7 @@ export class ShellEngine {
       return ok(...(drift.length ? drift : ['The system matches the running configuration.']));
     }
     return fail(
-      `unknown word '${what ?? ''}' after 'show'; expected configuration, conntrack table, firewall, interfaces, nat, system commit, system drift`,
+      `unknown word '${excerpt(what ?? '')}' after 'show'; expected configuration, conntrack table, firewall, interfaces, nat, system commit, system drift`,
     );
   }
 
@@ -330,12 +366,14 @@ export class ShellEngine {
     if (words[0] === 'group') {
       const groups = groupsView(running, words[1]);
       if (words[1] && groups.length === 0)
-        return fail(`firewall group '${words[1]}' does not exist`);
+        return fail(`firewall group '${excerpt(words[1] ?? '')}' does not exist`);
       if (display === 'json') return ok(JSON.stringify(groups, null, 2));
       return ok(...formatGroups(groups, words[1] !== undefined));
     }
     if (words.length > 0)
-      return fail(`unknown word '${words[0]}' after 'show firewall'; expected group`);
+      return fail(
+        `unknown word '${excerpt(words[0] ?? '')}' after 'show firewall'; expected group`,
+      );
     const view = firewallView(
       running,
       await this.router.nftTable('inet', 'fos_filter'),
@@ -364,7 +402,7 @@ export class ShellEngine {
       return ok(...formatNat(view, kind));
     }
     return fail(
-      `unknown word '${kind ?? ''}' after 'show nat'; expected source rules, destination rules, translations`,
+      `unknown word '${excerpt(kind ?? '')}' after 'show nat'; expected source rules, destination rules, translations`,
     );
   }
 
@@ -501,7 +539,7 @@ export class ShellEngine {
       default:
         return {
           ...fail(
-            `unknown command '${verb}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
+            `unknown command '${excerpt(verb)}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
           ),
           wordIndex: 0,
         };
@@ -617,7 +655,7 @@ export class ShellEngine {
         } else confirmMinutes = 10;
       } else
         return fail(
-          `unknown word '${w}' after commit; expected check, comment, confirmed, and-quit`,
+          `unknown word '${excerpt(w)}' after commit; expected check, comment, confirmed, and-quit`,
         );
     }
     const outcome = await this.router.commit({
@@ -722,22 +760,30 @@ export class ShellEngine {
 
   private load(verb: 'load' | 'merge', words: string[]): CommandResult {
     const session = this.session!;
-    if (words.length !== 1) return fail(`usage: ${verb} FILE`);
+    if (words.length > 1)
+      return fail(`usage: ${verb} [FILE] (a file in the configuration directory)`);
+    const file = words[0] ?? DEFAULT_CONFIG_FILE;
     let text: string;
     try {
-      text = this.files.read(words[0]!);
+      text = this.files.read(file);
     } catch (e) {
-      return fail(`cannot read ${words[0]}: ${(e as Error).message}`);
+      return fail((e as Error).message);
     }
+    const shown = excerpt(file);
     const loaded = loadConfigText(text, this.schema);
     const problems = [
-      ...loaded.report.invalid.map((i) => `${words[0]}:${i.line}:${i.column}: ${i.message}`),
+      ...loaded.report.invalid.map((i) => `${shown}:${i.line}:${i.column}: ${i.message}`),
       ...loaded.report.unsupported.map(
-        (u) => `${words[0]}:${u.line}:${u.column}: unsupported [${u.path}]: ${u.reason}`,
+        (u) => `${shown}:${u.line}:${u.column}: unsupported [${u.path}]: ${u.reason}`,
       ),
     ];
-    if (problems.length > 0)
-      return fail(...problems, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`);
+    if (problems.length > 0) {
+      // A file that is not a configuration at all must not be echoed back line by line.
+      const listed = problems.slice(0, MAX_LOAD_PROBLEMS);
+      if (problems.length > listed.length)
+        listed.push(`... and ${problems.length - listed.length} more problems`);
+      return fail(...listed, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`);
+    }
     let candidate = loaded.tree;
     if (verb === 'merge') {
       // The file's set commands, applied on top of the candidate.
@@ -749,23 +795,23 @@ export class ShellEngine {
     }
     this.session = { ...session, candidate };
     return ok(
-      `${verb === 'load' ? 'Loaded' : 'Merged'} ${loaded.report.accepted} lines from ${words[0]}.`,
+      `${verb === 'load' ? 'Loaded' : 'Merged'} ${loaded.report.accepted} lines from ${shown}.`,
     );
   }
 
   private save(words: string[]): CommandResult {
     const session = this.session!;
-    const file = words[0];
-    if (!file) return fail('usage: save FILE');
+    if (words.length > 1) return fail('usage: save [FILE] (a file in the configuration directory)');
+    const file = words[0] ?? DEFAULT_CONFIG_FILE;
     const text = file.endsWith('.set')
       ? toSetForm(session.candidate, this.schema)
       : toCurly(session.candidate, this.schema);
     try {
       this.files.write(file, text);
     } catch (e) {
-      return fail(`cannot write ${file}: ${(e as Error).message}`);
+      return fail((e as Error).message);
     }
-    return ok(`Saved the candidate to ${file}.`);
+    return ok(`Saved the candidate to ${excerpt(file)}.`);
   }
 }
 
@@ -811,7 +857,9 @@ export function applyPipes(lines: string[], pipes: string[][]): string[] {
       case 'display':
         break;
       default:
-        return [`unknown pipe '${name}'; expected match, except, count, no-more, display`];
+        return [
+          `unknown pipe '${excerpt(name ?? '')}'; expected match, except, count, no-more, display`,
+        ];
     }
   }
   return out;
