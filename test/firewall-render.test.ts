@@ -17,6 +17,7 @@ import { foldRules, type Match, type Rule } from '../src/render/nft-rules.js';
 import { schema } from '../src/schema/index.js';
 import { verify, withDefaults } from '../src/verify/index.js';
 import { corpusFiles, repoRoot } from './helpers/paths.js';
+import { ADMIN_LOGIN } from './helpers/fixtures.js';
 
 const goldenDir = join(repoRoot, 'test', 'cases', 'firewall');
 const scratch = `fosr${process.pid}`;
@@ -625,7 +626,7 @@ describe('whatever the schema accepts, nft accepts', () => {
         'set firewall group port-group P port 22',
         'set firewall group interface-group IF interface eth1',
       ];
-      const lines = [...groups];
+      const lines = [ADMIN_LOGIN, ...groups];
       for (let i = 1; i <= 60; i++)
         lines.push(...randomRule(family, `set firewall ipv${family} name F rule ${i}`, true));
       lines.push(`set firewall ipv${family} forward filter rule 1 action jump`);

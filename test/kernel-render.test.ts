@@ -13,6 +13,7 @@ import { batchLine, describePlan, planKernel } from '../src/render/kernel-plan.j
 import { canonicalIPv6, schema } from '../src/schema/index.js';
 import { verify, withDefaults } from '../src/verify/index.js';
 import { repoRoot } from './helpers/paths.js';
+import { ADMIN_LOGIN } from './helpers/fixtures.js';
 
 const casesDir = join(repoRoot, 'test', 'cases', 'kernel');
 
@@ -45,7 +46,7 @@ function freshLab(): KernelState {
 }
 
 function planFor(text: string, observed: KernelState = freshLab()): string[] {
-  const { tree, report } = loadSetForm(text, schema);
+  const { tree, report } = loadSetForm(`${ADMIN_LOGIN}\n${text}`, schema);
   expect(report.invalid).toEqual([]);
   expect(verify(tree, schema)).toEqual([]);
   const desired = renderKernel(withDefaults(tree, schema));

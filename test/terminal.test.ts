@@ -25,7 +25,7 @@ function terminal(saveHistory: (entries: readonly string[]) => void = () => unde
     schema,
     routerAccess(router, 'ops', 't'),
     { read: () => '', write: () => undefined },
-    { user: 'ops', session: 't', origin: 'ssh', allowSecrets: false },
+    { user: 'ops', session: 't', origin: 'cli', allowSecrets: false },
   );
   let out = '';
   let closed: number | undefined;
