@@ -38,81 +38,144 @@ int settings_read(int fd, struct fos_settings *s)
 	return 0;
 }
 
-/* Elements of one map, laid out for the batch calls. */
-struct batch {
-	uint8_t *keys;
-	struct fos_match *values;
-	uint32_t count;
+/* What a change did to one element, to undo it. */
+enum done { UNTOUCHED, INSERTED, REPLACED, REMOVED };
+
+struct before {
+	uint8_t done;
+	struct fos_match value; /* the old value (REPLACED, REMOVED) */
 };
 
-static int gather(const struct payload *p, uint8_t map, int removals, struct batch *b)
+static int is_lpm(uint8_t map)
+{
+	return map != M_BLOCK4 && map != M_BLOCK6;
+}
+
+static int unsupported(int error)
+{
+	return error == EINVAL || error == ENOTSUPP || error == EOPNOTSUPP;
+}
+
+/*
+ * Adds or replaces elements, keeping what was there. In a hash, the old
+ * values are read one by one (nothing to read when the map is fresh), then
+ * every element goes in with one BPF_MAP_UPDATE_BATCH. An LPM trie has no
+ * exact lookup: each element is tried with BPF_NOEXIST, and one that exists
+ * is read (the lookup then finds exactly it) and replaced.
+ */
+static int add(int fd, uint8_t map, const struct payload *p, const uint32_t *index, uint32_t n,
+	       struct before *old, int *count, int fresh)
 {
 	unsigned size = map_key_size[map];
-	memset(b, 0, sizeof(*b));
-	for (size_t i = 0; i < p->count; i++)
-		if (p->elems[i].map == map && p->elems[i].remove == removals)
-			b->count++;
-	if (!b->count)
+	if (is_lpm(map)) {
+		for (uint32_t i = 0; i < n; i++) {
+			const struct elem_op *e = &p->elems[index[i]];
+			struct before *b = &old[index[i]];
+			struct fos_match value = { .rule = e->rule };
+			if (!bpf_map_update_elem(fd, e->key, &value, BPF_NOEXIST)) {
+				b->done = INSERTED;
+				(*count)++;
+				continue;
+			}
+			if (errno != EEXIST)
+				return fail(errno == E2BIG || errno == ENOMEM ? "full" : "system",
+					    "%s: adding element %u of %u: %s", map_names[map], i + 1, n,
+					    strerror(errno));
+			if (bpf_map_lookup_elem(fd, e->key, &b->value) ||
+			    bpf_map_update_elem(fd, e->key, &value, BPF_EXIST))
+				return fail("system", "%s: replacing an element: %s", map_names[map],
+					    strerror(errno));
+			b->done = REPLACED;
+		}
 		return 0;
-	b->keys = malloc((size_t)b->count * size);
-	b->values = malloc((size_t)b->count * sizeof(*b->values));
-	if (!b->keys || !b->values)
-		return fail("system", "out of memory");
-	uint32_t n = 0;
-	for (size_t i = 0; i < p->count; i++) {
-		const struct elem_op *e = &p->elems[i];
-		if (e->map != map || e->remove != removals)
-			continue;
-		memcpy(b->keys + (size_t)n * size, e->key, size);
-		b->values[n++].rule = e->rule;
 	}
+	uint8_t *keys = malloc((size_t)n * size);
+	struct fos_match *values = malloc((size_t)n * sizeof(*values));
+	int result = 0;
+	if (!keys || !values)
+		result = fail("system", "out of memory");
+	for (uint32_t i = 0; i < n && !result; i++) {
+		const struct elem_op *e = &p->elems[index[i]];
+		struct before *b = &old[index[i]];
+		memcpy(keys + (size_t)i * size, e->key, size);
+		values[i].rule = e->rule;
+		/* Marked before the write: undoing a write that did not happen is harmless. */
+		if (!fresh && !bpf_map_lookup_elem(fd, e->key, &b->value)) {
+			b->done = REPLACED;
+		} else if (!fresh && errno != ENOENT) {
+			result = fail("system", "%s: reading an element: %s", map_names[map],
+				      strerror(errno));
+		} else {
+			b->done = INSERTED;
+			(*count)++;
+		}
+	}
+	if (!result) {
+		__u32 done = n;
+		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+		if (bpf_map_update_batch(fd, keys, values, &done, &opts)) {
+			int e = errno;
+			if (!unsupported(e))
+				result = fail(e == E2BIG || e == ENOMEM ? "full" : "system",
+					      "%s: adding %u elements: %s", map_names[map], n, strerror(e));
+			/* No batch update for this map: the same writes one by one. */
+			for (uint32_t i = 0; i < n && !result; i++)
+				if (bpf_map_update_elem(fd, keys + (size_t)i * size, &values[i], BPF_ANY))
+					result = fail(errno == E2BIG || errno == ENOMEM ? "full" : "system",
+						      "%s: adding element %u of %u: %s", map_names[map],
+						      i + 1, n, strerror(errno));
+		}
+	}
+	free(keys);
+	free(values);
+	return result;
+}
+
+/* Removes elements one by one, keeping each old value (a missing element is already removed). */
+static int remove_one(int fd, uint8_t map, const struct elem_op *e, struct before *b, int *count)
+{
+	if (!is_lpm(map)) {
+		if (!bpf_map_lookup_and_delete_elem(fd, e->key, &b->value)) {
+			b->done = REMOVED;
+			(*count)--;
+			return 0;
+		}
+		if (errno == ENOENT)
+			return 0;
+		if (!unsupported(errno))
+			return fail("system", "%s: removing an element: %s", map_names[map], strerror(errno));
+	}
+	/* An LPM lookup finds the longest stored prefix up to this one: it is this one when the delete finds it. */
+	if (bpf_map_lookup_elem(fd, e->key, &b->value))
+		return errno == ENOENT ? 0
+				       : fail("system", "%s: reading an element: %s", map_names[map],
+					      strerror(errno));
+	if (bpf_map_delete_elem(fd, e->key))
+		return errno == ENOENT ? 0
+				       : fail("system", "%s: removing an element: %s", map_names[map],
+					      strerror(errno));
+	b->done = REMOVED;
+	(*count)--;
 	return 0;
 }
 
-static void batch_free(struct batch *b)
+/* Inserted elements go first, so a full map has room for the old ones. */
+static void put_back(const struct maps *m, const struct payload *p, const struct before *old,
+		     int *lost)
 {
-	free(b->keys);
-	free(b->values);
-	memset(b, 0, sizeof(*b));
-}
-
-/* Writes elements with one BPF_MAP_UPDATE_BATCH, or one by one where a map has no batch update. */
-static int write_all(int fd, uint8_t map, const uint8_t *keys, const struct fos_match *values,
-		     uint32_t count)
-{
-	if (!count)
-		return 0;
-	unsigned size = map_key_size[map];
-	__u32 done = count;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-	if (!bpf_map_update_batch(fd, keys, values, &done, &opts))
-		return 0;
-	if (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP)
-		return fail("system", "%s: batch update: %s", map_names[map], strerror(errno));
-	for (uint32_t i = done; i < count; i++)
-		if (bpf_map_update_elem(fd, keys + (size_t)i * size, &values[i], BPF_ANY))
-			return fail(errno == E2BIG || errno == ENOMEM ? "full" : "system",
-				    "%s: adding element %u of %u: %s", map_names[map], i + 1, count,
-				    strerror(errno));
-	return 0;
-}
-
-static int remove_all(int fd, uint8_t map, const uint8_t *keys, uint32_t count)
-{
-	if (!count)
-		return 0;
-	unsigned size = map_key_size[map];
-	__u32 done = count;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	if (!bpf_map_delete_batch(fd, keys, &done, &opts))
-		return 0;
-	if (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP)
-		return fail("system", "%s: batch delete: %s", map_names[map], strerror(errno));
-	for (uint32_t i = done; i < count; i++)
-		if (bpf_map_delete_elem(fd, keys + (size_t)i * size) && errno != ENOENT)
-			return fail("system", "%s: removing element %u of %u: %s", map_names[map], i + 1,
-				    count, strerror(errno));
-	return 0;
+	if (!old)
+		return;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < p->count; i++) {
+			const struct elem_op *e = &p->elems[i];
+			int fd = m->fd[e->map], r = 0;
+			if (pass == 0 && old[i].done == INSERTED)
+				r = bpf_map_delete_elem(fd, e->key) && errno != ENOENT;
+			if (pass == 1 && (old[i].done == REPLACED || old[i].done == REMOVED))
+				r = bpf_map_update_elem(fd, e->key, &old[i].value, BPF_ANY);
+			if (r)
+				(*lost)++;
+		}
 }
 
 static uint32_t interval_of(uint32_t rate)
@@ -168,133 +231,77 @@ static int settings_write(int fd, const struct fos_settings *s)
 	return 0;
 }
 
+/* Applies the elements and settings of a payload; `old` records what was done. */
+static int apply(const struct maps *m, const struct payload *p, uint64_t object_id,
+		 struct fos_settings *s, struct before *old, int fresh)
+{
+	uint32_t *index = malloc((p->count ? p->count : 1) * sizeof(*index));
+	if (!index)
+		return fail("system", "out of memory");
+	int result = 0;
+	for (uint8_t map = M_BLOCK4; map <= M_EXCLUDE6 && !result; map++) {
+		int fd = m->fd[map];
+		int count = (int)s->count[map_count_slot[map]];
+		uint32_t n = 0;
+		for (size_t i = 0; i < p->count && !result; i++)
+			if (p->elems[i].map == map && p->elems[i].remove)
+				result = remove_one(fd, map, &p->elems[i], &old[i], &count);
+		for (size_t i = 0; i < p->count; i++)
+			if (p->elems[i].map == map && !p->elems[i].remove)
+				index[n++] = (uint32_t)i;
+		if (!result && n)
+			result = add(fd, map, p, index, n, old, &count, fresh);
+		s->count[map_count_slot[map]] = count > 0 ? (uint32_t)count : 0;
+	}
+	free(index);
+	if (!result) {
+		settle(s, p, object_id);
+		result = settings_write(m->fd[M_SETTINGS], s);
+	}
+	return result;
+}
+
 int maps_fill(const struct maps *m, const struct payload *p, uint64_t object_id,
 	      struct fos_settings *written, struct timing *t)
 {
 	double started = now_ms();
-	struct fos_settings s = { .flags = FOS_F_ENABLED };
 	for (size_t i = 0; i < p->count; i++)
 		if (p->elems[i].remove)
 			return fail("input", "line %u: a full load has nothing to remove",
 				    p->elems[i].line);
-	for (uint8_t map = M_BLOCK4; map <= M_EXCLUDE6; map++) {
-		struct batch b;
-		int r = gather(p, map, 0, &b);
-		if (!r)
-			r = write_all(m->fd[map], map, b.keys, b.values, b.count);
-		s.count[map_count_slot[map]] = b.count;
-		batch_free(&b);
-		if (r)
-			return r;
-	}
-	settle(&s, p, object_id);
-	if (settings_write(m->fd[M_SETTINGS], &s))
-		return -1;
-	*written = s;
-	t->write_ms = now_ms() - started;
-	return 0;
-}
-
-/* The old state of every element a change touches. */
-struct before {
-	uint8_t map;
-	uint8_t present;
-	struct fos_match value;
-};
-
-static void put_back(const struct maps *m, const struct payload *p, const struct before *old,
-		     size_t count, int *lost)
-{
+	struct fos_settings s = { .flags = FOS_F_ENABLED };
+	struct before *old = calloc(p->count ? p->count : 1, sizeof(*old));
 	if (!old)
-		return;
-	for (size_t i = 0; i < count; i++) {
-		const struct elem_op *e = &p->elems[i];
-		int fd = m->fd[e->map];
-		if (old[i].present) {
-			if (bpf_map_update_elem(fd, e->key, &old[i].value, BPF_ANY))
-				(*lost)++;
-		} else if (bpf_map_delete_elem(fd, e->key) && errno != ENOENT) {
-			(*lost)++;
-		}
-	}
+		return fail("system", "out of memory");
+	int result = apply(m, p, object_id, &s, old, 1);
+	free(old);
+	if (!result)
+		*written = s;
+	t->write_ms = now_ms() - started;
+	return result;
 }
 
 int maps_change(const struct maps *m, const struct payload *p, uint64_t object_id,
 		struct fos_settings *written, struct timing *t, struct change *undo)
 {
-	memset(undo, 0, sizeof(*undo));
 	double started = now_ms();
-	struct fos_settings s, was;
+	memset(undo, 0, sizeof(*undo));
+	struct fos_settings s;
 	if (settings_read(m->fd[M_SETTINGS], &s))
 		return -1;
-	was = s;
-	struct before *old = calloc(p->count ? p->count : 1, sizeof(*old));
-	if (!old)
+	undo->settings = s;
+	undo->old = calloc(p->count ? p->count : 1, sizeof(*undo->old));
+	if (!undo->old)
 		return fail("system", "out of memory");
-	for (size_t i = 0; i < p->count; i++) {
-		const struct elem_op *e = &p->elems[i];
-		old[i].present = !bpf_map_lookup_elem(m->fd[e->map], e->key, &old[i].value);
-		if (!old[i].present && errno != ENOENT) {
-			free(old);
-			return fail("system", "%s: reading an element: %s", map_names[e->map],
-				    strerror(errno));
-		}
-		int slot = map_count_slot[e->map];
-		if (e->remove && old[i].present && s.count[slot])
-			s.count[slot]--;
-		if (!e->remove && !old[i].present)
-			s.count[slot]++;
-	}
-	t->lookup_ms = now_ms() - started;
-	started = now_ms();
-
-	int result = 0;
-	for (uint8_t map = M_BLOCK4; map <= M_EXCLUDE6 && !result; map++) {
-		/* Removals: only what is there (a missing element is already removed). */
-		struct batch b = { 0 };
-		unsigned size = map_key_size[map];
-		uint32_t n = 0;
-		for (size_t i = 0; i < p->count; i++)
-			if (p->elems[i].map == map && p->elems[i].remove && old[i].present)
-				n++;
-		if (n) {
-			b.keys = malloc((size_t)n * size);
-			if (!b.keys) {
-				result = fail("system", "out of memory");
-				break;
-			}
-			for (size_t i = 0; i < p->count; i++)
-				if (p->elems[i].map == map && p->elems[i].remove && old[i].present)
-					memcpy(b.keys + (size_t)b.count++ * size, p->elems[i].key, size);
-			result = remove_all(m->fd[map], map, b.keys, b.count);
-			batch_free(&b);
-		}
-		if (!result)
-			result = gather(p, map, 0, &b);
-		if (!result)
-			result = write_all(m->fd[map], map, b.keys, b.values, b.count);
-		batch_free(&b);
-	}
-	if (!result) {
-		settle(&s, p, object_id);
-		result = settings_write(m->fd[M_SETTINGS], &s);
-	}
+	int result = apply(m, p, object_id, &s, undo->old, 0);
 	if (result) {
-		int lost = 0;
 		char message[sizeof(failure.message)];
 		snprintf(message, sizeof(message), "%s", failure.message);
-		put_back(m, p, old, p->count, &lost);
-		__u32 zero = 0;
-		if (bpf_map_update_elem(m->fd[M_SETTINGS], &zero, &was, BPF_ANY))
-			lost++;
-		if (lost)
-			fail("inconsistent", "%s; putting back the old elements failed for %d of them",
-			     message, lost);
-		free(old);
+		if (change_undo(m, p, undo))
+			fail("inconsistent", "%s; putting back the old elements failed", message);
+		change_free(undo);
 	} else {
 		*written = s;
-		undo->old = old;
-		undo->settings = was;
 	}
 	t->write_ms = now_ms() - started;
 	return result;
@@ -303,7 +310,7 @@ int maps_change(const struct maps *m, const struct payload *p, uint64_t object_i
 int change_undo(const struct maps *m, const struct payload *p, struct change *undo)
 {
 	int lost = 0;
-	put_back(m, p, undo->old, p->count, &lost);
+	put_back(m, p, undo->old, &lost);
 	__u32 zero = 0;
 	if (bpf_map_update_elem(m->fd[M_SETTINGS], &zero, &undo->settings, BPF_ANY))
 		lost++;

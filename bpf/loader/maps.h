@@ -9,7 +9,7 @@ struct maps {
 };
 
 struct timing {
-	double lookup_ms, write_ms;
+	double write_ms;
 };
 
 /*

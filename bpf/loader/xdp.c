@@ -331,7 +331,6 @@ static int load_locked(const struct context *c, const char *iface, const struct 
 	out_object("timing_ms");
 	out_double("open", opened - started);
 	out_double("verify", loaded - opened);
-	out_double("lookup", t.lookup_ms);
 	out_double("write", t.write_ms);
 	out_double("fill", filled - loaded);
 	out_double("attach", attached - filled);
@@ -405,7 +404,6 @@ int cmd_update(const struct context *c, const char *iface, const struct payload 
 		return result;
 	out_u64("changed", p->count);
 	out_object("timing_ms");
-	out_double("lookup", t.lookup_ms);
 	out_double("write", t.write_ms);
 	out_end_object();
 	return 0;
