@@ -9,7 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  deltaLines,
   xdpAttach,
+  xdpCheck,
   xdpClearCounters,
   xdpDetach,
   xdpDetachAll,
@@ -221,11 +223,11 @@ describe('the XDP data plane', () => {
     });
     try {
       for (let i = 0; i < 100; i++) expect(await connection.echo(`line ${i}`)).toBe(`line ${i}`);
-      // The first new connection takes the one SYN allowed; those right after it are dropped.
-      const results = [];
-      for (let i = 0; i < 3; i++)
-        results.push((await probe(topo.client, 'tcp', SERVER4, 80, 300)).result);
-      expect(results.filter((r) => r === 'timeout').length).toBeGreaterThanOrEqual(2);
+      // Four new connections at once: one SYN a second goes through, the others are dropped.
+      const results = await Promise.all(
+        [0, 1, 2, 3].map(() => probe(topo.client, 'tcp', SERVER4, 80, 300)),
+      );
+      expect(results.filter((r) => r.result === 'timeout').length).toBeGreaterThanOrEqual(2);
       expect(await connection.echo('still here')).toBe('still here');
     } finally {
       connection.close();
@@ -275,6 +277,11 @@ describe('the XDP data plane', () => {
     expect(error.code).toBe('verifier');
     expect(error.message).toMatch(/verifier rejected fos_xdp: .*outside of the packet/);
     expect(error.verifier).toMatch(/invalid access to packet/);
+    // A commit's check sees the same verdict, and touches nothing either.
+    await expect(xdpCheck(target(), join(BPF_BUILD, 'test_reject.bpf.o'))).rejects.toMatchObject({
+      code: 'verifier',
+    });
+    expect(await xdpCheck(target())).toBe(before.object);
     const after = (await xdpList(target()))[0]!;
     expect(after.program!.id).toBe(before.program!.id);
     expect(after.maps.block4!.elements).toBe(0);
@@ -348,5 +355,40 @@ describe('the XDP data plane', () => {
     expect(existsSync(pins())).toBe(false);
     expect(await xdpList(target())).toEqual([]);
     expect(await xdpDetach(target(), 'eth0')).toBe(false);
+  });
+});
+
+describe('change lines for the loader', () => {
+  it('writes removals before additions, and limits last', () => {
+    expect(
+      deltaLines({
+        enabled: false,
+        block: [{ prefix: '10.0.0.0/8', rule: 2 }],
+        unblock: ['2001:db8::1'],
+        exclude: [{ prefix: '192.0.2.0/24', rule: 3 }],
+        unlimit: ['udp'],
+        limits: [{ protocol: 'tcp-syn', rate: 100, burst: 10, rule: 4 }],
+      }),
+    ).toEqual([
+      'disable',
+      'unblock 2001:db8::1',
+      'block 10.0.0.0/8 2',
+      'exclude 192.0.2.0/24 3',
+      'unlimit udp',
+      'limit tcp-syn 100 10 4',
+    ]);
+  });
+
+  it('refuses what could smuggle a line or a word into the loader', () => {
+    expect(() => deltaLines({ unblock: ['10.0.0.1 2'] })).toThrow(/not an address or prefix/);
+    expect(() => deltaLines({ block: [{ prefix: '10.0.0.1', rule: 1024 }] })).toThrow(
+      /rule 1024 is not a number from 1 to 1023/,
+    );
+    expect(() =>
+      deltaLines({ limits: [{ protocol: 'icmp' as 'udp', rate: 1, burst: 1, rule: 1 }] }),
+    ).toThrow(/not all, tcp-syn or udp/);
+    expect(() =>
+      deltaLines({ limits: [{ protocol: 'udp', rate: 1.5, burst: 1, rule: 1 }] }),
+    ).toThrow(/not a positive number/);
   });
 });

@@ -42,6 +42,8 @@ int cmd_detach_all(const struct context *c);
 int cmd_list(const struct context *c, const char *object);
 int cmd_stats(const struct context *c, const char *iface, uint32_t top);
 int cmd_clear(const struct context *c, const char *iface);
+/* Loads a program object (the verifier checks it) and lets it go: nothing is attached or pinned. */
+int cmd_check(const char *object);
 
 /* Shared by the commands: one interface's pinned state as JSON members. */
 int describe(const struct context *c, const char *iface, uint64_t object_id);

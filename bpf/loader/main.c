@@ -10,6 +10,7 @@
  *     list [--object FILE]
  *     stats IFACE [--top N]
  *     clear IFACE
+ *     check --object FILE   the verifier's verdict; nothing attached or pinned
  *     serve     requests on stdin: a line of tab-separated words (a command as
  *               above), its changes, then a line "."; one answer line each
  *
@@ -118,6 +119,7 @@ static int run(const struct context *c, int argc, char **argv, const struct payl
 		i += takes;
 	}
 	int wants_iface = strcmp(command, "list") && strcmp(command, "serve") &&
+			  strcmp(command, "check") &&
 			  !(all && !strcmp(command, "detach"));
 	if (wants_iface && !iface)
 		return fail("input", "%s needs an interface", command);
@@ -136,6 +138,11 @@ static int run(const struct context *c, int argc, char **argv, const struct payl
 		return cmd_stats(c, iface, top);
 	if (!strcmp(command, "clear"))
 		return cmd_clear(c, iface);
+	if (!strcmp(command, "check")) {
+		if (!object)
+			return fail("input", "check needs --object FILE");
+		return cmd_check(object);
+	}
 	return fail("input", "unknown command '%s'", command);
 }
 

@@ -330,7 +330,7 @@ static int load_locked(const struct context *c, const char *iface, const struct 
 		out_str("native_error", native_error);
 	out_object("timing_ms");
 	out_double("open", opened - started);
-	out_double("verify", loaded - opened);
+	out_double("load", loaded - opened);
 	out_double("write", t.write_ms);
 	out_double("fill", filled - loaded);
 	out_double("attach", attached - filled);
@@ -407,4 +407,33 @@ int cmd_update(const struct context *c, const char *iface, const struct payload 
 	out_double("write", t.write_ms);
 	out_end_object();
 	return 0;
+}
+
+int cmd_check(const char *object)
+{
+	free(captured);
+	captured = NULL;
+	captured_length = 0;
+	libbpf_set_print(capture);
+	struct bpf_object *obj = bpf_object__open_file(object, NULL);
+	if (!obj)
+		return fail("missing", "opening %s: %s", object, strerror(errno));
+	int result = 0;
+	struct bpf_program *prog = bpf_object__find_program_by_name(obj, "fos_xdp");
+	if (!prog)
+		result = fail("incompatible", "%s has no program fos_xdp", object);
+	for (int m = 0; m < M_COUNT && !result; m++)
+		if (!bpf_object__find_map_by_name(obj, map_names[m]))
+			result = fail("incompatible", "%s has no map %s", object, map_names[m]);
+	double started = now_ms();
+	if (!result && bpf_object__load(obj))
+		result = verifier_failure("fos_xdp", errno);
+	if (!result) {
+		char id[24];
+		snprintf(id, sizeof(id), "%016llx", (unsigned long long)object_id_of(object));
+		out_str("object", id);
+		out_double("load_ms", now_ms() - started);
+	}
+	bpf_object__close(obj);
+	return result;
 }

@@ -9,6 +9,7 @@
  * - xdpSwap: a new program on the same maps (bpf_link update), with an
  *   optional delta applied before the swap; undone if the swap fails.
  * - xdpUpdate: a delta to the maps only; the program and link stay.
+ * - xdpCheck: the verifier's verdict on a program, with nothing attached.
  * - xdpList: what FOS1 has pinned in the namespace, for start-up convergence.
  * - xdpStats / xdpClearCounters, xdpDetach / xdpDetachAll.
  * Every change is all or nothing; a failure is an XdpError whose `code`
@@ -319,6 +320,15 @@ export async function xdpUpdate(
 ): Promise<{ readonly changed: number }> {
   const answer = checked(await askLoader(target, ['update', iface], deltaLines(delta)));
   return { changed: answer['changed'] as number };
+}
+
+/**
+ * Loads the program once and lets it go, so the verifier judges it with
+ * nothing attached or pinned: a commit's check. Returns the object's id (as
+ * XdpState.object reports it).
+ */
+export async function xdpCheck(target: Target, object: string = XDP_OBJECT): Promise<string> {
+  return checked(await askLoader(target, ['check', '--object', object]))['object'] as string;
 }
 
 /** Everything FOS1 has pinned in the target namespace, one entry per interface. */
