@@ -249,8 +249,9 @@ static int apply(const struct maps *m, const struct payload *p, uint64_t object_
 		for (size_t i = 0; i < p->count; i++)
 			if (p->elems[i].map == map && !p->elems[i].remove)
 				index[n++] = (uint32_t)i;
+		/* An empty map has nothing to read back: a fresh load's, or one the backend emptied. */
 		if (!result && n)
-			result = add(fd, map, p, index, n, old, &count, fresh);
+			result = add(fd, map, p, index, n, old, &count, fresh || count == 0);
 		s->count[map_count_slot[map]] = count > 0 ? (uint32_t)count : 0;
 	}
 	free(index);
