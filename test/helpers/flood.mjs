@@ -3,7 +3,9 @@
 // Sends RATE datagrams per second (evenly, catching up every 2 ms) for SECONDS from
 // address FROM (any when absent) to an echo server, counting the replies; stops
 // counting 300 ms after the last datagram.
+import { Buffer } from 'node:buffer';
 import { createSocket } from 'node:dgram';
+import { setInterval, clearInterval } from 'node:timers';
 
 const [host, portText, rateText, secondsText, from] = process.argv.slice(2);
 const port = Number(portText);
