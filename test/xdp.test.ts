@@ -239,6 +239,7 @@ describe('the XDP data plane', () => {
   it('swaps the program under constant traffic without dropping what policy allows', async () => {
     await xdpUpdate(target(), 'eth0', { block: [{ prefix: '203.0.113.0/24', rule: 6 }] });
     const before = (await xdpList(target()))[0]!;
+    const countersBefore = (await xdpStats(target(), 'eth0')).total;
     const traffic = flood(topo.client, SERVER4, 5000, 2000, 2, CLIENT4);
     const programs = new Set<number>();
     for (let i = 0; i < 4; i++) {
@@ -255,7 +256,14 @@ describe('the XDP data plane', () => {
     expect(fresh.attach).toBe('updated');
     expect(fresh.maps.block4!.capacity).toBe(131072);
     const result = await traffic;
-    expect(result.received).toBe(result.sent);
+    // The filter dropped none of it. (What arrives is not compared with what was sent: on a
+    // loaded machine a socket buffer or the backlog may drop datagrams, before or after XDP.)
+    const countersAfter = (await xdpStats(target(), 'eth0')).total;
+    expect(countersAfter.droppedPackets).toBe(countersBefore.droppedPackets);
+    expect(result.received).toBeGreaterThan(0);
+    expect(countersAfter.passedPackets - countersBefore.passedPackets).toBeGreaterThanOrEqual(
+      result.received,
+    );
     const after = (await xdpList(target()))[0]!;
     expect(after.link!.id).toBe(linkId);
     expect(programs.size).toBe(4);
