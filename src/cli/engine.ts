@@ -13,6 +13,7 @@ import {
   errorWordIndex,
   diffCurly,
   formatPath,
+  formatSetPath,
   getNode,
   loadConfigText,
   loadSetForm,
@@ -172,9 +173,9 @@ export class ShellEngine {
       return fail('display secrets is not allowed for this session');
     const configuring = this.session !== undefined;
     const levelBefore = this.session?.level ?? [];
-    const result = configuring
-      ? await this.configuration(words, display)
-      : await this.operational(words, display);
+    const result = await this.guarded(words, () =>
+      configuring ? this.configuration(words, display) : this.operational(words, display),
+    );
     // Every configuration command is audited, with its level and whether it worked.
     if (configuring && words.length > 0) {
       const level = this.session?.level.length ? `[edit ${formatPath(this.session.level)}] ` : '';
@@ -201,6 +202,29 @@ export class ShellEngine {
       output: applyPipes(lines, pipes),
       noMore: pipes.some((p) => p[0] === 'no-more'),
     };
+  }
+
+  /**
+   * The engine boundary: whatever a handler or backend throws ends this one
+   * command with an error (and an audit entry), never the session or the daemon.
+   */
+  private async guarded(
+    words: readonly string[],
+    run: () => Promise<CommandResult>,
+  ): Promise<CommandResult> {
+    try {
+      return await run();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      try {
+        this.router.audit('internal-error', formatSetPath(words), message);
+      } catch {
+        // The audit log itself failed: the error still reaches the user.
+      }
+      return fail(
+        `Internal error while running '${excerpt(words.join(' '))}': ${excerpt(message, 400)}`,
+      );
+    }
   }
 
   // ------------------------------------------------------------ operational
