@@ -1,5 +1,5 @@
 /** End to end: the real OpenSSH client (sshpass for passwords) against `fos serve` on loopback. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { Store } from '../src/store/store.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
-import { serve, ssh, SshSession, type Served } from './helpers/serve.js';
+import { serve, ssh, sshArgs, SshSession, type Served } from './helpers/serve.js';
 
 let lab: Lab;
 let server: Served;
@@ -162,6 +162,59 @@ describe('without a terminal', () => {
     });
     expect(r.code).toBe(1);
     expect(addresses('eth0')).toEqual(['192.0.2.10/24']);
+  });
+});
+
+/** 'café' with its two-byte é split between two writes, which the client sends as two packets. */
+const splitE = (before: string, after: string): [Buffer, Buffer] => {
+  const whole = Buffer.from(`${before}café${after}`, 'utf8');
+  const cut = Buffer.byteLength(`${before}caf`) + 1;
+  return [whole.subarray(0, cut), whole.subarray(cut)];
+};
+
+describe('characters split across packets', () => {
+  it('an interactive session decodes a split character whole', async () => {
+    const s = new SshSession(server.port, { password: 'fos' });
+    try {
+      await s.waitFor('fos@fos:~$ ');
+      const [first, second] = splitE('show ', '\r');
+      s.child.stdin!.write(first);
+      await new Promise((r) => setTimeout(r, 300));
+      s.child.stdin!.write(second);
+      const seen = await s.waitFor(/after 'show'.*\r\nfos@fos:~\$ $/s);
+      expect(seen).toContain('show café');
+      expect(seen).toContain("unknown word 'café'");
+      expect(seen).not.toContain('\ufffd');
+    } finally {
+      s.kill();
+    }
+  });
+
+  it('a script without a terminal decodes a split character whole', async () => {
+    const logins = (): number => {
+      const store = new Store(lab.state);
+      try {
+        return store.auditLog(1000).filter((e) => e.kind === 'login').length;
+      } finally {
+        store.close();
+      }
+    };
+    const before = logins();
+    const { cmd, args } = sshArgs(server.port, { password: 'fos' });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [first, second] = splitE('show version\nshow ', '\n');
+    // Once logged in, the client sends each write as it comes.
+    await expect.poll(logins, { timeout: 10_000, interval: 50 }).toBeGreaterThan(before);
+    await new Promise((r) => setTimeout(r, 300));
+    child.stdin.write(first);
+    await new Promise((r) => setTimeout(r, 300));
+    child.stdin.end(second);
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    expect(err).toContain("unknown word 'café'");
+    expect(err).not.toContain('\ufffd');
   });
 });
 

@@ -7,6 +7,7 @@ import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel } from 'ssh2';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { verifyPassword } from '../commit/sha512crypt.js';
 
 const { Server, utils } = ssh2;
@@ -192,14 +193,18 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
               io,
             );
             shell = opened;
-            channel.on('data', (d: Buffer) => opened.feed(d.toString('utf8')));
+            // A character may be split between packets: decode as a stream.
+            const decoder = new StringDecoder('utf8');
+            channel.on('data', (d: Buffer) => opened.feed(decoder.write(d)));
             channel.on('close', () => opened.close());
             return;
           }
           // No terminal: read the whole script (ssh router < script.txt), then run it.
+          const decoder = new StringDecoder('utf8');
           let text = '';
-          channel.on('data', (d: Buffer) => (text += d.toString('utf8')));
+          channel.on('data', (d: Buffer) => (text += decoder.write(d)));
           channel.on('end', () => {
+            text += decoder.end();
             void hooks.script(user, text, io).then(io.close, (e: Error) => {
               io.writeError(`${e.message}\n`);
               io.close(1);
