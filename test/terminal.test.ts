@@ -91,6 +91,27 @@ describe('plain terminal', () => {
     expect(t.closed()).toBe(0);
   });
 
+  it('Ctrl-D on an empty line is exit: up a level, refused with changes, the end in operational mode', async () => {
+    const t = terminal();
+    await t.term.feed('configure\redit interfaces ethernet eth0\r');
+    expect(t.output()).toMatch(/\[edit interfaces ethernet eth0\]\r\nops@r1# $/);
+    await t.term.feed('\x04');
+    expect(t.output()).toMatch(/# exit\r\n\[edit interfaces\]\r\nops@r1# $/);
+    await t.term.feed('\x04');
+    expect(t.output()).toMatch(/\[edit\]\r\nops@r1# $/);
+    await t.term.feed("set system host-name 'r9'\r\x04");
+    expect(t.output()).toContain(
+      "Cannot exit: configuration modified. Use 'exit discard' to discard the changes.",
+    );
+    expect(t.output()).toMatch(/\[edit\]\r\nops@r1# $/);
+    expect(t.closed()).toBeUndefined();
+    await t.term.feed('discard\r\x04');
+    expect(t.output()).toMatch(/ops@r1:~\$ $/);
+    expect(t.closed()).toBeUndefined();
+    await t.term.feed('\x04');
+    expect(t.closed()).toBe(0);
+  });
+
   it('points at a syntax error', async () => {
     const t = terminal();
     await t.term.feed("show 'open\r");

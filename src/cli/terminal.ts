@@ -72,11 +72,7 @@ export class PlainTerminal {
           this.redraw(action.buffer, action.cursor);
           break;
         case 'submit':
-          this.host.write('\r\n');
-          this.shown = '';
-          this.shownCursor = 0;
-          await this.run(action.line);
-          if (!this.closed) this.host.write(this.prompt());
+          await this.submit(action.line, '\r\n');
           break;
         case 'interrupt':
           this.host.write('^C\r\n');
@@ -85,9 +81,9 @@ export class PlainTerminal {
           this.host.write(this.prompt());
           break;
         case 'eof':
-          this.host.write('\r\n');
-          this.end(0);
-          return;
+          // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
+          await this.submit('exit', 'exit\r\n');
+          break;
         case 'help':
           this.help();
           break;
@@ -96,6 +92,15 @@ export class PlainTerminal {
           break;
       }
     }
+  }
+
+  /** Run a line after `echo` (what ends the line on the screen), then prompt again. */
+  private async submit(line: string, echo: string): Promise<void> {
+    this.host.write(echo);
+    this.shown = '';
+    this.shownCursor = 0;
+    await this.run(line);
+    if (!this.closed) this.host.write(this.prompt());
   }
 
   private end(code: number): void {

@@ -245,21 +245,17 @@ export class InkTerminal {
         case 'changed':
           this.store.set({ buffer: action.buffer, cursor: action.cursor, panel: undefined });
           break;
-        case 'submit': {
-          const { header, prompt } = this.promptParts();
-          this.append([...(header ? [header] : []), `${prompt}${action.line}`], 'plain');
-          this.store.set({ buffer: '', cursor: 0, panel: undefined });
-          await this.run(action.line);
-          if (!this.closed) this.store.set(this.promptParts());
+        case 'submit':
+          await this.submit(action.line);
           break;
-        }
         case 'interrupt':
           this.append([`${this.promptParts().prompt}^C`], 'plain');
           this.store.set({ buffer: '', cursor: 0, panel: undefined });
           break;
         case 'eof':
-          this.end(0);
-          return;
+          // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
+          await this.submit('exit');
+          break;
         case 'help':
           this.store.set({
             panel: formatHelp(this.host.complete(this.editor.buffer, this.editor.cursor)),
@@ -270,6 +266,14 @@ export class InkTerminal {
           break;
       }
     }
+  }
+
+  private async submit(line: string): Promise<void> {
+    const { header, prompt } = this.promptParts();
+    this.append([...(header ? [header] : []), `${prompt}${line}`], 'plain');
+    this.store.set({ buffer: '', cursor: 0, panel: undefined });
+    await this.run(line);
+    if (!this.closed) this.store.set(this.promptParts());
   }
 
   private tab(): void {
