@@ -1,6 +1,6 @@
 /** The `fos` command: wiring of the layers, the only place argv and exit codes live. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTable, readConntrack } from './apply/nft.js';
@@ -10,6 +10,7 @@ import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './ap
 import { checkText, convertText, type OutputForm } from './cli/check.js';
 import { completeLine } from './cli/complete.js';
 import { ShellEngine, type FileAccess, type RouterAccess } from './cli/engine.js';
+import { maskAfterSecretNames } from './cli/history.js';
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
@@ -237,14 +238,22 @@ function historyFile(state: string, user: string): string {
   return join(state, 'history', user.replace(/[^A-Za-z0-9_.-]/g, '_'));
 }
 
+/** A user's history; lines kept before secrets were masked are masked as they are read. */
 function loadHistory(state: string, user: string): string[] {
   const file = historyFile(state, user);
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => maskAfterSecretNames(line, schema));
 }
 
 function saveHistory(state: string, user: string, entries: readonly string[]): void {
   mkdirSync(join(state, 'history'), { recursive: true, mode: 0o700 });
-  writeFileSync(historyFile(state, user), `${entries.slice(-1000).join('\n')}\n`, { mode: 0o600 });
+  const file = historyFile(state, user);
+  // The mode of writeFileSync applies only to a new file: an older one is made 0600 first.
+  if (existsSync(file)) chmodSync(file, 0o600);
+  writeFileSync(file, `${entries.slice(-1000).join('\n')}\n`, { mode: 0o600 });
 }
 
 /** One interactive front-end: plain or ink. */

@@ -1,11 +1,9 @@
 /** The ink front-end in-process: the same engine, drawn through ink into a string. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeLine } from '../src/cli/complete.js';
-import { ShellEngine } from '../src/cli/engine.js';
-import { routerAccess } from '../src/main.js';
-import { schema } from '../src/schema/index.js';
+import type { ShellEngine } from '../src/cli/engine.js';
 import { InkTerminal } from '../src/ui/ink-terminal.js';
 import { makeLab, type Lab } from './helpers/lab.js';
+import { testShell } from './helpers/shell.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -20,35 +18,10 @@ function inkTerminal(): {
   output: () => string;
   closed: () => number | undefined;
 } {
-  const engine = new ShellEngine(
-    schema,
-    routerAccess(lab.router(), 'ops', 'i'),
-    { read: () => '', write: () => undefined },
-    { user: 'ops', session: 'i', origin: 'ssh', allowSecrets: false },
-  );
-  let out = '';
-  let closed: number | undefined;
-  const term = new InkTerminal(
-    engine,
-    {
-      write: (t) => void (out += t),
-      close: (c) => void (closed = c),
-      user: 'ops',
-      history: [],
-      saveHistory: () => undefined,
-      hostname: () => 'r1',
-      complete: (line, cursor) =>
-        completeLine(line, cursor, schema, {
-          mode: engine.mode,
-          level: engine.editLevel,
-          tree: engine.completionTree,
-          runtime: () => [],
-        }),
-    },
-    { columns: 100, rows: 30, crlf: true },
-  );
+  const shell = testShell(lab, 'i');
+  const term = new InkTerminal(shell.engine, shell.host, { columns: 100, rows: 30, crlf: true });
   term.start();
-  return { term, engine, output: () => out, closed: () => closed };
+  return { term, engine: shell.engine, output: shell.output, closed: shell.closed };
 }
 
 describe('ink terminal', () => {

@@ -1,6 +1,6 @@
 /** End to end: the real OpenSSH client (sshpass for passwords) against `fos serve` on loopback. */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureLimiter } from '../src/ssh/server.js';
@@ -282,6 +282,37 @@ describe('interactive sessions', () => {
     } finally {
       a.kill();
     }
+  });
+
+  it('the history file is 0600 and keeps passwords masked, also lines from before', async () => {
+    const file = join(lab.state, 'history', 'fos');
+    mkdirSync(join(lab.state, 'history'), { recursive: true });
+    writeFileSync(
+      file,
+      "set system login user fos authentication plaintext-password 'older-secret'\n",
+      { mode: 0o644 },
+    );
+    const s = new SshSession(server.port, { password: 'fos' });
+    try {
+      await s.waitFor('fos@fos:~$ ');
+      await s.type('configure', 'fos@fos# ');
+      await s.type(
+        "set system login user fos authentication plaintext-password 'typed-secret'",
+        'fos@fos# ',
+      );
+      await s.type('exit discard', 'fos@fos:~$ ');
+      s.child.stdin!.write('exit\r');
+      await new Promise((r) => s.child.on('exit', r));
+    } finally {
+      s.kill();
+    }
+    await expect.poll(() => readFileSync(file, 'utf8')).toContain('exit discard');
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    const kept = readFileSync(file, 'utf8');
+    expect(kept).not.toMatch(/older-secret|typed-secret/);
+    expect(kept).toContain(
+      "set system login user fos authentication plaintext-password '********'",
+    );
   });
 
   it('commit confirmed 1, then the SSH session is killed: the daemon reverts on time', async () => {

@@ -1,12 +1,10 @@
 /** The plain front-end: what an automation client sees, byte for byte. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeLine } from '../src/cli/complete.js';
-import { ShellEngine } from '../src/cli/engine.js';
+import type { ShellEngine } from '../src/cli/engine.js';
 import { PlainTerminal } from '../src/cli/terminal.js';
-import { schema } from '../src/schema/index.js';
-import { routerAccess } from '../src/main.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
+import { testShell } from './helpers/shell.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -15,37 +13,16 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.down());
 
-function terminal(saveHistory: (entries: readonly string[]) => void = () => undefined): {
+function terminal(saveHistory?: (entries: readonly string[]) => void): {
   term: PlainTerminal;
+  engine: ShellEngine;
   output: () => string;
   closed: () => number | undefined;
 } {
-  const router = lab.router();
-  const engine = new ShellEngine(
-    schema,
-    routerAccess(router, 'ops', 't'),
-    { read: () => '', write: () => undefined },
-    { user: 'ops', session: 't', origin: 'cli', allowSecrets: false },
-  );
-  let out = '';
-  let closed: number | undefined;
-  const term = new PlainTerminal(engine, {
-    write: (t) => void (out += t),
-    close: (c) => void (closed = c),
-    user: 'ops',
-    history: [],
-    saveHistory,
-    hostname: () => 'r1',
-    complete: (line, cursor) =>
-      completeLine(line, cursor, schema, {
-        mode: engine.mode,
-        level: engine.editLevel,
-        tree: engine.completionTree,
-        runtime: () => ['eth0'],
-      }),
-  });
+  const shell = testShell(lab, 't', saveHistory);
+  const term = new PlainTerminal(shell.engine, shell.host);
   term.start();
-  return { term, output: () => out, closed: () => closed };
+  return { term, engine: shell.engine, output: shell.output, closed: shell.closed };
 }
 
 describe('plain terminal', () => {
@@ -164,6 +141,47 @@ describe('errors point at the word', () => {
 });
 
 describe('history', () => {
+  it('keeps a secret value masked, at any level, in any command of a line, and when the line is wrong', async () => {
+    let saved: readonly string[] = [];
+    const t = terminal((entries) => (saved = entries));
+    await t.term.feed(
+      [
+        'configure',
+        "set system login user ops authentication plaintext-password 'hunter1'",
+        'edit system login user ops authentication',
+        'set plaintext-password hunter2',
+        'top; set system login user ops authentication plaintext-password "hunter3"; show system host-name',
+        "set system login user ops authentication plaintext-password 'hunter4' extra",
+        "set system login user ops authentication plaintext-password 'hunter5",
+        "set system login user ops authentication encrypted-password 'hunter6'",
+        'exit discard',
+        '',
+      ].join('\r'),
+    );
+    // The line as recalled with the up arrow is masked too.
+    const mark = t.output().length;
+    await t.term.feed('configure\r\x1b[A\x1b[A\x1b[A');
+    expect(t.output().slice(mark)).toContain("encrypted-password '********'");
+    expect(t.output().slice(mark)).not.toMatch(/hunter/);
+    await t.term.feed('\x03exit discard\rexit\r');
+    expect(t.closed()).toBe(0);
+    expect(saved.join('\n')).not.toMatch(/hunter/);
+    expect(saved).toEqual([
+      'configure',
+      "set system login user ops authentication plaintext-password '********'",
+      'edit system login user ops authentication',
+      "set plaintext-password '********'",
+      "top; set system login user ops authentication plaintext-password '********'; show system host-name",
+      // 'hunter4' extra and the unterminated 'hunter5 mask alike, and one entry stands for both.
+      "set system login user ops authentication plaintext-password '********'",
+      "set system login user ops authentication encrypted-password '********'",
+      'exit discard',
+      'configure',
+      'exit discard',
+      'exit',
+    ]);
+  });
+
   it('is handed back to be kept when the session ends', async () => {
     let saved: readonly string[] = [];
     const t = terminal((entries) => (saved = entries));

@@ -92,6 +92,19 @@ export class LineEditor {
     return this.history;
   }
 
+  /**
+   * Keep a line in the history. The front-end calls it once the line has run,
+   * with the form history may keep (secrets masked).
+   */
+  remember(line: string): void {
+    if (line.trim() && this.history[this.history.length - 1] !== line) {
+      this.history.push(line);
+      if (this.history.length > this.historyLimit) this.history.shift();
+    }
+    this.historyIndex = this.history.length;
+    this.draft = '';
+  }
+
   /** Replace the line (after TAB completion). */
   setLine(buffer: string, cursor = buffer.length): void {
     this.buffer = buffer;
@@ -198,10 +211,6 @@ export class LineEditor {
       }
       case 'enter': {
         const line = this.buffer;
-        if (line.trim() && this.history[this.history.length - 1] !== line) {
-          this.history.push(line);
-          if (this.history.length > this.historyLimit) this.history.shift();
-        }
         this.historyIndex = this.history.length;
         this.buffer = '';
         this.cursor = 0;

@@ -5,9 +5,10 @@
  * and the prompt always the last bytes sent. Automation clients (netmiko,
  * Ansible network_cli) and TERM=dumb/vt100 terminals get exactly this.
  */
-import { parseScript } from '../../grammar/index.js';
+import { parseScript, type Command } from '../../grammar/index.js';
 import { formatHelp, tabAction, type Completion } from './complete.js';
 import type { ShellEngine } from './engine.js';
+import { maskAfterSecretNames, maskSpans, wordsSpan } from './history.js';
 import { LineEditor } from './line-editor.js';
 
 export interface TerminalHost {
@@ -72,7 +73,7 @@ export class PlainTerminal {
           this.redraw(action.buffer, action.cursor);
           break;
         case 'submit':
-          await this.submit(action.line, '\r\n');
+          await this.submit(action.line, '\r\n', true);
           break;
         case 'interrupt':
           this.host.write('^C\r\n');
@@ -82,7 +83,7 @@ export class PlainTerminal {
           break;
         case 'eof':
           // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
-          await this.submit('exit', 'exit\r\n');
+          await this.submit('exit', 'exit\r\n', false);
           break;
         case 'help':
           this.help();
@@ -94,12 +95,12 @@ export class PlainTerminal {
     }
   }
 
-  /** Run a line after `echo` (what ends the line on the screen), then prompt again. */
-  private async submit(line: string, echo: string): Promise<void> {
+  /** Run a line after `echo` (what ends the line on the screen), then prompt again; `remember` keeps it in the history. */
+  private async submit(line: string, echo: string, remember: boolean): Promise<void> {
     this.host.write(echo);
     this.shown = '';
     this.shownCursor = 0;
-    await this.run(line);
+    await this.run(line, remember);
     if (!this.closed) this.host.write(this.prompt());
   }
 
@@ -116,12 +117,16 @@ export class PlainTerminal {
     this.engine.dispose();
   }
 
-  private async run(line: string): Promise<void> {
+  private async run(line: string, remember: boolean): Promise<void> {
     this.busy = true;
     try {
-      const exit = await runTypedLine(this.engine, line, this.promptLine().length, (o) =>
-        this.writeLines(o.lines),
+      const { exit, history } = await runTypedLine(
+        this.engine,
+        line,
+        this.promptLine().length,
+        (o) => this.writeLines(o.lines),
       );
+      if (remember) this.editor.remember(history);
       if (exit) this.end(0);
     } finally {
       this.busy = false;
@@ -207,17 +212,24 @@ export interface LineOutput {
 const caret = (promptWidth: number, column: number): string =>
   `${' '.repeat(Math.max(0, promptWidth + column - 1))}^`;
 
+export interface TypedLineResult {
+  /** The session asked to end. */
+  readonly exit: boolean;
+  /** The line as the history keeps it: secret values masked. */
+  readonly history: string;
+}
+
 /**
  * One line typed at a prompt: its commands run in order until one fails, and
  * each result is handed to the front-end to draw, with a `^` under a word that
- * is wrong. Resolves to true when the session asked to end.
+ * is wrong.
  */
 export async function runTypedLine(
   engine: ShellEngine,
   line: string,
   promptWidth: number,
   draw: (output: LineOutput) => void,
-): Promise<boolean> {
+): Promise<TypedLineResult> {
   const parsed = parseScript(line);
   if (parsed.errors.length > 0) {
     draw({
@@ -225,19 +237,31 @@ export async function runTypedLine(
       ok: false,
       noMore: true,
     });
-    return false;
+    return { exit: false, history: maskAfterSecretNames(line, engine.schema) };
   }
-  for (const command of parsed.commands) {
+  // Each command's secret is found at the edit level it runs at (or would have run at).
+  const secrets: { from: number; to: number }[] = [];
+  const noteSecret = (command: Command): void => {
+    const index = engine.secretWord(command.words.map((w) => w.text));
+    if (index !== undefined && index < command.words.length)
+      secrets.push(wordsSpan(command, index));
+  };
+  let exit = false;
+  let next = 0;
+  while (next < parsed.commands.length) {
+    const command = parsed.commands[next++]!;
+    noteSecret(command);
     const result = await engine.execute(command);
     const pointer =
       !result.ok && result.errorColumn !== undefined
         ? [caret(promptWidth, result.errorColumn)]
         : [];
     draw({ lines: [...pointer, ...result.output], ok: result.ok, noMore: result.noMore ?? false });
-    if (result.exit) return true;
-    if (!result.ok) break;
+    exit = result.exit ?? false;
+    if (exit || !result.ok) break;
   }
-  return false;
+  for (const command of parsed.commands.slice(next)) noteSecret(command);
+  return { exit, history: maskSpans(line, secrets) };
 }
 
 /**

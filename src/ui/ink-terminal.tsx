@@ -246,7 +246,7 @@ export class InkTerminal {
           this.store.set({ buffer: action.buffer, cursor: action.cursor, panel: undefined });
           break;
         case 'submit':
-          await this.submit(action.line);
+          await this.submit(action.line, true);
           break;
         case 'interrupt':
           this.append([`${this.promptParts().prompt}^C`], 'plain');
@@ -254,7 +254,7 @@ export class InkTerminal {
           break;
         case 'eof':
           // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
-          await this.submit('exit');
+          await this.submit('exit', false);
           break;
         case 'help':
           this.store.set({
@@ -268,11 +268,12 @@ export class InkTerminal {
     }
   }
 
-  private async submit(line: string): Promise<void> {
+  /** Run a line as typed; `remember` keeps it in the history. */
+  private async submit(line: string, remember: boolean): Promise<void> {
     const { header, prompt } = this.promptParts();
     this.append([...(header ? [header] : []), `${prompt}${line}`], 'plain');
     this.store.set({ buffer: '', cursor: 0, panel: undefined });
-    await this.run(line);
+    await this.run(line, remember);
     if (!this.closed) this.store.set(this.promptParts());
   }
 
@@ -292,7 +293,7 @@ export class InkTerminal {
     } else this.lastWasTab = true;
   }
 
-  private async run(line: string): Promise<void> {
+  private async run(line: string, remember: boolean): Promise<void> {
     // A command that takes more than a moment shows a spinner with its step.
     const slow = setTimeout(() => {
       if (!this.store.state.busy) this.store.set({ busy: 'working' });
@@ -302,9 +303,13 @@ export class InkTerminal {
       );
     }, 150);
     try {
-      const exit = await runTypedLine(this.engine, line, this.promptParts().prompt.length, (o) =>
-        this.show(o.lines, o.ok, o.noMore),
+      const { exit, history } = await runTypedLine(
+        this.engine,
+        line,
+        this.promptParts().prompt.length,
+        (o) => this.show(o.lines, o.ok, o.noMore),
       );
+      if (remember) this.editor.remember(history);
       if (exit) this.end(0);
     } finally {
       clearTimeout(slow);
