@@ -1,7 +1,7 @@
 /** The ink front-end in-process: the same engine, drawn through ink into a string. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShellEngine } from '../src/cli/engine.js';
-import { InkTerminal } from '../src/ui/ink-terminal.js';
+import { InkTerminal, visiblePart } from '../src/ui/ink-terminal.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { testShell } from './helpers/shell.js';
 
@@ -51,5 +51,43 @@ describe('ink terminal', () => {
     } finally {
       t.term.dispose();
     }
+  });
+});
+
+describe('long lines in the ink front-end', () => {
+  const cpuMs = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
+
+  it('256 KB typed, then the client leaves: the input ends at once and nothing draws afterwards', async () => {
+    const t = inkTerminal();
+    const packet = 'x'.repeat(1024);
+    const fed: Promise<void>[] = [];
+    for (let i = 0; i < 256; i++) fed.push(t.term.feed(packet));
+    await fed[80];
+    await expect.poll(() => t.output().replace(/\r?\n/g, ' ')).toContain('what went past');
+    t.term.dispose();
+    const started = Date.now();
+    await Promise.all(fed);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const mark = t.output().length;
+    const cpu = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(t.output().length).toBe(mark);
+    // Nothing left running: no renders, no timers (a busy loop would use the whole second).
+    expect(cpuMs(cpu)).toBeLessThan(300);
+  }, 20_000);
+
+  it('draws the part of a long line around the cursor', () => {
+    const line = 'a'.repeat(1000) + 'CURSOR' + 'b'.repeat(1000);
+    const shown = visiblePart(line, 1000, 200);
+    expect(shown.text.length).toBeLessThanOrEqual(200);
+    expect(shown.text.startsWith('…')).toBe(true);
+    expect(shown.text.endsWith('…')).toBe(true);
+    expect(shown.text.slice(shown.cursor, shown.cursor + 6)).toBe('CURSOR');
+    expect(visiblePart('short', 2, 200)).toEqual({ text: 'short', cursor: 2 });
+    const end = visiblePart(line, line.length, 200);
+    expect(end.cursor).toBe(end.text.length);
   });
 });

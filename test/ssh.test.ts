@@ -3,6 +3,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_LINE, MAX_SCRIPT_BYTES } from '../src/cli/limits.js';
 import { FailureLimiter } from '../src/ssh/server.js';
 import { Store } from '../src/store/store.js';
 import { runFos } from './helpers/io.js';
@@ -130,6 +131,70 @@ describe('login', () => {
       await fresh.down();
     }
   });
+});
+
+/** CPU seconds a process has used, and its peak resident memory in MB (from /proc). */
+function usage(pid: number): { cpu: number; peakMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpu: ticks / 100, peakMb: Number(hwm?.[1] ?? 0) / 1024 };
+}
+
+describe('bounded input', () => {
+  it('a piped script with a line over 64 KiB is refused by its number, and nothing runs', async () => {
+    const r = await ssh(server.port, {
+      password: 'fos',
+      input: `configure\nset interfaces ethernet eth0 description '${'d'.repeat(MAX_LINE)}'\ncommit\n`,
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`line 2: longer than ${MAX_LINE} characters`);
+    expect(r.out).toBe('');
+  });
+
+  it('a piped script over 16 MiB is refused, and nothing runs', async () => {
+    const r = await ssh(server.port, {
+      password: 'fos',
+      input: `configure\nset system host-name 'big'\ncommit\n${'#\n'.repeat(MAX_SCRIPT_BYTES / 2)}`,
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the script is larger than ${MAX_SCRIPT_BYTES} bytes; nothing was run`);
+    expect((await runFos([...lab.flags, '-c', 'show host name'])).out).toBe('fos\n');
+  });
+
+  it('fos shell reads no more than 16 MiB of a piped script', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'bin', 'fos.js'), ...lab.flags, 'shell'],
+      { input: `show version\n${'#\n'.repeat(MAX_SCRIPT_BYTES / 2 + 1)}`, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the script is larger than ${MAX_SCRIPT_BYTES} bytes`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('1 MB typed without a newline in the ink front-end, then the client leaves: memory and CPU stay bounded', async () => {
+    const pid = server.process.pid!;
+    const before = usage(pid);
+    const s = new SshSession(server.port, { password: 'fos', term: 'xterm-256color' });
+    try {
+      // eslint-disable-next-line no-control-regex -- ink's escape sequences show it started
+      await s.waitFor(/\x1b\[/);
+      const packet = 'x'.repeat(1024);
+      for (let i = 0; i < 1024; i++) s.child.stdin!.write(packet);
+      await s.waitFor('what went past', 60_000);
+    } finally {
+      s.kill();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const left = usage(pid);
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = usage(pid);
+    // Nothing keeps running once the client is gone: well under a core for those 2 s.
+    expect(after.cpu - left.cpu).toBeLessThan(0.5);
+    expect(after.peakMb - before.peakMb).toBeLessThan(300);
+  }, 90_000);
 });
 
 describe('without a terminal', () => {

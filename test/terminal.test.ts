@@ -1,7 +1,8 @@
 /** The plain front-end: what an automation client sees, byte for byte. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShellEngine } from '../src/cli/engine.js';
-import { PlainTerminal } from '../src/cli/terminal.js';
+import { MAX_LINE } from '../src/cli/limits.js';
+import { PlainTerminal, TOO_LONG } from '../src/cli/terminal.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { testShell } from './helpers/shell.js';
@@ -93,6 +94,40 @@ describe('plain terminal', () => {
     const t = terminal();
     await t.term.feed("show 'open\r");
     expect(t.output()).toContain('               ^\r\nError: found an unterminated quoted string');
+  });
+});
+
+describe('a line is at most 64 KiB', () => {
+  it('1 MB typed without a newline: 64 KiB kept and echoed once, one message, a bell per packet after', async () => {
+    const t = terminal();
+    const packet = 'x'.repeat(1024);
+    const fed: Promise<void>[] = [];
+    for (let i = 0; i < 1024; i++) fed.push(t.term.feed(packet));
+    await Promise.all(fed);
+    const out = t.output();
+    expect(out.split(TOO_LONG)).toHaveLength(2);
+    expect(out.split('\x07')).toHaveLength(1024 - 64 + 1);
+    // The echo, and the line again under the message: nothing more.
+    expect(out.length).toBeLessThan(2 * MAX_LINE + TOO_LONG.length + 1100);
+    expect(out.replaceAll('\x07', '').endsWith(`\r\nops@r1:~$ ${'x'.repeat(MAX_LINE)}`)).toBe(true);
+    // Enter does not run what was kept of the line; Ctrl-U clears it and the next line runs.
+    const mark = t.output().length;
+    await t.term.feed('\r');
+    expect(t.output().slice(mark)).toBe('\x07');
+    await t.term.feed('\x15show host name\r');
+    expect(t.output().slice(mark)).toMatch(/show host name\r\nfos\r\nops@r1:~\$ $/);
+  }, 20_000);
+
+  it('a script line longer than 64 KiB is refused by number, and nothing runs', async () => {
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      `configure\nset system host-name 'long'\nset interfaces ethernet eth0 description '${'d'.repeat(MAX_LINE)}'\ncommit`,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`line 3: longer than ${MAX_LINE} characters`);
+    const shown = await runFos([...lab.flags, '-c', 'show host name']);
+    expect(shown.out).toBe('fos\n');
   });
 });
 

@@ -10,6 +10,7 @@ import { formatHelp, tabAction, type Completion } from './complete.js';
 import type { ShellEngine } from './engine.js';
 import { maskAfterSecretNames, maskSpans, wordsSpan } from './history.js';
 import { LineEditor } from './line-editor.js';
+import { MAX_LINE, scriptTooLarge } from './limits.js';
 
 export interface TerminalHost {
   write(text: string): void;
@@ -23,6 +24,9 @@ export interface TerminalHost {
   saveHistory(entries: readonly string[]): void;
 }
 
+/** What a front-end says when a line goes past MAX_LINE. */
+export const TOO_LONG = `Error: a command line holds at most ${MAX_LINE} characters; what went past that was not taken, and this line will not run. Ctrl-U clears it.`;
+
 export class PlainTerminal {
   private readonly editor: LineEditor;
   /** What is on the screen after the prompt, and where the cursor is in it. */
@@ -32,6 +36,8 @@ export class PlainTerminal {
   private busy = false;
   private lastWasTab = false;
   private closed = false;
+  /** The too-long message was shown for this line. */
+  private warned = false;
 
   constructor(
     private readonly engine: ShellEngine,
@@ -70,12 +76,14 @@ export class PlainTerminal {
       if (action.kind !== 'complete') this.lastWasTab = false;
       switch (action.kind) {
         case 'changed':
+          if (action.buffer === '') this.warned = false;
           this.redraw(action.buffer, action.cursor);
           break;
         case 'submit':
           await this.submit(action.line, '\r\n', true);
           break;
         case 'interrupt':
+          this.warned = false;
           this.host.write('^C\r\n');
           this.shown = '';
           this.shownCursor = 0;
@@ -91,12 +99,29 @@ export class PlainTerminal {
         case 'complete':
           this.tab();
           break;
+        case 'too-long':
+          this.tooLong();
+          break;
       }
     }
   }
 
+  /** Past MAX_LINE: the bell, and once per line the reason on a line of its own. */
+  private tooLong(): void {
+    if (this.warned) {
+      this.host.write('\x07');
+      return;
+    }
+    this.warned = true;
+    this.host.write(`\x07\r\n${TOO_LONG}\r\n${this.prompt()}${this.editor.buffer}`);
+    this.shown = this.editor.buffer;
+    this.shownCursor = this.shown.length;
+    if (this.editor.cursor !== this.shown.length) this.redraw();
+  }
+
   /** Run a line after `echo` (what ends the line on the screen), then prompt again; `remember` keeps it in the history. */
   private async submit(line: string, echo: string, remember: boolean): Promise<void> {
+    this.warned = false;
     this.host.write(echo);
     this.shown = '';
     this.shownCursor = 0;
@@ -274,9 +299,16 @@ export async function runScript(
   write: (text: string) => void,
   writeError: (text: string) => void,
 ): Promise<number> {
+  const tooLarge = scriptTooLarge(script);
+  if (tooLarge !== undefined) {
+    writeError(`${tooLarge}\n`);
+    engine.dispose();
+    return 1;
+  }
   const parsed = parseScript(script);
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) writeError(`line ${e.line}, column ${e.column}: ${e.message}\n`);
+    engine.dispose();
     return 1;
   }
   for (const command of parsed.commands) {

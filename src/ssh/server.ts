@@ -8,6 +8,7 @@ import type { AuthContext, Connection, ServerChannel } from 'ssh2';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from '../cli/limits.js';
 import { verifyPassword } from '../commit/sha512crypt.js';
 
 const { Server, utils } = ssh2;
@@ -20,8 +21,8 @@ export interface Credentials {
 
 /** One shell front-end bound to a channel. */
 export interface ChannelShell {
-  /** Bytes typed by the client. */
-  feed(data: string): void;
+  /** Bytes typed by the client; resolves once they have been handled. */
+  feed(data: string): Promise<void>;
   resize(columns: number, rows: number): void;
   /** The channel closed. */
   close(): void;
@@ -96,6 +97,32 @@ function keyMatches(
     return ctx.blob !== undefined && parsed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true;
   }
   return false;
+}
+
+/** Input waiting to be handled, and output the client has not taken, beyond which reading stops. */
+const INPUT_BACKLOG = 256 * 1024;
+const OUTPUT_BACKLOG = 1024 * 1024;
+
+/**
+ * Hand a channel's input on, reading no more while much of it waits or the
+ * client does not take its output: SSH flow control then stops the client, so
+ * typing faster than the shell works does not pile up in the daemon.
+ */
+function holdBack(channel: ServerChannel, handle: (data: Buffer) => Promise<void>): void {
+  let waiting = 0;
+  const update = (): void => {
+    if (waiting > INPUT_BACKLOG || channel.writableLength > OUTPUT_BACKLOG) channel.pause();
+    else channel.resume();
+  };
+  channel.on('drain', update);
+  channel.on('data', (d: Buffer) => {
+    waiting += d.length;
+    update();
+    void handle(d).finally(() => {
+      waiting -= d.length;
+      update();
+    });
+  });
 }
 
 export function startSshServer(options: ListenOptions, hooks: ServerHooks): Promise<ssh2.Server> {
@@ -195,15 +222,26 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
             shell = opened;
             // A character may be split between packets: decode as a stream.
             const decoder = new StringDecoder('utf8');
-            channel.on('data', (d: Buffer) => opened.feed(decoder.write(d)));
+            holdBack(channel, (d) => opened.feed(decoder.write(d)));
             channel.on('close', () => opened.close());
             return;
           }
           // No terminal: read the whole script (ssh router < script.txt), then run it.
           const decoder = new StringDecoder('utf8');
           let text = '';
-          channel.on('data', (d: Buffer) => (text += decoder.write(d)));
+          let bytes = 0;
+          channel.on('data', (d: Buffer) => {
+            if (bytes > MAX_SCRIPT_BYTES) return;
+            bytes += d.length;
+            if (bytes <= MAX_SCRIPT_BYTES) text += decoder.write(d);
+            else {
+              text = '';
+              io.writeError(`${SCRIPT_TOO_LARGE}\n`);
+              io.close(1);
+            }
+          });
           channel.on('end', () => {
+            if (bytes > MAX_SCRIPT_BYTES) return;
             text += decoder.end();
             void hooks.script(user, text, io).then(io.close, (e: Error) => {
               io.writeError(`${e.message}\n`);
