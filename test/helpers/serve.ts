@@ -140,7 +140,9 @@ export class SshSession {
       const seen = this.output.slice(from);
       if (typeof until === 'string' ? seen.includes(until) : until.test(seen)) return seen;
       if (Date.now() - started > timeout)
-        throw new Error(`timed out waiting for ${String(until)}; saw: ${JSON.stringify(seen)}`);
+        throw new Error(
+          `timed out waiting for ${String(until)}; saw (the end): ${JSON.stringify(seen.slice(-2000))}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }
