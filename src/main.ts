@@ -16,6 +16,7 @@ import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
 import { verifyPassword } from './commit/sha512crypt.js';
+import { limitsWith } from './ssh/limits.js';
 import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
@@ -402,6 +403,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           outcome: event,
         }),
     },
+    limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
   );
   // The daemon owns pending confirmations: it reverts them on time.
   const timer = setInterval(() => void router.revertIfExpired().catch(() => undefined), 1000);
