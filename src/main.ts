@@ -1,6 +1,6 @@
 /** The `fos` command: wiring of the layers, the only place argv and exit codes live. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTable, readConntrack } from './apply/nft.js';
@@ -10,10 +10,13 @@ import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './ap
 import { checkText, convertText, type OutputForm } from './cli/check.js';
 import { completeLine } from './cli/complete.js';
 import { ShellEngine, type FileAccess, type RouterAccess } from './cli/engine.js';
+import { maskAfterSecretNames } from './cli/history.js';
+import { HISTORY_ENTRIES, MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from './cli/limits.js';
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
 import { verifyPassword } from './commit/sha512crypt.js';
+import { limitsWith } from './ssh/limits.js';
 import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
@@ -237,14 +240,22 @@ function historyFile(state: string, user: string): string {
   return join(state, 'history', user.replace(/[^A-Za-z0-9_.-]/g, '_'));
 }
 
+/** A user's history; lines kept before secrets were masked are masked as they are read. */
 function loadHistory(state: string, user: string): string[] {
   const file = historyFile(state, user);
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => maskAfterSecretNames(line, schema));
 }
 
 function saveHistory(state: string, user: string, entries: readonly string[]): void {
   mkdirSync(join(state, 'history'), { recursive: true, mode: 0o700 });
-  writeFileSync(historyFile(state, user), `${entries.slice(-1000).join('\n')}\n`, { mode: 0o600 });
+  const file = historyFile(state, user);
+  // The mode of writeFileSync applies only to a new file: an older one is made 0600 first.
+  if (existsSync(file)) chmodSync(file, 0o600);
+  writeFileSync(file, `${entries.slice(-HISTORY_ENTRIES).join('\n')}\n`, { mode: 0o600 });
 }
 
 /** One interactive front-end: plain or ink. */
@@ -376,7 +387,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
         );
         terminal.start();
         return {
-          feed: (data) => void terminal.feed(data),
+          feed: (data) => terminal.feed(data),
           resize: (columns, rows) => terminal.resize(columns, rows),
           close: () => terminal.dispose(),
         };
@@ -392,6 +403,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           outcome: event,
         }),
     },
+    limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
   );
   // The daemon owns pending confirmations: it reverts them on time.
   const timer = setInterval(() => void router.revertIfExpired().catch(() => undefined), 1000);
@@ -409,6 +421,29 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   return 0;
 }
 
+/** A script from a file descriptor, read no further than MAX_SCRIPT_BYTES (undefined when longer). */
+function readScript(fd: number): string | undefined {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    size += n;
+    if (size > MAX_SCRIPT_BYTES) return undefined;
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** `fos shell`: the shell on the local terminal, or a script from stdin. */
 async function shell(globals: Globals, io: Io): Promise<number> {
   const store = new Store(globals.state);
@@ -418,7 +453,11 @@ async function shell(globals: Globals, io: Io): Promise<number> {
   await router.converge();
   try {
     if (!process.stdin.isTTY) {
-      const text = readFileSync(0, 'utf8');
+      const text = readScript(0);
+      if (text === undefined) {
+        io.err(`fos: ${SCRIPT_TOO_LARGE}\n`);
+        return 1;
+      }
       return await runScript(newEngine(router, globals.user, 'cli', true), text, io.out, io.err);
     }
     return await new Promise<number>((resolve) => {

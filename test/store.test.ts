@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -141,5 +141,26 @@ describe('the revision store', () => {
     await exited(holder);
     expect(store.tryLock('commit', 'bob')).toEqual({ ok: true });
     store.close();
+  });
+});
+
+describe('file modes', () => {
+  const mode = (file: string): string => (statSync(file).mode & 0o777).toString(8);
+
+  it('fos.db and its -wal and -shm files are 0600, also when they existed with other modes', () => {
+    const dir = freshDir();
+    const first = new Store(dir);
+    const db = join(dir, 'fos.db');
+    const files = [db, `${db}-wal`, `${db}-shm`];
+    first.audit({ user: 'ops', session: 's', kind: 'test', text: '', outcome: 'ok' });
+    for (const f of files) expect([f, mode(f)]).toEqual([f, '600']);
+    for (const f of files) chmodSync(f, 0o644);
+    const second = new Store(dir);
+    try {
+      for (const f of files) expect([f, mode(f)]).toEqual([f, '600']);
+    } finally {
+      second.close();
+      first.close();
+    }
   });
 });

@@ -18,9 +18,9 @@ import {
   loadConfigText,
   loadSetForm,
   EMPTY_TREE,
+  redactCommand,
   redactSecrets,
-  REDACTED,
-  resolveWords,
+  secretWordIndex,
   schemaAt,
   setCommands,
   toCurly,
@@ -136,7 +136,7 @@ export class ShellEngine {
   onProgress: ((step: string) => void) | undefined;
 
   constructor(
-    private readonly schema: ContainerNode,
+    readonly schema: ContainerNode,
     private readonly router: RouterAccess,
     private readonly files: FileAccess,
     private readonly identity: ShellIdentity,
@@ -181,7 +181,7 @@ export class ShellEngine {
       const level = this.session?.level.length ? `[edit ${formatPath(this.session.level)}] ` : '';
       this.router.audit(
         words[0]!,
-        `${level}${formatPath(this.auditable(words, levelBefore))}`,
+        `${level}${formatPath(redactCommand(this.schema, words, levelBefore))}`,
         result.ok ? 'ok' : `error: ${result.output[0] ?? ''}`,
       );
     }
@@ -229,16 +229,9 @@ export class ShellEngine {
 
   // ------------------------------------------------------------ operational
 
-  /** A command as the audit log keeps it: the value of a secret leaf is not written down. */
-  private auditable(words: readonly string[], level: readonly string[]): readonly string[] {
-    if (words[0] !== 'set' && words[0] !== 'delete') return words;
-    const r = resolveWords(this.schema, [...level, ...words.slice(1)]);
-    const secret =
-      r.kind === 'resolved' &&
-      (r.node.kind === 'leaf' || r.node.kind === 'multi') &&
-      r.node.secret &&
-      r.value !== undefined;
-    return secret ? [...words.slice(0, -1), REDACTED] : words;
+  /** In a command about to run, which word is the value of a secret leaf (history masks it). */
+  secretWord(words: readonly string[]): number | undefined {
+    return secretWordIndex(this.schema, words, this.editLevel);
   }
 
   /** A tree as this command may show it: secrets hidden unless asked for and allowed. */

@@ -5,7 +5,7 @@
  * leaves the file consistent.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -159,8 +159,14 @@ export class Store {
 
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(directory, 'fos.db'));
+    const file = join(directory, 'fos.db');
+    this.db = new Database(file);
+    // The store holds password hashes. SQLite makes -wal and -shm with the mode of the
+    // database file, so that is set first; files left from before are set too.
+    chmodSync(file, 0o600);
     this.db.pragma('journal_mode = WAL');
+    for (const extra of [`${file}-wal`, `${file}-shm`])
+      if (existsSync(extra)) chmodSync(extra, 0o600);
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(SCHEMA);
