@@ -224,3 +224,33 @@ describe('history', () => {
     expect(saved).toEqual(['show version', 'show host name', 'exit']);
   });
 });
+
+describe('the engine boundary', () => {
+  it('a backend that throws ends that one command with an error; the session goes on', async () => {
+    const { ShellEngine } = await import('../src/cli/engine.js');
+    const { routerAccess } = await import('../src/main.js');
+    const { Router } = await import('../src/commit/router.js');
+    const { Store } = await import('../src/store/store.js');
+    const { schema } = await import('../src/schema/index.js');
+    const { parseScript } = await import('../grammar/index.js');
+    const store = new Store(lab.state);
+    try {
+      // A namespace that does not exist: every `ip -n` fails for real.
+      const router = new Router(store, { netns: `fosgone${process.pid}` }, schema);
+      const engine = new ShellEngine(
+        schema,
+        routerAccess(router, 'ops', 'boundary'),
+        { read: () => '', write: () => undefined },
+        { user: 'ops', session: 'boundary', origin: 'cli', allowSecrets: false },
+      );
+      const run = (line: string) => engine.execute(parseScript(line).commands[0]!);
+      const failed = await run('show interfaces');
+      expect(failed.ok).toBe(false);
+      expect(failed.output.join('\n')).toMatch(/^Internal error while running 'show interfaces': /);
+      expect((await run('show host name')).ok).toBe(true);
+      expect(store.auditLog(5).some((e) => e.kind === 'internal-error')).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+});
