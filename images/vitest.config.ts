@@ -6,8 +6,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/image/**/*.test.ts'],
-    testTimeout: 300_000,
-    hookTimeout: 600_000,
+    testTimeout: 600_000,
+    hookTimeout: 900_000,
     pool: 'forks',
     fileParallelism: false,
     globalSetup: ['test/image/global-setup.ts'],

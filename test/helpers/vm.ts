@@ -23,6 +23,7 @@ function checkout(): string {
 }
 export const imagesDir = join(checkout(), 'images');
 export const adminKey = join(imagesDir, 'out', 'admin_ed25519');
+const BOOT_TIMEOUT = 420_000;
 
 export interface GuestResult {
   readonly code: number;
@@ -39,7 +40,7 @@ export interface BootOptions {
   /** Environment of the guest's services, e.g. FOS_TEST_MINUTE_MS. */
   readonly env?: Readonly<Record<string, string>>;
   readonly memory?: number;
-  /** How long to wait for the first SSH login (default 180 s). */
+  /** How long to wait for the first SSH login (default 420 s: a loaded 2-core machine boots slowly under emulation). */
   readonly bootTimeout?: number;
 }
 
@@ -91,7 +92,7 @@ export async function bootRouters(
   try {
     for (const name of names)
       vms.push(await Vm.start(name, join(dir, name), linkArgs.get(name)!, options));
-    await Promise.all(vms.map((vm) => vm.waitForSsh(options.bootTimeout ?? 180_000)));
+    await Promise.all(vms.map((vm) => vm.waitForSsh(options.bootTimeout ?? BOOT_TIMEOUT)));
   } catch (e) {
     await Promise.all(vms.map((vm) => vm.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -203,7 +204,7 @@ class Vm implements RouterVm {
 
   async reboot(): Promise<void> {
     await this.agent.send('guest-shutdown', { mode: 'reboot' });
-    await this.waitForSsh(180_000);
+    await this.waitForSsh(BOOT_TIMEOUT);
   }
 
   async stop(): Promise<void> {
