@@ -68,7 +68,7 @@ const layerRules = layers.map((layer, index) => {
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/cases/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test/cases/**', 'images/out/**', 'images/cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 packages=(
   iproute2 nftables procps frr frr-pythontools
-  clang llvm libbpf-dev bpftool
+  clang llvm libbpf-dev bpftool make
   openssh-client sshpass tmux iputils-ping netcat-openbsd iperf3
   kea chrony qemu-system-x86 mmdebstrap
   ansible python3-netmiko
@@ -38,4 +38,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 npm run -s build
+# The eBPF programs and their loader (incremental: nothing to do when nothing changed).
+make -s -j2 -C bpf
 echo "setup: ready"

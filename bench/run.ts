@@ -1,9 +1,10 @@
-/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, commit, firewall, shell). */
+/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, commit, firewall, xdp, shell). */
 import { runCommitBench } from './commit.js';
 import { fileURLToPath } from 'node:url';
 import { runConfigBench } from './config.js';
 import { runFirewallBench } from './firewall.js';
 import { runShellBench } from './shell.js';
+import { runXdpBench } from './xdp.js';
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
@@ -22,6 +23,14 @@ if (wanted('firewall') || areas.some((a) => a.startsWith('firewall.')))
     quick,
     // `firewall.loads`, `firewall.changes`, `firewall.forwarding`: one part only.
     parts: areas.filter((a) => a.startsWith('firewall.')).map((a) => a.slice('firewall.'.length)),
+  });
+if (wanted('xdp') || areas.some((a) => a.startsWith('xdp.')))
+  await runXdpBench({
+    rounds: quick ? 1 : 3,
+    record,
+    quick,
+    // `xdp.drops`, `xdp.loads`, `xdp.forwarding`: one part only.
+    parts: areas.filter((a) => a.startsWith('xdp.')).map((a) => a.slice('xdp.'.length)),
   });
 if (wanted('shell')) {
   const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));

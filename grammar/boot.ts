@@ -16,6 +16,7 @@
 import { EmbeddedActionsParser, EOF, Lexer, type IToken } from 'chevrotain';
 import type { BootParse, BootStatement, SyntaxIssue, Word } from './ast.js';
 import { describeToken, errorMessages } from './errors.js';
+import { escapeUnsafe } from './excerpt.js';
 import { tokenToWord } from './script.js';
 import {
   BootNewline,
@@ -170,7 +171,7 @@ export function parseBoot(text: string): BootParse {
     return fail({
       line: e.line ?? 1,
       column: e.column ?? 1,
-      message: `found unexpected character ${JSON.stringify(text.slice(e.offset, e.offset + 1))}`,
+      message: `found unexpected character '${escapeUnsafe(text.slice(e.offset, e.offset + 1))}'`,
     });
   }
   const broken = lexed.tokens.find(

@@ -6,16 +6,13 @@ import {
   type IToken,
   type TokenType,
 } from 'chevrotain';
-
-const MAX_SHOWN = 40;
+import { excerpt } from './excerpt.js';
 
 /** How a token is named in an error: its text, or what it stands for. */
 export function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return 'end of input';
   if (token.tokenType.name === 'Newline') return 'end of line';
-  const image =
-    token.image.length > MAX_SHOWN ? `${token.image.slice(0, MAX_SHOWN)}...` : token.image;
-  return `'${image.replace(/\n/g, '\\n')}'`;
+  return `'${excerpt(token.image)}'`;
 }
 
 function oneOf(types: TokenType[]): string {

@@ -6,6 +6,7 @@
 import { EmbeddedActionsParser, Lexer, type IToken } from 'chevrotain';
 import type { Command, ScriptParse, SyntaxIssue, Word } from './ast.js';
 import { errorMessages } from './errors.js';
+import { escapeUnsafe } from './excerpt.js';
 import {
   CommandWord,
   commandTokens,
@@ -82,7 +83,7 @@ function lexerIssue(
   return {
     line: error.line ?? 1,
     column: error.column ?? 1,
-    message: `found unexpected character ${JSON.stringify(ch)}, expected a word`,
+    message: `found unexpected character '${escapeUnsafe(ch)}', expected a word`,
   };
 }
 

@@ -1,6 +1,6 @@
 /** The `fos` command: wiring of the layers, the only place argv and exit codes live. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTable, readConntrack } from './apply/nft.js';
@@ -9,11 +9,14 @@ import { labDown, labUp, namespaceExists } from './apply/lab.js';
 import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
 import { checkText, convertText, type OutputForm } from './cli/check.js';
 import { completeLine } from './cli/complete.js';
-import { ShellEngine, type RouterAccess } from './cli/engine.js';
+import { ShellEngine, type FileAccess, type RouterAccess } from './cli/engine.js';
+import { maskAfterSecretNames } from './cli/history.js';
+import { HISTORY_ENTRIES, MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from './cli/limits.js';
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
 import { verifyPassword } from './commit/sha512crypt.js';
+import { limitsWith } from './ssh/limits.js';
 import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
@@ -21,6 +24,7 @@ import { Router } from './commit/router.js';
 import { ConfirmTimer } from './commit/confirm-timer.js';
 import { checkSchema, schema } from './schema/index.js';
 import { processAlive, Store, StoreRefused } from './store/store.js';
+import { AnyPath, ConfigDirectory, readBoundedFile } from './store/config-files.js';
 
 const USAGE = `usage: fos [--netns NS|root] [--state DIR] [--user NAME] <command>
 
@@ -57,7 +61,7 @@ interface Globals {
 }
 
 function readInput(file: string): string {
-  return readFileSync(file === '-' ? 0 : file, 'utf8');
+  return file === '-' ? readFileSync(0, 'utf8') : readBoundedFile(file, file);
 }
 
 function check(args: string[], io: Io): number {
@@ -73,7 +77,7 @@ function check(args: string[], io: Io): number {
     try {
       text = readInput(file);
     } catch (e) {
-      io.err(`${file}: cannot read: ${(e as Error).message}\n`);
+      io.err(`fos: ${(e as Error).message}\n`);
       failed = true;
       continue;
     }
@@ -100,7 +104,7 @@ function convert(args: string[], io: Io): number {
   try {
     text = readInput(file);
   } catch (e) {
-    io.err(`${file}: cannot read: ${(e as Error).message}\n`);
+    io.err(`fos: ${(e as Error).message}\n`);
     return 1;
   }
   const outcome = convertText(file, text, to as OutputForm, schema, { dropUnsupported });
@@ -242,6 +246,16 @@ async function confirmWatch(args: string[], globals: Globals): Promise<number> {
   }
 }
 
+/**
+ * The files a session's `save`, `load` and `merge` reach: over SSH only the
+ * configuration directory (the daemon is root, its users need not be); a
+ * local session with the rights of its own process, any path.
+ */
+function filesFor(router: Router, origin: Origin): FileAccess {
+  const directory = new ConfigDirectory(join(router.store.directory, 'config')).ensure();
+  return origin === 'ssh' ? directory : new AnyPath(directory);
+}
+
 /** A shell engine for one session of a user on the router. */
 function newEngine(
   router: Router,
@@ -250,15 +264,12 @@ function newEngine(
   allowSecrets: boolean,
 ): ShellEngine {
   const session = `${origin}-${process.pid}-${++sessionCounter}`;
-  return new ShellEngine(
-    schema,
-    routerAccess(router, user, session),
-    {
-      read: (path) => readFileSync(path, 'utf8'),
-      write: (path, text) => writeFileSync(path, text),
-    },
-    { user, session, origin, allowSecrets },
-  );
+  return new ShellEngine(schema, routerAccess(router, user, session), filesFor(router, origin), {
+    user,
+    session,
+    origin,
+    allowSecrets,
+  });
 }
 let sessionCounter = 0;
 
@@ -280,14 +291,22 @@ function historyFile(state: string, user: string): string {
   return join(state, 'history', user.replace(/[^A-Za-z0-9_.-]/g, '_'));
 }
 
+/** A user's history; lines kept before secrets were masked are masked as they are read. */
 function loadHistory(state: string, user: string): string[] {
   const file = historyFile(state, user);
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => maskAfterSecretNames(line, schema));
 }
 
 function saveHistory(state: string, user: string, entries: readonly string[]): void {
   mkdirSync(join(state, 'history'), { recursive: true, mode: 0o700 });
-  writeFileSync(historyFile(state, user), `${entries.slice(-1000).join('\n')}\n`, { mode: 0o600 });
+  const file = historyFile(state, user);
+  // The mode of writeFileSync applies only to a new file: an older one is made 0600 first.
+  if (existsSync(file)) chmodSync(file, 0o600);
+  writeFileSync(file, `${entries.slice(-HISTORY_ENTRIES).join('\n')}\n`, { mode: 0o600 });
 }
 
 /** One interactive front-end: plain or ink. */
@@ -441,7 +460,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
         );
         terminal.start();
         return {
-          feed: (data) => void terminal.feed(data),
+          feed: (data) => terminal.feed(data),
           resize: (columns, rows) => terminal.resize(columns, rows),
           close: () => terminal.dispose(),
         };
@@ -457,6 +476,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           outcome: event,
         }),
     },
+    limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
   );
   io.out(
     `fos serve: listening on ${host}:${port}, configuring ${describeTarget(globals.target)}\n`,
@@ -472,6 +492,29 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   return 0;
 }
 
+/** A script from a file descriptor, read no further than MAX_SCRIPT_BYTES (undefined when longer). */
+function readScript(fd: number): string | undefined {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    size += n;
+    if (size > MAX_SCRIPT_BYTES) return undefined;
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** `fos shell`: the shell on the local terminal, or a script from stdin. */
 async function shell(globals: Globals, io: Io): Promise<number> {
   const store = new Store(globals.state);
@@ -483,7 +526,11 @@ async function shell(globals: Globals, io: Io): Promise<number> {
     // Like loading config.boot at boot: the namespace is made to match the newest revision.
     await router.converge();
     if (!process.stdin.isTTY) {
-      const text = readFileSync(0, 'utf8');
+      const text = readScript(0);
+      if (text === undefined) {
+        io.err(`fos: ${SCRIPT_TOO_LARGE}\n`);
+        return 1;
+      }
       return await runScript(newEngine(router, globals.user, 'cli', true), text, io.out, io.err);
     }
     const confirmTimer = new ConfirmTimer(router);

@@ -282,7 +282,7 @@ describe('commit confirmed', () => {
     const router = lab.router();
     const running = router.running();
     const candidate = loadSetForm(
-      `${(await fos(lab, 'show configuration commands')).out}set interfaces ethernet eth3 address '10.3.0.1/24'\n`,
+      `${(await fos(lab, 'show configuration commands | display secrets')).out}set interfaces ethernet eth3 address '10.3.0.1/24'\n`,
       schema,
     ).tree;
     const first = await router.commit({

@@ -41,8 +41,10 @@ async function commitFirewall(lines: string[]): Promise<string> {
 }
 
 function nftRuleset(ns: string): string {
-  return spawnSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'ruleset'], { encoding: 'utf8' })
-    .stdout;
+  // Stateless (-s): counters move with any packet the namespace sees (IPv6 neighbour discovery).
+  return spawnSync('ip', ['netns', 'exec', ns, 'nft', '-s', 'list', 'ruleset'], {
+    encoding: 'utf8',
+  }).stdout;
 }
 
 const FORWARD = (f: 4 | 6): string[] => {

@@ -2,8 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/paths.js';
 
-/** Tests that run the `fos` binary need dist/; building takes a few seconds. */
+/**
+ * Tests that run the `fos` binary need dist/; building takes a few seconds.
+ * The XDP tests need bpf/build (make is incremental: nothing to do takes a few ms).
+ */
 export default function setup(): void {
+  execFileSync('make', ['-s', '-j2', '-C', join(repoRoot, 'bpf')], { stdio: 'inherit' });
   execFileSync(
     process.execPath,
     [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],

@@ -1,7 +1,7 @@
 /**
  * Golden tests of the kernel renderer and planner: test/cases/kernel/<case>/
  * holds config.set and the plan FOS1 makes for it on a fresh lab
- * (expected.plan). UPDATE_GOLDEN=1 rewrites the expectations.
+ * (expected.plan). `npm run goldens` rewrites the expectations; a missing one fails.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { batchLine, describePlan, planKernel } from '../src/render/kernel-plan.j
 import { canonicalIPv6, schema } from '../src/schema/index.js';
 import { verify, withDefaults } from '../src/verify/index.js';
 import { repoRoot } from './helpers/paths.js';
+import { ADMIN_LOGIN } from './helpers/fixtures.js';
 
 const casesDir = join(repoRoot, 'test', 'cases', 'kernel');
 
@@ -45,7 +46,7 @@ function freshLab(): KernelState {
 }
 
 function planFor(text: string, observed: KernelState = freshLab()): string[] {
-  const { tree, report } = loadSetForm(text, schema);
+  const { tree, report } = loadSetForm(`${ADMIN_LOGIN}\n${text}`, schema);
   expect(report.invalid).toEqual([]);
   expect(verify(tree, schema)).toEqual([]);
   const desired = renderKernel(withDefaults(tree, schema));
@@ -61,8 +62,10 @@ describe('kernel golden cases', () => {
   it.each(cases)('%s', (name) => {
     const plan = `${planFor(readFileSync(join(casesDir, name, 'config.set'), 'utf8')).join('\n')}\n`;
     const expectedFile = join(casesDir, name, 'expected.plan');
-    if (process.env['UPDATE_GOLDEN'] || !existsSync(expectedFile))
-      writeFileSync(expectedFile, plan);
+    if (process.env['UPDATE_GOLDEN']) writeFileSync(expectedFile, plan);
+    expect(existsSync(expectedFile), `${expectedFile} is missing (npm run goldens writes it)`).toBe(
+      true,
+    );
     expect(plan).toBe(readFileSync(expectedFile, 'utf8'));
   });
 });

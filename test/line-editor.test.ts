@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HISTORY_CHARS, MAX_LINE } from '../src/cli/limits.js';
 import { LineEditor } from '../src/cli/line-editor.js';
 
 function submitted(editor: LineEditor, ...packets: string[]): string[] {
@@ -65,7 +66,10 @@ describe('line editor', () => {
 
   it('history with up and down, keeping the draft', () => {
     const e = new LineEditor(['show version']);
-    e.feed('configure\r');
+    // The front-end keeps a line once it has run, in the form history may keep.
+    expect(submitted(e, 'configure\r')).toEqual(['configure']);
+    expect(e.entries).toEqual(['show version']);
+    e.remember('configure');
     e.feed('dra');
     e.feed('\x1b[A');
     expect(e.buffer).toBe('configure');
@@ -76,5 +80,54 @@ describe('line editor', () => {
     e.feed('\x1b[B\x1b[B');
     expect(e.buffer).toBe('dra');
     expect(e.entries).toEqual(['show version', 'configure']);
+  });
+});
+
+describe('a line is at most 64 KiB', () => {
+  it('typing beyond it is refused once per packet, keeping what fits', () => {
+    const e = new LineEditor();
+    const packet = 'abcdefgh'.repeat(128);
+    const actions = [];
+    for (let i = 0; i < 70; i++) actions.push(...e.feed(packet));
+    expect(MAX_LINE).toBe(65536);
+    expect(e.buffer).toBe(packet.repeat(64));
+    expect(e.cursor).toBe(MAX_LINE);
+    expect(actions.filter((a) => a.kind === 'too-long')).toHaveLength(6);
+  });
+
+  it('a line that went over is not run on Enter; Ctrl-U clears it, and the next line runs', () => {
+    const e = new LineEditor();
+    e.feed('x'.repeat(MAX_LINE + 10));
+    expect(e.feed('\r').map((a) => a.kind)).toEqual(['too-long']);
+    expect(e.buffer).toHaveLength(MAX_LINE);
+    expect(submitted(e, '\x15show version\r')).toEqual(['show version']);
+  });
+
+  it('a paste is one edit, not one per character', () => {
+    const e = new LineEditor();
+    const paste = `set interfaces ethernet eth0 description '${'d'.repeat(4000)}'`;
+    const actions = e.feed(paste);
+    expect(actions).toEqual([{ kind: 'changed', buffer: paste, cursor: paste.length }]);
+  });
+
+  it('an escape sequence that never ends is dropped, not held back', () => {
+    const e = new LineEditor();
+    e.feed(`\x1b[${'1;'.repeat(100)}`);
+    expect(e.buffer).toBe(`[${'1;'.repeat(100)}`);
+  });
+
+  it('the history is bounded in characters too', () => {
+    const e = new LineEditor();
+    for (let i = 0; i < 40; i++) e.remember(`${i} ${'h'.repeat(MAX_LINE - 10)}`);
+    const kept = e.entries.reduce((n, l) => n + l.length, 0);
+    expect(kept).toBeLessThanOrEqual(HISTORY_CHARS);
+    expect(e.entries.at(-1)).toMatch(/^39 /);
+  });
+
+  it('a character outside the BMP is not split at the limit', () => {
+    const e = new LineEditor();
+    e.feed('x'.repeat(MAX_LINE - 1));
+    e.feed('😀');
+    expect(e.buffer).toHaveLength(MAX_LINE - 1);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { INERT_RULES } from '../src/schema/areas/inert.js';
 import {
   buildSchema,
   checkSchema,
@@ -23,6 +24,7 @@ import {
   hostname,
   domainName,
   type ValueType,
+  type SchemaNode,
 } from '../src/schema/index.js';
 
 const table: [ValueType, string[], string[]][] = [
@@ -118,5 +120,26 @@ describe('schema self-check', () => {
         'orphan: has no owner (no backend would apply it)',
       ]),
     );
+  });
+});
+
+describe('inert marks', () => {
+  it('are keyed by schema path: exactly the declared paths are marked, nothing else of the same name', () => {
+    const declared = new Set(INERT_RULES.flatMap((r) => r.paths));
+    const marked: string[] = [];
+    const visit = (n: SchemaNode, path: string): void => {
+      if (n.inert && n.kind !== 'entry' && declared.has(path)) marked.push(path);
+      else if (n.inert && n.kind !== 'entry' && !path.startsWith('system conntrack modules'))
+        throw new Error(`${path} is inert but not declared`);
+      const next: [string, SchemaNode][] =
+        n.kind === 'tag'
+          ? [['*', n.entry]]
+          : n.kind === 'container' || n.kind === 'entry'
+            ? [...n.children.values()].map((c) => [c.name, c])
+            : [];
+      for (const [w, c] of next) visit(c, path ? `${path} ${w}` : w);
+    };
+    visit(schema, '');
+    expect(marked.sort()).toEqual([...declared].sort());
   });
 });

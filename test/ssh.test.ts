@@ -1,14 +1,14 @@
 /** End to end: the real OpenSSH client (sshpass for passwords) against `fos serve` on loopback. */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FailureLimiter } from '../src/ssh/server.js';
+import { MAX_LINE, MAX_SCRIPT_BYTES } from '../src/cli/limits.js';
 import { Store } from '../src/store/store.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
-import { serve, ssh, SshSession, type Served } from './helpers/serve.js';
+import { serve, ssh, sshArgs, SshSession, type Served } from './helpers/serve.js';
 
 let lab: Lab;
 let server: Served;
@@ -108,14 +108,6 @@ describe('login', () => {
     expect(asked.code).toBe(1);
   });
 
-  it('rate-limits failed logins per source address', () => {
-    const limiter = new FailureLimiter();
-    for (let i = 0; i < 5; i++) limiter.fail('192.0.2.1', 1000 + i);
-    expect(limiter.blocked('192.0.2.1', 2000)).toBe(true);
-    expect(limiter.blocked('192.0.2.2', 2000)).toBe(false);
-    expect(limiter.blocked('192.0.2.1', 70_000)).toBe(false);
-  });
-
   it('refuses to listen beyond loopback while the default password is unchanged', async () => {
     const fresh = await makeLab();
     try {
@@ -130,6 +122,70 @@ describe('login', () => {
       await fresh.down();
     }
   });
+});
+
+/** CPU seconds a process has used, and its peak resident memory in MB (from /proc). */
+function usage(pid: number): { cpu: number; peakMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpu: ticks / 100, peakMb: Number(hwm?.[1] ?? 0) / 1024 };
+}
+
+describe('bounded input', () => {
+  it('a piped script with a line over 64 KiB is refused by its number, and nothing runs', async () => {
+    const r = await ssh(server.port, {
+      password: 'fos',
+      input: `configure\nset interfaces ethernet eth0 description '${'d'.repeat(MAX_LINE)}'\ncommit\n`,
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`line 2: longer than ${MAX_LINE} characters`);
+    expect(r.out).toBe('');
+  });
+
+  it('a piped script over 16 MiB is refused, and nothing runs', async () => {
+    const r = await ssh(server.port, {
+      password: 'fos',
+      input: `configure\nset system host-name 'big'\ncommit\n${'#\n'.repeat(MAX_SCRIPT_BYTES / 2)}`,
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the script is larger than ${MAX_SCRIPT_BYTES} bytes; nothing was run`);
+    expect((await runFos([...lab.flags, '-c', 'show host name'])).out).toBe('fos\n');
+  });
+
+  it('fos shell reads no more than 16 MiB of a piped script', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'bin', 'fos.js'), ...lab.flags, 'shell'],
+      { input: `show version\n${'#\n'.repeat(MAX_SCRIPT_BYTES / 2 + 1)}`, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the script is larger than ${MAX_SCRIPT_BYTES} bytes`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('1 MB typed without a newline in the ink front-end, then the client leaves: memory and CPU stay bounded', async () => {
+    const pid = server.process.pid!;
+    const before = usage(pid);
+    const s = new SshSession(server.port, { password: 'fos', term: 'xterm-256color' });
+    try {
+      // eslint-disable-next-line no-control-regex -- ink's escape sequences show it started
+      await s.waitFor(/\x1b\[/);
+      const packet = 'x'.repeat(1024);
+      for (let i = 0; i < 1024; i++) s.child.stdin!.write(packet);
+      await s.waitFor('what went past', 60_000);
+    } finally {
+      s.kill();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const left = usage(pid);
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = usage(pid);
+    // Nothing keeps running once the client is gone: well under a core for those 2 s.
+    expect(after.cpu - left.cpu).toBeLessThan(0.5);
+    expect(after.peakMb - before.peakMb).toBeLessThan(300);
+  }, 90_000);
 });
 
 describe('without a terminal', () => {
@@ -162,6 +218,59 @@ describe('without a terminal', () => {
     });
     expect(r.code).toBe(1);
     expect(addresses('eth0')).toEqual(['192.0.2.10/24']);
+  });
+});
+
+/** 'café' with its two-byte é split between two writes, which the client sends as two packets. */
+const splitE = (before: string, after: string): [Buffer, Buffer] => {
+  const whole = Buffer.from(`${before}café${after}`, 'utf8');
+  const cut = Buffer.byteLength(`${before}caf`) + 1;
+  return [whole.subarray(0, cut), whole.subarray(cut)];
+};
+
+describe('characters split across packets', () => {
+  it('an interactive session decodes a split character whole', async () => {
+    const s = new SshSession(server.port, { password: 'fos' });
+    try {
+      await s.waitFor('fos@fos:~$ ');
+      const [first, second] = splitE('show ', '\r');
+      s.child.stdin!.write(first);
+      await new Promise((r) => setTimeout(r, 300));
+      s.child.stdin!.write(second);
+      const seen = await s.waitFor(/after 'show'.*\r\nfos@fos:~\$ $/s);
+      expect(seen).toContain('show café');
+      expect(seen).toContain("unknown word 'café'");
+      expect(seen).not.toContain('\ufffd');
+    } finally {
+      s.kill();
+    }
+  });
+
+  it('a script without a terminal decodes a split character whole', async () => {
+    const logins = (): number => {
+      const store = new Store(lab.state);
+      try {
+        return store.auditLog(1000).filter((e) => e.kind === 'login').length;
+      } finally {
+        store.close();
+      }
+    };
+    const before = logins();
+    const { cmd, args } = sshArgs(server.port, { password: 'fos' });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [first, second] = splitE('show version\nshow ', '\n');
+    // Once logged in, the client sends each write as it comes.
+    await expect.poll(logins, { timeout: 10_000, interval: 50 }).toBeGreaterThan(before);
+    await new Promise((r) => setTimeout(r, 300));
+    child.stdin.write(first);
+    await new Promise((r) => setTimeout(r, 300));
+    child.stdin.end(second);
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    expect(err).toContain("unknown word 'café'");
+    expect(err).not.toContain('\ufffd');
   });
 });
 
@@ -229,6 +338,37 @@ describe('interactive sessions', () => {
     } finally {
       a.kill();
     }
+  });
+
+  it('the history file is 0600 and keeps passwords masked, also lines from before', async () => {
+    const file = join(lab.state, 'history', 'fos');
+    mkdirSync(join(lab.state, 'history'), { recursive: true });
+    writeFileSync(
+      file,
+      "set system login user fos authentication plaintext-password 'older-secret'\n",
+      { mode: 0o644 },
+    );
+    const s = new SshSession(server.port, { password: 'fos' });
+    try {
+      await s.waitFor('fos@fos:~$ ');
+      await s.type('configure', 'fos@fos# ');
+      await s.type(
+        "set system login user fos authentication plaintext-password 'typed-secret'",
+        'fos@fos# ',
+      );
+      await s.type('exit discard', 'fos@fos:~$ ');
+      s.child.stdin!.write('exit\r');
+      await new Promise((r) => s.child.on('exit', r));
+    } finally {
+      s.kill();
+    }
+    await expect.poll(() => readFileSync(file, 'utf8')).toContain('exit discard');
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    const kept = readFileSync(file, 'utf8');
+    expect(kept).not.toMatch(/older-secret|typed-secret/);
+    expect(kept).toContain(
+      "set system login user fos authentication plaintext-password '********'",
+    );
   });
 
   it('commit confirmed 1, then the SSH session is killed: the daemon reverts on time', async () => {

@@ -33,7 +33,7 @@ function engine(user: string, session: string): ShellEngine {
     schema,
     routerAccess(router, user, session),
     { read: () => '', write: () => undefined },
-    { user, session, origin: 'ssh', allowSecrets: false },
+    { user, session, origin: 'cli', allowSecrets: false },
   );
 }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -241,5 +242,26 @@ describe('a store file that is not a FOS1 store', () => {
     const old = new Store(dir);
     expect(old.list()).toHaveLength(1);
     old.close();
+  });
+});
+
+describe('file modes', () => {
+  const mode = (file: string): string => (statSync(file).mode & 0o777).toString(8);
+
+  it('fos.db and its -wal and -shm files are 0600, also when they existed with other modes', () => {
+    const dir = freshDir();
+    const first = new Store(dir);
+    const db = join(dir, 'fos.db');
+    const files = [db, `${db}-wal`, `${db}-shm`];
+    first.audit({ user: 'ops', session: 's', kind: 'test', text: '', outcome: 'ok' });
+    for (const f of files) expect([f, mode(f)]).toEqual([f, '600']);
+    for (const f of files) chmodSync(f, 0o644);
+    const second = new Store(dir);
+    try {
+      for (const f of files) expect([f, mode(f)]).toEqual([f, '600']);
+    } finally {
+      second.close();
+      first.close();
+    }
   });
 });

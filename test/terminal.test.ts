@@ -1,12 +1,11 @@
 /** The plain front-end: what an automation client sees, byte for byte. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeLine } from '../src/cli/complete.js';
-import { ShellEngine } from '../src/cli/engine.js';
-import { PlainTerminal } from '../src/cli/terminal.js';
-import { schema } from '../src/schema/index.js';
-import { routerAccess } from '../src/main.js';
+import type { ShellEngine } from '../src/cli/engine.js';
+import { MAX_LINE } from '../src/cli/limits.js';
+import { PlainTerminal, TOO_LONG } from '../src/cli/terminal.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
+import { testShell } from './helpers/shell.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -15,37 +14,16 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.down());
 
-function terminal(saveHistory: (entries: readonly string[]) => void = () => undefined): {
+function terminal(saveHistory?: (entries: readonly string[]) => void): {
   term: PlainTerminal;
+  engine: ShellEngine;
   output: () => string;
   closed: () => number | undefined;
 } {
-  const router = lab.router();
-  const engine = new ShellEngine(
-    schema,
-    routerAccess(router, 'ops', 't'),
-    { read: () => '', write: () => undefined },
-    { user: 'ops', session: 't', origin: 'ssh', allowSecrets: false },
-  );
-  let out = '';
-  let closed: number | undefined;
-  const term = new PlainTerminal(engine, {
-    write: (t) => void (out += t),
-    close: (c) => void (closed = c),
-    user: 'ops',
-    history: [],
-    saveHistory,
-    hostname: () => 'r1',
-    complete: (line, cursor) =>
-      completeLine(line, cursor, schema, {
-        mode: engine.mode,
-        level: engine.editLevel,
-        tree: engine.completionTree,
-        runtime: () => ['eth0'],
-      }),
-  });
+  const shell = testShell(lab, 't', saveHistory);
+  const term = new PlainTerminal(shell.engine, shell.host);
   term.start();
-  return { term, output: () => out, closed: () => closed };
+  return { term, engine: shell.engine, output: shell.output, closed: shell.closed };
 }
 
 describe('plain terminal', () => {
@@ -91,10 +69,65 @@ describe('plain terminal', () => {
     expect(t.closed()).toBe(0);
   });
 
+  it('Ctrl-D on an empty line is exit: up a level, refused with changes, the end in operational mode', async () => {
+    const t = terminal();
+    await t.term.feed('configure\redit interfaces ethernet eth0\r');
+    expect(t.output()).toMatch(/\[edit interfaces ethernet eth0\]\r\nops@r1# $/);
+    await t.term.feed('\x04');
+    expect(t.output()).toMatch(/# exit\r\n\[edit interfaces\]\r\nops@r1# $/);
+    await t.term.feed('\x04');
+    expect(t.output()).toMatch(/\[edit\]\r\nops@r1# $/);
+    await t.term.feed("set system host-name 'r9'\r\x04");
+    expect(t.output()).toContain(
+      "Cannot exit: configuration modified. Use 'exit discard' to discard the changes.",
+    );
+    expect(t.output()).toMatch(/\[edit\]\r\nops@r1# $/);
+    expect(t.closed()).toBeUndefined();
+    await t.term.feed('discard\r\x04');
+    expect(t.output()).toMatch(/ops@r1:~\$ $/);
+    expect(t.closed()).toBeUndefined();
+    await t.term.feed('\x04');
+    expect(t.closed()).toBe(0);
+  });
+
   it('points at a syntax error', async () => {
     const t = terminal();
     await t.term.feed("show 'open\r");
     expect(t.output()).toContain('               ^\r\nError: found an unterminated quoted string');
+  });
+});
+
+describe('a line is at most 64 KiB', () => {
+  it('1 MB typed without a newline: 64 KiB kept and echoed once, one message, a bell per packet after', async () => {
+    const t = terminal();
+    const packet = 'x'.repeat(1024);
+    const fed: Promise<void>[] = [];
+    for (let i = 0; i < 1024; i++) fed.push(t.term.feed(packet));
+    await Promise.all(fed);
+    const out = t.output();
+    expect(out.split(TOO_LONG)).toHaveLength(2);
+    expect(out.split('\x07')).toHaveLength(1024 - 64 + 1);
+    // The echo, and the line again under the message: nothing more.
+    expect(out.length).toBeLessThan(2 * MAX_LINE + TOO_LONG.length + 1100);
+    expect(out.replaceAll('\x07', '').endsWith(`\r\nops@r1:~$ ${'x'.repeat(MAX_LINE)}`)).toBe(true);
+    // Enter does not run what was kept of the line; Ctrl-U clears it and the next line runs.
+    const mark = t.output().length;
+    await t.term.feed('\r');
+    expect(t.output().slice(mark)).toBe('\x07');
+    await t.term.feed('\x15show host name\r');
+    expect(t.output().slice(mark)).toMatch(/show host name\r\nfos\r\nops@r1:~\$ $/);
+  }, 20_000);
+
+  it('a script line longer than 64 KiB is refused by number, and nothing runs', async () => {
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      `configure\nset system host-name 'long'\nset interfaces ethernet eth0 description '${'d'.repeat(MAX_LINE)}'\ncommit`,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`line 3: longer than ${MAX_LINE} characters`);
+    const shown = await runFos([...lab.flags, '-c', 'show host name']);
+    expect(shown.out).toBe('fos\n');
   });
 });
 
@@ -143,10 +176,81 @@ describe('errors point at the word', () => {
 });
 
 describe('history', () => {
+  it('keeps a secret value masked, at any level, in any command of a line, and when the line is wrong', async () => {
+    let saved: readonly string[] = [];
+    const t = terminal((entries) => (saved = entries));
+    await t.term.feed(
+      [
+        'configure',
+        "set system login user ops authentication plaintext-password 'hunter1'",
+        'edit system login user ops authentication',
+        'set plaintext-password hunter2',
+        'top; set system login user ops authentication plaintext-password "hunter3"; show system host-name',
+        "set system login user ops authentication plaintext-password 'hunter4' extra",
+        "set system login user ops authentication plaintext-password 'hunter5",
+        "set system login user ops authentication encrypted-password 'hunter6'",
+        'exit discard',
+        '',
+      ].join('\r'),
+    );
+    // The line as recalled with the up arrow is masked too.
+    const mark = t.output().length;
+    await t.term.feed('configure\r\x1b[A\x1b[A\x1b[A');
+    expect(t.output().slice(mark)).toContain("encrypted-password '********'");
+    expect(t.output().slice(mark)).not.toMatch(/hunter/);
+    await t.term.feed('\x03exit discard\rexit\r');
+    expect(t.closed()).toBe(0);
+    expect(saved.join('\n')).not.toMatch(/hunter/);
+    expect(saved).toEqual([
+      'configure',
+      "set system login user ops authentication plaintext-password '********'",
+      'edit system login user ops authentication',
+      "set plaintext-password '********'",
+      "top; set system login user ops authentication plaintext-password '********'; show system host-name",
+      // 'hunter4' extra and the unterminated 'hunter5 mask alike, and one entry stands for both.
+      "set system login user ops authentication plaintext-password '********'",
+      "set system login user ops authentication encrypted-password '********'",
+      'exit discard',
+      'configure',
+      'exit discard',
+      'exit',
+    ]);
+  });
+
   it('is handed back to be kept when the session ends', async () => {
     let saved: readonly string[] = [];
     const t = terminal((entries) => (saved = entries));
     await t.term.feed('show version\rshow host name\rexit\r');
     expect(saved).toEqual(['show version', 'show host name', 'exit']);
+  });
+});
+
+describe('the engine boundary', () => {
+  it('a backend that throws ends that one command with an error; the session goes on', async () => {
+    const { ShellEngine } = await import('../src/cli/engine.js');
+    const { routerAccess } = await import('../src/main.js');
+    const { Router } = await import('../src/commit/router.js');
+    const { Store } = await import('../src/store/store.js');
+    const { schema } = await import('../src/schema/index.js');
+    const { parseScript } = await import('../grammar/index.js');
+    const store = new Store(lab.state);
+    try {
+      // A namespace that does not exist: every `ip -n` fails for real.
+      const router = new Router(store, { netns: `fosgone${process.pid}` }, schema);
+      const engine = new ShellEngine(
+        schema,
+        routerAccess(router, 'ops', 'boundary'),
+        { read: () => '', write: () => undefined },
+        { user: 'ops', session: 'boundary', origin: 'cli', allowSecrets: false },
+      );
+      const run = (line: string) => engine.execute(parseScript(line).commands[0]!);
+      const failed = await run('show interfaces');
+      expect(failed.ok).toBe(false);
+      expect(failed.output.join('\n')).toMatch(/^Internal error while running 'show interfaces': /);
+      expect((await run('show host name')).ok).toBe(true);
+      expect(store.auditLog(5).some((e) => e.kind === 'internal-error')).toBe(true);
+    } finally {
+      store.close();
+    }
   });
 });

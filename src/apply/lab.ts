@@ -3,6 +3,7 @@
  * (wire0..wire3) sit in a companion namespace `<name>-wire`, so tests and
  * people can send real traffic to the router.
  */
+import { xdpForget } from './bpf.js';
 import { run, runChecked } from './run.js';
 
 export const LAB_PORTS = 4;
@@ -64,5 +65,6 @@ export async function labDown(name: string): Promise<string[]> {
     throw new Error(`namespace ${name} was not made by 'fos lab up'; not removing it`);
   await runChecked('ip', ['netns', 'del', name]);
   await runChecked('ip', ['netns', 'del', companionOf(name)]);
+  await xdpForget({ netns: name });
   return [`lab ${name} removed`];
 }

@@ -3,7 +3,7 @@
  * mode, dispatch of one parsed command at a time, and output pipes. Batches
  * (`fos -c`), and later the interactive front-ends, all drive this.
  */
-import type { Command } from '../../grammar/index.js';
+import { excerpt, type Command } from '../../grammar/index.js';
 import {
   applyComment,
   checkLeafValue,
@@ -13,13 +13,14 @@ import {
   errorWordIndex,
   diffCurly,
   formatPath,
+  formatSetPath,
   getNode,
   loadConfigText,
   loadSetForm,
   EMPTY_TREE,
+  redactCommand,
   redactSecrets,
-  REDACTED,
-  resolveWords,
+  secretWordIndex,
   schemaAt,
   setCommands,
   toCurly,
@@ -36,6 +37,7 @@ import type { CommitRequest } from '../commit/router.js';
 import { curlyChild } from '../config/serialise.js';
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
 import { rebase, startSession, type Session } from '../session/index.js';
+import { loginLevel } from '../verify/index.js';
 import type { Origin, RevisionSummary } from '../store/store.js';
 import type { LinkState } from '../render/kernel.js';
 import type { ConntrackEntry, NftTableListing } from '../apply/nft.js';
@@ -87,10 +89,20 @@ export interface RouterAccess {
   audit(kind: string, text: string, outcome: string): void;
 }
 
+/**
+ * Files that `save`, `load` and `merge` name. The front-end decides which
+ * names may be reached (the configuration directory over SSH); a refusal is
+ * thrown as an Error whose message names the file.
+ */
 export interface FileAccess {
-  read(path: string): string;
-  write(path: string, text: string): void;
+  read(name: string): string;
+  write(name: string, text: string): void;
 }
+
+/** What `save` and `load` use without a name, as VyOS's /config/config.boot. */
+export const DEFAULT_CONFIG_FILE = 'config.boot';
+/** How many problems of a file `load` lists before it only counts them. */
+const MAX_LOAD_PROBLEMS = 20;
 
 export interface ShellIdentity {
   readonly user: string;
@@ -127,7 +139,7 @@ export class ShellEngine {
   onProgress: ((step: string) => void) | undefined;
 
   constructor(
-    private readonly schema: ContainerNode,
+    readonly schema: ContainerNode,
     private readonly router: RouterAccess,
     private readonly files: FileAccess,
     private readonly identity: ShellIdentity,
@@ -159,7 +171,7 @@ export class ShellEngine {
     const displays = pipes.filter((p) => p[0] === 'display').map((p) => p[1] ?? '');
     const unknown = displays.find((d) => !['set', 'json', 'secrets'].includes(d));
     if (unknown !== undefined)
-      return fail(`unknown display format '${unknown}'; expected set, json or secrets`);
+      return fail(`unknown display format '${excerpt(unknown)}'; expected set, json or secrets`);
     const display = displays.find((d) => d !== 'secrets');
     this.showSecrets = displays.includes('secrets');
     if (this.showSecrets && !this.identity.allowSecrets)
@@ -167,15 +179,15 @@ export class ShellEngine {
     const notices = this.catchUp(false);
     const configuring = this.session !== undefined;
     const levelBefore = this.session?.level ?? [];
-    const result = configuring
-      ? await this.configuration(words, display)
-      : await this.operational(words, display);
+    const result = await this.guarded(words, () =>
+      configuring ? this.configuration(words, display) : this.operational(words, display),
+    );
     // Every configuration command is audited, with its level and whether it worked.
     if (configuring && words.length > 0) {
       const level = this.session?.level.length ? `[edit ${formatPath(this.session.level)}] ` : '';
       this.router.audit(
         words[0]!,
-        `${level}${formatPath(this.auditable(words, levelBefore))}`,
+        `${level}${formatPath(redactCommand(this.schema, words, levelBefore))}`,
         result.ok ? 'ok' : `error: ${result.output[0] ?? ''}`,
       );
     }
@@ -257,18 +269,34 @@ export class ShellEngine {
     return [...lines, 'Your uncommitted changes now stand on the restored configuration.'];
   }
 
+  /**
+   * The engine boundary: whatever a handler or backend throws ends this one
+   * command with an error (and an audit entry), never the session or the daemon.
+   */
+  private async guarded(
+    words: readonly string[],
+    run: () => Promise<CommandResult>,
+  ): Promise<CommandResult> {
+    try {
+      return await run();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      try {
+        this.router.audit('internal-error', formatSetPath(words), message);
+      } catch {
+        // The audit log itself failed: the error still reaches the user.
+      }
+      return fail(
+        `Internal error while running '${excerpt(words.join(' '))}': ${excerpt(message, 400)}`,
+      );
+    }
+  }
+
   // ------------------------------------------------------------ operational
 
-  /** A command as the audit log keeps it: the value of a secret leaf is not written down. */
-  private auditable(words: readonly string[], level: readonly string[]): readonly string[] {
-    if (words[0] !== 'set' && words[0] !== 'delete') return words;
-    const r = resolveWords(this.schema, [...level, ...words.slice(1)]);
-    const secret =
-      r.kind === 'resolved' &&
-      (r.node.kind === 'leaf' || r.node.kind === 'multi') &&
-      r.node.secret &&
-      r.value !== undefined;
-    return secret ? [...words.slice(0, -1), REDACTED] : words;
+  /** In a command about to run, which word is the value of a secret leaf (history masks it). */
+  secretWord(words: readonly string[]): number | undefined {
+    return secretWordIndex(this.schema, words, this.editLevel);
   }
 
   /** A tree as this command may show it: secrets hidden unless asked for and allowed. */
@@ -279,9 +307,13 @@ export class ShellEngine {
   private async operational(words: string[], display: string | undefined): Promise<CommandResult> {
     const [verb, ...rest] = words;
     switch (verb) {
-      case 'configure':
+      case 'configure': {
+        const refused = this.configureRefusal();
+        if (refused) return fail(refused);
         if (rest.length > 0 && rest[0] !== 'exclusive')
-          return fail(`unknown word '${rest[0]}' after configure; expected exclusive`);
+          return fail(
+            `unknown word '${excerpt(rest[0] ?? '')}' after configure; expected exclusive`,
+          );
         if (rest[0] === 'exclusive') {
           const taken = this.router.takeExclusive(this.identity.session, this.identity.user);
           if (!taken.ok)
@@ -291,12 +323,13 @@ export class ShellEngine {
         }
         this.startConfigure(rest[0] === 'exclusive');
         return ok();
+      }
       case 'show':
         return this.show(rest, display);
       case 'set':
         if (rest[0] !== 'terminal')
           return fail(
-            `unknown word '${rest[0] ?? ''}' after 'set'; expected terminal (configuration is changed in configure mode)`,
+            `unknown word '${excerpt(rest[0] ?? '')}' after 'set'; expected terminal (configuration is changed in configure mode)`,
           );
         return this.setTerminal(rest.slice(1));
       case 'terminal':
@@ -308,10 +341,26 @@ export class ShellEngine {
         return ok();
       default:
         return {
-          ...fail(`unknown command '${verb}'; expected configure, show, set terminal, exit`),
+          ...fail(
+            `unknown command '${excerpt(verb)}'; expected configure, show, set terminal, exit`,
+          ),
           wordIndex: 0,
         };
     }
+  }
+
+  /**
+   * Why this session may not enter configuration mode, if it may not. A user
+   * who logged in over SSH has the level the running configuration gives
+   * them now; a local session runs with the rights of its own process.
+   */
+  private configureRefusal(): string | undefined {
+    if (this.identity.origin !== 'ssh') return undefined;
+    const level = loginLevel(this.router.running().tree, this.identity.user);
+    if (level === 'admin') return undefined;
+    return level === 'operator'
+      ? `Permission denied: user ${this.identity.user} has level operator, which runs operational commands only; configuration mode needs level admin.`
+      : `Permission denied: user ${this.identity.user} is no longer in the configuration.`;
   }
 
   private setTerminal(words: string[]): CommandResult {
@@ -353,13 +402,17 @@ export class ShellEngine {
         return ok(...toSetForm(running, this.schema).trimEnd().split('\n'));
       if (form === 'json') return ok(JSON.stringify(toJsonValue(running, this.schema), null, 2));
       if (form !== undefined)
-        return fail(`unknown word '${form}' after 'show configuration'; expected commands or json`);
+        return fail(
+          `unknown word '${excerpt(form)}' after 'show configuration'; expected commands or json`,
+        );
       return ok(...toCurly(running, this.schema).trimEnd().split('\n'));
     }
     if (what === 'system' && rest[0] === 'commit') {
       if (rest[1] === 'diff') return this.showCommitDiff(rest[2]);
       if (rest.length > 1)
-        return fail(`unknown word '${rest[1]}' after 'show system commit'; expected diff`);
+        return fail(
+          `unknown word '${excerpt(rest[1] ?? '')}' after 'show system commit'; expected diff`,
+        );
       return this.showCommits(display);
     }
     if (what === 'interfaces') return this.showInterfaces(display);
@@ -386,7 +439,7 @@ export class ShellEngine {
       return ok(...(drift.length ? drift : ['The system matches the running configuration.']));
     }
     return fail(
-      `unknown word '${what ?? ''}' after 'show'; expected configuration, conntrack table, firewall, interfaces, nat, system commit, system drift`,
+      `unknown word '${excerpt(what ?? '')}' after 'show'; expected configuration, conntrack table, firewall, interfaces, nat, system commit, system drift`,
     );
   }
 
@@ -395,12 +448,14 @@ export class ShellEngine {
     if (words[0] === 'group') {
       const groups = groupsView(running, words[1]);
       if (words[1] && groups.length === 0)
-        return fail(`firewall group '${words[1]}' does not exist`);
+        return fail(`firewall group '${excerpt(words[1] ?? '')}' does not exist`);
       if (display === 'json') return ok(JSON.stringify(groups, null, 2));
       return ok(...formatGroups(groups, words[1] !== undefined));
     }
     if (words.length > 0)
-      return fail(`unknown word '${words[0]}' after 'show firewall'; expected group`);
+      return fail(
+        `unknown word '${excerpt(words[0] ?? '')}' after 'show firewall'; expected group`,
+      );
     const view = firewallView(
       running,
       await this.router.nftTable('inet', 'fos_filter'),
@@ -429,7 +484,7 @@ export class ShellEngine {
       return ok(...formatNat(view, kind));
     }
     return fail(
-      `unknown word '${kind ?? ''}' after 'show nat'; expected source rules, destination rules, translations`,
+      `unknown word '${excerpt(kind ?? '')}' after 'show nat'; expected source rules, destination rules, translations`,
     );
   }
 
@@ -567,7 +622,7 @@ export class ShellEngine {
       default:
         return {
           ...fail(
-            `unknown command '${verb}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
+            `unknown command '${excerpt(verb)}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
           ),
           wordIndex: 0,
         };
@@ -717,7 +772,7 @@ export class ShellEngine {
         } else confirmMinutes = 10;
       } else
         return fail(
-          `unknown word '${w}' after commit; expected check, comment, confirmed, and-quit`,
+          `unknown word '${excerpt(w)}' after commit; expected check, comment, confirmed, and-quit`,
         );
     }
     const outcome = await this.router.commit({
@@ -823,22 +878,30 @@ export class ShellEngine {
 
   private load(verb: 'load' | 'merge', words: string[]): CommandResult {
     const session = this.session!;
-    if (words.length !== 1) return fail(`usage: ${verb} FILE`);
+    if (words.length > 1)
+      return fail(`usage: ${verb} [FILE] (a file in the configuration directory)`);
+    const file = words[0] ?? DEFAULT_CONFIG_FILE;
     let text: string;
     try {
-      text = this.files.read(words[0]!);
+      text = this.files.read(file);
     } catch (e) {
-      return fail(`cannot read ${words[0]}: ${(e as Error).message}`);
+      return fail((e as Error).message);
     }
+    const shown = excerpt(file);
     const loaded = loadConfigText(text, this.schema);
     const problems = [
-      ...loaded.report.invalid.map((i) => `${words[0]}:${i.line}:${i.column}: ${i.message}`),
+      ...loaded.report.invalid.map((i) => `${shown}:${i.line}:${i.column}: ${i.message}`),
       ...loaded.report.unsupported.map(
-        (u) => `${words[0]}:${u.line}:${u.column}: unsupported [${u.path}]: ${u.reason}`,
+        (u) => `${shown}:${u.line}:${u.column}: unsupported [${u.path}]: ${u.reason}`,
       ),
     ];
-    if (problems.length > 0)
-      return fail(...problems, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`);
+    if (problems.length > 0) {
+      // A file that is not a configuration at all must not be echoed back line by line.
+      const listed = problems.slice(0, MAX_LOAD_PROBLEMS);
+      if (problems.length > listed.length)
+        listed.push(`... and ${problems.length - listed.length} more problems`);
+      return fail(...listed, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`);
+    }
     let candidate = loaded.tree;
     if (verb === 'merge') {
       // The file's set commands, applied on top of the candidate.
@@ -850,23 +913,23 @@ export class ShellEngine {
     }
     this.session = { ...session, candidate };
     return ok(
-      `${verb === 'load' ? 'Loaded' : 'Merged'} ${loaded.report.accepted} lines from ${words[0]}.`,
+      `${verb === 'load' ? 'Loaded' : 'Merged'} ${loaded.report.accepted} lines from ${shown}.`,
     );
   }
 
   private save(words: string[]): CommandResult {
     const session = this.session!;
-    const file = words[0];
-    if (!file) return fail('usage: save FILE');
+    if (words.length > 1) return fail('usage: save [FILE] (a file in the configuration directory)');
+    const file = words[0] ?? DEFAULT_CONFIG_FILE;
     const text = file.endsWith('.set')
       ? toSetForm(session.candidate, this.schema)
       : toCurly(session.candidate, this.schema);
     try {
       this.files.write(file, text);
     } catch (e) {
-      return fail(`cannot write ${file}: ${(e as Error).message}`);
+      return fail((e as Error).message);
     }
-    return ok(`Saved the candidate to ${file}.`);
+    return ok(`Saved the candidate to ${excerpt(file)}.`);
   }
 }
 
@@ -926,7 +989,9 @@ export function applyPipes(lines: string[], pipes: string[][]): string[] {
       case 'display':
         break;
       default:
-        return [`unknown pipe '${name}'; expected match, except, count, no-more, display`];
+        return [
+          `unknown pipe '${excerpt(name ?? '')}'; expected match, except, count, no-more, display`,
+        ];
     }
   }
   return out;

@@ -2,8 +2,9 @@
  * The line editor: bytes in, editing actions out. It is fed whatever a
  * terminal or SSH channel delivers — a packet may hold several lines, or half
  * an escape sequence — and keeps its own state between packets. Key bindings
- * are data.
+ * are data. A line holds at most MAX_LINE characters.
  */
+import { HISTORY_CHARS, HISTORY_ENTRIES, MAX_LINE } from './limits.js';
 
 export type EditorAction =
   | { readonly kind: 'submit'; readonly line: string }
@@ -11,6 +12,8 @@ export type EditorAction =
   | { readonly kind: 'help' }
   | { readonly kind: 'interrupt' }
   | { readonly kind: 'eof' }
+  /** Typing went past MAX_LINE (the rest of the packet was not taken), or Enter on such a line. */
+  | { readonly kind: 'too-long' }
   /** The buffer or cursor changed; the front-end draws this state of the line. */
   | { readonly kind: 'changed'; readonly buffer: string; readonly cursor: number };
 
@@ -70,26 +73,57 @@ const BINDINGS: ReadonlyMap<string, Key> = new Map<string, Key>([
 /** A complete escape sequence: CSI ... final byte, or SS3 + one byte. */
 // eslint-disable-next-line no-control-regex -- escape sequences are what this matches
 const ESCAPE = /^\x1b(?:\[[0-9;]*[@-~]|O[@-~]|[^[O])/;
+/** Longer than any sequence that is a key: what is held back between packets stays small. */
+const LONGEST_ESCAPE = 32;
+
+/** Characters that are typed as they are: a run of them is inserted at once. */
+// eslint-disable-next-line no-control-regex -- control characters end a run
+const PLAIN_RUN = /[^\x00-\x1f\x7f?]+/y;
 
 export class LineEditor {
   buffer = '';
   cursor = 0;
+  /** Typing went past MAX_LINE on this line: it is not run until cleared. */
+  private overflowed = false;
   private pending = '';
   private lastWasCR = false;
   private history: string[];
+  private historyChars = 0;
   private historyIndex: number;
   private draft = '';
 
   constructor(
     history: readonly string[] = [],
-    private readonly historyLimit = 1000,
+    private readonly historyLimit = HISTORY_ENTRIES,
   ) {
-    this.history = [...history];
+    this.history = [];
+    for (const line of history) this.keep(line);
     this.historyIndex = this.history.length;
   }
 
   get entries(): readonly string[] {
     return this.history;
+  }
+
+  /**
+   * Keep a line in the history. The front-end calls it once the line has run,
+   * with the form history may keep (secrets masked).
+   */
+  remember(line: string): void {
+    if (line.trim() && this.history[this.history.length - 1] !== line) this.keep(line);
+    this.historyIndex = this.history.length;
+    this.draft = '';
+  }
+
+  /** Add to the history, dropping the oldest entries beyond its bounds. */
+  private keep(line: string): void {
+    this.history.push(line);
+    this.historyChars += line.length;
+    while (
+      this.history.length > this.historyLimit ||
+      (this.historyChars > HISTORY_CHARS && this.history.length > 1)
+    )
+      this.historyChars -= this.history.shift()!.length;
   }
 
   /** Replace the line (after TAB completion). */
@@ -101,24 +135,39 @@ export class LineEditor {
   /** Feed input; returns the actions in order. `?` is help unless quoted or escaped. */
   feed(data: string): EditorAction[] {
     const actions: EditorAction[] = [];
-    let text = this.pending + data;
+    const text = this.pending + data;
     this.pending = '';
-    while (text.length > 0) {
-      if (text[0] === '\x1b') {
-        const m = ESCAPE.exec(text);
-        if (!m) {
+    let at = 0;
+    let refused = false;
+    while (at < text.length) {
+      PLAIN_RUN.lastIndex = at;
+      const run = PLAIN_RUN.exec(text);
+      if (run) {
+        // A paste of plain text is one edit, whatever its length.
+        at += run[0].length;
+        this.lastWasCR = false;
+        if (!this.insert(run[0], actions)) refused = true;
+        continue;
+      }
+      if (text[at] === '\x1b') {
+        const m = ESCAPE.exec(text.slice(at, at + LONGEST_ESCAPE));
+        if (!m && text.length - at < LONGEST_ESCAPE) {
           // Half a sequence: wait for the rest in the next packet.
-          this.pending = text;
+          this.pending = text.slice(at);
           break;
         }
-        text = text.slice(m[0].length);
+        if (!m) {
+          // No key is that long: the ESC is dropped, what follows is typed.
+          at++;
+          continue;
+        }
+        at += m[0].length;
         this.lastWasCR = false;
         const key = BINDINGS.get(m[0]);
         if (key) this.apply(key, actions);
         continue;
       }
-      const ch = text[0]!;
-      text = text.slice(1);
+      const ch = text[at++]!;
       if (ch === '\n' && this.lastWasCR) {
         // CRLF is one Enter.
         this.lastWasCR = false;
@@ -128,13 +177,26 @@ export class LineEditor {
       const key = BINDINGS.get(ch);
       if (key) this.apply(key, actions);
       else if (ch === '?' && !this.insideQuote()) actions.push({ kind: 'help' });
-      else if (ch >= ' ') {
-        this.buffer = this.buffer.slice(0, this.cursor) + ch + this.buffer.slice(this.cursor);
-        this.cursor++;
-        this.changed(actions);
-      }
+      else if (ch === '?' && !this.insert(ch, actions)) refused = true;
     }
+    if (refused) actions.push({ kind: 'too-long' });
     return actions;
+  }
+
+  /** Insert typed text at the cursor, as much as MAX_LINE leaves room for; false when some was refused. */
+  private insert(text: string, actions: EditorAction[]): boolean {
+    const room = MAX_LINE - this.buffer.length;
+    let taken = text.length <= room ? text : text.slice(0, room);
+    // Never keep half of a surrogate pair.
+    if (taken.length < text.length && /[\ud800-\udbff]$/.test(taken)) taken = taken.slice(0, -1);
+    if (taken.length > 0) {
+      this.buffer = this.buffer.slice(0, this.cursor) + taken + this.buffer.slice(this.cursor);
+      this.cursor += taken.length;
+      this.changed(actions);
+    }
+    if (taken.length === text.length) return true;
+    this.overflowed = true;
+    return false;
   }
 
   private insideQuote(): boolean {
@@ -197,11 +259,12 @@ export class LineEditor {
         break;
       }
       case 'enter': {
-        const line = this.buffer;
-        if (line.trim() && this.history[this.history.length - 1] !== line) {
-          this.history.push(line);
-          if (this.history.length > this.historyLimit) this.history.shift();
+        if (this.overflowed) {
+          // Running what was kept of a longer line could do what was never meant.
+          actions.push({ kind: 'too-long' });
+          return;
         }
+        const line = this.buffer;
         this.historyIndex = this.history.length;
         this.buffer = '';
         this.cursor = 0;
@@ -215,6 +278,7 @@ export class LineEditor {
       case 'interrupt':
         this.buffer = '';
         this.cursor = 0;
+        this.overflowed = false;
         this.historyIndex = this.history.length;
         actions.push({ kind: 'interrupt' });
         return;
@@ -230,6 +294,7 @@ export class LineEditor {
 
   /** Every edit is reported with its own state, so a front-end can echo exactly what was typed. */
   private changed(actions: EditorAction[]): void {
+    if (this.buffer === '') this.overflowed = false;
     actions.push({ kind: 'changed', buffer: this.buffer, cursor: this.cursor });
   }
 }

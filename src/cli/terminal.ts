@@ -5,10 +5,12 @@
  * and the prompt always the last bytes sent. Automation clients (netmiko,
  * Ansible network_cli) and TERM=dumb/vt100 terminals get exactly this.
  */
-import { parseScript } from '../../grammar/index.js';
+import { parseScript, type Command } from '../../grammar/index.js';
 import { formatHelp, tabAction, type Completion } from './complete.js';
 import type { ShellEngine } from './engine.js';
+import { maskAfterSecretNames, maskSpans, wordsSpan } from './history.js';
 import { LineEditor } from './line-editor.js';
+import { MAX_LINE, scriptTooLarge } from './limits.js';
 
 export interface TerminalHost {
   write(text: string): void;
@@ -22,6 +24,9 @@ export interface TerminalHost {
   saveHistory(entries: readonly string[]): void;
 }
 
+/** What a front-end says when a line goes past MAX_LINE. */
+export const TOO_LONG = `Error: a command line holds at most ${MAX_LINE} characters; what went past that was not taken, and this line will not run. Ctrl-U clears it.`;
+
 export class PlainTerminal {
   private readonly editor: LineEditor;
   /** What is on the screen after the prompt, and where the cursor is in it. */
@@ -31,6 +36,8 @@ export class PlainTerminal {
   private busy = false;
   private lastWasTab = false;
   private closed = false;
+  /** The too-long message was shown for this line. */
+  private warned = false;
 
   constructor(
     private readonly engine: ShellEngine,
@@ -69,30 +76,31 @@ export class PlainTerminal {
       if (action.kind !== 'complete') this.lastWasTab = false;
       switch (action.kind) {
         case 'changed':
+          if (action.buffer === '') this.warned = false;
           this.redraw(action.buffer, action.cursor);
           break;
         case 'submit':
-          this.host.write('\r\n');
-          this.shown = '';
-          this.shownCursor = 0;
-          await this.run(action.line);
-          if (!this.closed) this.host.write(this.prompt());
+          await this.submit(action.line, '\r\n', true);
           break;
         case 'interrupt':
+          this.warned = false;
           this.host.write('^C\r\n');
           this.shown = '';
           this.shownCursor = 0;
           this.host.write(this.prompt());
           break;
         case 'eof':
-          this.host.write('\r\n');
-          this.end(0);
-          return;
+          // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
+          await this.submit('exit', 'exit\r\n', false);
+          break;
         case 'help':
           this.help();
           break;
         case 'complete':
           this.tab();
+          break;
+        case 'too-long':
+          this.tooLong();
           break;
       }
     }
@@ -111,6 +119,29 @@ export class PlainTerminal {
     });
   }
 
+  /** Past MAX_LINE: the bell, and once per line the reason on a line of its own. */
+  private tooLong(): void {
+    if (this.warned) {
+      this.host.write('\x07');
+      return;
+    }
+    this.warned = true;
+    this.host.write(`\x07\r\n${TOO_LONG}\r\n${this.prompt()}${this.editor.buffer}`);
+    this.shown = this.editor.buffer;
+    this.shownCursor = this.shown.length;
+    if (this.editor.cursor !== this.shown.length) this.redraw();
+  }
+
+  /** Run a line after `echo` (what ends the line on the screen), then prompt again; `remember` keeps it in the history. */
+  private async submit(line: string, echo: string, remember: boolean): Promise<void> {
+    this.warned = false;
+    this.host.write(echo);
+    this.shown = '';
+    this.shownCursor = 0;
+    await this.run(line, remember);
+    if (!this.closed) this.host.write(this.prompt());
+  }
+
   private end(code: number): void {
     this.dispose();
     this.host.close(code);
@@ -124,12 +155,16 @@ export class PlainTerminal {
     this.engine.dispose();
   }
 
-  private async run(line: string): Promise<void> {
+  private async run(line: string, remember: boolean): Promise<void> {
     this.busy = true;
     try {
-      const exit = await runTypedLine(this.engine, line, this.promptLine().length, (o) =>
-        this.writeLines(o.lines),
+      const { exit, history } = await runTypedLine(
+        this.engine,
+        line,
+        this.promptLine().length,
+        (o) => this.writeLines(o.lines),
       );
+      if (remember) this.editor.remember(history);
       if (exit) this.end(0);
     } finally {
       this.busy = false;
@@ -215,17 +250,24 @@ export interface LineOutput {
 const caret = (promptWidth: number, column: number): string =>
   `${' '.repeat(Math.max(0, promptWidth + column - 1))}^`;
 
+export interface TypedLineResult {
+  /** The session asked to end. */
+  readonly exit: boolean;
+  /** The line as the history keeps it: secret values masked. */
+  readonly history: string;
+}
+
 /**
  * One line typed at a prompt: its commands run in order until one fails, and
  * each result is handed to the front-end to draw, with a `^` under a word that
- * is wrong. Resolves to true when the session asked to end.
+ * is wrong.
  */
 export async function runTypedLine(
   engine: ShellEngine,
   line: string,
   promptWidth: number,
   draw: (output: LineOutput) => void,
-): Promise<boolean> {
+): Promise<TypedLineResult> {
   const parsed = parseScript(line);
   if (parsed.errors.length > 0) {
     draw({
@@ -233,19 +275,31 @@ export async function runTypedLine(
       ok: false,
       noMore: true,
     });
-    return false;
+    return { exit: false, history: maskAfterSecretNames(line, engine.schema) };
   }
-  for (const command of parsed.commands) {
+  // Each command's secret is found at the edit level it runs at (or would have run at).
+  const secrets: { from: number; to: number }[] = [];
+  const noteSecret = (command: Command): void => {
+    const index = engine.secretWord(command.words.map((w) => w.text));
+    if (index !== undefined && index < command.words.length)
+      secrets.push(wordsSpan(command, index));
+  };
+  let exit = false;
+  let next = 0;
+  while (next < parsed.commands.length) {
+    const command = parsed.commands[next++]!;
+    noteSecret(command);
     const result = await engine.execute(command);
     const pointer =
       !result.ok && result.errorColumn !== undefined
         ? [caret(promptWidth, result.errorColumn)]
         : [];
     draw({ lines: [...pointer, ...result.output], ok: result.ok, noMore: result.noMore ?? false });
-    if (result.exit) return true;
-    if (!result.ok) break;
+    exit = result.exit ?? false;
+    if (exit || !result.ok) break;
   }
-  return false;
+  for (const command of parsed.commands.slice(next)) noteSecret(command);
+  return { exit, history: maskSpans(line, secrets) };
 }
 
 /**
@@ -258,9 +312,16 @@ export async function runScript(
   write: (text: string) => void,
   writeError: (text: string) => void,
 ): Promise<number> {
+  const tooLarge = scriptTooLarge(script);
+  if (tooLarge !== undefined) {
+    writeError(`${tooLarge}\n`);
+    engine.dispose();
+    return 1;
+  }
   const parsed = parseScript(script);
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) writeError(`line ${e.line}, column ${e.column}: ${e.message}\n`);
+    engine.dispose();
     return 1;
   }
   for (const command of parsed.commands) {

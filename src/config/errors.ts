@@ -1,4 +1,5 @@
 /** Every configuration error, typed, and its one message. */
+import { excerpt, UNSAFE_CHARACTER } from '../../grammar/index.js';
 import { describeType } from '../schema/index.js';
 import type { PathError } from './resolve.js';
 
@@ -17,9 +18,18 @@ export type EditError =
   | { readonly code: 'bad-comment'; readonly at: readonly string[]; readonly reason: string }
   | { readonly code: 'not-configured'; readonly at: readonly string[] };
 
+/** A path as messages show it: odd words quoted, long words shortened, unsafe characters escaped. */
 export function formatPath(path: readonly string[]): string {
-  return path.map((w) => (/^[^\s'"|;#{}]+$/.test(w) && w !== '' ? w : JSON.stringify(w))).join(' ');
+  return path.map(pathExcerpt).join(' ');
 }
+
+function pathExcerpt(word: string): string {
+  if (/^[^\s'"|;#{}\\]+$/.test(word) && !UNSAFE_CHARACTER.test(word)) return excerpt(word);
+  return `"${excerpt(word.replace(/["\\]/g, '\\$&'))}"`;
+}
+
+/** A word or value as a message quotes it: short, unsafe characters escaped. */
+const q = (word: string): string => excerpt(word);
 
 function under(at: readonly string[]): string {
   return at.length === 0 ? 'at the top level' : `under '${formatPath(at)}'`;
@@ -35,27 +45,27 @@ export function describeEditError(error: EditError): string {
     case 'empty-path':
       return 'a configuration path is required';
     case 'unknown-word':
-      return `unknown word '${error.word}' ${under(error.at)}; expected one of: ${list(error.allowed)}`;
+      return `unknown word '${q(error.word)}' ${under(error.at)}; expected one of: ${list(error.allowed)}`;
     case 'invalid-value': {
       const target = `'${formatPath(error.at)}'`;
-      if (error.reason) return `'${error.word}' is not allowed for ${target}: ${error.reason}`;
+      if (error.reason) return `'${q(error.word)}' is not allowed for ${target}: ${error.reason}`;
       const type = error.node.kind === 'tag' ? error.node.key : error.node.type;
-      return `'${error.word}' is not a valid value for ${target}; expected ${describeType(type)}`;
+      return `'${q(error.word)}' is not a valid value for ${target}; expected ${describeType(type)}`;
     }
     case 'no-value-allowed':
-      return `'${formatPath(error.at)}' takes no value, found '${error.word}'`;
+      return `'${formatPath(error.at)}' takes no value, found '${q(error.word)}'`;
     case 'extra-word':
-      return `unexpected '${error.word}' after the value of '${formatPath(error.at)}'`;
+      return `unexpected '${q(error.word)}' after the value of '${formatPath(error.at)}'`;
     case 'value-required':
       return `'${formatPath(error.at)}' needs a ${error.what}: ${error.help}`;
     case 'nothing-to-delete':
       return error.value === undefined
         ? `nothing to delete: '${formatPath(error.at)}' is not configured`
-        : `nothing to delete: '${formatPath(error.at)}' has no value '${error.value}'`;
+        : `nothing to delete: '${formatPath(error.at)}' has no value '${q(error.value)}'`;
     case 'unsupported':
       return `'${formatPath(error.at)}' is not supported: ${error.reason}`;
     case 'bad-verb':
-      return `unknown command '${error.word}'; expected ${error.allowed.join(', ')}`;
+      return `unknown command '${q(error.word)}'; expected ${error.allowed.join(', ')}`;
     case 'bad-comment':
       return `cannot comment '${formatPath(error.at)}': ${error.reason}`;
     case 'not-configured':

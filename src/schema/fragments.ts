@@ -32,7 +32,7 @@ export function addresses(options: { dhcp: boolean }): LeafNode {
 }
 
 export const description = (): LeafNode =>
-  leaf('description', 'Description', text(256, 'Description'));
+  leaf('description', 'Description', text(255, 'Description (at most 255 characters)'));
 
 export const disable = (): SchemaNode => flag('disable', 'Administratively disable interface');
 

@@ -2,6 +2,7 @@
  * Value types of the schema: each knows how to check a value and how to
  * describe it in `?` help (`<x.x.x.x/x>  IPv4 address and prefix length`).
  */
+import { UNSAFE_CHARACTER } from '../../grammar/index.js';
 
 export interface ValueHelp {
   /** What the value looks like: `<x.x.x.x/x>`, `<1-65535>`, `dhcp`. */
@@ -180,15 +181,14 @@ export const portList: ValueType = {
 
 // ----------------------------------------------------------------- names, text
 
-/** Kernel rules for a link name: 1-15 bytes, no `/`, `:` or white space, not `.` or `..`. */
+/**
+ * A link name: 1-15 characters of letters, digits and `_ . - + * @ =`, not `.` or
+ * `..`. The kernel allows more (anything but `/`, `:` and white space), but a name
+ * reaches nft strings, ip batches and file names: quotes, backslashes and
+ * non-ASCII characters are refused rather than quoted.
+ */
 export function isInterfaceName(value: string): boolean {
-  return (
-    value.length > 0 &&
-    Buffer.byteLength(value) <= 15 &&
-    !/[/:\s]/.test(value) &&
-    value !== '.' &&
-    value !== '..'
-  );
+  return /^[A-Za-z0-9_.+*@=-]{1,15}$/.test(value) && value !== '.' && value !== '..';
 }
 
 export const interfaceName = simple(
@@ -225,9 +225,10 @@ export const domainName = simple(
   (v) => v.length <= 253 && DOMAIN_RE.test(v),
 );
 
-// Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Control characters (C0, DEL, C1), the Unicode line and paragraph separators,
+// bidirectional controls (text that displays other than it is) and U+FFFD (what
+// bytes that were not UTF-8 decoded to).
+const CONTROL_RE = UNSAFE_CHARACTER;
 
 /** Free text on one line: no newline or other control character; at most maxLength characters. */
 export function text(maxLength = 256, description = 'Text'): ValueType {

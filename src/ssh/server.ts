@@ -6,8 +6,12 @@
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel } from 'ssh2';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from '../cli/limits.js';
 import { verifyPassword } from '../commit/sha512crypt.js';
+import { addressKey, DEFAULT_SSH_LIMITS, LoginThrottle, Slots, type SshLimits } from './limits.js';
 
 const { Server, utils } = ssh2;
 
@@ -19,8 +23,8 @@ export interface Credentials {
 
 /** One shell front-end bound to a channel. */
 export interface ChannelShell {
-  /** Bytes typed by the client. */
-  feed(data: string): void;
+  /** Bytes typed by the client; resolves once they have been handled. */
+  feed(data: string): Promise<void>;
   resize(columns: number, rows: number): void;
   /** The channel closed. */
   close(): void;
@@ -55,24 +59,6 @@ export interface ListenOptions {
   readonly hostKey: string;
 }
 
-/** Failed logins per source address: after this many in a window, that address waits. */
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 60_000;
-
-export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
-
-  blocked(address: string, now = Date.now()): boolean {
-    const recent = (this.failures.get(address) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
-    this.failures.set(address, recent);
-    return recent.length >= MAX_FAILURES;
-  }
-
-  fail(address: string, now = Date.now()): void {
-    this.failures.set(address, [...(this.failures.get(address) ?? []), now]);
-  }
-}
-
 /** The host key, made on first start and kept in the state directory. */
 export function loadHostKey(stateDir: string): string {
   const file = join(stateDir, 'ssh_host_ed25519_key');
@@ -97,55 +83,116 @@ function keyMatches(
   return false;
 }
 
-export function startSshServer(options: ListenOptions, hooks: ServerHooks): Promise<ssh2.Server> {
-  const limiter = new FailureLimiter();
-  const server = new Server({ hostKeys: [options.hostKey] }, (client: Connection, info) => {
+/** Input waiting to be handled, and output the client has not taken, beyond which reading stops. */
+const INPUT_BACKLOG = 256 * 1024;
+const OUTPUT_BACKLOG = 1024 * 1024;
+
+/**
+ * Hand a channel's input on, reading no more while much of it waits or the
+ * client does not take its output: SSH flow control then stops the client, so
+ * typing faster than the shell works does not pile up in the daemon.
+ */
+function holdBack(channel: ServerChannel, handle: (data: Buffer) => Promise<void>): void {
+  let waiting = 0;
+  const update = (): void => {
+    if (waiting > INPUT_BACKLOG || channel.writableLength > OUTPUT_BACKLOG) channel.pause();
+    else channel.resume();
+  };
+  channel.on('drain', update);
+  channel.on('data', (d: Buffer) => {
+    waiting += d.length;
+    update();
+    void handle(d).finally(() => {
+      waiting -= d.length;
+      update();
+    });
+  });
+}
+
+/** Checked for a user without a password: as costly as a hash made with the default rounds. */
+const DUMMY_HASH = `$6$fos1dummysalt$${'.'.repeat(86)}`;
+
+/**
+ * The one place a password is checked against a hash. Without a hash (no such
+ * user, or no password) a dummy of the same cost is checked, so that an
+ * unknown user is answered as slowly as a wrong password.
+ */
+function passwordMatches(password: string, hash: string | undefined): boolean {
+  const matches = verifyPassword(password, hash ?? DUMMY_HASH);
+  return hash !== undefined && matches;
+}
+
+const METHODS: ('password' | 'publickey' | 'keyboard-interactive')[] = [
+  'publickey',
+  'password',
+  'keyboard-interactive',
+];
+
+export interface SshServer {
+  close(): void;
+}
+
+export function startSshServer(
+  options: ListenOptions,
+  hooks: ServerHooks,
+  limits: SshLimits = DEFAULT_SSH_LIMITS,
+): Promise<SshServer> {
+  const throttle = new LoginThrottle(limits);
+  const unauthenticated = new Slots(limits.unauthenticatedPerAddress, limits.unauthenticated);
+  const sessions = new Slots(limits.sessionsPerUser, limits.sessions);
+  /** Connections not logged in yet, by `address:port`: logging in gives their slot back. */
+  const waiting = new Map<string, () => void>();
+
+  const ssh = new Server({ hostKeys: [options.hostKey] }, (client: Connection, info) => {
     const address = info.ip;
+    const loggedIn = waiting.get(`${info.ip}:${info.port}`);
     let user = '';
+    let failures = 0;
+    let gone = false;
+    client.on('close', () => (gone = true));
+    client.on('ready', () => loggedIn?.());
     client.on('authentication', (ctx: AuthContext) => {
-      const methods: ('password' | 'publickey' | 'keyboard-interactive')[] = [
-        'publickey',
-        'password',
-        'keyboard-interactive',
-      ];
-      if (limiter.blocked(address)) {
-        hooks.log('login-blocked', { address, user: ctx.username });
-        ctx.reject(methods);
-        return;
-      }
       const creds = hooks.credentials(ctx.username);
       const refuse = (): void => {
-        if (ctx.method !== 'none' && !(ctx.method === 'publickey' && !ctx.signature)) {
-          limiter.fail(address);
-          hooks.log('login-failed', { address, user: ctx.username, method: ctx.method });
-        }
-        ctx.reject(methods);
+        hooks.log('login-failed', { address, user: ctx.username, method: ctx.method });
+        ctx.reject(METHODS);
+        if (++failures >= limits.attemptsPerConnection) client.end();
       };
       const accept = (): void => {
         user = ctx.username;
         hooks.log('login', { address, user: ctx.username, method: ctx.method });
         ctx.accept();
       };
-      switch (ctx.method) {
-        case 'password':
-          if (creds?.passwordHash && verifyPassword(ctx.password, creds.passwordHash)) accept();
-          else refuse();
-          return;
-        case 'keyboard-interactive':
-          ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
-            if (creds?.passwordHash && verifyPassword(answers[0] ?? '', creds.passwordHash))
-              accept();
+      // Every answer is counted and waits its turn; nothing is decided before it arrives.
+      const answer = (check: () => boolean): void => {
+        void throttle
+          .attempt(address, ctx.username, check, () => !gone)
+          .then((ok) => {
+            if (gone) return;
+            if (ok) accept();
             else refuse();
           });
+      };
+      switch (ctx.method) {
+        case 'password':
+          answer(() => passwordMatches(ctx.password, creds?.passwordHash));
+          return;
+        case 'keyboard-interactive':
+          ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) =>
+            answer(() => passwordMatches(answers[0] ?? '', creds?.passwordHash)),
+          );
           return;
         case 'publickey':
-          if (creds && keyMatches(ctx, creds.publicKeys)) {
-            if (ctx.signature) accept();
-            else ctx.accept();
-          } else refuse();
+          // The client asks whether a key would do: no answer to check yet.
+          if (!ctx.signature) {
+            if (creds && keyMatches(ctx, creds.publicKeys)) ctx.accept();
+            else ctx.reject(METHODS);
+            return;
+          }
+          answer(() => creds !== undefined && keyMatches(ctx, creds.publicKeys));
           return;
         default:
-          ctx.reject(methods);
+          ctx.reject(METHODS);
       }
     });
     client.on('ready', () => {
@@ -174,9 +221,32 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
             channel.end();
           },
         });
+        /** A slot for this session, or the reason on the channel and false. */
+        const admitted = (channel: ServerChannel, io: ChannelIo): boolean => {
+          const slot = sessions.take(user);
+          if ('release' in slot) {
+            // A connection that drops does not always close its channels first.
+            const release = (): void => {
+              slot.release();
+              client.off('close', release);
+            };
+            channel.once('close', release);
+            client.once('close', release);
+            return true;
+          }
+          const reason =
+            slot.full === 'key'
+              ? `user ${user} has ${limits.sessionsPerUser} sessions open, the most one user may have`
+              : `${limits.sessions} sessions are open, the most this router takes`;
+          hooks.log('session-refused', { address, user, reason });
+          io.writeError(`fos: ${reason}; close one and try again\r\n`);
+          io.close(1);
+          return false;
+        };
         session.on('exec', (accept, _reject, request) => {
           const channel = accept();
           const io = ioFor(channel);
+          if (!admitted(channel, io)) return;
           void hooks.script(user, request.command, io).then(io.close, (e: Error) => {
             io.writeError(`${e.message}\n`);
             io.close(1);
@@ -185,6 +255,7 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
         session.on('shell', (accept) => {
           const channel = accept();
           const io = ioFor(channel);
+          if (!admitted(channel, io)) return;
           if (pty) {
             const opened = hooks.interactive(
               user,
@@ -192,14 +263,29 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
               io,
             );
             shell = opened;
-            channel.on('data', (d: Buffer) => opened.feed(d.toString('utf8')));
+            // A character may be split between packets: decode as a stream.
+            const decoder = new StringDecoder('utf8');
+            holdBack(channel, (d) => opened.feed(decoder.write(d)));
             channel.on('close', () => opened.close());
             return;
           }
           // No terminal: read the whole script (ssh router < script.txt), then run it.
+          const decoder = new StringDecoder('utf8');
           let text = '';
-          channel.on('data', (d: Buffer) => (text += d.toString('utf8')));
+          let bytes = 0;
+          channel.on('data', (d: Buffer) => {
+            if (bytes > MAX_SCRIPT_BYTES) return;
+            bytes += d.length;
+            if (bytes <= MAX_SCRIPT_BYTES) text += decoder.write(d);
+            else {
+              text = '';
+              io.writeError(`${SCRIPT_TOO_LARGE}\n`);
+              io.close(1);
+            }
+          });
           channel.on('end', () => {
+            if (bytes > MAX_SCRIPT_BYTES) return;
+            text += decoder.end();
             void hooks.script(user, text, io).then(io.close, (e: Error) => {
               io.writeError(`${e.message}\n`);
               io.close(1);
@@ -210,8 +296,37 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
     });
     client.on('error', (e) => hooks.log('client-error', { address, error: e.message }));
   });
+
+  // Connections are counted from the first byte, so that one that never logs in
+  // (or never even says hello) holds a slot only until the authentication timeout.
+  const listener = createServer((socket) => {
+    const address = socket.remoteAddress ?? '';
+    const slot = unauthenticated.take(addressKey(address));
+    if (!('release' in slot)) {
+      hooks.log('connection-refused', { address, reason: 'unauthenticated' });
+      // Text before the SSH version line is allowed (RFC 4253, 4.2); `ssh -v` shows it.
+      socket.end(
+        `fos: too many connections that have not logged in (${slot.full === 'key' ? `${limits.unauthenticatedPerAddress} from this address` : `${limits.unauthenticated} in all`}); try again later\r\n`,
+      );
+      return;
+    }
+    const key = `${address}:${socket.remotePort}`;
+    const timer = setTimeout(() => {
+      hooks.log('login-timeout', { address });
+      socket.destroy();
+    }, limits.authTimeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      slot.release();
+      waiting.delete(key);
+    };
+    waiting.set(key, done);
+    socket.once('close', done);
+    socket.on('error', () => undefined);
+    ssh.injectSocket(socket);
+  });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve(server));
+    listener.once('error', reject);
+    listener.listen(options.port, options.host, () => resolve(listener));
   });
 }

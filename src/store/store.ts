@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import {
+  chmodSync,
   closeSync,
   existsSync,
   linkSync,
@@ -218,6 +219,7 @@ function createStore(file: string): boolean {
   } finally {
     db.close();
   }
+  chmodSync(temporary, 0o600);
   try {
     linkSync(temporary, file);
     return true;
@@ -252,7 +254,12 @@ export class Store {
     }
     if (this.db.pragma('application_id', { simple: true }) !== APPLICATION_ID)
       this.db.pragma(`application_id = ${APPLICATION_ID}`);
+    // The store holds password hashes. SQLite makes -wal and -shm with the mode of the
+    // database file, so that is set first; files left from before are set too.
+    chmodSync(file, 0o600);
     this.db.pragma('journal_mode = WAL');
+    for (const extra of [`${file}-wal`, `${file}-shm`])
+      if (existsSync(extra)) chmodSync(extra, 0o600);
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(SCHEMA);

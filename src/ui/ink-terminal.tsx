@@ -11,7 +11,7 @@ import { useSyncExternalStore } from 'react';
 import { formatHelp, tabAction } from '../cli/complete.js';
 import type { ShellEngine } from '../cli/engine.js';
 import { LineEditor } from '../cli/line-editor.js';
-import { runTypedLine, type TerminalHost } from '../cli/terminal.js';
+import { runTypedLine, TOO_LONG, type TerminalHost } from '../cli/terminal.js';
 
 interface TranscriptLine {
   readonly id: number;
@@ -31,6 +31,7 @@ interface ViewState {
   readonly busy: string | undefined;
   readonly pager: { readonly lines: readonly string[]; readonly offset: number } | undefined;
   readonly rows: number;
+  readonly columns: number;
   readonly spinner: number;
 }
 
@@ -68,11 +69,34 @@ function Line({ line }: { line: TranscriptLine }): React.JSX.Element {
   return color ? <Text color={color}>{line.text || ' '}</Text> : <Text>{line.text || ' '}</Text>;
 }
 
+/**
+ * The part of a long line that is drawn: at most `room` characters around the
+ * cursor, a `…` marking what is cut off. Drawing all of a 64 KiB line would
+ * fill the screen many times over on every key.
+ */
+export function visiblePart(
+  buffer: string,
+  cursor: number,
+  room: number,
+): { text: string; cursor: number } {
+  if (buffer.length < room) return { text: buffer, cursor };
+  const width = Math.max(8, room - 2);
+  const start = Math.min(Math.max(0, cursor - Math.floor(width / 2)), buffer.length + 1 - width);
+  const end = start + width;
+  const head = start > 0 ? '…' : '';
+  const tail = end < buffer.length ? '…' : '';
+  return {
+    text: `${head}${buffer.slice(start, end)}${tail}`,
+    cursor: cursor - start + head.length,
+  };
+}
+
 function View({ store }: { store: ViewStore }): React.JSX.Element {
   const s = useSyncExternalStore(store.subscribe, store.get);
-  const before = s.buffer.slice(0, s.cursor);
-  const at = s.buffer[s.cursor] ?? ' ';
-  const after = s.buffer.slice(s.cursor + 1);
+  const shown = visiblePart(s.buffer, s.cursor, s.columns * Math.max(1, Math.floor(s.rows / 2)));
+  const before = shown.text.slice(0, shown.cursor);
+  const at = shown.text[shown.cursor] ?? ' ';
+  const after = shown.text.slice(shown.cursor + 1);
   return (
     <>
       <Static items={[...s.transcript]}>{(line) => <Line key={line.id} line={line} />}</Static>
@@ -171,6 +195,7 @@ export class InkTerminal {
       busy: undefined,
       pager: undefined,
       rows: options.rows,
+      columns: options.columns,
       spinner: 0,
     });
     this.output = options.stdout
@@ -204,7 +229,7 @@ export class InkTerminal {
 
   resize(columns: number, rows: number): void {
     this.output?.resize(columns, rows);
-    this.store.set({ rows });
+    this.store.set({ rows, columns });
   }
 
   feed(data: string): Promise<void> {
@@ -238,28 +263,33 @@ export class InkTerminal {
       this.pageKey(data);
       return;
     }
+    // Edits are drawn once per packet (and before anything else happens): a render costs
+    // the length of the line, so one per typed character would cost its square.
+    let edited: { buffer: string; cursor: number } | undefined;
+    const draw = (): void => {
+      if (edited) this.store.set({ ...edited, panel: undefined });
+      edited = undefined;
+    };
     for (const action of this.editor.feed(data)) {
       if (this.closed) return;
       if (action.kind !== 'complete') this.lastWasTab = false;
+      if (action.kind === 'changed') {
+        edited = { buffer: action.buffer, cursor: action.cursor };
+        continue;
+      }
+      draw();
       switch (action.kind) {
-        case 'changed':
-          this.store.set({ buffer: action.buffer, cursor: action.cursor, panel: undefined });
+        case 'submit':
+          await this.submit(action.line, true);
           break;
-        case 'submit': {
-          const { header, prompt } = this.promptParts();
-          this.append([...(header ? [header] : []), `${prompt}${action.line}`], 'plain');
-          this.store.set({ buffer: '', cursor: 0, panel: undefined });
-          await this.run(action.line);
-          if (!this.closed) this.store.set(this.promptParts());
-          break;
-        }
         case 'interrupt':
           this.append([`${this.promptParts().prompt}^C`], 'plain');
           this.store.set({ buffer: '', cursor: 0, panel: undefined });
           break;
         case 'eof':
-          this.end(0);
-          return;
+          // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
+          await this.submit('exit', false);
+          break;
         case 'help':
           this.store.set({
             panel: formatHelp(this.host.complete(this.editor.buffer, this.editor.cursor)),
@@ -268,8 +298,21 @@ export class InkTerminal {
         case 'complete':
           this.tab();
           break;
+        case 'too-long':
+          if (this.store.state.panel?.[0] !== TOO_LONG) this.store.set({ panel: [TOO_LONG] });
+          break;
       }
     }
+    if (!this.closed) draw();
+  }
+
+  /** Run a line as typed; `remember` keeps it in the history. */
+  private async submit(line: string, remember: boolean): Promise<void> {
+    const { header, prompt } = this.promptParts();
+    this.append([...(header ? [header] : []), `${prompt}${line}`], 'plain');
+    this.store.set({ buffer: '', cursor: 0, panel: undefined });
+    await this.run(line, remember);
+    if (!this.closed) this.store.set(this.promptParts());
   }
 
   private tab(): void {
@@ -288,7 +331,7 @@ export class InkTerminal {
     } else this.lastWasTab = true;
   }
 
-  private async run(line: string): Promise<void> {
+  private async run(line: string, remember: boolean): Promise<void> {
     // A command that takes more than a moment shows a spinner with its step.
     const slow = setTimeout(() => {
       if (!this.store.state.busy) this.store.set({ busy: 'working' });
@@ -298,9 +341,13 @@ export class InkTerminal {
       );
     }, 150);
     try {
-      const exit = await runTypedLine(this.engine, line, this.promptParts().prompt.length, (o) =>
-        this.show(o.lines, o.ok, o.noMore),
+      const { exit, history } = await runTypedLine(
+        this.engine,
+        line,
+        this.promptParts().prompt.length,
+        (o) => this.show(o.lines, o.ok, o.noMore),
       );
+      if (remember) this.editor.remember(history);
       if (exit) this.end(0);
     } finally {
       clearTimeout(slow);

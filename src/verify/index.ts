@@ -8,14 +8,20 @@ import { withDefaults } from './defaults.js';
 import { checkRequired } from './generic.js';
 import { checkInterfaces } from './interfaces.js';
 import { checkFirewall } from './firewall.js';
+import { checkSystem } from './system.js';
 import type { VerifyIssue } from './issues.js';
 
 export type { VerifyIssue } from './issues.js';
 export { withDefaults } from './defaults.js';
 export { configuredLinks } from './interfaces.js';
+export { canLogIn, loginLevel, type LoginLevel } from './system.js';
 
 /** The checks of each area, run on the tree with defaults filled in. */
-const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [checkInterfaces, checkFirewall];
+const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [
+  checkInterfaces,
+  checkFirewall,
+  checkSystem,
+];
 
 export function verify(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   const effective = withDefaults(tree, schema);

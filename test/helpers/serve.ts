@@ -69,6 +69,10 @@ export interface SshOptions {
   readonly keyboardInteractive?: boolean;
   /** Variables sent to the server (`FOS_FRONTEND=plain`). */
   readonly setEnv?: string;
+  /** The local address to connect from (any of 127.0.0.0/8), so tests can be separate sources. */
+  readonly from?: string;
+  /** The client's own log level (ERROR unless set; INFO shows banners). */
+  readonly logLevel?: string;
 }
 
 export function sshArgs(port: number, o: SshOptions): { cmd: string; args: string[] } {
@@ -78,7 +82,7 @@ export function sshArgs(port: number, o: SshOptions): { cmd: string; args: strin
     '-o',
     'UserKnownHostsFile=/dev/null',
     '-o',
-    'LogLevel=ERROR',
+    `LogLevel=${o.logLevel ?? 'ERROR'}`,
     '-o',
     'NumberOfPasswordPrompts=1',
     '-o',
@@ -90,6 +94,7 @@ export function sshArgs(port: number, o: SshOptions): { cmd: string; args: strin
     ...(o.key ? ['-i', o.key, '-o', 'IdentitiesOnly=yes'] : []),
     ...(o.tty ? ['-tt'] : ['-T']),
     ...(o.setEnv ? ['-o', `SetEnv=${o.setEnv}`] : []),
+    ...(o.from ? ['-b', o.from] : []),
     `${o.user ?? 'fos'}@127.0.0.1`,
     ...(o.command !== undefined ? [o.command] : []),
   ];
@@ -140,7 +145,9 @@ export class SshSession {
       const seen = this.output.slice(from);
       if (typeof until === 'string' ? seen.includes(until) : until.test(seen)) return seen;
       if (Date.now() - started > timeout)
-        throw new Error(`timed out waiting for ${String(until)}; saw: ${JSON.stringify(seen)}`);
+        throw new Error(
+          `timed out waiting for ${String(until)}; saw (the end): ${JSON.stringify(seen.slice(-2000))}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }

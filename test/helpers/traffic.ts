@@ -185,3 +185,25 @@ export async function hold(ns: string, host: string, port: number): Promise<Held
     close: () => child.kill(),
   };
 }
+
+export interface FloodResult {
+  readonly sent: number;
+  readonly received: number;
+}
+
+/** UDP datagrams at `rate`/s for `seconds` from `from` (any address when absent) to an echo server; replies counted. */
+export async function flood(
+  ns: string,
+  host: string,
+  port: number,
+  rate: number,
+  seconds: number,
+  from?: string,
+): Promise<FloodResult> {
+  const args = [host, String(port), String(rate), String(seconds), ...(from ? [from] : [])];
+  const child = inNamespace(ns, 'flood.mjs', args, 'ignore');
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += String(d)));
+  await new Promise((resolve) => child.once('exit', resolve));
+  return JSON.parse(out.trim()) as FloodResult;
+}

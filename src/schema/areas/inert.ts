@@ -1,70 +1,91 @@
 /**
  * Paths that are accepted and kept, but that no backend applies yet. A
  * commit that sets one of them says so; the reference marks them. Rules are
- * data: where a node is (its area and parent) and what it is called.
+ * data: the schema paths they cover.
  */
 import type { SchemaNode } from '../node.js';
 
 interface InertRule {
-  /** Node names this rule covers. */
-  readonly names: readonly string[];
-  /** The parent node's name (a tag name for entries). */
-  readonly parent: string | readonly string[];
+  /** Schema paths of the nodes this rule covers: keywords, with `*` for a tag entry. */
+  readonly paths: readonly string[];
   readonly reason: string;
 }
 
 const ETHTOOL = 'link speed, duplex, offloads and ring buffers (ethtool) are not applied yet';
 const SYSCTL = 'per-interface IPv4/IPv6 settings (sysctls) are not applied yet';
 
+/** Every link entry that carries `ip`/`ipv6` settings. */
+const LINK_ENTRIES = [
+  'interfaces ethernet *',
+  'interfaces ethernet * vif *',
+  'interfaces ethernet * vif-s *',
+  'interfaces ethernet * vif-s * vif-c *',
+  'interfaces bridge *',
+  'interfaces bridge * vif *',
+  'interfaces vxlan *',
+  'interfaces dummy *',
+];
+
+const under = (parents: readonly string[], names: readonly string[]): string[] =>
+  parents.flatMap((p) => names.map((n) => `${p} ${n}`));
+
 export const INERT_RULES: readonly InertRule[] = [
   {
-    names: [
-      'speed',
-      'duplex',
-      'offload',
-      'ring-buffer',
-      'hw-id',
-      'disable-flow-control',
-      'disable-link-detect',
-    ],
-    parent: 'ethernet',
+    paths: under(
+      ['interfaces ethernet *'],
+      [
+        'speed',
+        'duplex',
+        'offload',
+        'ring-buffer',
+        'hw-id',
+        'disable-flow-control',
+        'disable-link-detect',
+      ],
+    ),
     reason: ETHTOOL,
   },
+  { paths: under(LINK_ENTRIES, ['ip', 'ipv6']), reason: SYSCTL },
   {
-    names: ['ip', 'ipv6'],
-    parent: ['ethernet', 'vif', 'vif-s', 'vif-c', 'bridge', 'vxlan', 'dummy'],
-    reason: SYSCTL,
-  },
-  {
-    names: ['cost', 'priority', 'isolated'],
-    parent: 'interface',
+    paths: under(['interfaces bridge * member interface *'], ['cost', 'priority', 'isolated']),
     reason: 'bridge port cost, priority and isolation are not applied yet',
   },
   {
-    names: ['domain-name', 'domain-search', 'name-server', 'time-zone'],
-    parent: 'system',
+    paths: under(['system'], ['domain-name', 'domain-search', 'name-server', 'time-zone']),
     reason:
       'name resolution and the time zone are kept for the router image; the lab changes nothing of the host for them',
   },
 ];
 
-function children(node: SchemaNode): SchemaNode[] {
-  if (node.kind === 'container' || node.kind === 'entry') return [...node.children.values()];
-  if (node.kind === 'tag') return [node.entry];
+function children(node: SchemaNode): [string, SchemaNode][] {
+  if (node.kind === 'container' || node.kind === 'entry')
+    return [...node.children.values()].map((c) => [c.name, c]);
+  if (node.kind === 'tag') return [['*', node.entry]];
   return [];
 }
 
-/** Mark the nodes the rules name. Runs once, while the schema is being built. */
+/**
+ * Mark the nodes the rules name, by schema path (an OSPF `interface X cost`
+ * is not a bridge port's). Runs once, while the schema is being built; a path
+ * that names no node is an error, so the rules cannot go stale.
+ */
 export function markInert(root: SchemaNode): void {
-  const visit = (node: SchemaNode): void => {
-    for (const child of children(node)) {
-      const rule = INERT_RULES.find(
-        (r) =>
-          r.names.includes(child.name) && ([] as string[]).concat(r.parent).includes(node.name),
-      );
-      if (rule && child.kind !== 'entry') (child as { inert?: string }).inert = rule.reason;
-      if (!child.unsupported) visit(child);
+  const wanted = new Map<string, string>();
+  for (const rule of INERT_RULES) for (const path of rule.paths) wanted.set(path, rule.reason);
+  const found = new Set<string>();
+  const visit = (node: SchemaNode, path: string): void => {
+    for (const [word, child] of children(node)) {
+      const here = path ? `${path} ${word}` : word;
+      const reason = wanted.get(here);
+      if (reason !== undefined) {
+        (child as { inert?: string }).inert = reason;
+        found.add(here);
+      }
+      if (!child.unsupported) visit(child, here);
     }
   };
-  visit(root);
+  visit(root, '');
+  const missing = [...wanted.keys()].filter((p) => !found.has(p));
+  if (missing.length > 0)
+    throw new Error(`schema: inert paths that name no node: ${missing.join(', ')}`);
 }

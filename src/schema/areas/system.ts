@@ -101,6 +101,15 @@ const user = tag(
       pattern('path', /^\/[^\s]*$/, '<path>', 'Absolute path'),
     ),
     flag('disable', 'Disable the account'),
+    leaf(
+      'level',
+      'Login level: what the user may do',
+      oneOf('login-level', [
+        { value: 'admin', description: 'Operational and configuration mode' },
+        { value: 'operator', description: 'Operational mode only; cannot configure' },
+      ]),
+      { default: 'admin' },
+    ),
   ],
 );
 

@@ -1,0 +1,93 @@
+/** The ink front-end in-process: the same engine, drawn through ink into a string. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ShellEngine } from '../src/cli/engine.js';
+import { InkTerminal, visiblePart } from '../src/ui/ink-terminal.js';
+import { makeLab, type Lab } from './helpers/lab.js';
+import { testShell } from './helpers/shell.js';
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await makeLab();
+  await lab.router().initialize();
+});
+afterAll(async () => lab.down());
+
+function inkTerminal(): {
+  term: InkTerminal;
+  engine: ShellEngine;
+  output: () => string;
+  closed: () => number | undefined;
+} {
+  const shell = testShell(lab, 'i');
+  const term = new InkTerminal(shell.engine, shell.host, { columns: 100, rows: 30, crlf: true });
+  term.start();
+  return { term, engine: shell.engine, output: shell.output, closed: shell.closed };
+}
+
+describe('ink terminal', () => {
+  it('Ctrl-D on an empty line is exit: up a level, refused with changes, the end in operational mode', async () => {
+    const t = inkTerminal();
+    try {
+      await t.term.feed('configure\redit interfaces ethernet eth0\r');
+      expect(t.engine.editLevel).toEqual(['interfaces', 'ethernet', 'eth0']);
+      await t.term.feed('\x04');
+      expect(t.engine.editLevel).toEqual(['interfaces']);
+      await t.term.feed('\x04');
+      expect(t.engine.editLevel).toEqual([]);
+      expect(t.engine.mode).toBe('configuration');
+      await t.term.feed("set system host-name 'r9'\r\x04");
+      expect(t.engine.mode).toBe('configuration');
+      expect(t.closed()).toBeUndefined();
+      await expect
+        .poll(() => t.output().replace(/\r/g, ''))
+        .toContain(
+          "Cannot exit: configuration modified. Use 'exit discard' to discard the changes.",
+        );
+      await t.term.feed('discard\r\x04');
+      expect(t.engine.mode).toBe('operational');
+      expect(t.closed()).toBeUndefined();
+      await t.term.feed('\x04');
+      expect(t.closed()).toBe(0);
+    } finally {
+      t.term.dispose();
+    }
+  });
+});
+
+describe('long lines in the ink front-end', () => {
+  const cpuMs = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
+
+  it('256 KB typed, then the client leaves: the input ends at once and nothing draws afterwards', async () => {
+    const t = inkTerminal();
+    const packet = 'x'.repeat(1024);
+    const fed: Promise<void>[] = [];
+    for (let i = 0; i < 256; i++) fed.push(t.term.feed(packet));
+    await fed[80];
+    await expect.poll(() => t.output().replace(/\r?\n/g, ' ')).toContain('what went past');
+    t.term.dispose();
+    const started = Date.now();
+    await Promise.all(fed);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const mark = t.output().length;
+    const cpu = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(t.output().length).toBe(mark);
+    // Nothing left running: no renders, no timers (a busy loop would use the whole second).
+    expect(cpuMs(cpu)).toBeLessThan(300);
+  }, 20_000);
+
+  it('draws the part of a long line around the cursor', () => {
+    const line = 'a'.repeat(1000) + 'CURSOR' + 'b'.repeat(1000);
+    const shown = visiblePart(line, 1000, 200);
+    expect(shown.text.length).toBeLessThanOrEqual(200);
+    expect(shown.text.startsWith('…')).toBe(true);
+    expect(shown.text.endsWith('…')).toBe(true);
+    expect(shown.text.slice(shown.cursor, shown.cursor + 6)).toBe('CURSOR');
+    expect(visiblePart('short', 2, 200)).toEqual({ text: 'short', cursor: 2 });
+    const end = visiblePart(line, line.length, 200);
+    expect(end.cursor).toBe(end.text.length);
+  });
+});
