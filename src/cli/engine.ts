@@ -49,6 +49,7 @@ import {
   groupsView,
   natView,
 } from './firewall-show.js';
+import { compileRegex } from './regex.js';
 import { table } from './table.js';
 
 export { table } from './table.js';
@@ -795,13 +796,13 @@ export function applyPipes(lines: string[], pipes: string[][]): string[] {
     switch (name) {
       case 'match':
       case 'except': {
-        let re: RegExp;
-        try {
-          re = new RegExp(args.join(' '));
-        } catch {
-          return [`invalid regular expression '${args.join(' ')}'`];
-        }
-        out = out.filter((l) => re.test(l) === (name === 'match'));
+        const pattern = args.join(' ');
+        const compiled = compileRegex(pattern);
+        if (!compiled.ok)
+          return [
+            `invalid regular expression${pattern.length <= 80 ? ` '${pattern}'` : ''}: ${compiled.error}`,
+          ];
+        out = out.filter((l) => compiled.regex.test(l) === (name === 'match'));
         break;
       }
       case 'count':
