@@ -731,7 +731,13 @@ class LazyDfa implements Regex {
       this.start = this.state(Int32Array.of(0), AT_START);
       return this.state(kernel, before);
     }
-    const s: DfaState = { kernel, before, ascii: [], other: new Map(), matchesAtEnd: undefined };
+    const s: DfaState = {
+      kernel,
+      before,
+      ascii: new Array<DfaState | undefined>(128).fill(undefined),
+      other: new Map(),
+      matchesAtEnd: undefined,
+    };
     this.states.set(key, s);
     this.positions += kernel.length;
     return s;
