@@ -352,7 +352,10 @@ export function formatHelp(completion: Completion): string[] {
   ];
   if (completion.complete) rows.push(['<Enter>', 'Execute the current command']);
   if (rows.length === 0) return ['No completions here.'];
-  const width = Math.min(30, Math.max(...rows.map(([w]) => w.length)));
+  const width = Math.min(
+    30,
+    rows.reduce((n, [w]) => Math.max(n, w.length), 0),
+  );
   return ['Possible completions:', ...rows.map(([w, h]) => `  ${w.padEnd(width)}  ${h}`)];
 }
 

@@ -115,6 +115,9 @@ export interface CommandResult {
 
 const ok = (...output: string[]): CommandResult => ({ output, ok: true });
 const fail = (...output: string[]): CommandResult => ({ output, ok: false });
+// For output of any length: spreading 45,000 lines into ok(...) overflows the call stack.
+const okLines = (output: string[]): CommandResult => ({ output, ok: true });
+const failLines = (output: string[]): CommandResult => ({ output, ok: false });
 
 export class ShellEngine {
   private session: Session | undefined;
@@ -286,11 +289,11 @@ export class ShellEngine {
     if (what === 'configuration') {
       const form = rest[0] ?? display;
       if (form === 'commands' || form === 'set')
-        return ok(...toSetForm(running, this.schema).trimEnd().split('\n'));
+        return okLines(toSetForm(running, this.schema).trimEnd().split('\n'));
       if (form === 'json') return ok(JSON.stringify(toJsonValue(running, this.schema), null, 2));
       if (form !== undefined)
         return fail(`unknown word '${form}' after 'show configuration'; expected commands or json`);
-      return ok(...toCurly(running, this.schema).trimEnd().split('\n'));
+      return okLines(toCurly(running, this.schema).trimEnd().split('\n'));
     }
     if (what === 'system' && rest[0] === 'commit') {
       if (rest[1] === 'diff') return this.showCommitDiff(rest[2]);
@@ -304,7 +307,7 @@ export class ShellEngine {
     if (what === 'conntrack' && rest[0] === 'table') {
       const entries = await this.router.conntrack();
       if (display === 'json') return ok(JSON.stringify(entries, null, 2));
-      return ok(...formatConntrack(entries, false));
+      return okLines(formatConntrack(entries, false));
     }
     if (what === 'version')
       return ok(
@@ -319,7 +322,7 @@ export class ShellEngine {
     }
     if (what === 'system' && rest[0] === 'drift') {
       const drift = await this.router.drift();
-      return ok(...(drift.length ? drift : ['The system matches the running configuration.']));
+      return okLines(drift.length ? drift : ['The system matches the running configuration.']);
     }
     return fail(
       `unknown word '${what ?? ''}' after 'show'; expected configuration, conntrack table, firewall, interfaces, nat, system commit, system drift`,
@@ -333,7 +336,7 @@ export class ShellEngine {
       if (words[1] && groups.length === 0)
         return fail(`firewall group '${words[1]}' does not exist`);
       if (display === 'json') return ok(JSON.stringify(groups, null, 2));
-      return ok(...formatGroups(groups, words[1] !== undefined));
+      return okLines(formatGroups(groups, words[1] !== undefined));
     }
     if (words.length > 0)
       return fail(`unknown word '${words[0]}' after 'show firewall'; expected group`);
@@ -343,7 +346,7 @@ export class ShellEngine {
       this.router.firewall().tables.get('inet fos_filter'),
     );
     if (display === 'json') return ok(JSON.stringify(view, null, 2));
-    return ok(...formatFirewall(view));
+    return okLines(formatFirewall(view));
   }
 
   private async showNat(words: string[], display: string | undefined): Promise<CommandResult> {
@@ -351,7 +354,7 @@ export class ShellEngine {
     if (kind === 'translations') {
       const entries = await this.router.conntrack();
       if (display === 'json') return ok(JSON.stringify(entries, null, 2));
-      return ok(...formatConntrack(entries, true));
+      return okLines(formatConntrack(entries, true));
     }
     if ((kind === 'source' || kind === 'destination') && what === 'rules') {
       const view = natView(
@@ -362,7 +365,7 @@ export class ShellEngine {
         this.router.firewall().tables.get('ip fos_nat'),
       );
       if (display === 'json') return ok(JSON.stringify(view, null, 2));
-      return ok(...formatNat(view, kind));
+      return okLines(formatNat(view, kind));
     }
     return fail(
       `unknown word '${kind ?? ''}' after 'show nat'; expected source rules, destination rules, translations`,
@@ -394,7 +397,7 @@ export class ShellEngine {
       String(l.mtu ?? ''),
       l.alias ?? '',
     ]);
-    return ok(...table(['Interface', 'Addresses', 'State', 'MTU', 'Description'], rows));
+    return okLines(table(['Interface', 'Addresses', 'State', 'MTU', 'Description'], rows));
   }
 
   private showCommits(display: string | undefined): CommandResult {
@@ -414,7 +417,7 @@ export class ShellEngine {
       r.origin,
       r.comment,
     ]);
-    return ok(...table(['#', 'time', 'user', 'origin', 'comment'], rows));
+    return okLines(table(['#', 'time', 'user', 'origin', 'comment'], rows));
   }
 
   private showCommitDiff(n: string | undefined): CommandResult {
@@ -429,7 +432,7 @@ export class ShellEngine {
       this.visible(newer.tree),
       this.schema,
     );
-    return ok(...(diff ? diff.trimEnd().split('\n') : ['No changes.']));
+    return okLines(diff ? diff.trimEnd().split('\n') : ['No changes.']);
   }
 
   // ---------------------------------------------------------- configuration
@@ -553,15 +556,15 @@ export class ShellEngine {
     const node = getNode(this.visible(session.candidate), path);
     if (!node) return path.length === 0 ? ok() : fail(`'${formatPath(path)}' is not configured`);
     const s = schemaAt(this.schema, path);
-    if (display === 'set') return ok(...setCommands(node, s ?? this.schema, path));
+    if (display === 'set') return okLines(setCommands(node, s ?? this.schema, path));
     if (display === 'json') return ok(JSON.stringify(jsonOf(node, s), null, 2));
-    if (path.length === 0) return ok(...toCurly(node, this.schema).trimEnd().split('\n'));
+    if (path.length === 0) return okLines(toCurly(node, this.schema).trimEnd().split('\n'));
     // A leaf or a tag node shows as itself; a node or tag entry shows what it holds.
     if (s && (s.kind === 'leaf' || s.kind === 'multi' || s.kind === 'flag' || s.kind === 'tag')) {
-      return ok(...curlyChild(path[path.length - 1]!, node, s, 0));
+      return okLines(curlyChild(path[path.length - 1]!, node, s, 0));
     }
     const body = toCurly(node, (s as ContainerNode | undefined) ?? this.schema).trimEnd();
-    return ok(...(body ? body.split('\n') : []));
+    return okLines(body ? body.split('\n') : []);
   }
 
   private compare(words: string[]): CommandResult {
@@ -592,7 +595,7 @@ export class ShellEngine {
       }
     }
     const diff = diffCurly(this.visible(older), this.visible(newer), this.schema);
-    return ok(...(diff ? diff.trimEnd().split('\n') : ['No changes.']));
+    return okLines(diff ? diff.trimEnd().split('\n') : ['No changes.']);
   }
 
   private async commit(words: string[]): Promise<CommandResult> {
@@ -634,7 +637,7 @@ export class ShellEngine {
       onStep: (step) => this.onProgress?.(step),
     });
     const output = describeOutcome(outcome);
-    if (!succeeded(outcome)) return fail(...output);
+    if (!succeeded(outcome)) return failLines(output);
     if (!checkOnly) {
       // The session now stands on the new running configuration.
       const running = this.router.running();
@@ -646,7 +649,7 @@ export class ShellEngine {
       };
       if (andQuit) this.leaveConfigure();
     }
-    return ok(...output);
+    return okLines(output);
   }
 
   private rollback(words: string[]): CommandResult {
@@ -738,7 +741,7 @@ export class ShellEngine {
       ),
     ];
     if (problems.length > 0)
-      return fail(...problems, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`);
+      return failLines([...problems, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`]);
     let candidate = loaded.tree;
     if (verb === 'merge') {
       // The file's set commands, applied on top of the candidate.

@@ -20,7 +20,7 @@ const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [checkInterfaces, ch
 export function verify(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   const effective = withDefaults(tree, schema);
   const issues = [...checkRequired(effective, schema)];
-  for (const check of areaChecks) issues.push(...check(effective));
+  for (const check of areaChecks) for (const issue of check(effective)) issues.push(issue);
   return issues;
 }
 export { inertChanges } from './inert.js';
