@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShellEngine } from '../src/cli/engine.js';
 import { runScript } from '../src/cli/terminal.js';
 import { routerAccess } from '../src/main.js';
-import { verify } from '../src/verify/index.js';
+import { renderFirewall } from '../src/render/firewall.js';
+import { fullLoad } from '../src/render/nft-model.js';
+import { verify, withDefaults } from '../src/verify/index.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import {
   diffCommands,
@@ -18,6 +20,8 @@ import {
   setCommands,
   toCurly,
   toJson,
+  loadCurly,
+  loadSetForm,
   toSetForm,
   type ConfigNode,
 } from '../src/config/index.js';
@@ -155,5 +159,81 @@ describe('the shell with a 60,000-rule candidate', () => {
     // curly: 3 lines a rule and 9 around them; set form: one line a rule and the default action.
     expect(counts).toEqual([3 * rules + 9, rules + 1, 3 * rules + 1, 3 * rules + 9]);
     expect(files.get('big.boot')?.split('\n').length).toBe(3 * rules + 9 + 1);
+  });
+});
+
+describe('a network group of 100,000 members', () => {
+  const MEMBERS = 100_000;
+  const group = ['firewall', 'group', 'network-group', 'big', 'network'];
+  const member = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}/32`;
+  const lines: string[] = [];
+  for (let n = 0; n < MEMBERS; n++) lines.push(`set ${group.join(' ')} '${member(n)}'`);
+  lines.push(
+    `set ${filter.join(' ')} rule 1 source group network-group 'big'`,
+    `set ${filter.join(' ')} rule 1 action 'drop'`,
+  );
+  const text = `${lines.join('\n')}\n`;
+
+  // Adding a member used to scan the members before it: 20k took 5 s, 100k would take many
+  // minutes. Loaded in four files, so that the test's timeout can end a quadratic load.
+  it('loads, verifies and renders in time linear in its size', async () => {
+    let members = EMPTY_TREE;
+    for (let part = 0; part < 4; part++) {
+      const slice = lines.slice((part * MEMBERS) / 4, ((part + 1) * MEMBERS) / 4);
+      const loaded = loadSetForm(`${slice.join('\n')}\n`, schema, members);
+      expect(loaded.report.invalid).toEqual([]);
+      members = loaded.tree;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    members = loadSetForm(lines.slice(MEMBERS).join('\n'), schema, members).tree;
+    expect(toSetForm(members, schema).length).toBe(text.length);
+    expect(verify(members, schema)).toEqual([]);
+    const firewall = renderFirewall(withDefaults(members, schema));
+    const nft = fullLoad(firewall.tables);
+    expect(JSON.stringify(nft).length).toBeGreaterThan(MEMBERS * 10);
+    const curly = loadCurly(toCurly(members, schema), schema);
+    expect(toSetForm(curly.tree, schema)).toBe(toSetForm(members, schema));
+  });
+
+  it('keeps the first place of a member set twice, and deletes members one by one', () => {
+    const MEMBERS = 2000;
+    const text = `${lines.slice(0, MEMBERS).join('\n')}\n`;
+    const twice = loadSetForm(`${text}${text}`, schema).tree;
+    const values = twice.children
+      .get('firewall')!
+      .children.get('group')!
+      .children.get('network-group')!
+      .children.get('big')!
+      .children.get('network')!.values;
+    expect(values.length).toBe(MEMBERS);
+    expect(values[0]).toBe(member(0));
+    expect(values[MEMBERS - 1]).toBe(member(MEMBERS - 1));
+    // Delete every other member, then add the first one back: it goes to the end.
+    const deletes = lines
+      .slice(0, MEMBERS)
+      .filter((_, n) => n % 2 === 0)
+      .map((l) => l.replace(/^set/, 'delete'));
+    const after = loadSetForm(
+      `${deletes.join('\n')}\nset ${group.join(' ')} '${member(0)}'\n`,
+      schema,
+      twice,
+    );
+    expect(after.report.invalid).toEqual([]);
+    const left = after.tree.children
+      .get('firewall')!
+      .children.get('group')!
+      .children.get('network-group')!
+      .children.get('big')!
+      .children.get('network')!.values;
+    expect(left.length).toBe(MEMBERS / 2 + 1);
+    expect(left.slice(0, 2)).toEqual([member(1), member(3)]);
+    expect(left[left.length - 1]).toBe(member(0));
+    // Deleting a member that is not there says so.
+    const missing = loadSetForm(`delete ${group.join(' ')} '${member(0)}'\n`, schema, after.tree);
+    expect(missing.report.invalid).toEqual([]);
+    const gone = loadSetForm(`delete ${group.join(' ')} '${member(0)}'\n`, schema, missing.tree);
+    expect(gone.report.invalid.map((i) => i.message)).toEqual([
+      expect.stringMatching(/nothing to delete|not configured|is not/i),
+    ]);
   });
 });

@@ -77,6 +77,14 @@ export class TreeEditor {
   private readonly token = {};
   private root: EditableNode;
   private finished = false;
+  /**
+   * The values of the multi-leaves this editor changed, as insertion-ordered
+   * sets: adding or removing one value is O(1), so a load of a 100k-member
+   * group is linear. A leaf whose set lost values gets its array back from the
+   * set when the tree is read.
+   */
+  private readonly valueSets = new WeakMap<EditableNode, Set<string>>();
+  private readonly shrunk = new Set<EditableNode>();
 
   constructor(base: ConfigNode = EMPTY_TREE) {
     this.root = base as EditableNode;
@@ -110,33 +118,55 @@ export class TreeEditor {
     return current;
   }
 
+  private valuesOf(leaf: EditableNode): Set<string> {
+    let set = this.valueSets.get(leaf);
+    if (!set) {
+      set = new Set(leaf.values);
+      this.valueSets.set(leaf, set);
+    }
+    return set;
+  }
+
   /** Make sure the path exists (a container, a tag entry or a flag). */
   ensure(path: ConfigPath): void {
     this.reach(path, true);
+  }
+
+  /** Whether the path exists in the tree being built. */
+  has(path: ConfigPath): boolean {
+    return getNode(this.root, path) !== undefined;
   }
 
   /** Set the one value of a leaf. */
   setValue(path: ConfigPath, value: string): void {
     const leaf = this.reach(path, true)!;
     leaf.values = [value];
+    this.valueSets.delete(leaf);
+    this.shrunk.delete(leaf);
   }
 
   /** Add a value to a multi-leaf; a value already there keeps its place. */
   addValue(path: ConfigPath, value: string): void {
     const leaf = this.reach(path, true)!;
-    if (!leaf.values.includes(value)) leaf.values.push(value);
+    const set = this.valuesOf(leaf);
+    if (set.has(value)) return;
+    set.add(value);
+    // A leaf that lost values is rebuilt from its set later; the others stay in step.
+    if (!this.shrunk.has(leaf)) leaf.values.push(value);
   }
 
   /** Remove one value; a leaf left without values goes too. False when the value was not there. */
   removeValue(path: ConfigPath, value: string): boolean {
-    const existing = getNode(this.root, path);
-    if (!existing || !existing.values.includes(value)) return false;
+    const existing = getNode(this.root, path) as EditableNode | undefined;
+    // A set of a node not yet copied stays right: that node never changes.
+    if (!existing || !this.valuesOf(existing).has(value)) return false;
     const leaf = this.reach(path, false)!;
-    leaf.values = leaf.values.filter((v) => v !== value);
-    if (leaf.values.length === 0 && leaf.children.size === 0) this.remove(path);
+    const set = this.valuesOf(leaf);
+    if (!set.delete(value)) return false;
+    this.shrunk.add(leaf);
+    if (set.size === 0 && leaf.children.size === 0) this.remove(path);
     return true;
   }
-
   /** Remove a subtree. False when it was not there. */
   remove(path: ConfigPath, pruneParents: (path: ConfigPath) => boolean = () => false): boolean {
     if (path.length === 0) {
@@ -177,13 +207,21 @@ export class TreeEditor {
   }
 
   get tree(): ConfigNode {
+    this.settle();
     return this.root;
   }
 
   /** The finished tree; the editor can no longer change it. */
   finish(): ConfigNode {
+    this.settle();
     this.finished = true;
     return this.root;
+  }
+
+  /** Leaves that lost values take their arrays from their sets. */
+  private settle(): void {
+    for (const leaf of this.shrunk) leaf.values = [...this.valuesOf(leaf)];
+    this.shrunk.clear();
   }
 }
 
