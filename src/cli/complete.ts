@@ -271,10 +271,12 @@ function completePath(
             ? node.completion.values
             : [];
       const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
+      // A set: `delete` offers every member of a 100k-member group.
+      const configured = new Set(current);
       return {
         choices: words.map((w) => ({
           word: w,
-          help: current.includes(w) ? 'configured' : node.help,
+          help: configured.has(w) ? 'configured' : node.help,
         })),
         values: verb === 'delete' ? [] : valueHelp(node),
         complete: verb !== 'set',

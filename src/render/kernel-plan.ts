@@ -179,9 +179,11 @@ function floodOps(o: LinkState, d: LinkState): KernelOp[] {
     tool: 'bridge',
     argv: ['fdb', verb, ALL_ZERO_MAC, 'dev', d.name, 'dst', dst],
   });
+  const wanted = new Set(want);
+  const had = new Set(have);
   return [
-    ...have.filter((x) => !want.includes(x)).map((x) => entry('del', x)),
-    ...want.filter((x) => !have.includes(x)).map((x) => entry('append', x)),
+    ...have.filter((x) => !wanted.has(x)).map((x) => entry('del', x)),
+    ...want.filter((x) => !had.has(x)).map((x) => entry('append', x)),
   ];
 }
 
