@@ -18,7 +18,7 @@ import { renderKernel, type KernelState } from '../render/kernel.js';
 import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
 import type { ContainerNode } from '../schema/index.js';
 import { rebase } from '../session/index.js';
-import { packConfig, type Origin, type Store } from '../store/store.js';
+import { DEFAULT_AUDIT_ENTRIES, packConfig, type Origin, type Store } from '../store/store.js';
 import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import {
@@ -91,6 +91,7 @@ export class Router {
     if (this.cache?.id !== id) {
       const latest = this.store.byId(id)!;
       this.cache = { id, tree: loadSetForm(latest.config, this.schema).tree };
+      this.store.auditKeep = auditEntries(this.cache.tree);
     }
     return this.cache;
   }
@@ -316,6 +317,7 @@ export class Router {
     );
     this.store.setInflight(undefined);
     this.cache = { id: revision, tree: candidate };
+    this.store.auditKeep = auditEntries(candidate);
     this.firewallCache = { id: revision, state: firewallDesired };
     const deadline = this.store.pending()?.deadline;
     return {
@@ -418,6 +420,12 @@ export class Router {
       this.store.unlock(LOCK);
     }
   }
+}
+
+/** `system config-management audit-entries`: how many audit entries the store keeps. */
+function auditEntries(tree: ConfigNode): number {
+  const v = getNode(tree, ['system', 'config-management', 'audit-entries'])?.values[0];
+  return v ? Number(v) : DEFAULT_AUDIT_ENTRIES;
 }
 
 /** The step and message of a failed apply, whichever backend failed. */
