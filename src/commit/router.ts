@@ -192,7 +192,7 @@ export class Router {
     step('verify');
     const issues = verify(candidate, this.schema);
     if (issues.length > 0) return { kind: 'invalid', issues };
-    candidate = hashPlaintextPasswords(candidate);
+    candidate = await hashPlaintextPasswords(candidate);
     // 3. diff; 4-5. plan and render
     step('plan');
     const changed = !treesEqual(running.tree, candidate);

@@ -7,7 +7,7 @@ import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel } from 'ssh2';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyPassword } from '../commit/sha512crypt.js';
+import { verifyPassword } from '../commit/passwords.js';
 
 const { Server, utils } = ssh2;
 
@@ -97,6 +97,11 @@ function keyMatches(
   return false;
 }
 
+/** A password against a user's hash (none: refused), off the event loop. */
+function checkPassword(password: string, hash: string | undefined): Promise<boolean> {
+  return hash ? verifyPassword(password, hash).catch(() => false) : Promise.resolve(false);
+}
+
 export function startSshServer(options: ListenOptions, hooks: ServerHooks): Promise<ssh2.Server> {
   const limiter = new FailureLimiter();
   const server = new Server({ hostKeys: [options.hostKey] }, (client: Connection, info) => {
@@ -128,14 +133,16 @@ export function startSshServer(options: ListenOptions, hooks: ServerHooks): Prom
       };
       switch (ctx.method) {
         case 'password':
-          if (creds?.passwordHash && verifyPassword(ctx.password, creds.passwordHash)) accept();
-          else refuse();
+          // Checked on a worker thread: the answer comes back later.
+          void checkPassword(ctx.password, creds?.passwordHash).then((ok) =>
+            ok ? accept() : refuse(),
+          );
           return;
         case 'keyboard-interactive':
           ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
-            if (creds?.passwordHash && verifyPassword(answers[0] ?? '', creds.passwordHash))
-              accept();
-            else refuse();
+            void checkPassword(answers[0] ?? '', creds?.passwordHash).then((ok) =>
+              ok ? accept() : refuse(),
+            );
           });
           return;
         case 'publickey':

@@ -8,6 +8,7 @@ import { withDefaults } from './defaults.js';
 import { checkRequired } from './generic.js';
 import { checkInterfaces } from './interfaces.js';
 import { checkFirewall } from './firewall.js';
+import { checkPasswordRounds } from './passwords.js';
 import type { VerifyIssue } from './issues.js';
 
 export type { VerifyIssue } from './issues.js';
@@ -15,7 +16,11 @@ export { withDefaults } from './defaults.js';
 export { configuredLinks } from './interfaces.js';
 
 /** The checks of each area, run on the tree with defaults filled in. */
-const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [checkInterfaces, checkFirewall];
+const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [
+  checkInterfaces,
+  checkFirewall,
+  checkPasswordRounds,
+];
 
 export function verify(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   const effective = withDefaults(tree, schema);
