@@ -1,9 +1,10 @@
-/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, commit, firewall, shell). */
+/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, group, commit, firewall, shell, busy). */
 import { runCommitBench } from './commit.js';
 import { fileURLToPath } from 'node:url';
 import { runConfigBench } from './config.js';
 import { runFirewallBench } from './firewall.js';
 import { runShellBench } from './shell.js';
+import { runBusyBench } from './busy.js';
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
@@ -23,7 +24,6 @@ if (wanted('firewall') || areas.some((a) => a.startsWith('firewall.')))
     // `firewall.loads`, `firewall.changes`, `firewall.forwarding`: one part only.
     parts: areas.filter((a) => a.startsWith('firewall.')).map((a) => a.slice('firewall.'.length)),
   });
-if (wanted('shell')) {
-  const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
-  await runShellBench({ rounds: quick ? 1 : 5, record, bin });
-}
+const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
+if (wanted('shell')) await runShellBench({ rounds: quick ? 1 : 5, record, bin });
+if (wanted('busy')) await runBusyBench({ record, bin });
