@@ -1,10 +1,11 @@
-/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, commit, firewall, xdp, shell). */
+/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, group, commit, firewall, xdp, shell, busy). */
 import { runCommitBench } from './commit.js';
 import { fileURLToPath } from 'node:url';
 import { runConfigBench } from './config.js';
 import { runFirewallBench } from './firewall.js';
 import { runShellBench } from './shell.js';
 import { runXdpBench } from './xdp.js';
+import { runBusyBench } from './busy.js';
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
@@ -32,7 +33,6 @@ if (wanted('xdp') || areas.some((a) => a.startsWith('xdp.')))
     // `xdp.drops`, `xdp.loads`, `xdp.forwarding`: one part only.
     parts: areas.filter((a) => a.startsWith('xdp.')).map((a) => a.slice('xdp.'.length)),
   });
-if (wanted('shell')) {
-  const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
-  await runShellBench({ rounds: quick ? 1 : 5, record, bin });
-}
+const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
+if (wanted('shell')) await runShellBench({ rounds: quick ? 1 : 5, record, bin });
+if (wanted('busy')) await runBusyBench({ record, bin });

@@ -13,14 +13,9 @@ import { completeLine, formatHelp } from '../src/cli/complete.js';
 import { countNodes, loadSetForm } from '../src/config/index.js';
 import { schema } from '../src/schema/index.js';
 import { generateSetLines } from './config.js';
-import { machine, median, ms, record, table } from './record.js';
+import { machine, median, ms, percentile, record, table } from './record.js';
 
 const { Client, Server, utils } = ssh2;
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 function completionLatency(): { rows: Record<string, string>[]; nodes: number } {
   const tree = loadSetForm(generateSetLines(60_000), schema).tree;

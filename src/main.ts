@@ -15,7 +15,7 @@ import { HISTORY_ENTRIES, MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from './cli/limit
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
-import { verifyPassword } from './commit/sha512crypt.js';
+import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
 import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
 import type { Origin } from './store/store.js';
@@ -434,7 +434,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   await startUp(router, globals, io);
   await router.converge();
   const fos = credentialsOf(router, 'fos');
-  if (!isLoopback(host) && fos?.passwordHash && verifyPassword('fos', fos.passwordHash)) {
+  if (!isLoopback(host) && fos?.passwordHash && (await verifyPassword('fos', fos.passwordHash))) {
     io.err(
       `fos serve: refusing to listen on ${host}: user fos still has the default password; change it first\n`,
     );

@@ -156,6 +156,15 @@ describe('canonical order', () => {
     expect(['10', '5', '100', '7'].sort(naturalCompare)).toEqual(['5', '7', '10', '100']);
   });
 
+  it('orders numbers alone as it orders them after a word', () => {
+    const numbers = ['0', '7', '007', '07', '10', '9', '100', '0100', '65535', '4294967296'];
+    for (const a of numbers)
+      for (const b of numbers)
+        expect(Math.sign(naturalCompare(a, b)), `${a} ${b}`).toBe(
+          Math.sign(naturalCompare(`x${a}`, `x${b}`)),
+        );
+  });
+
   it('prints the same text whatever order the lines came in', () => {
     const a = load(
       "set interfaces ethernet eth10 mtu '1500'\nset interfaces ethernet eth2 mtu '1500'\nset system host-name 'r1'\n",

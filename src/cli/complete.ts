@@ -271,10 +271,12 @@ function completePath(
             ? node.completion.values
             : [];
       const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
+      // A set: `delete` offers every member of a 100k-member group.
+      const configured = new Set(current);
       return {
         choices: words.map((w) => ({
           word: w,
-          help: current.includes(w) ? 'configured' : node.help,
+          help: configured.has(w) ? 'configured' : node.help,
         })),
         values: verb === 'delete' ? [] : valueHelp(node),
         complete: verb !== 'set',
@@ -352,7 +354,10 @@ export function formatHelp(completion: Completion): string[] {
   ];
   if (completion.complete) rows.push(['<Enter>', 'Execute the current command']);
   if (rows.length === 0) return ['No completions here.'];
-  const width = Math.min(30, Math.max(...rows.map(([w]) => w.length)));
+  const width = Math.min(
+    30,
+    rows.reduce((n, [w]) => Math.max(n, w.length), 0),
+  );
   return ['Possible completions:', ...rows.map(([w, h]) => `  ${w.padEnd(width)}  ${h}`)];
 }
 

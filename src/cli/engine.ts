@@ -51,6 +51,7 @@ import {
   groupsView,
   natView,
 } from './firewall-show.js';
+import { compileRegex } from './regex.js';
 import { table } from './table.js';
 
 export { table } from './table.js';
@@ -127,6 +128,9 @@ export interface CommandResult {
 
 const ok = (...output: string[]): CommandResult => ({ output, ok: true });
 const fail = (...output: string[]): CommandResult => ({ output, ok: false });
+// For output of any length: spreading 45,000 lines into ok(...) overflows the call stack.
+const okLines = (output: string[]): CommandResult => ({ output, ok: true });
+const failLines = (output: string[]): CommandResult => ({ output, ok: false });
 
 export class ShellEngine {
   private session: Session | undefined;
@@ -399,13 +403,13 @@ export class ShellEngine {
     if (what === 'configuration') {
       const form = rest[0] ?? display;
       if (form === 'commands' || form === 'set')
-        return ok(...toSetForm(running, this.schema).trimEnd().split('\n'));
+        return okLines(toSetForm(running, this.schema).trimEnd().split('\n'));
       if (form === 'json') return ok(JSON.stringify(toJsonValue(running, this.schema), null, 2));
       if (form !== undefined)
         return fail(
           `unknown word '${excerpt(form)}' after 'show configuration'; expected commands or json`,
         );
-      return ok(...toCurly(running, this.schema).trimEnd().split('\n'));
+      return okLines(toCurly(running, this.schema).trimEnd().split('\n'));
     }
     if (what === 'system' && rest[0] === 'commit') {
       if (rest[1] === 'diff') return this.showCommitDiff(rest[2]);
@@ -421,7 +425,7 @@ export class ShellEngine {
     if (what === 'conntrack' && rest[0] === 'table') {
       const entries = await this.router.conntrack();
       if (display === 'json') return ok(JSON.stringify(entries, null, 2));
-      return ok(...formatConntrack(entries, false));
+      return okLines(formatConntrack(entries, false));
     }
     if (what === 'version')
       return ok(
@@ -436,7 +440,7 @@ export class ShellEngine {
     }
     if (what === 'system' && rest[0] === 'drift') {
       const drift = await this.router.drift();
-      return ok(...(drift.length ? drift : ['The system matches the running configuration.']));
+      return okLines(drift.length ? drift : ['The system matches the running configuration.']);
     }
     return fail(
       `unknown word '${excerpt(what ?? '')}' after 'show'; expected configuration, conntrack table, firewall, interfaces, nat, system commit, system drift`,
@@ -450,7 +454,7 @@ export class ShellEngine {
       if (words[1] && groups.length === 0)
         return fail(`firewall group '${excerpt(words[1] ?? '')}' does not exist`);
       if (display === 'json') return ok(JSON.stringify(groups, null, 2));
-      return ok(...formatGroups(groups, words[1] !== undefined));
+      return okLines(formatGroups(groups, words[1] !== undefined));
     }
     if (words.length > 0)
       return fail(
@@ -462,7 +466,7 @@ export class ShellEngine {
       this.router.firewall().tables.get('inet fos_filter'),
     );
     if (display === 'json') return ok(JSON.stringify(view, null, 2));
-    return ok(...formatFirewall(view));
+    return okLines(formatFirewall(view));
   }
 
   private async showNat(words: string[], display: string | undefined): Promise<CommandResult> {
@@ -470,7 +474,7 @@ export class ShellEngine {
     if (kind === 'translations') {
       const entries = await this.router.conntrack();
       if (display === 'json') return ok(JSON.stringify(entries, null, 2));
-      return ok(...formatConntrack(entries, true));
+      return okLines(formatConntrack(entries, true));
     }
     if ((kind === 'source' || kind === 'destination') && what === 'rules') {
       const view = natView(
@@ -481,7 +485,7 @@ export class ShellEngine {
         this.router.firewall().tables.get('ip fos_nat'),
       );
       if (display === 'json') return ok(JSON.stringify(view, null, 2));
-      return ok(...formatNat(view, kind));
+      return okLines(formatNat(view, kind));
     }
     return fail(
       `unknown word '${excerpt(kind ?? '')}' after 'show nat'; expected source rules, destination rules, translations`,
@@ -513,7 +517,7 @@ export class ShellEngine {
       String(l.mtu ?? ''),
       l.alias ?? '',
     ]);
-    return ok(...table(['Interface', 'Addresses', 'State', 'MTU', 'Description'], rows));
+    return okLines(table(['Interface', 'Addresses', 'State', 'MTU', 'Description'], rows));
   }
 
   private showCommits(display: string | undefined): CommandResult {
@@ -533,7 +537,7 @@ export class ShellEngine {
       r.origin,
       r.comment,
     ]);
-    return ok(...table(['#', 'time', 'user', 'origin', 'comment'], rows));
+    return okLines(table(['#', 'time', 'user', 'origin', 'comment'], rows));
   }
 
   private showCommitDiff(n: string | undefined): CommandResult {
@@ -548,7 +552,7 @@ export class ShellEngine {
       this.visible(newer.tree),
       this.schema,
     );
-    return ok(...(diff ? diff.trimEnd().split('\n') : ['No changes.']));
+    return okLines(diff ? diff.trimEnd().split('\n') : ['No changes.']);
   }
 
   // ---------------------------------------------------------- configuration
@@ -673,15 +677,15 @@ export class ShellEngine {
     const node = getNode(this.visible(session.candidate), path);
     if (!node) return path.length === 0 ? ok() : fail(`'${formatPath(path)}' is not configured`);
     const s = schemaAt(this.schema, path);
-    if (display === 'set') return ok(...setCommands(node, s ?? this.schema, path));
+    if (display === 'set') return okLines(setCommands(node, s ?? this.schema, path));
     if (display === 'json') return ok(JSON.stringify(jsonOf(node, s), null, 2));
-    if (path.length === 0) return ok(...toCurly(node, this.schema).trimEnd().split('\n'));
+    if (path.length === 0) return okLines(toCurly(node, this.schema).trimEnd().split('\n'));
     // A leaf or a tag node shows as itself; a node or tag entry shows what it holds.
     if (s && (s.kind === 'leaf' || s.kind === 'multi' || s.kind === 'flag' || s.kind === 'tag')) {
-      return ok(...curlyChild(path[path.length - 1]!, node, s, 0));
+      return okLines(curlyChild(path[path.length - 1]!, node, s, 0));
     }
     const body = toCurly(node, (s as ContainerNode | undefined) ?? this.schema).trimEnd();
-    return ok(...(body ? body.split('\n') : []));
+    return okLines(body ? body.split('\n') : []);
   }
 
   private compare(words: string[]): CommandResult {
@@ -711,7 +715,7 @@ export class ShellEngine {
         newer = rb.tree;
       }
     }
-    return ok(...this.diffLines(older, newer));
+    return okLines(this.diffLines(older, newer));
   }
 
   private diffLines(older: ConfigNode, newer: ConfigNode): string[] {
@@ -728,25 +732,25 @@ export class ShellEngine {
     const session = this.session!;
     const running = this.router.running();
     if (running.id === session.baseId)
-      return ok(...this.diffLines(running.tree, session.candidate));
+      return okLines(this.diffLines(running.tree, session.candidate));
     const since = this.router.revisions().filter((r) => r.id > session.baseId);
     const header = [
       `Running changed since this session started (revision ${session.baseId}): ${describeRevisions(since)}.`,
     ];
     const rebased = rebase(session.baseTree, session.candidate, running.tree, this.schema);
     if (!rebased.ok)
-      return ok(
+      return okLines([
         ...header,
         'These paths changed both here and in running; a commit is refused until they agree:',
         ...rebased.conflicts.map((c) => `  ${c}`),
         'Your changes since the session started:',
         ...this.diffLines(session.baseTree, session.candidate),
-      );
-    return ok(
+      ]);
+    return okLines([
       ...header,
       "A commit would make these changes to running ('update' rebases the candidate onto it):",
       ...this.diffLines(running.tree, rebased.tree),
-    );
+    ]);
   }
 
   private async commit(words: string[]): Promise<CommandResult> {
@@ -788,7 +792,7 @@ export class ShellEngine {
       onStep: (step) => this.onProgress?.(step),
     });
     const output = describeOutcome(outcome);
-    if (!succeeded(outcome)) return fail(...output);
+    if (!succeeded(outcome)) return failLines(output);
     if (!checkOnly) {
       // The session now stands on the new running configuration.
       const running = this.router.running();
@@ -801,7 +805,7 @@ export class ShellEngine {
       };
       if (andQuit) this.leaveConfigure();
     }
-    return ok(...output);
+    return okLines(output);
   }
 
   private rollback(words: string[]): CommandResult {
@@ -900,7 +904,7 @@ export class ShellEngine {
       const listed = problems.slice(0, MAX_LOAD_PROBLEMS);
       if (problems.length > listed.length)
         listed.push(`... and ${problems.length - listed.length} more problems`);
-      return fail(...listed, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`);
+      return failLines([...listed, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`]);
     }
     let candidate = loaded.tree;
     if (verb === 'merge') {
@@ -973,13 +977,13 @@ export function applyPipes(lines: string[], pipes: string[][]): string[] {
     switch (name) {
       case 'match':
       case 'except': {
-        let re: RegExp;
-        try {
-          re = new RegExp(args.join(' '));
-        } catch {
-          return [`invalid regular expression '${args.join(' ')}'`];
-        }
-        out = out.filter((l) => re.test(l) === (name === 'match'));
+        const pattern = args.join(' ');
+        const compiled = compileRegex(pattern);
+        if (!compiled.ok)
+          return [
+            `invalid regular expression${pattern.length <= 80 ? ` '${pattern}'` : ''}: ${compiled.error}`,
+          ];
+        out = out.filter((l) => compiled.regex.test(l) === (name === 'match'));
         break;
       }
       case 'count':

@@ -1,6 +1,8 @@
 /** Plain text tables for operational output. */
 export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) =>
+    rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length),
+  );
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i]!))

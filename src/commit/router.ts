@@ -18,7 +18,13 @@ import { renderKernel, type KernelState } from '../render/kernel.js';
 import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
 import type { ContainerNode } from '../schema/index.js';
 import { rebase } from '../session/index.js';
-import { packConfig, type Origin, type PendingConfirm, type Store } from '../store/store.js';
+import {
+  DEFAULT_AUDIT_ENTRIES,
+  packConfig,
+  type Origin,
+  type PendingConfirm,
+  type Store,
+} from '../store/store.js';
 import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import {
@@ -93,6 +99,7 @@ export class Router {
     if (this.cache?.id !== id) {
       const latest = this.store.byId(id)!;
       this.cache = { id, tree: loadSetForm(latest.config, this.schema).tree };
+      this.store.auditKeep = auditEntries(this.cache.tree);
     }
     return this.cache;
   }
@@ -206,7 +213,7 @@ export class Router {
     step('verify');
     const issues = verify(candidate, this.schema);
     if (issues.length > 0) return { kind: 'invalid', issues };
-    candidate = hashPlaintextPasswords(candidate);
+    candidate = await hashPlaintextPasswords(candidate);
     // 3. diff; 4-5. plan and render
     step('plan');
     const changed = !treesEqual(running.tree, candidate);
@@ -332,6 +339,7 @@ export class Router {
     );
     this.store.setInflight(undefined);
     this.cache = { id: revision, tree: candidate };
+    this.store.auditKeep = auditEntries(candidate);
     this.firewallCache = { id: revision, state: firewallDesired };
     const deadline = this.store.pending()?.deadline;
     return {
@@ -451,6 +459,12 @@ export class Router {
       this.store.unlock(LOCK);
     }
   }
+}
+
+/** `system config-management audit-entries`: how many audit entries the store keeps. */
+function auditEntries(tree: ConfigNode): number {
+  const v = getNode(tree, ['system', 'config-management', 'audit-entries'])?.values[0];
+  return v ? Number(v) : DEFAULT_AUDIT_ENTRIES;
 }
 
 /** The step and message of a failed apply, whichever backend failed. */

@@ -1,16 +1,25 @@
 /**
  * SHA-512 crypt (`$6$salt$hash`, Ulrich Drepper's specification), the hash
- * VyOS and Linux store passwords in. Used to hash a plaintext-password at
- * commit and to check passwords at login.
+ * VyOS and Linux store passwords in. This is the computation alone; it runs
+ * on the worker threads of crypt-pool.ts (passwords.ts has the API), never
+ * on the event loop every session shares. It imports nothing else, so a
+ * worker starts quickly.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const DEFAULT_ROUNDS = 5000;
 
-function sha512(...parts: Buffer[]): Buffer {
+function sha512(parts: readonly Buffer[]): Buffer {
   const h = createHash('sha512');
   for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/** The digest of one buffer repeated `times` times. */
+function sha512Repeated(part: Buffer, times: number): Buffer {
+  const h = createHash('sha512');
+  for (let i = 0; i < times; i++) h.update(part);
   return h.digest();
 }
 
@@ -59,18 +68,18 @@ export function sha512crypt(password: string, salt: string, rounds?: number): st
   const p = Buffer.from(password, 'utf8');
   const s = Buffer.from(salt.slice(0, 16), 'utf8');
   const r = rounds === undefined ? DEFAULT_ROUNDS : Math.min(999_999_999, Math.max(1000, rounds));
-  const b = sha512(p, s, p);
+  const b = sha512([p, s, p]);
   const aParts: Buffer[] = [p, s, repeatTo(b, p.length)];
   for (let n = p.length; n > 0; n >>= 1) aParts.push(n & 1 ? b : p);
-  let a = sha512(...aParts);
-  const dp = repeatTo(sha512(...new Array<Buffer>(p.length).fill(p)), p.length);
-  const ds = repeatTo(sha512(...new Array<Buffer>(16 + a[0]!).fill(s)), s.length);
+  let a = sha512(aParts);
+  const dp = repeatTo(sha512Repeated(p, p.length), p.length);
+  const ds = repeatTo(sha512Repeated(s, 16 + a[0]!), s.length);
   for (let i = 0; i < r; i++) {
     const parts: Buffer[] = [i & 1 ? dp : a];
     if (i % 3) parts.push(ds);
     if (i % 7) parts.push(dp);
     parts.push(i & 1 ? a : dp);
-    a = sha512(...parts);
+    a = sha512(parts);
   }
   let hash = '';
   for (const [x, y, z] of ORDER) hash += encode64(a[x]!, a[y]!, a[z]!, 4);
@@ -79,20 +88,7 @@ export function sha512crypt(password: string, salt: string, rounds?: number): st
   return `$6$${roundsPart}${s.toString('utf8')}$${hash}`;
 }
 
-/** Hash a new password with a random salt. */
-export function hashPassword(password: string): string {
-  const bytes = randomBytes(16);
-  const salt = Array.from(bytes, (x) => ALPHABET[x & 0x3f]).join('');
-  return sha512crypt(password, salt);
-}
-
-/** Check a password against a `$6$` hash (other schemes are refused). */
-export function verifyPassword(password: string, hash: string): boolean {
-  const m = /^\$6\$(?:rounds=(\d+)\$)?([^$]{0,16})\$[./0-9A-Za-z]{86}$/.exec(hash);
-  if (!m) return false;
-  const computed = Buffer.from(
-    sha512crypt(password, m[2]!, m[1] === undefined ? undefined : Number(m[1])),
-  );
-  const expected = Buffer.from(hash);
-  return computed.length === expected.length && timingSafeEqual(computed, expected);
+/** A random 16-character salt. */
+export function randomSalt(): string {
+  return Array.from(randomBytes(16), (x) => ALPHABET[x & 0x3f]).join('');
 }

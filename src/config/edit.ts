@@ -7,7 +7,7 @@ import {
 } from '../schema/index.js';
 import type { EditError } from './errors.js';
 import { resolveWords, type PathError } from './resolve.js';
-import { getNode, type ConfigPath, type TreeEditor } from './tree.js';
+import type { ConfigPath, TreeEditor } from './tree.js';
 
 export type EditResult =
   | { readonly ok: true }
@@ -123,7 +123,7 @@ export function applyComment(
       reason: 'a comment is one line of text without control characters or */',
     });
   }
-  if (!getNode(editor.tree, path)) return fail({ code: 'not-configured', at: path });
+  if (!editor.has(path)) return fail({ code: 'not-configured', at: path });
   editor.setComment(path, text);
   return OK;
 }

@@ -221,7 +221,7 @@ function migrateFirewall(fw: Statement, mss: Statement[]): Statement {
     else if (name === 'name' && c.children) v4.push(migrateChain(c));
     else if (name === 'ipv6-name' && c.children)
       v6.push(migrateChain({ ...c, name: word('name', c.name) }));
-    else if (name === 'options' && c.children) mss.push(...mssStatements(c));
+    else if (name === 'options' && c.children) for (const m of mssStatements(c)) mss.push(m);
     else if (name === 'group' && c.children)
       kept.push(
         withChildren(
@@ -369,7 +369,7 @@ export function migrateVyos13(
     else if (name === 'firewall') out.push(migrateFirewall(s, mss));
     else if (name === 'zone-policy') {
       zonePolicy = s;
-      zones.push(...s.children.filter((z) => z.name.text === 'zone').map(migrateZone));
+      for (const z of s.children) if (z.name.text === 'zone') zones.push(migrateZone(z));
     } else if (name === 'nat') out.push(migrateNat(s));
     else if (name === 'system')
       out.push(

@@ -82,48 +82,63 @@ export function curlyChild(
   indent: number,
   marker = '',
 ): string[] {
-  const pad = `${marker}${'    '.repeat(indent)}`;
   const out: string[] = [];
+  curlyChildInto(out, word, node, s, indent, marker);
+  return out;
+}
+
+/**
+ * Appends to `out` rather than returning arrays to spread: `push(...lines)`
+ * of a 45,000-rule chain overflows the call stack.
+ */
+export function curlyChildInto(
+  out: string[],
+  word: string,
+  node: ConfigNode,
+  s: SchemaNode | undefined,
+  indent: number,
+  marker = '',
+): void {
+  const pad = `${marker}${'    '.repeat(indent)}`;
   // A tag node carries no comment of its own; its entries do.
   if (node.comment !== undefined && s?.kind !== 'tag') out.push(`${pad}/* ${node.comment} */`);
   if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
     for (const v of node.values) out.push(`${pad}${word} ${quoteCurly(v)}`);
-    return out;
+    return;
   }
   if (s?.kind === 'flag' || (!s && node.children.size === 0 && node.values.length === 0)) {
     out.push(`${pad}${word}`);
-    return out;
+    return;
   }
   if (s?.kind === 'tag') {
     for (const [key, entry] of sortedChildren(node)) {
       if (entry.comment !== undefined) out.push(`${pad}/* ${entry.comment} */`);
       out.push(`${pad}${word} ${BARE_WORD.test(key) ? key : quoteCurly(key)} {`);
-      out.push(...curlyChildren(entry, s.entry, indent + 1, marker));
+      curlyChildrenInto(out, entry, s.entry, indent + 1, marker);
       out.push(`${pad}}`);
     }
-    return out;
+    return;
   }
   out.push(`${pad}${word} {`);
-  out.push(...curlyChildren(node, s, indent + 1, marker));
+  curlyChildrenInto(out, node, s, indent + 1, marker);
   out.push(`${pad}}`);
-  return out;
 }
 
-function curlyChildren(
+function curlyChildrenInto(
+  out: string[],
   node: ConfigNode,
   s: SchemaNode | undefined,
   indent: number,
   marker: string,
-): string[] {
-  const out: string[] = [];
+): void {
   for (const [word, child] of sortedChildren(node))
-    out.push(...curlyChild(word, child, childSchema(s, word), indent, marker));
-  return out;
+    curlyChildInto(out, word, child, childSchema(s, word), indent, marker);
 }
 
 /** The whole tree in curly form, as `show` prints it and config.boot holds it. */
 export function toCurly(tree: ConfigNode, schema: ContainerNode): string {
-  const lines = curlyChildren(tree, schema, 0, '');
+  const lines: string[] = [];
+  curlyChildrenInto(lines, tree, schema, 0, '');
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 

@@ -255,7 +255,8 @@ export function ruleMatches(rule: ConfigNode, ctx: RuleContext): Match[] {
   ) {
     out.push({ key: 'meta l4proto', negate: false, values: ['tcp', 'udp'], kind: 'other' });
   }
-  out.push(...endpointMatches(rule, 'source', ctx), ...endpointMatches(rule, 'destination', ctx));
+  for (const m of endpointMatches(rule, 'source', ctx)) out.push(m);
+  for (const m of endpointMatches(rule, 'destination', ctx)) out.push(m);
   const icmp = at(rule, ctx.family === 4 ? 'icmp' : 'icmpv6');
   if (icmp) {
     const word = ctx.family === 4 ? 'icmp' : 'icmpv6';
@@ -469,7 +470,7 @@ export function compileChains(
           : undefined;
       if (inlined && inlined.every((r) => r !== undefined)) {
         callees.push(target!.node);
-        expanded.push(...(inlined as Rule[]));
+        for (const r of inlined as Rule[]) expanded.push(r);
       } else expanded.push(rule);
     }
     const key = `${input.family}|${input.name}|${input.fallback}|${fold}`;

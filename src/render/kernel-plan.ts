@@ -179,9 +179,11 @@ function floodOps(o: LinkState, d: LinkState): KernelOp[] {
     tool: 'bridge',
     argv: ['fdb', verb, ALL_ZERO_MAC, 'dev', d.name, 'dst', dst],
   });
+  const wanted = new Set(want);
+  const had = new Set(have);
   return [
-    ...have.filter((x) => !want.includes(x)).map((x) => entry('del', x)),
-    ...want.filter((x) => !have.includes(x)).map((x) => entry('append', x)),
+    ...have.filter((x) => !wanted.has(x)).map((x) => entry('del', x)),
+    ...want.filter((x) => !had.has(x)).map((x) => entry('append', x)),
   ];
 }
 
@@ -239,7 +241,7 @@ export function planKernel({ observed, desired, managed }: KernelPlanInput): Ker
       else {
         // A port taken out of the config is released: no addresses, description or bridge of ours.
         const release: LinkState = { ...o, alias: undefined, master: undefined, addresses: [] };
-        settings.push(...settingsOps(o, release));
+        for (const op of settingsOps(o, release)) settings.push(op);
         addrDel.push(
           ...addressOps(name, o.addresses, [], o.kind === 'loopback' ? LOOPBACK_DEFAULTS : []).del,
         );
@@ -259,16 +261,17 @@ export function planKernel({ observed, desired, managed }: KernelPlanInput): Ker
       create.push(d);
       current = fresh(d);
     }
-    (d.kind === 'bridge' ? bridgeSettings : settings).push(...settingsOps(current, d));
-    if (d.kind === 'vxlan') flood.push(...floodOps(current, d));
+    for (const op of settingsOps(current, d))
+      (d.kind === 'bridge' ? bridgeSettings : settings).push(op);
+    if (d.kind === 'vxlan') for (const op of floodOps(current, d)) flood.push(op);
     const addresses = addressOps(
       name,
       current.addresses,
       d.addresses,
       d.kind === 'loopback' ? LOOPBACK_DEFAULTS : [],
     );
-    addrDel.push(...addresses.del);
-    addrAdd.push(...addresses.add);
+    for (const op of addresses.del) addrDel.push(op);
+    for (const op of addresses.add) addrAdd.push(op);
     if (d.up !== current.up)
       state.push({ argv: ['link', 'set', 'dev', name, d.up ? 'up' : 'down'] });
   }

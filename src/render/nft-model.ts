@@ -83,7 +83,7 @@ export function tableText(table: NftTable): string[] {
   for (const o of table.objects) lines.push(`\t${o}`);
   for (const set of table.sets.values()) lines.push(`\tset ${set.name} { ${setBody(set, true)} }`);
   // Chains are declared before any rule refers to them: first every chain empty, then the rules.
-  for (const chain of table.chains.values()) lines.push(...chainText(chain, '\t'));
+  for (const chain of table.chains.values()) for (const l of chainText(chain, '\t')) lines.push(l);
   lines.push('}');
   return lines;
 }
@@ -179,7 +179,7 @@ function updateTable(
     if (before && sameRules(before, chain)) continue;
     if (before) head.push(`flush chain ${id} ${chain.name}`);
     chainsReloaded.push(chain.name);
-    body.push(...chainText(chain, '\t'));
+    for (const l of chainText(chain, '\t')) body.push(l);
   }
   // Chains and sets that go are deleted last, once no rule refers to them.
   for (const chain of from.chains.values()) {
@@ -218,18 +218,18 @@ export function planNft(applied: NftTables | undefined, desired: NftTables): Nft
     }
     const counts = `${plural(want.chains.size, 'chain')}, ${plural(want.sets.size, 'set')}`;
     if (!had) {
-      lines.push(...replaceTable(want));
+      for (const l of replaceTable(want)) lines.push(l);
       changes.push({ table: key, kind: applied ? 'create' : 'replace', summary: counts });
       continue;
     }
     if (layout(had) !== layout(want)) {
-      lines.push(...replaceTable(want));
+      for (const l of replaceTable(want)) lines.push(l);
       changes.push({ table: key, kind: 'replace', summary: `layout changed; ${counts}` });
       continue;
     }
     const update = updateTable(had, want);
     if (update) {
-      lines.push(...update.lines);
+      for (const l of update.lines) lines.push(l);
       changes.push({ table: key, kind: 'update', summary: update.summary });
     }
   }

@@ -281,10 +281,10 @@ function foldRun(run: Run, checkOverlap = true): Rule[] {
     if (checkOverlap) {
       const mineIntervals = mine.map((e) => e.map((v, j) => valueInterval(keys[j]!.kind, v)));
       if (mineIntervals.some((m) => intervals.some((x) => elementsOverlap(m, x)))) flush();
-      intervals.push(...mineIntervals);
+      for (const x of mineIntervals) intervals.push(x);
     }
-    elements.push(...mine);
-    members.push(...r.rule.numbers);
+    for (const x of mine) elements.push(x);
+    for (const x of r.rule.numbers) members.push(x);
   }
   flush();
   return out;
@@ -310,7 +310,7 @@ function foldRunFast(run: Run): Rule[] {
   }
   const out: Rule[] = [];
   for (let i = 0; i < run.rules.length; i += 64)
-    out.push(...foldRun({ ...run, rules: run.rules.slice(i, i + 64) }));
+    for (const x of foldRun({ ...run, rules: run.rules.slice(i, i + 64) })) out.push(x);
   return out;
 }
 
@@ -319,7 +319,7 @@ export function foldRules(rules: readonly Rule[]): Rule[] {
   const out: Rule[] = [];
   let run: Run | undefined;
   const close = (): void => {
-    if (run) out.push(...foldRunFast(run));
+    if (run) for (const x of foldRunFast(run)) out.push(x);
     run = undefined;
   };
   for (const rule of rules) {

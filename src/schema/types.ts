@@ -309,3 +309,22 @@ export function canonicalAddressPrefix(value: string): string {
   const suffix = slash < 0 ? '' : value.slice(slash);
   return address.includes(':') ? `${canonicalIPv6(address)}${suffix}` : value;
 }
+
+// ------------------------------------------------------------ password hashes
+
+/**
+ * The most SHA-crypt rounds a password hash may ask for. glibc's default is
+ * 5,000; passlib (and Ansible's password_hash with it) uses 656,000. Each
+ * login computes them, so a hash of 3,000,000 rounds cost 5.9 s of CPU per
+ * failed login.
+ */
+export const MAX_PASSWORD_ROUNDS = 1_000_000;
+
+/** The rounds a `$5$`/`$6$` crypt hash asks for (5,000 when it does not say); undefined for other schemes. */
+export function cryptRounds(hash: string): number | undefined {
+  const m = /^\$[56]\$(?:rounds=([0-9]+)\$)?/.exec(hash);
+  if (!m) return undefined;
+  if (m[1] === undefined) return 5000;
+  // More digits than any limit: do not let Number() round it to something small.
+  return m[1].length > 12 ? Infinity : Number(m[1]);
+}

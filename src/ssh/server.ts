@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from '../cli/limits.js';
-import { verifyPassword } from '../commit/sha512crypt.js';
+import { verifyPassword } from '../commit/passwords.js';
 import { addressKey, DEFAULT_SSH_LIMITS, LoginThrottle, Slots, type SshLimits } from './limits.js';
 
 const { Server, utils } = ssh2;
@@ -117,8 +117,9 @@ const DUMMY_HASH = `$6$fos1dummysalt$${'.'.repeat(86)}`;
  * user, or no password) a dummy of the same cost is checked, so that an
  * unknown user is answered as slowly as a wrong password.
  */
-function passwordMatches(password: string, hash: string | undefined): boolean {
-  const matches = verifyPassword(password, hash ?? DUMMY_HASH);
+async function passwordMatches(password: string, hash: string | undefined): Promise<boolean> {
+  // Checked on a worker thread: the event loop serves other sessions meanwhile.
+  const matches = await verifyPassword(password, hash ?? DUMMY_HASH).catch(() => false);
   return hash !== undefined && matches;
 }
 
@@ -164,7 +165,7 @@ export function startSshServer(
         ctx.accept();
       };
       // Every answer is counted and waits its turn; nothing is decided before it arrives.
-      const answer = (check: () => boolean): void => {
+      const answer = (check: () => boolean | Promise<boolean>): void => {
         void throttle
           .attempt(address, ctx.username, check, () => !gone)
           .then((ok) => {

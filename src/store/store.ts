@@ -49,6 +49,24 @@ export interface AuditEntry {
   readonly outcome: string;
 }
 
+/** Audit entries kept unless `system config-management audit-entries` says otherwise. */
+export const DEFAULT_AUDIT_ENTRIES = 10_000;
+/** The longest text or outcome of an audit entry, in UTF-16 units; longer ones are cut. */
+export const MAX_AUDIT_FIELD = 4096;
+/** The longest user, session or kind of an audit entry. */
+export const MAX_AUDIT_NAME = 256;
+
+/** A text cut to at most `max` units, ending with how long it was. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = `… [cut: ${text.length.toLocaleString('en')} characters in all]`;
+  let end = max - marker.length;
+  // Not between the two halves of a surrogate pair.
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return text.slice(0, end) + marker;
+}
+
 export interface PendingConfirm {
   /** The revision that is restored if nobody confirms. */
   readonly restoreId: number;
@@ -523,19 +541,41 @@ export class Store {
 
   // ---------------------------------------------------------------- audit
 
+  /**
+   * How many audit entries are kept (`system config-management audit-entries`;
+   * the router sets it from the running configuration).
+   */
+  auditKeep = DEFAULT_AUDIT_ENTRIES;
+
+  /** One entry, cut to size; the oldest entries past the limit go in the same transaction. */
   audit(entry: Omit<AuditEntry, 'time'>): void {
-    this.db
-      .prepare(
+    this.writeAudit(
+      new Date().toISOString(),
+      cut(entry.user, MAX_AUDIT_NAME),
+      cut(entry.session, MAX_AUDIT_NAME),
+      cut(entry.kind, MAX_AUDIT_NAME),
+      cut(entry.text, MAX_AUDIT_FIELD),
+      cut(entry.outcome, MAX_AUDIT_FIELD),
+      this.auditKeep,
+    );
+  }
+
+  private auditWriter:
+    ((...row: [string, string, string, string, string, string, number]) => void) | undefined;
+
+  private writeAudit(...row: [string, string, string, string, string, string, number]): void {
+    if (!this.auditWriter) {
+      const insert = this.db.prepare(
         'INSERT INTO audit (time, user, session, kind, text, outcome) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        new Date().toISOString(),
-        entry.user,
-        entry.session,
-        entry.kind,
-        entry.text,
-        entry.outcome,
       );
+      // Ids only grow, so the entries past the limit are a range of the primary key: usually one row.
+      const trim = this.db.prepare('DELETE FROM audit WHERE id <= ?');
+      this.auditWriter = this.db.transaction((time, user, session, kind, text, outcome, keep) => {
+        const id = Number(insert.run(time, user, session, kind, text, outcome).lastInsertRowid);
+        trim.run(id - keep);
+      });
+    }
+    this.auditWriter(...row);
   }
 
   /** The newest entries first. */

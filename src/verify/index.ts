@@ -9,6 +9,7 @@ import { checkRequired } from './generic.js';
 import { checkInterfaces } from './interfaces.js';
 import { checkFirewall } from './firewall.js';
 import { checkSystem } from './system.js';
+import { checkPasswordRounds } from './passwords.js';
 import type { VerifyIssue } from './issues.js';
 
 export type { VerifyIssue } from './issues.js';
@@ -21,12 +22,13 @@ const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [
   checkInterfaces,
   checkFirewall,
   checkSystem,
+  checkPasswordRounds,
 ];
 
 export function verify(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   const effective = withDefaults(tree, schema);
   const issues = [...checkRequired(effective, schema)];
-  for (const check of areaChecks) issues.push(...check(effective));
+  for (const check of areaChecks) for (const issue of check(effective)) issues.push(issue);
   return issues;
 }
 export { inertChanges } from './inert.js';

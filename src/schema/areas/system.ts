@@ -125,6 +125,12 @@ export const system = container(
         'archiving commits to remote locations is not implemented yet',
       ),
       leaf(
+        'audit-entries',
+        'Audit log entries to keep',
+        u32(100, 1_000_000, 'Number of audit log entries to keep (the oldest go first)'),
+        { default: '10000' },
+      ),
+      leaf(
         'commit-revisions',
         'Commit revisions',
         u32(1, 65535, 'Number of config backups to keep'),
