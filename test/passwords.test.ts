@@ -9,6 +9,7 @@ import { hashPassword, verifyPassword } from '../src/commit/passwords.js';
 import { sha512crypt } from '../src/commit/sha512crypt.js';
 import { MAX_PASSWORD_ROUNDS, schema } from '../src/schema/index.js';
 import { verify } from '../src/verify/index.js';
+import { ADMIN_LOGIN } from './helpers/fixtures.js';
 
 /** A valid-looking hash with these rounds (the digest is of nothing in particular). */
 const withRounds = (rounds: number): string => `$6$rounds=${rounds}$saltsalt$${'a'.repeat(86)}`;
@@ -83,8 +84,10 @@ describe('SHA-512 crypt', () => {
 
 describe('encrypted-password rounds at verify', () => {
   const user = (hash: string) =>
-    loadSetForm(`set system login user ops authentication encrypted-password '${hash}'\n`, schema)
-      .tree;
+    loadSetForm(
+      `${ADMIN_LOGIN}\nset system login user ops authentication encrypted-password '${hash}'\n`,
+      schema,
+    ).tree;
 
   it('refuses more rounds than the limit, naming the path', () => {
     expect(verify(user(withRounds(3_000_000)), schema)).toEqual([

@@ -104,7 +104,8 @@ describe(`a tree of ${RULES.toLocaleString('en')} rules`, () => {
 
   it('verify reports a problem in every rule', () => {
     // Each rule matches a port without a protocol.
-    expect(verify(tree, schema).length).toBe(RULES);
+    // (The tree has no login user: that problem is not counted.)
+    expect(verify(tree, schema).filter((i) => i.path[0] === 'firewall').length).toBe(RULES);
   });
 
   it('diff as commands', () => {
@@ -188,7 +189,8 @@ describe('a network group of 100,000 members', () => {
     }
     members = loadSetForm(lines.slice(MEMBERS).join('\n'), schema, members).tree;
     expect(toSetForm(members, schema).length).toBe(text.length);
-    expect(verify(members, schema)).toEqual([]);
+    // (The tree has no login user: that problem is not the subject here.)
+    expect(verify(members, schema).filter((i) => i.path[0] !== 'system')).toEqual([]);
     const firewall = renderFirewall(withDefaults(members, schema));
     const nft = fullLoad(firewall.tables);
     expect(JSON.stringify(nft).length).toBeGreaterThan(MEMBERS * 10);
