@@ -481,13 +481,15 @@ export class Store {
    * nothing is pending: the watcher may end.
    */
   retireConfirmWatcher(pid: number): boolean {
-    return this.db.transaction((): boolean => {
-      if (this.pending()) return false;
-      this.db
-        .prepare("DELETE FROM meta WHERE key = 'confirm-watcher' AND value = ?")
-        .run(String(pid));
-      return true;
-    }).immediate();
+    return this.db
+      .transaction((): boolean => {
+        if (this.pending()) return false;
+        this.db
+          .prepare("DELETE FROM meta WHERE key = 'confirm-watcher' AND value = ?")
+          .run(String(pid));
+        return true;
+      })
+      .immediate();
   }
 
   setConfirmWatcher(pid: number): void {
