@@ -21,9 +21,16 @@ export type CommitOutcome =
   | { readonly kind: 'conflict'; readonly paths: readonly string[] }
   | { readonly kind: 'invalid'; readonly issues: readonly VerifyIssue[] }
   | { readonly kind: 'check-failed'; readonly errors: readonly string[] }
-  | { readonly kind: 'apply-failed'; readonly step: string; readonly error: string }
+  | {
+      readonly kind: 'apply-failed';
+      /** The backend whose step failed, and the step (or phase). */
+      readonly backend: string;
+      readonly step: string;
+      readonly error: string;
+    }
   | {
       readonly kind: 'inconsistent';
+      readonly backend: string;
       readonly step: string;
       readonly error: string;
       readonly problems: readonly string[];
@@ -85,12 +92,12 @@ export function describeOutcome(outcome: CommitOutcome): string[] {
       return ['Commit failed before anything was changed:', ...outcome.errors.map((e) => `  ${e}`)];
     case 'apply-failed':
       return [
-        `Commit failed at '${outcome.step}': ${outcome.error}`,
+        `Commit failed at '${outcome.step}' of the ${outcome.backend} backend: ${outcome.error}`,
         'Every change already made was undone; the running configuration is unchanged.',
       ];
     case 'inconsistent':
       return [
-        `COMMIT FAILED AND THE RESTORE FAILED TOO at '${outcome.step}': ${outcome.error}`,
+        `COMMIT FAILED AND THE RESTORE FAILED TOO at '${outcome.step}' of the ${outcome.backend} backend: ${outcome.error}`,
         'The system may differ from the running configuration:',
         ...outcome.problems.map((p) => `  ${p}`),
         'Details are in the audit log; a new commit or a restart converges the system again.',
