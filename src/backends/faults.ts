@@ -113,7 +113,7 @@ export function withFaults(
     },
     async restore(target, plan, actual, progress) {
       const fault = at('restore');
-      if (fault) return [injected(fault).message];
+      if (fault) return ['injected fault (FOS_TEST_FAULT): nothing was put back'];
       return backend.restore(target, plan, actual, progress);
     },
     async drift(target, desired) {
