@@ -3,7 +3,7 @@
  * plan one `ip -batch` per step, and restore a previous state.
  */
 import type { KernelState, LinkKind, LinkState } from '../render/kernel.js';
-import { batchLine, planKernel, type KernelPlan, type PlanStep } from '../render/kernel-plan.js';
+import { batchLine, planKernel, type PlanStep } from '../render/kernel-plan.js';
 import { CommandError, run, runChecked } from './run.js';
 import { ipPrefix, type Target } from './target.js';
 

@@ -70,7 +70,8 @@ export const kernelBackend: Backend<KernelState, KernelActual, KernelBackendPlan
   journal: (plan) => plan.managed,
 
   async apply(target, plan, progress) {
-    for (const step of plan.steps) await progress.step(step.name, () => applyKernelStep(target, step));
+    for (const step of plan.steps)
+      await progress.step(step.name, () => applyKernelStep(target, step));
   },
 
   async restore(target, _plan, actual, progress) {

@@ -425,7 +425,8 @@ export class Router {
       const p = prepared.find((x) => x.backend.name === b.name);
       const cached = this.desiredCache.get(b.name);
       if (p) this.desiredCache.set(b.name, { id: revision, desired: p.intent.desired });
-      else if (cached?.id === running.id) this.desiredCache.set(b.name, { ...cached, id: revision });
+      else if (cached?.id === running.id)
+        this.desiredCache.set(b.name, { ...cached, id: revision });
     }
     const deadline = this.store.pending()?.deadline;
     return {
