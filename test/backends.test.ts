@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyBackend } from '../src/backends/contract.js';
 import { FAULT_PHASES, faultyBackends, parseFaults } from '../src/backends/faults.js';
 import { BACKENDS, inDependencyOrder } from '../src/backends/registry.js';
+import { describeOutcome } from '../src/commit/outcome.js';
 import type { Router } from '../src/commit/router.js';
 import { changedOwners, loadSetForm, toSetForm, type ConfigNode } from '../src/config/index.js';
 import { OWNERS, schema, type ContainerNode, type SchemaNode } from '../src/schema/index.js';
@@ -214,9 +215,17 @@ describe('a fault in any phase of any backend', () => {
     const outcome = await commit(CHANGE, `${backend}:${phase}`);
     if (phase === 'apply') {
       expect(outcome).toMatchObject({ kind: 'apply-failed', backend, step: 'apply' });
+      expect(describeOutcome(outcome)[0]).toBe(
+        `Commit failed at 'apply' of the ${backend} backend: injected fault (FOS_TEST_FAULT)`,
+      );
     } else {
-      expect(outcome.kind).toBe('check-failed');
-      expect(outcome.kind === 'check-failed' && outcome.errors.join('\n')).toContain(
+      expect(outcome).toMatchObject({
+        kind: 'check-failed',
+        problems: [
+          { kind: 'failed', backend, phase, message: expect.stringMatching(/injected fault/) },
+        ],
+      });
+      expect(describeOutcome(outcome).join('\n')).toContain(
         `the ${backend} backend failed to ${phase}: injected fault`,
       );
     }
@@ -229,6 +238,9 @@ describe('a fault in any phase of any backend', () => {
     const last = BACKENDS[BACKENDS.length - 1]!.name;
     const outcome = await commit(CHANGE, `${last}:apply,nft:restore`);
     expect(outcome).toMatchObject({ kind: 'inconsistent', backend: last, step: 'apply' });
+    expect(describeOutcome(outcome)[0]).toBe(
+      `COMMIT FAILED AND THE RESTORE FAILED TOO at 'apply' of the ${last} backend: injected fault (FOS_TEST_FAULT)`,
+    );
     expect(outcome.kind === 'inconsistent' && outcome.problems.join('\n')).toMatch(
       /^nft: injected fault/m,
     );

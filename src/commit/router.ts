@@ -36,7 +36,7 @@ import {
 } from '../store/store.js';
 import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
-import type { CommitOutcome } from './outcome.js';
+import type { BackendProblem, CommitOutcome } from './outcome.js';
 import { hashPlaintextPasswords } from './passwords.js';
 
 export interface CommitRequest {
@@ -75,7 +75,7 @@ interface Prepared {
 
 type Preparation =
   | { readonly ok: true; readonly prepared: Prepared }
-  | { readonly ok: false; readonly problems: readonly string[] };
+  | { readonly ok: false; readonly problems: readonly BackendProblem[] };
 
 /** How an apply that failed ended: the failure, and what the restore could not put back. */
 interface ApplyFailure {
@@ -190,7 +190,16 @@ export class Router {
       const planned = backend.plan(intent, actual);
       phase = 'check';
       const checked = await backend.check(this.target, planned);
-      if (!checked.ok) return checked;
+      if (!checked.ok)
+        return {
+          ok: false,
+          problems: checked.problems.map((message) => ({
+            kind: 'refused',
+            backend: backend.name,
+            phase,
+            message,
+          })),
+        };
       phase = 'journal';
       const entry = backend.journal(checked.plan);
       return {
@@ -201,7 +210,9 @@ export class Router {
       const error = backendError(e, backend.name, phase);
       return {
         ok: false,
-        problems: [`the ${backend.name} backend failed to ${error.step}: ${error.detail}`],
+        problems: [
+          { kind: 'failed', backend: backend.name, phase: error.step, message: error.detail },
+        ],
       };
     }
   }
@@ -307,11 +318,11 @@ export class Router {
     // A commit that did not end (or whose restore failed) left a journal: everything converges.
     const leftover = this.store.inflightJournal();
     const all = this.active();
-    const owners = changedOwners(running.tree, candidate, this.schema);
-    const touched =
-      !changed || first || leftover !== undefined
-        ? all
-        : all.filter((b) => b.owns.some((o) => owners.has(o)));
+    let touched = all;
+    if (changed && !first && leftover === undefined) {
+      const owners = changedOwners(running.tree, candidate, this.schema);
+      touched = all.filter((b) => b.owns.some((o) => owners.has(o)));
+    }
     const defaulted = changed ? withDefaults(candidate, this.schema) : undefined;
     // Observations and checks (`ip -json`, `nft -c`) are processes: they run side by side.
     const preparing = Promise.all(
@@ -326,7 +337,7 @@ export class Router {
     const preparations = await preparing;
     // 6. check
     const problems = preparations.flatMap((p) => (p.ok ? [] : p.problems));
-    if (problems.length > 0) return { kind: 'check-failed', errors: problems };
+    if (problems.length > 0) return { kind: 'check-failed', problems };
     const prepared = preparations.flatMap((p) => (p.ok ? [p.prepared] : []));
     const planText = prepared.flatMap((p) => p.backend.describe(p.plan, this.target));
     if (request.checkOnly) {
