@@ -251,6 +251,26 @@ describe('a fault in any phase of any backend', () => {
     expect(await state()).toEqual(before);
   });
 
+  it('a backend that fails to converge says so, the others still converge, and the journal stays', async () => {
+    const before = await state();
+    lab.ip('address', 'del', '192.0.2.1/24', 'dev', 'eth0');
+    router.store.setInflight({ kernel: [] });
+    process.env['FOS_TEST_FAULT'] = 'nft:converge';
+    let lines: string[];
+    try {
+      lines = await router.converge();
+    } finally {
+      delete process.env['FOS_TEST_FAULT'];
+    }
+    expect(lines).toContain(
+      '# the nft backend failed to converge: injected fault (FOS_TEST_FAULT)',
+    );
+    expect(lines).toContain(`ip -n ${lab.netns} address add 192.0.2.1/24 dev eth0`);
+    expect(router.store.inflightJournal()).toEqual({ kernel: [] });
+    expect(await router.converge()).not.toContainEqual(expect.stringMatching(/failed/));
+    expect(await state()).toEqual(before);
+  });
+
   it('a change only to interfaces does not render, observe, plan or check nft or the sysctls', async () => {
     const untouched = BACKENDS.filter((b) => !b.owns.includes('kernel')).map((b) => b.name);
     expect(untouched.length).toBeGreaterThan(0);
