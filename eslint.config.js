@@ -28,6 +28,7 @@ const layers = [
   'src/verify',
   'src/render',
   'src/apply',
+  'src/backends',
   'src/store',
   'src/commit',
   'src/op',
@@ -45,6 +46,9 @@ const pureLayers = new Set([
   'src/cli',
 ]);
 
+/** Layers that reach the system only through src/apply's drivers. */
+const driverOnlyLayers = new Set(['src/backends']);
+
 const layerRules = layers.map((layer, index) => {
   const below = layers.slice(index + 1).map((l) => l.replace(/^src\//, ''));
   const patterns = below.map((name) => ({
@@ -60,7 +64,12 @@ const layerRules = layers.map((layer, index) => {
         name,
         message: `${layer} is a pure layer: no processes, files, sockets, SQLite or UI here.`,
       }))
-    : [];
+    : driverOnlyLayers.has(layer)
+      ? systemModules.map((name) => ({
+          name,
+          message: `${layer} reaches the system only through the drivers in src/apply.`,
+        }))
+      : [];
   return {
     files: [`${layer}/**/*.ts`, `${layer}/**/*.tsx`],
     rules: { 'no-restricted-imports': ['error', { paths, patterns }] },

@@ -7,6 +7,7 @@ import { listTable, readConntrack } from './apply/nft.js';
 import { observeKernel } from './apply/kernel.js';
 import { labDown, labUp, namespaceExists } from './apply/lab.js';
 import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
+import { nftBackend } from './backends/nft.js';
 import { checkText, convertText, type OutputForm } from './cli/check.js';
 import { completeLine } from './cli/complete.js';
 import { ShellEngine, type FileAccess, type RouterAccess } from './cli/engine.js';
@@ -130,14 +131,14 @@ export function routerAccess(router: Router, user: string, session: string): Rou
     links: async () => [...(await observeKernel(router.target)).links.values()],
     nftTable: (family, name) => listTable(router.target, family, name),
     conntrack: () => readConntrack(router.target),
-    firewall: () => router.runningFirewall(),
+    firewall: () => router.runningDesired(nftBackend),
     audit: (kind, text, outcome) => router.store.audit({ user, session, kind, text, outcome }),
   };
 }
 
 /** Heal what a dead process left: undo an interrupted commit, revert an expired confirm. */
 async function heal(router: Router, io: Io): Promise<void> {
-  if (router.store.inflight().length > 0) {
+  if (router.store.inflightJournal() !== undefined) {
     const fixed = await router.converge();
     if (fixed.length)
       io.err(`fos: an interrupted commit was undone (${fixed.length - 1} operations)\n`);
