@@ -42,6 +42,8 @@ int cmd_detach_all(const struct context *c);
 int cmd_list(const struct context *c, const char *object);
 int cmd_stats(const struct context *c, const char *iface, uint32_t top);
 int cmd_clear(const struct context *c, const char *iface);
+/* Every element of the blocklist and exclude maps, with its rule. */
+int cmd_dump(const struct context *c, const char *iface);
 /* Loads a program object (the verifier checks it) and lets it go: nothing is attached or pinned. */
 int cmd_check(const char *object);
 

@@ -10,6 +10,7 @@
  *     list [--object FILE]
  *     stats IFACE [--top N]
  *     clear IFACE
+ *     dump IFACE            every blocklist and exclude element with its rule
  *     check --object FILE   the verifier's verdict; nothing attached or pinned
  *     serve     requests on stdin: a line of tab-separated words (a command as
  *               above), its changes, then a line "."; one answer line each
@@ -138,6 +139,8 @@ static int run(const struct context *c, int argc, char **argv, const struct payl
 		return cmd_stats(c, iface, top);
 	if (!strcmp(command, "clear"))
 		return cmd_clear(c, iface);
+	if (!strcmp(command, "dump"))
+		return cmd_dump(c, iface);
 	if (!strcmp(command, "check")) {
 		if (!object)
 			return fail("input", "check needs --object FILE");

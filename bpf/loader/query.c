@@ -442,3 +442,42 @@ int cmd_detach_all(const struct context *c)
 	close(lock);
 	return result;
 }
+
+/*
+ * Every element of the blocklist and exclude maps, as "PREFIX RULE" words
+ * (the text a load takes back), one array per map: what start-up
+ * convergence compares with the configuration.
+ */
+int cmd_dump(const struct context *c, const char *iface)
+{
+	char dir[PATH_SIZE];
+	if (pinned_dir(c, iface, dir))
+		return -1;
+	out_str("interface", iface);
+	out_object("elements");
+	for (int m = 0; m < M_COUNT; m++) {
+		if (!map_key_size[m])
+			continue;
+		int fd = open_in(dir, map_names[m]);
+		if (fd < 0)
+			return fail("missing", "the %s map of %s is not pinned", map_names[m], iface);
+		out_array(map_names[m]);
+		uint8_t key[KEY_MAX], next[KEY_MAX];
+		struct fos_match value;
+		int first = 1;
+		while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+			first = 0;
+			memcpy(key, next, sizeof(key));
+			if (bpf_map_lookup_elem(fd, key, &value))
+				continue;
+			char text[INET6_ADDRSTRLEN + 16], word[INET6_ADDRSTRLEN + 32];
+			key_text((uint8_t)m, key, text, sizeof(text));
+			snprintf(word, sizeof(word), "%s %u", text, value.rule);
+			out_str(NULL, word);
+		}
+		out_end_array();
+		close(fd);
+	}
+	out_end_object();
+	return 0;
+}

@@ -4,7 +4,13 @@
  */
 import { parseScript } from '../../grammar/index.js';
 import { getNode, type ConfigNode } from '../config/index.js';
-import { valueHelp, type ContainerNode, type SchemaNode, type ValueHelp } from '../schema/index.js';
+import {
+  valueHelp,
+  type CompletionSource,
+  type ContainerNode,
+  type SchemaNode,
+  type ValueHelp,
+} from '../schema/index.js';
 
 export interface Choice {
   readonly word: string;
@@ -204,6 +210,14 @@ function childrenOf(node: SchemaNode): ReadonlyMap<string, SchemaNode> | undefin
   return node.kind === 'container' || node.kind === 'entry' ? node.children : undefined;
 }
 
+/** The words a completion source offers: run-time values, fixed ones, or names configured elsewhere. */
+function sourceWords(source: CompletionSource | undefined, ctx: CompletionContext): string[] {
+  if (!source) return [];
+  if (source.kind === 'runtime') return [...ctx.runtime(source.provider)];
+  if (source.kind === 'static') return [...source.values];
+  return source.paths.flatMap((p) => [...(getNode(ctx.tree, p)?.children.keys() ?? [])]);
+}
+
 /** Completion inside a configuration path (after set/delete/edit/show/...). */
 function completePath(
   schema: ContainerNode,
@@ -245,10 +259,7 @@ function completePath(
     }
     case 'tag': {
       const configured = new Set(existing?.children.keys() ?? []);
-      const runtime =
-        node.completion?.kind === 'runtime'
-          ? ctx.runtime(node.completion.provider).filter((n) => node.key.accepts(n))
-          : [];
+      const runtime = sourceWords(node.completion, ctx).filter((n) => node.key.accepts(n));
       const words = [
         ...new Set([...configured, ...(verb === 'delete' ? [] : [...runtime, ...node.key.words])]),
       ];
@@ -264,12 +275,7 @@ function completePath(
     case 'leaf':
     case 'multi': {
       const current = existing?.values ?? [];
-      const source =
-        node.completion?.kind === 'runtime'
-          ? ctx.runtime(node.completion.provider)
-          : node.completion?.kind === 'static'
-            ? node.completion.values
-            : [];
+      const source = sourceWords(node.completion, ctx);
       const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
       // A set: `delete` offers every member of a 100k-member group.
       const configured = new Set(current);

@@ -10,6 +10,7 @@ import { checkInterfaces } from './interfaces.js';
 import { checkFirewall } from './firewall.js';
 import { checkSystem } from './system.js';
 import { checkPasswordRounds } from './passwords.js';
+import { checkXdp } from './xdp.js';
 import type { VerifyIssue } from './issues.js';
 
 export type { VerifyIssue } from './issues.js';
@@ -21,6 +22,7 @@ export { canLogIn, loginLevel, type LoginLevel } from './system.js';
 const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [
   checkInterfaces,
   checkFirewall,
+  checkXdp,
   checkSystem,
   checkPasswordRounds,
 ];

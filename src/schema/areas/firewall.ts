@@ -643,6 +643,106 @@ const zone = (): SchemaNode =>
     ]),
   ]);
 
+// ------------------------------------------------------------------ XDP
+
+/** What `drop source address` and `exclude source address` take: IPv4 or IPv6, a host or a network. */
+export const xdpSourceAddress: ValueType = anyOf(
+  'xdp-source-address',
+  ipv4,
+  ipv4Prefix,
+  ipv6,
+  ipv6Prefix,
+);
+
+/** The group kinds an XDP source match can name: addresses and networks of either family. */
+export const XDP_GROUP_KINDS = [
+  'address-group',
+  'ipv6-address-group',
+  'ipv6-network-group',
+  'network-group',
+] as const;
+
+/** The per-source limit protocols (bpf/fos_xdp.h, enum fos_class). */
+export const XDP_PROTOCOLS = [
+  { value: 'all', description: 'Every IPv4 and IPv6 packet' },
+  { value: 'tcp-syn', description: 'New TCP connections: SYN without ACK' },
+  { value: 'udp', description: 'UDP datagrams' },
+] as const;
+
+/** Most packets per second a limit may allow (the program's interval is whole nanoseconds). */
+export const XDP_MAX_RATE = 100_000_000;
+export const XDP_MAX_BURST = 1_000_000;
+/** Groups one interface may name: each counts under its own rule number (src/render/xdp.ts). */
+export const XDP_MAX_GROUPS = 1016;
+
+const xdpSource = (help: string): SchemaNode =>
+  container('source', help, [
+    multi('address', 'Source address or network (IPv4 or IPv6)', xdpSourceAddress),
+    container(
+      'group',
+      'Source groups (the firewall groups nft uses)',
+      XDP_GROUP_KINDS.map((kind) =>
+        multi(kind, `Firewall ${kind}`, objectName('group'), { completion: groupPath(kind) }),
+      ),
+    ),
+  ]);
+
+/**
+ * `firewall xdp interface IFACE`: an eBPF program at the interface's
+ * driver (XDP) that drops blocked sources and limits each source's packet
+ * rate before the kernel builds a packet buffer, ahead of every nft hook.
+ */
+const xdp = (): SchemaNode =>
+  container(
+    'xdp',
+    'eBPF/XDP filtering at the driver, before the firewall',
+    [
+      tag(
+        'interface',
+        'Interface to filter with XDP',
+        interfaceName,
+        [
+          description(),
+          flag('disable', 'Keep the program attached but pass every packet'),
+          container('drop', 'Drop packets', [xdpSource('Drop packets from these sources')]),
+          container('exclude', 'Never rate-limit', [
+            xdpSource('Sources never rate-limited (management networks)'),
+          ]),
+          container('rate-limit', 'Per-source packet rate limits', [
+            container('source', 'Limit each source address on its own', [
+              tag(
+                'protocol',
+                'Packets the limit counts',
+                oneOf('xdp-protocol', XDP_PROTOCOLS),
+                [
+                  leaf(
+                    'rate',
+                    'Packets per second from one source, on average',
+                    u32(1, XDP_MAX_RATE, 'Packets per second'),
+                    { required: true },
+                  ),
+                  leaf(
+                    'burst',
+                    'Packets one source may send back to back above the rate',
+                    u32(1, XDP_MAX_BURST, 'Packets'),
+                    { required: true },
+                  ),
+                ],
+              ),
+            ]),
+          ]),
+        ],
+        {
+          completion: {
+            kind: 'path',
+            paths: ['bridge', 'ethernet', 'vxlan'].map((f) => ['interfaces', f]),
+          },
+        },
+      ),
+    ],
+    { owner: 'bpf', priority: 330 },
+  );
+
 export const firewall = container(
   'firewall',
   'Firewall',
@@ -654,6 +754,7 @@ export const firewall = container(
     familyArea(4),
     familyArea(6),
     zone(),
+    xdp(),
   ],
   { owner: 'nft', priority: 300 },
 );
