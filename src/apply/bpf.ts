@@ -10,12 +10,14 @@
  *   optional delta applied before the swap; undone if the swap fails.
  * - xdpUpdate: a delta to the maps only; the program and link stay.
  * - xdpCheck: the verifier's verdict on a program, with nothing attached.
- * - xdpList: what FOS1 has pinned in the namespace, for start-up convergence.
+ * - xdpList: what FOS1 has pinned in the namespace, for start-up convergence;
+ *   xdpDump: every blocklist and exclude element of one interface, with its rule.
  * - xdpStats / xdpClearCounters, xdpDetach / xdpDetachAll.
  * Every change is all or nothing; a failure is an XdpError whose `code`
  * says what to do about it ('verifier', 'incompatible' or 'full' call for a
  * fresh load or a refusal, 'inconsistent' for a loud report).
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Target } from './target.js';
 import { askLoader, stopLoader, XDP_OBJECT, type LoaderAnswer } from './xdp-loader.js';
@@ -154,6 +156,14 @@ export class XdpError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The program object commits load: the one built in bpf/build, or, in tests,
+ * FOS_TEST_XDP_OBJECT (a program the verifier rejects, to see a commit refused).
+ */
+export function xdpProgramObject(): string {
+  return process.env['FOS_TEST_XDP_OBJECT'] || XDP_OBJECT;
 }
 
 // ------------------------------------------------------------------ change lines
@@ -335,6 +345,33 @@ export async function xdpCheck(target: Target, object: string = XDP_OBJECT): Pro
 export async function xdpList(target: Target, object: string = XDP_OBJECT): Promise<XdpState[]> {
   const answer = checked(await askLoader(target, ['list', '--object', object]));
   return (answer['interfaces'] as Raw[]).map(state);
+}
+
+/** Every element of an interface's blocklist and exclude maps: prefix (as the kernel spells it) and rule. */
+export interface XdpDump {
+  readonly block: readonly XdpEntry[];
+  readonly exclude: readonly XdpEntry[];
+}
+
+export async function xdpDump(target: Target, iface: string): Promise<XdpDump> {
+  const answer = checked(await askLoader(target, ['dump', iface]));
+  const elements = answer['elements'] as Record<string, string[]>;
+  const entries = (maps: string[]): XdpEntry[] =>
+    maps.flatMap((m) =>
+      (elements[m] ?? []).map((word) => {
+        const [prefix = '', rule = '0'] = word.split(' ');
+        return { prefix, rule: Number(rule) };
+      }),
+    );
+  return {
+    block: entries(['block4', 'block6', 'blocknet4', 'blocknet6']),
+    exclude: entries(['exclude4', 'exclude6']),
+  };
+}
+
+/** Whether FOS1 has pinned anything in the target namespace (no loader is asked). */
+export function xdpAnyPinned(target: Target): boolean {
+  return existsSync(xdpPinDirectory(target));
 }
 
 export async function xdpStats(target: Target, iface: string, top = 10): Promise<XdpStats> {

@@ -111,6 +111,11 @@ export interface Backend<Desired, Actual, Plan> {
   readonly name: BackendName;
   /** The schema owners whose configuration this backend realises. */
   readonly owns: readonly Owner[];
+  /**
+   * Owners whose configuration this backend reads without realising it (the
+   * xdp backend reads nft's `firewall group`): it also runs when they change.
+   */
+  readonly reads?: readonly Owner[];
   /** Backends that apply before this one (and are restored after it): data, checked for cycles. */
   readonly after: readonly BackendName[];
   /**

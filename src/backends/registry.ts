@@ -8,6 +8,7 @@ import type { AnyBackend, BackendName } from './contract.js';
 import { kernelBackend } from './kernel.js';
 import { nftBackend } from './nft.js';
 import { sysctlBackend } from './sysctl.js';
+import { xdpBackend } from './xdp.js';
 
 /**
  * The backends in an order where each comes after every backend it names in
@@ -47,4 +48,5 @@ export const BACKENDS: readonly AnyBackend[] = inDependencyOrder([
   kernelBackend,
   nftBackend,
   sysctlBackend,
+  xdpBackend,
 ]);

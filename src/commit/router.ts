@@ -321,7 +321,7 @@ export class Router {
     let touched = all;
     if (changed && !first && leftover === undefined) {
       const owners = changedOwners(running.tree, candidate, this.schema);
-      touched = all.filter((b) => b.owns.some((o) => owners.has(o)));
+      touched = all.filter((b) => [...b.owns, ...(b.reads ?? [])].some((o) => owners.has(o)));
     }
     const defaulted = changed ? withDefaults(candidate, this.schema) : undefined;
     // Observations and checks (`ip -json`, `nft -c`) are processes: they run side by side.
