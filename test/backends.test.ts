@@ -28,7 +28,7 @@ describe('the registry', () => {
     const position = new Map(BACKENDS.map((b, i) => [b.name, i]));
     for (const b of BACKENDS)
       for (const dep of b.after) expect(position.get(dep)!).toBeLessThan(position.get(b.name)!);
-    expect(BACKENDS.map((b) => b.name)).toEqual(['kernel', 'nft', 'sysctl']);
+    expect(BACKENDS.map((b) => b.name)).toEqual(['kernel', 'nft', 'sysctl', 'xdp']);
   });
 
   it('orders by dependency, whatever order the list is given in', () => {
@@ -93,6 +93,16 @@ describe('the owners a change touches', () => {
     expect(owners([...base, "set system conntrack table-size '1000'"])).toEqual(['nft']);
     expect(owners([...base.slice(0, 2), "set system host-name 'r2'"])).toEqual(['system']);
   });
+  it('names bpf alone for a change under firewall xdp, though firewall is nft', () => {
+    const xdp = [...base, 'set firewall xdp interface eth0 drop source address 192.0.2.99'];
+    expect(owners(xdp)).toEqual(['bpf']);
+    expect(owners([...xdp, 'set firewall xdp interface eth0 disable'], xdp)).toEqual(['bpf']);
+  });
+  it('runs a backend that reads a changed owner (xdp reads the groups nft owns)', () => {
+    const xdp = BACKENDS.find((b) => b.name === 'xdp')!;
+    expect(xdp.owns).toEqual(['bpf']);
+    expect(xdp.reads).toEqual(expect.arrayContaining(['nft', 'kernel']));
+  });
   it('names every owner of a deleted area', () => {
     const from = [...base, "set system conntrack table-size '1000'"];
     expect(owners(base.slice(0, 2), from)).toEqual(['nft', 'system']);
@@ -123,8 +133,12 @@ describe('the fault switches', () => {
 
 // ------------------------------------------------------------------ live
 
-/** Touches every backend: a link setting and an address, a firewall rule, a sysctl. */
+/** Touches every backend: a link setting and an address, a firewall rule, a sysctl, XDP maps. */
 const BASE = [
+  'set firewall xdp interface eth0 drop source group address-group G',
+  'set firewall xdp interface eth0 drop source address 2001:db8::99',
+  'set firewall xdp interface eth0 rate-limit source protocol udp rate 100',
+  'set firewall xdp interface eth0 rate-limit source protocol udp burst 10',
   "set interfaces ethernet eth0 address '192.0.2.1/24'",
   "set interfaces bridge br0 address '10.0.0.1/24'",
   'set interfaces bridge br0 member interface eth1',
@@ -133,6 +147,9 @@ const BASE = [
   'set firewall group address-group G address 192.0.2.50',
 ];
 const CHANGE = [
+  // The group's new member changes eth0's map in place; eth2 gets a program of its own.
+  'set firewall xdp interface eth2 drop source address 10.9.9.9',
+  'set firewall xdp interface eth0 rate-limit source protocol udp rate 200',
   "set interfaces ethernet eth2 address '10.2.0.1/24'",
   "set interfaces ethernet eth0 description 'uplink'",
   'set interfaces bridge br1 member interface eth3',
@@ -272,7 +289,9 @@ describe('a fault in any phase of any backend', () => {
   });
 
   it('a change only to interfaces does not render, observe, plan or check nft or the sysctls', async () => {
-    const untouched = BACKENDS.filter((b) => !b.owns.includes('kernel')).map((b) => b.name);
+    const untouched = BACKENDS.filter(
+      (b) => !b.owns.includes('kernel') && !b.reads?.includes('kernel'),
+    ).map((b) => b.name);
     expect(untouched.length).toBeGreaterThan(0);
     const faults = untouched
       .flatMap((name) => prepare.map((phase) => `${name}:${phase}`))
