@@ -45,6 +45,13 @@ const pureLayers = new Set([
   'src/cli',
 ]);
 
+/**
+ * Layers that touch the system but draw nothing: an operational command
+ * returns data and a text view of it, and the front-ends draw the text.
+ */
+const drawsNothing = new Set(['src/op']);
+const uiModules = ['ink', 'react'];
+
 const layerRules = layers.map((layer, index) => {
   const below = layers.slice(index + 1).map((l) => l.replace(/^src\//, ''));
   const patterns = below.map((name) => ({
@@ -60,7 +67,12 @@ const layerRules = layers.map((layer, index) => {
         name,
         message: `${layer} is a pure layer: no processes, files, sockets, SQLite or UI here.`,
       }))
-    : [];
+    : drawsNothing.has(layer)
+      ? uiModules.map((name) => ({
+          name,
+          message: `${layer} draws nothing: a command returns data and a text view; src/ui draws.`,
+        }))
+      : [];
   return {
     files: [`${layer}/**/*.ts`, `${layer}/**/*.tsx`],
     rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
