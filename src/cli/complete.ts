@@ -5,23 +5,15 @@
  */
 import { parseScript } from '../../grammar/index.js';
 import { getNode, type ConfigNode } from '../config/index.js';
-import { completeOp, opTree } from '../op/index.js';
+import { completeOp, opTree, type OpChoice, type OpCompletion } from '../op/index.js';
 import { valueHelp, type ContainerNode, type SchemaNode, type ValueHelp } from '../schema/index.js';
 
-export interface Choice {
-  readonly word: string;
-  readonly help: string;
-}
+export type Choice = OpChoice;
 
-export interface Completion {
-  /** Words that may stand at the cursor and start with what is typed there. */
-  readonly choices: readonly Choice[];
-  /** What a free value here looks like (`<x.x.x.x/x>  IPv4 address and prefix length`). */
-  readonly values: readonly ValueHelp[];
+/** Choices that start with what is typed at the cursor, value formats, and whether Enter may run it. */
+export interface Completion extends OpCompletion {
   /** The part of the word under the cursor already typed. */
   readonly partial: string;
-  /** True when the words so far form a complete command (`<Enter>` is a choice). */
-  readonly complete: boolean;
 }
 
 export interface CompletionContext {

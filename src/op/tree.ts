@@ -6,6 +6,7 @@
  * generated reference all read.
  */
 import { excerpt } from '../../grammar/index.js';
+import { listAllowed as list } from '../config/index.js';
 import type { ValueHelp, ValueType } from '../schema/index.js';
 import type { OpContext } from './context.js';
 import type { CompletionSourceSpec } from './sources.js';
@@ -367,11 +368,6 @@ export function resolveOp(tree: OpTree, words: readonly string[], mode: OpMode):
 const q = (word: string): string => excerpt(word);
 const words = (at: readonly string[]): string => q(at.join(' '));
 
-function list(allowed: readonly string[], max = 12): string {
-  const shown = allowed.slice(0, max).join(', ');
-  return allowed.length > max ? `${shown}, ... (${allowed.length} in all)` : shown;
-}
-
 /** The message for a word error, as configuration mode words its own. */
 export function describeOpError(error: OpWordError): string {
   switch (error.code) {
@@ -404,7 +400,9 @@ export interface OpChoice {
 }
 
 export interface OpCompletion {
+  /** Words that may come next (keywords, values of a completion source). */
   readonly choices: readonly OpChoice[];
+  /** What a free value here looks like (`<N>  Revision number`). */
   readonly values: readonly ValueHelp[];
   /** The words so far are a command (`<Enter>` is a choice). */
   readonly complete: boolean;
