@@ -203,15 +203,20 @@ function sample(
 }
 
 describe('TAB and ? from the tree', () => {
-  const runtime = (source: string): readonly string[] =>
-    ({ revisions: ['0', '1', '2'], 'firewall-groups': ['LAN', 'WAN'], interfaces: ['eth0'] })[
-      source
-    ] ?? [];
+  const sources: Record<string, readonly string[]> = {
+    revisions: ['0', '1', '2'],
+    'firewall-groups': ['LAN', 'WAN'],
+    'firewall-chains-ipv4': ['IN'],
+    'firewall-chains-ipv6': ['IN6'],
+    interfaces: ['eth0'],
+  };
+  const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
   const at = (line: string, mode: 'operational' | 'configuration' = 'operational') =>
     completeLine(line, line.length, schema, { mode, level: [], tree, runtime });
 
   it('offers at each word of every command exactly the words the tree has there', () => {
+    expect(Object.keys(sources).sort()).toEqual([...opTree.sources.keys()].sort());
     for (const c of visibleCommands(opTree)) {
       let node = opTree.root;
       const typed: string[] = [];
@@ -305,6 +310,7 @@ beforeAll(async () => {
       'set firewall ipv4 name IN default-action drop',
       'set firewall ipv4 name IN rule 10 action accept',
       'set firewall ipv4 name IN rule 10 source group address-group LAN',
+      'set firewall ipv6 name IN6 default-action accept',
       'set firewall ipv4 forward filter rule 5 action jump',
       'set firewall ipv4 forward filter rule 5 jump-target IN',
       'set nat source rule 10 outbound-interface name eth1',
@@ -401,7 +407,21 @@ describe('every command on a live lab', () => {
     expect(diff.diff.join('\n')).toContain('+     domain-name "op.example"');
     await find('set terminal length <length>').run(ctx, { length: '0' });
     expect(calls).toEqual(['terminal length 0']);
-    expect(await opTree.sources.get('firewall-chains')!.read(ctx.system)).toEqual(['IN']);
+    expect(await opTree.sources.get('firewall-chains-ipv4')!.read(ctx.system)).toEqual(['IN']);
+    expect(await opTree.sources.get('firewall-chains-ipv6')!.read(ctx.system)).toEqual(['IN6']);
+    const chain = (await find('show firewall ipv4 name <chain>').run(ctx, { chain: 'IN' })) as {
+      chain: string;
+      rules: { rule: string }[];
+    }[];
+    expect(chain.map((c) => c.chain)).toEqual(['name IN']);
+    expect(chain[0]!.rules.map((r) => r.rule)).toEqual(['10', 'default']);
+    const forward = (await find('show firewall ipv4 forward filter').run(ctx, {})) as {
+      chain: string;
+    }[];
+    expect(forward.map((c) => c.chain)).toEqual(['forward filter']);
+    expect(
+      ((await find('show firewall ipv6').run(ctx, {})) as { chain: string }[]).map((c) => c.chain),
+    ).toEqual(['name IN6']);
     expect(await opTree.sources.get('interfaces')!.read(ctx.system)).toContain('eth1');
   });
 
@@ -416,6 +436,8 @@ describe('every command on a live lab', () => {
     ['show version extra', "'extra'"],
     ['show firewall group NOPE', "firewall group 'NOPE' does not exist"],
     ['show system commit diff 999', 'there is no revision 999'],
+    ['show firewall ipv4 name NOPE', "firewall ipv4 name 'NOPE' is not configured"],
+    ['show firewall ipv6 name IN', "firewall ipv6 name 'IN' is not configured"],
     ['configure; run show interfaces nosuchthing', "'nosuchthing'"],
     ['configure; run configure', "unknown command 'configure'"],
   ])('%s fails: %s', async (script, message) => {
