@@ -217,6 +217,7 @@ async function confirmWatch(args: string[], globals: Globals): Promise<number> {
     const owned = ownerAlive();
     const store = new Store(globals.state);
     try {
+      if (store.retireConfirmWatcher(process.pid)) return 0;
       const pending = store.pending();
       if (!pending) return 0;
       if (store.confirmWatcher() === undefined) store.setConfirmWatcher(process.pid);

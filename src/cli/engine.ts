@@ -15,8 +15,8 @@ import {
   formatPath,
   formatSetPath,
   getNode,
-  loadConfigText,
-  loadSetForm,
+  loadConfigTextSliced,
+  loadSetFormSliced,
   redactCommand,
   redactSecrets,
   secretWordIndex,
@@ -699,7 +699,7 @@ export class ShellEngine {
     return ok();
   }
 
-  private load(verb: 'load' | 'merge', words: string[]): CommandResult {
+  private async load(verb: 'load' | 'merge', words: string[]): Promise<CommandResult> {
     const session = this.session!;
     if (words.length > 1)
       return fail(`usage: ${verb} [FILE] (a file in the configuration directory)`);
@@ -711,7 +711,8 @@ export class ShellEngine {
       return fail((e as Error).message);
     }
     const shown = excerpt(file);
-    const loaded = loadConfigText(text, this.schema);
+    // In slices: a 100k-line file must not hold up every other session of the daemon.
+    const loaded = await loadConfigTextSliced(text, this.schema);
     const problems = [
       ...loaded.report.invalid.map((i) => `${shown}:${i.line}:${i.column}: ${i.message}`),
       ...loaded.report.unsupported.map(
@@ -728,10 +729,12 @@ export class ShellEngine {
     let candidate = loaded.tree;
     if (verb === 'merge') {
       // The file's set commands, applied on top of the candidate.
-      candidate = loadSetForm(
-        setCommands(loaded.tree, this.schema).join('\n'),
-        this.schema,
-        session.candidate,
+      candidate = (
+        await loadSetFormSliced(
+          setCommands(loaded.tree, this.schema).join('\n'),
+          this.schema,
+          session.candidate,
+        )
       ).tree;
     }
     this.session = { ...session, candidate };

@@ -146,6 +146,10 @@ export function startSshServer(
 
   const ssh = new Server({ hostKeys: [options.hostKey] }, (client: Connection, info) => {
     const address = info.ip;
+    // Keystrokes and their echo are tiny writes: without this, Nagle's
+    // algorithm and the client's delayed ACK hold each echo ~40 ms.
+    // (ssh2's server Connection has it; its type declarations lack it.)
+    (client as unknown as { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     const loggedIn = waiting.get(`${info.ip}:${info.port}`);
     let user = '';
     let failures = 0;

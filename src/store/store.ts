@@ -12,6 +12,7 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -133,9 +134,25 @@ CREATE TABLE IF NOT EXISTS audit (
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process that exited but was not reaped still answers signal 0. Detached
+ * watchers outlive their parent, and where PID 1 does not reap (some
+ * containers) they stay zombies: dead for every purpose here.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so look after the last ')'.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
   }
 }
 
@@ -455,6 +472,22 @@ export class Store {
       { value: string } | undefined;
     const pid = row ? Number(row.value) : NaN;
     return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
+  }
+
+  /**
+   * A watcher that finds nothing pending gives up its registration in the same
+   * transaction, so a `commit confirmed` written just after finds no watcher
+   * and starts one (it checks after writing its pending row). True when
+   * nothing is pending: the watcher may end.
+   */
+  retireConfirmWatcher(pid: number): boolean {
+    return this.db.transaction((): boolean => {
+      if (this.pending()) return false;
+      this.db
+        .prepare("DELETE FROM meta WHERE key = 'confirm-watcher' AND value = ?")
+        .run(String(pid));
+      return true;
+    }).immediate();
   }
 
   setConfirmWatcher(pid: number): void {
