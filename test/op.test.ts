@@ -15,6 +15,7 @@ import {
   buildOpTree,
   checkOpTree,
   command,
+  CompletionValues,
   describeOpError,
   keywordsAt,
   OP_AREAS,
@@ -25,6 +26,7 @@ import {
   type OpArgs,
   type OpCommand,
   type OpContext,
+  type OpSystem,
   type OpWordError,
 } from '../src/op/index.js';
 import { renderOpReference } from '../src/op/reference.js';
@@ -278,6 +280,51 @@ describe('TAB and ? from the tree', () => {
       '1',
       '2',
     ]);
+  });
+});
+
+describe('completion sources', () => {
+  it('answer TAB at once: a source that asks the system gives what it read last and reads again', async () => {
+    let links = ['eth0'];
+    let reads = 0;
+    const registry = buildOpTree([
+      {
+        name: 'sources',
+        commands: [],
+        sources: [
+          {
+            name: 'links',
+            help: 'Links',
+            read: async () => {
+              reads++;
+              return links;
+            },
+          },
+          { name: 'revisions', help: 'Revisions', read: () => ['0', '1'] },
+          {
+            name: 'broken',
+            help: 'Throws',
+            read: () => {
+              throw new Error('no store');
+            },
+          },
+        ],
+      },
+    ]).sources;
+    const values = new CompletionValues(registry, {} as OpSystem).prime();
+    expect(values.get('links')).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(values.get('links')).toEqual(['eth0']);
+    await new Promise((resolve) => setImmediate(resolve));
+    links = ['eth0', 'eth1'];
+    // What was read last, while it is read again for the next TAB.
+    expect(values.get('links')).toEqual(['eth0']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(values.get('links')).toEqual(['eth0', 'eth1']);
+    expect(reads).toBe(4);
+    expect(values.get('revisions')).toEqual(['0', '1']);
+    expect(values.get('broken')).toEqual([]);
+    expect(values.get('no-such-source')).toEqual([]);
   });
 });
 
