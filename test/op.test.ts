@@ -12,6 +12,7 @@ import { ShellEngine } from '../src/cli/engine.js';
 import { loadSetForm, redactSecrets } from '../src/config/index.js';
 import { routerAccess } from '../src/main.js';
 import {
+  argName,
   buildOpTree,
   checkOpTree,
   command,
@@ -34,8 +35,6 @@ import { schema, simple } from '../src/schema/index.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
-
-const ARG = /^\[?<([A-Za-z][A-Za-z0-9-]*)>\]?$/;
 
 function errorOf(words: string, mode: 'operational' | 'configuration' = 'operational') {
   const m = resolveOp(opTree, words.split(' '), mode);
@@ -108,7 +107,7 @@ describe('dispatch', () => {
 
   it('every declared command is reached by its own words', () => {
     for (const c of opTree.commands) {
-      const words = c.words.map((w) => (ARG.test(w) ? sample(c, w) : w));
+      const words = c.words.map((w) => (argName(w) !== undefined ? sample(c, w) : w));
       const m = resolveOp(opTree, words, 'operational');
       expect(m.ok && m.command, c.pattern).toBe(c);
     }
@@ -194,7 +193,7 @@ function sample(
   word: string,
   values?: (source: string) => readonly string[],
 ): string {
-  const spec = c.args![ARG.exec(word)![1]!]!;
+  const spec = c.args![argName(word)!]!;
   const offered = [
     ...(spec.source && values ? values(spec.source) : []),
     ...spec.type.words,
@@ -226,7 +225,7 @@ describe('TAB and ? from the tree', () => {
         const offered = at(typed.map((w) => `${w} `).join('')).choices.map((ch) => ch.word);
         const expected = keywordsAt(node, 'operational').map((k) => k.word);
         expect(offered.slice(0, expected.length), c.pattern).toEqual(expected);
-        if (ARG.test(word)) {
+        if (argName(word) !== undefined) {
           const value = sample(c, word, runtime);
           if (node.arg?.spec.source) expect(offered, c.pattern).toContain(value);
           typed.push(value);
@@ -400,15 +399,15 @@ async function wordsOf(c: OpCommand): Promise<{ words: string[]; args: Record<st
   const args: Record<string, string> = {};
   const words: string[] = [];
   for (const w of c.words) {
-    const m = ARG.exec(w);
-    if (!m) {
+    const name = argName(w);
+    if (name === undefined) {
       words.push(w);
       continue;
     }
-    const source = c.args![m[1]!]!.source;
+    const source = c.args![name]!.source;
     const values = source ? await opTree.sources.get(source)!.read(opSystem(lab.router())) : [];
     const value = sample(c, w, () => values);
-    args[m[1]!] = value;
+    args[name] = value;
     words.push(value);
   }
   return { words, args };

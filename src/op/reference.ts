@@ -1,7 +1,5 @@
 /** The operational command reference in docs/, generated from the tree (a test fails when the file is stale). */
-import { argHelp, type OpArea, type OpNode, type OpTree } from './tree.js';
-
-const ARG_RE = /^\[?<([A-Za-z][A-Za-z0-9-]*)>\]?$/;
+import { argHelp, argName, type OpArea, type OpNode, type OpTree } from './tree.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -16,9 +14,9 @@ function contextOf(tree: OpTree, words: readonly string[]): string[] {
   const helps: string[] = [];
   let node: OpNode | undefined = tree.root;
   let last = -1;
-  words.forEach((w, i) => (last = ARG_RE.test(w) ? last : i));
+  words.forEach((w, i) => (last = argName(w) !== undefined ? last : i));
   words.forEach((word, i) => {
-    const isArg = ARG_RE.test(word);
+    const isArg = argName(word) !== undefined;
     node = isArg ? node?.arg?.next : node?.keywords.get(word);
     if (node && !isArg && i > 0 && i < last && !node.command && node.help) helps.push(node.help);
   });
@@ -43,7 +41,7 @@ export function renderOpReference(areas: readonly OpArea[], tree: OpTree): strin
     out.push(`## ${area.name}`, '', '| command | arguments | description |', '| --- | --- | --- |');
     for (const c of commands) {
       const args = c.words
-        .map((w) => ARG_RE.exec(w)?.[1])
+        .map(argName)
         .filter((name): name is string => name !== undefined)
         .map((name) => {
           const spec = c.args![name]!;

@@ -120,6 +120,11 @@ function newNode(word: string, path: readonly string[]): OpNode {
 
 const ARG_RE = /^(\[)?<([A-Za-z][A-Za-z0-9-]*)>(\])?$/;
 
+/** The argument a pattern word stands for (`<N>`, `[<name>]`), or undefined for a keyword. */
+export function argName(word: string): string | undefined {
+  return ARG_RE.exec(word)?.[2];
+}
+
 /** Build the tree from the areas; problems are collected, not thrown (the self-check reports them). */
 export function buildOpTree(areas: readonly OpArea[]): OpTree {
   const root = newNode('', []);
