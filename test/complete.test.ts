@@ -30,7 +30,7 @@ const words = (text: string, mode?: CompletionContext['mode'], level?: string[])
 
 describe('completion', () => {
   it.each<[string, CompletionContext['mode'], string[]]>([
-    ['<|>', 'operational', ['configure', 'exit', 'set', 'show', 'terminal']],
+    ['<|>', 'operational', ['clear', 'configure', 'exit', 'set', 'show', 'terminal']],
     ['sh<|>', 'operational', ['show']],
     [
       'show <|>',

@@ -144,7 +144,7 @@ describe('dispatch', () => {
       'frobnicate',
       'unknown-command',
       0,
-      /^unknown command 'frobnicate'; expected configure, exit, set, show, terminal$/,
+      /^unknown command 'frobnicate'; expected clear, configure, exit, set, show, terminal$/,
     ],
     [
       'show system commit diff x1',
@@ -181,7 +181,7 @@ describe('dispatch', () => {
   it('run in configuration mode does not offer or accept the commands of operational mode only', () => {
     expect(errorOf('configure', 'configuration').code).toBe('unknown-command');
     expect(describeOpError(errorOf('exit', 'configuration'))).toBe(
-      "unknown command 'exit'; expected set, show, terminal",
+      "unknown command 'exit'; expected clear, set, show, terminal",
     );
     expect(resolveOp(opTree, ['show', 'version'], 'configuration').ok).toBe(true);
   });
@@ -210,6 +210,7 @@ describe('TAB and ? from the tree', () => {
     'firewall-chains-ipv4': ['IN'],
     'firewall-chains-ipv6': ['IN6'],
     interfaces: ['eth0'],
+    'xdp-interfaces': ['eth0'],
   };
   const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
@@ -270,6 +271,7 @@ describe('TAB and ? from the tree', () => {
 
   it('run in configuration mode offers the tree without configure and exit', () => {
     expect(at('run ', 'configuration').choices.map((c) => c.word)).toEqual([
+      'clear',
       'set',
       'show',
       'terminal',
@@ -359,6 +361,7 @@ beforeAll(async () => {
       'set firewall ipv6 name IN6 default-action accept',
       'set firewall ipv4 forward filter rule 5 action jump',
       'set firewall ipv4 forward filter rule 5 jump-target IN',
+      'set firewall xdp interface eth0 drop source group address-group LAN',
       'set nat source rule 10 outbound-interface name eth1',
       'set nat source rule 10 translation address masquerade',
       "commit comment 'op test'",
@@ -446,7 +449,7 @@ describe('every command on a live lab', () => {
     const groups = (await find('show firewall group [<name>]').run(ctx, { name: 'LAN' })) as {
       references: string[];
     }[];
-    expect(groups[0]!.references).toEqual(['ipv4 name IN rule 10']);
+    expect(groups[0]!.references).toEqual(['ipv4 name IN rule 10', 'xdp interface eth0 drop']);
     const diff = (await find('show system commit diff <N>').run(ctx, { N: '0' })) as {
       diff: string[];
     };

@@ -130,12 +130,44 @@ describe('firewall xdp, committed', () => {
     expect(await nftCounted()).toBe(0);
   });
 
+  it('shows the program, its map fill and the drops per rule, and clears the counters', async () => {
+    const json = await fos('show firewall xdp | display json');
+    expect(json.code, json.err).toBe(0);
+    const [eth0] = JSON.parse(json.out) as {
+      interface: string;
+      attached: boolean;
+      mode: string;
+      maps: { name: string; elements: number | null }[];
+      rules: { rule: number; what: string; droppedPackets: number }[];
+    }[];
+    expect(eth0).toMatchObject({ interface: 'eth0', attached: true });
+    expect(['native', 'generic']).toContain(eth0!.mode);
+    expect(eth0!.maps.find((m) => m.name === 'block4')!.elements).toBe(2);
+    const bad = eth0!.rules.find((r) => r.what === 'drop source group address-group BAD')!;
+    expect(bad.droppedPackets).toBeGreaterThanOrEqual(2);
+    const text = await fos('show firewall xdp interface eth0');
+    expect(text.out).toMatch(
+      /^Interface eth0: program fos_xdp \(id \d+\), (native|generic), link \d+/,
+    );
+    expect(text.out).toMatch(/drop source group ipv6-address-group BAD6/);
+    expect(text.out).toMatch(/Limits per source: tcp-syn 1000\/s burst 100/);
+    const eth3 = await fos('show firewall xdp interface eth3');
+    expect(eth3.out + eth3.err).toMatch(/firewall xdp interface eth3 is not configured/);
+    const cleared = await fos('clear firewall xdp counters');
+    expect(cleared.out).toMatch(/Cleared the XDP counters of eth0/);
+    expect(droppedBy(await xdpStats(target(), 'eth0'), groupRules)).toBe(0);
+  });
+
   it('lets the source through on the next commit without attaching again', async () => {
     const out = await commit([
       'delete firewall group address-group BAD address 192.0.2.10',
       'delete firewall group ipv6-address-group BAD6 address 2001:db8:1::10',
     ]);
     expect(out).not.toMatch(/error/i);
+    // The blocked IPv6 client's neighbour discovery (sent from its address) was dropped too:
+    // both sides hold a failed neighbour entry that would only be retried later.
+    for (const ns of [topo.client, topo.lab.netns])
+      spawnSync('ip', ['-n', ns, 'neigh', 'flush', 'all'], { encoding: 'utf8' });
     for (const server of [SERVER4, SERVER6]) {
       expect((await probe(topo.client, 'tcp', server, 80)).result).toBe('connected');
       expect((await probe(topo.client, 'udp', server, 5000)).result).toBe('reply');

@@ -10,6 +10,7 @@ import {
   nodeAt as at,
   sortedChildren,
   valueAt as val,
+  valuesAt as vals,
   type ConfigNode,
 } from '../config/tree.js';
 import { chainName, GROUP_KINDS, groupMembers } from '../render/firewall.js';
@@ -223,6 +224,11 @@ function groupReferences(running: ConfigNode, kind: string, name: string): strin
     for (const kindWord of ['source', 'destination'])
       for (const [n, r] of at(running, area, kindWord, 'rule')?.children ?? [])
         look(r, `${area} ${kindWord} rule ${n}`, f);
+  // XDP names each kind in full (both families on one interface).
+  for (const [iface, entry] of at(running, 'firewall', 'xdp', 'interface')?.children ?? [])
+    for (const verb of ['drop', 'exclude'])
+      if (vals(entry, verb, 'source', 'group', kind).includes(name))
+        refs.push(`xdp interface ${iface} ${verb}`);
   return refs;
 }
 

@@ -10,6 +10,7 @@ import { interfaceCommands } from './interfaces.js';
 import { natCommands } from './nat.js';
 import { shellCommands } from './shell.js';
 import { systemCommands } from './system.js';
+import { xdpCommands } from './xdp.js';
 import type { ContainerNode, SchemaNode, SchemaProblem } from '../schema/index.js';
 import { buildOpTree, type OpArea, type OpTree } from './tree.js';
 
@@ -19,6 +20,7 @@ export const OP_AREAS: readonly OpArea[] = [
   systemCommands,
   interfaceCommands,
   firewallCommands,
+  xdpCommands,
   natCommands,
 ];
 
