@@ -30,7 +30,7 @@ if (wanted('xdp') || areas.some((a) => a.startsWith('xdp.')))
     rounds: quick ? 1 : 3,
     record,
     quick,
-    // `xdp.drops`, `xdp.loads`, `xdp.forwarding`: one part only.
+    // `xdp.drops`, `xdp.loads`, `xdp.commits`, `xdp.forwarding`: one part only.
     parts: areas.filter((a) => a.startsWith('xdp.')).map((a) => a.slice('xdp.'.length)),
   });
 const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));

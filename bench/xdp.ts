@@ -9,6 +9,8 @@
  * - loading a 100,000-member group into the map, against `bpftool batch`;
  * - one member added to a 100,000-member group, through the long-lived loader
  *   and through one loader process per change;
+ * - the same two through a whole commit of `firewall xdp` (Router, lab
+ *   namespace): the group loaded into the map, and one member added;
  * - forwarding rate of allowed traffic with the program attached, against none.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,6 +27,12 @@ import {
   type XdpMode,
 } from '../src/apply/bpf.js';
 import { labDown, labUp } from '../src/apply/lab.js';
+import { DEFAULT_CONFIG } from '../src/commit/defaults.js';
+import { Router } from '../src/commit/router.js';
+import { applySet, loadSetForm, TreeEditor, type ConfigNode } from '../src/config/index.js';
+import { schema } from '../src/schema/index.js';
+import { Store } from '../src/store/store.js';
+import { commit } from './commit.js';
 import { run } from '../src/apply/run.js';
 import type { Target } from '../src/apply/target.js';
 import { BPF_BUILD, XDP_LOADER } from '../src/apply/xdp-loader.js';
@@ -388,6 +396,102 @@ async function loadBench(rounds: number): Promise<{ loads: Row[]; changes: Row[]
   }
 }
 
+// ------------------------------------------------------------------ whole commits
+
+/** A candidate as a session makes it: the running tree with one `set` (sharing every other node). */
+function edited(base: ConfigNode, line: string): ConfigNode {
+  const editor = new TreeEditor(base);
+  const r = applySet(editor, schema, line.replace(/^set /, '').split(' '));
+  if (!r.ok) throw new Error(`bench edit failed: ${line}`);
+  return editor.finish();
+}
+
+/**
+ * `firewall xdp` through the Router: a 100,000-member address-group (nft
+ * loads it as a set first), then `drop source group address-group BIG` on
+ * eth0 (only the xdp backend runs: the map is filled and the program
+ * attached), then one member added to the group (nft and xdp both run),
+ * against the same member added with no XDP configured, and `bpftool batch`
+ * writing the same 100,000 elements.
+ */
+async function commitBench(rounds: number): Promise<Row[]> {
+  // The default login: a configuration nobody can log in to is refused.
+  const login = DEFAULT_CONFIG.split('\n').filter((l) =>
+    l.startsWith('set system login user fos '),
+  );
+  const lines = [...login, "set interfaces ethernet eth0 address '192.0.2.1/24'"];
+  for (let i = 0; i < GROUP; i++)
+    lines.push(`set firewall group address-group BIG address ${hostOf(i)}`);
+  const loaded = loadSetForm(`${lines.join('\n')}\n`, schema);
+  if (loaded.report.invalid.length) throw new Error(loaded.report.invalid[0]!.message);
+  const base = loaded.tree;
+  const withXdp = edited(
+    base,
+    'set firewall xdp interface eth0 drop source group address-group BIG',
+  );
+  const member = 'set firewall group address-group BIG address 172.16.0.1';
+  const plusOne = edited(withXdp, member);
+  const nftOnly = edited(base, member);
+  const attach: number[] = [];
+  const one: number[] = [];
+  const oneNft: number[] = [];
+  const bpftool: number[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'fos-xdpbench-'));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      await labUp(NS);
+      const state = mkdtempSync(join(tmpdir(), 'fos-xdpbench-state-'));
+      const store = new Store(state);
+      try {
+        const router = new Router(store, { netns: NS }, schema);
+        await commit(router, base);
+        attach.push(await time(() => commit(router, withXdp)));
+        one.push(await time(() => commit(router, plusOne)));
+        // The same member with no XDP configured: what nft alone costs of that commit.
+        await commit(router, base);
+        oneNft.push(await time(() => commit(router, nftOnly)));
+        // The raw tool, into the block4 map of an attached program (pinned by a commit).
+        await commit(router, withXdp);
+        await xdpUpdate(target, 'eth0', { unblock: hosts(GROUP).map((e) => e.prefix) });
+        bpftool.push(bpftoolBatch(dir, GROUP));
+      } finally {
+        store.close();
+        rmSync(state, { recursive: true, force: true });
+        await labDown(NS);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const raw = median(bpftool);
+  return [
+    {
+      work: '`bpftool batch`: the same 100,000 `map update` lines',
+      time: ms(raw),
+      'vs bpftool': '1.00x',
+      target: '',
+    },
+    {
+      work: 'commit of `drop source group address-group BIG` (100,000 members): verify, attach, fill, pin',
+      time: ms(median(attach)),
+      'vs bpftool': `${(median(attach) / raw).toFixed(2)}x`,
+      target: '< 500 ms',
+    },
+    {
+      work: 'commit of one member added to BIG, which nft and XDP both use',
+      time: ms(median(one)),
+      'vs bpftool': '',
+      target: '< 80 ms',
+    },
+    {
+      work: 'the same member with no XDP configured (nft alone)',
+      time: ms(median(oneNft)),
+      'vs bpftool': '',
+      target: '',
+    },
+  ];
+}
+
 // ------------------------------------------------------------------ forwarding rate
 
 async function forwardingBench(seconds: number, rounds: number, frames: number): Promise<Row[]> {
@@ -478,6 +582,7 @@ export async function runXdpBench(options: {
   const { loads, changes } = part('loads')
     ? await loadBench(options.rounds)
     : { loads: [], changes: [] };
+  const commits = part('commits') ? await commitBench(options.rounds) : [];
   const forwarding = part('forwarding')
     ? await forwardingBench(
         options.quick ? 2 : 3,
@@ -499,6 +604,10 @@ export async function runXdpBench(options: {
     table(loads),
     '',
     table(changes),
+    '',
+    `Whole commits through the Router into a lab namespace (defaults, verify, every touched backend's prepare, apply, the revision recorded), median of ${options.rounds} rounds, each on a fresh lab:`,
+    '',
+    table(commits),
     '',
     "Forwarding of allowed traffic through the lab router (veth), the cases alternating: CPU per forwarded 64-byte frame sent by `blast` from 100 sources of the client network to the server (the whole path runs in the sender's softirq; the best run), so frames/s one core forwards; and iperf3 sending 64-byte UDP datagrams as fast as it can, the rate the server received (median).",
     '',

@@ -51,7 +51,10 @@ import {
   type XdpDesired,
   type XdpElements,
   type XdpInterfaceDesired,
+  isHostPrefix,
+  isV6Prefix,
   type XdpProtocol,
+  type XdpSourceList,
 } from '../render/xdp.js';
 import { convergeByPlan, type Backend, type Intent } from './contract.js';
 
@@ -61,18 +64,17 @@ export interface XdpActual {
   readonly dumped: ReadonlyMap<string, XdpElements>;
 }
 
-/** What an interface held before the commit, when it is known: for a restore that loads it back. */
+/** What an interface's maps held before the commit, when known: for a restore that loads it back. */
 interface Before {
-  readonly contents: XdpContents;
-  readonly capacity: XdpCapacity;
+  readonly state: XdpState;
+  readonly elements: XdpElements;
 }
 
 export type XdpStep =
   | {
       readonly kind: 'attach';
       readonly iface: string;
-      readonly contents: XdpContents;
-      readonly capacity: XdpCapacity;
+      readonly desired: XdpInterfaceDesired;
       readonly reason: string;
       /** Something was pinned for the interface before. */
       readonly pinned: boolean;
@@ -83,9 +85,8 @@ export type XdpStep =
       readonly iface: string;
       readonly delta: XdpDelta;
       readonly undo: XdpDelta;
-      /** For a swap the pinned maps do not fit: a fresh load. */
-      readonly contents: XdpContents;
-      readonly capacity: XdpCapacity;
+      /** For a swap whose pinned maps do not fit the new build: a fresh load of this. */
+      readonly desired: XdpInterfaceDesired;
     }
   | { readonly kind: 'detach'; readonly iface: string; readonly before?: Before };
 
@@ -103,6 +104,7 @@ const ELEMENT_MAPS = [
   'exclude4',
   'exclude6',
 ] as const;
+type Counts = Readonly<Record<string, number>>;
 
 /** The loader's default capacities (bpf/fos_maps.bpf.h): a map is never made smaller. */
 const FLOOR = { hosts: 65536, nets: 16384, excludes: 4096 } as const;
@@ -113,10 +115,20 @@ function capacityFor(count: number, floor: number): number {
   return n;
 }
 
-function capacityOf(
-  elements: XdpElements,
-): Required<Pick<XdpCapacity, 'hosts' | 'nets' | 'excludes'>> {
-  const c = elementCounts(elements);
+/**
+ * Element counts of a rendering, kept: the running revision's were counted
+ * by the commit that applied it, and a plan made incrementally records the
+ * new rendering's from the old counts and its changes.
+ */
+const countsMemo = new WeakMap<XdpInterfaceDesired, Counts>();
+
+function countsOf(d: XdpInterfaceDesired): Counts {
+  let c = countsMemo.get(d);
+  if (!c) countsMemo.set(d, (c = elementCounts(xdpElements(d))));
+  return c;
+}
+
+function capacityOf(c: Counts): Required<Pick<XdpCapacity, 'hosts' | 'nets' | 'excludes'>> {
   return {
     hosts: capacityFor(Math.max(c['block4']!, c['block6']!), FLOOR.hosts),
     nets: capacityFor(Math.max(c['blocknet4']!, c['blocknet6']!), FLOOR.nets),
@@ -124,16 +136,12 @@ function capacityOf(
   };
 }
 
-/** Whether every map of the pinned program has room for these elements. */
-function fits(state: XdpState, elements: XdpElements): boolean {
-  const c = elementCounts(elements);
-  return ELEMENT_MAPS.every((m) => (state.maps[m]?.capacity ?? 0) >= c[m]!);
-}
+/** Whether every map of the pinned program has room for these counts. */
+const fits = (state: XdpState, c: Counts): boolean =>
+  ELEMENT_MAPS.every((m) => (state.maps[m]?.capacity ?? 0) >= c[m]!);
 
-function countsMatch(state: XdpState, elements: XdpElements): boolean {
-  const c = elementCounts(elements);
-  return ELEMENT_MAPS.every((m) => state.maps[m]?.elements === c[m]);
-}
+const countsMatch = (state: XdpState, c: Counts): boolean =>
+  ELEMENT_MAPS.every((m) => state.maps[m]?.elements === c[m]);
 
 const entries = (m: ReadonlyMap<string, number>): XdpEntry[] =>
   [...m].map(([prefix, rule]) => ({ prefix, rule }));
@@ -152,35 +160,15 @@ function contentsOf(d: XdpInterfaceDesired): XdpContents {
   };
 }
 
-function fromDump(dump: { block: readonly XdpEntry[]; exclude: readonly XdpEntry[] }): XdpElements {
-  const map = (list: readonly XdpEntry[]) =>
-    new Map(list.map((e) => [canonicalPrefix(e.prefix), e.rule] as const));
-  return { block: map(dump.block), exclude: map(dump.exclude) };
-}
+/** A fresh load: its contents and map sizes. */
+const freshLoad = (d: XdpInterfaceDesired) => ({
+  contents: contentsOf(d),
+  capacity: capacityOf(countsOf(d)),
+});
 
-/** What was applied to an interface, if the running revision configured it. */
-function appliedOf(intent: Intent<XdpDesired>, iface: string): XdpInterfaceDesired | undefined {
-  if (intent.journal !== undefined) return undefined;
-  return intent.applied?.interfaces.get(iface);
-}
-
-/** The elements an interface's maps hold, when known: read back, or applied and counted alike. */
-function knownElements(
-  intent: Intent<XdpDesired>,
-  actual: XdpActual,
-  iface: string,
-): XdpElements | undefined {
-  const dumped = actual.dumped.get(iface);
-  if (dumped) return dumped;
-  const state = actual.pinned.get(iface);
-  const applied = appliedOf(intent, iface);
-  if (!state || !applied) return undefined;
-  const elements = xdpElements(applied);
-  return countsMatch(state, elements) ? elements : undefined;
-}
-
-function beforeOf(state: XdpState, elements: XdpElements | undefined): Before | undefined {
-  if (!elements || !state.consistent) return undefined;
+/** A restore's load of what was there: the elements known, the settings and sizes observed. */
+function loadOf(before: Before): { contents: XdpContents; capacity: XdpCapacity } {
+  const { state, elements } = before;
   return {
     contents: {
       enabled: state.enabled ?? true,
@@ -197,6 +185,151 @@ function beforeOf(state: XdpState, elements: XdpElements | undefined): Before | 
   };
 }
 
+function fromDump(dump: { block: readonly XdpEntry[]; exclude: readonly XdpEntry[] }): XdpElements {
+  const map = (list: readonly XdpEntry[]) =>
+    new Map(list.map((e) => [canonicalPrefix(e.prefix), e.rule] as const));
+  return { block: map(dump.block), exclude: map(dump.exclude) };
+}
+
+/** What was applied to an interface, if the running revision configured it (and no commit broke off). */
+function appliedOf(intent: Intent<XdpDesired>, iface: string): XdpInterfaceDesired | undefined {
+  if (intent.journal !== undefined) return undefined;
+  return intent.applied?.interfaces.get(iface);
+}
+
+/** What an interface's maps hold, when known: read back, or the applied rendering when its counts agree. */
+type Known =
+  | { readonly from: 'dump'; readonly elements: XdpElements }
+  | { readonly from: 'applied'; readonly applied: XdpInterfaceDesired };
+
+function knownOf(intent: Intent<XdpDesired>, actual: XdpActual, iface: string): Known | undefined {
+  const dumped = actual.dumped.get(iface);
+  if (dumped) return { from: 'dump', elements: dumped };
+  const state = actual.pinned.get(iface);
+  const applied = appliedOf(intent, iface);
+  if (!state || !applied || !countsMatch(state, countsOf(applied))) return undefined;
+  return { from: 'applied', applied };
+}
+
+function beforeOf(state: XdpState | undefined, known: Known | undefined): Before | undefined {
+  if (!state?.consistent || !known) return undefined;
+  return {
+    state,
+    elements: known.from === 'dump' ? known.elements : xdpElements(known.applied),
+  };
+}
+
+// ------------------------------------------------------------------ element changes
+
+/** Elements whose rule changes (undefined: removed), with the rule each had (undefined: absent). */
+interface Changes {
+  readonly block: Map<string, { was: number | undefined; now: number | undefined }>;
+  readonly exclude: Map<string, { was: number | undefined; now: number | undefined }>;
+}
+
+function fullChanges(have: XdpElements, want: XdpElements): Changes {
+  const diff = (h: ReadonlyMap<string, number>, w: ReadonlyMap<string, number>) => {
+    const out = new Map<string, { was: number | undefined; now: number | undefined }>();
+    for (const [prefix, now] of w) {
+      const was = h.get(prefix);
+      if (was !== now) out.set(prefix, { was, now });
+    }
+    for (const [prefix, was] of h) if (!w.has(prefix)) out.set(prefix, { was, now: undefined });
+    return out;
+  };
+  return { block: diff(have.block, want.block), exclude: diff(have.exclude, want.exclude) };
+}
+
+/**
+ * What differs between two versions of one list: the members of the part
+ * between their common head and tail, minus those in both (a multi-leaf
+ * keeps its order, so adding or deleting a few members of 100,000 compares
+ * the two arrays once and builds sets of a few).
+ */
+function listDiff(
+  old: readonly string[],
+  now: readonly string[],
+): { added: string[]; removed: string[] } {
+  let head = 0;
+  const max = Math.min(old.length, now.length);
+  while (head < max && old[head] === now[head]) head++;
+  let tail = 0;
+  while (tail < max - head && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
+  const oldMid = old.slice(head, old.length - tail);
+  const nowMid = now.slice(head, now.length - tail);
+  const inOld = new Set(oldMid);
+  const inNow = new Set(nowMid);
+  return {
+    added: nowMid.filter((p) => !inOld.has(p)),
+    removed: oldMid.filter((p) => !inNow.has(p)),
+  };
+}
+
+const setMemo = new WeakMap<readonly string[], Set<string>>();
+function setOf(list: readonly string[]): Set<string> {
+  let set = setMemo.get(list);
+  if (!set) setMemo.set(list, (set = new Set(list)));
+  return set;
+}
+
+/** The rule a prefix counts for in a sequence of lists: the first that holds it. */
+function ruleIn(lists: readonly XdpSourceList[], prefix: string): number | undefined {
+  for (const l of lists) if (setOf(l.prefixes).has(prefix)) return l.rule;
+  return undefined;
+}
+
+/**
+ * The changes from an applied rendering to a new one, list by list, when
+ * both have the same lists (the same groups, rules and order); undefined
+ * otherwise. Lists that share their prefixes (an unchanged group) cost nothing.
+ */
+function incrementalChanges(a: XdpInterfaceDesired, d: XdpInterfaceDesired): Changes | undefined {
+  const side = (
+    la: readonly XdpSourceList[],
+    ld: readonly XdpSourceList[],
+  ): Changes['block'] | undefined => {
+    if (la.length !== ld.length) return undefined;
+    for (let i = 0; i < la.length; i++)
+      if (la[i]!.rule !== ld[i]!.rule || la[i]!.what !== ld[i]!.what) return undefined;
+    const out: Changes['block'] = new Map();
+    for (let i = 0; i < la.length; i++) {
+      if (la[i]!.prefixes === ld[i]!.prefixes) continue;
+      const { added, removed } = listDiff(la[i]!.prefixes, ld[i]!.prefixes);
+      const single = la.length === 1;
+      for (const p of added) {
+        const was = single ? undefined : ruleIn(la, p);
+        const now = single ? ld[i]!.rule : ruleIn(ld, p);
+        if (was !== now) out.set(p, { was, now });
+      }
+      for (const p of removed) {
+        const was = single ? la[i]!.rule : ruleIn(la, p);
+        const now = single ? undefined : ruleIn(ld, p);
+        if (was !== now) out.set(p, { was, now });
+      }
+    }
+    return out;
+  };
+  const block = side(a.drop, d.drop);
+  const exclude = side(a.exclude, d.exclude);
+  return block && exclude ? { block, exclude } : undefined;
+}
+
+function mapOf(prefix: string, side: 'block' | 'exclude'): string {
+  const v = isV6Prefix(prefix) ? 6 : 4;
+  return side === 'exclude' ? `exclude${v}` : `block${isHostPrefix(prefix) ? '' : 'net'}${v}`;
+}
+
+/** Counts after the changes, from the counts before. */
+function countsAfter(before: Counts, changes: Changes): Counts {
+  const c: Record<string, number> = { ...before };
+  for (const side of ['block', 'exclude'] as const)
+    for (const [prefix, { was, now }] of changes[side]) {
+      if (was === undefined && now !== undefined) c[mapOf(prefix, side)]!++;
+      if (was !== undefined && now === undefined) c[mapOf(prefix, side)]!--;
+    }
+  return c;
+}
+
 // ------------------------------------------------------------------ deltas
 
 interface Delta {
@@ -204,36 +337,10 @@ interface Delta {
   undo: XdpDelta;
 }
 
-function diffMaps(
-  have: ReadonlyMap<string, number>,
-  want: ReadonlyMap<string, number>,
-): { add: XdpEntry[]; remove: string[]; undoAdd: XdpEntry[]; undoRemove: string[] } {
-  const add: XdpEntry[] = [];
-  const remove: string[] = [];
-  const undoAdd: XdpEntry[] = [];
-  const undoRemove: string[] = [];
-  for (const [prefix, rule] of want) {
-    const old = have.get(prefix);
-    if (old === rule) continue;
-    add.push({ prefix, rule });
-    if (old === undefined) undoRemove.push(prefix);
-    else undoAdd.push({ prefix, rule: old });
-  }
-  for (const [prefix, rule] of have)
-    if (!want.has(prefix)) {
-      remove.push(prefix);
-      undoAdd.push({ prefix, rule });
-    }
-  return { add, remove, undoAdd, undoRemove };
-}
-
 const sameLimit = (a: XdpLimit | undefined, b: XdpLimit | undefined): boolean =>
   a?.rate === b?.rate && a?.burst === b?.burst && a?.rule === b?.rule;
 
-function deltaOf(state: XdpState, have: XdpElements, d: XdpInterfaceDesired): Delta {
-  const want = xdpElements(d);
-  const block = diffMaps(have.block, want.block);
-  const exclude = diffMaps(have.exclude, want.exclude);
+function deltaOf(state: XdpState, changes: Changes, d: XdpInterfaceDesired): Delta {
   const delta: { -readonly [K in keyof XdpDelta]: XdpDelta[K] } = {};
   const undo: { -readonly [K in keyof XdpDelta]: XdpDelta[K] } = {};
   const enabled = state.enabled ?? true;
@@ -241,14 +348,25 @@ function deltaOf(state: XdpState, have: XdpElements, d: XdpInterfaceDesired): De
     delta.enabled = d.enabled;
     undo.enabled = enabled;
   }
-  if (block.add.length) delta.block = block.add;
-  if (block.remove.length) delta.unblock = block.remove;
-  if (exclude.add.length) delta.exclude = exclude.add;
-  if (exclude.remove.length) delta.unexclude = exclude.remove;
-  if (block.undoAdd.length) undo.block = block.undoAdd;
-  if (block.undoRemove.length) undo.unblock = block.undoRemove;
-  if (exclude.undoAdd.length) undo.exclude = exclude.undoAdd;
-  if (exclude.undoRemove.length) undo.unexclude = exclude.undoRemove;
+  for (const [side, un] of [
+    ['block', 'unblock'],
+    ['exclude', 'unexclude'],
+  ] as const) {
+    const add: XdpEntry[] = [];
+    const remove: string[] = [];
+    const undoAdd: XdpEntry[] = [];
+    const undoRemove: string[] = [];
+    for (const [prefix, { was, now }] of changes[side]) {
+      if (now === undefined) remove.push(prefix);
+      else add.push({ prefix, rule: now });
+      if (was === undefined) undoRemove.push(prefix);
+      else undoAdd.push({ prefix, rule: was });
+    }
+    if (add.length) delta[side] = add;
+    if (remove.length) delta[un] = remove;
+    if (undoAdd.length) undo[side] = undoAdd;
+    if (undoRemove.length) undo[un] = undoRemove;
+  }
   const had = new Map((state.limits ?? []).map((l) => [l.protocol, l]));
   const wanted = new Map(limitsOf(d).map((l) => [l.protocol, l]));
   const set: XdpLimit[] = [];
@@ -275,6 +393,19 @@ const deltaEmpty = (d: XdpDelta): boolean => deltaLines(d).length === 0;
 
 // ------------------------------------------------------------------ plan
 
+/** The element changes from what the maps hold to a rendering, and the rendering's counts. */
+function changesTo(known: Known, d: XdpInterfaceDesired): { changes: Changes; counts: Counts } {
+  if (known.from === 'applied') {
+    const changes = incrementalChanges(known.applied, d);
+    if (changes) {
+      if (!countsMemo.has(d)) countsMemo.set(d, countsAfter(countsOf(known.applied), changes));
+      return { changes, counts: countsOf(d) };
+    }
+  }
+  const have = known.from === 'dump' ? known.elements : xdpElements(known.applied);
+  return { changes: fullChanges(have, xdpElements(d)), counts: countsOf(d) };
+}
+
 function planXdp(intent: Intent<XdpDesired>, actual: XdpActual): XdpPlan {
   const detach: XdpStep[] = [];
   const change: XdpStep[] = [];
@@ -282,20 +413,16 @@ function planXdp(intent: Intent<XdpDesired>, actual: XdpActual): XdpPlan {
   for (const iface of names) {
     const d = intent.desired.interfaces.get(iface);
     const state = actual.pinned.get(iface);
-    const known = knownElements(intent, actual, iface);
-    const before = state && beforeOf(state, known);
+    const known = knownOf(intent, actual, iface);
+    const before = beforeOf(state, known);
     if (!d) {
       if (state) detach.push({ kind: 'detach', iface, ...(before ? { before } : {}) });
       continue;
     }
-    const want = xdpElements(d);
-    const capacity = capacityOf(want);
-    const contents = contentsOf(d);
     const attach = (reason: string): XdpStep => ({
       kind: 'attach',
       iface,
-      contents,
-      capacity,
+      desired: d,
       reason,
       pinned: state !== undefined,
       ...(before ? { before } : {}),
@@ -304,13 +431,15 @@ function planXdp(intent: Intent<XdpDesired>, actual: XdpActual): XdpPlan {
     else if (!state.attached) change.push(attach('its pins are not attached'));
     else if (!state.consistent) change.push(attach('its pins are not consistent'));
     else if (!known) change.push(attach('what its maps hold is not known'));
-    else if (!fits(state, want)) change.push(attach('its maps grow'));
     else {
-      const { delta, undo } = deltaOf(state, known, d);
-      if (state.current === false)
-        change.push({ kind: 'swap', iface, delta, undo, contents, capacity });
-      else if (!deltaEmpty(delta))
-        change.push({ kind: 'update', iface, delta, undo, contents, capacity });
+      const { changes, counts } = changesTo(known, d);
+      if (!fits(state, counts)) change.push(attach('its maps grow'));
+      else {
+        const { delta, undo } = deltaOf(state, changes, d);
+        if (state.current === false) change.push({ kind: 'swap', iface, delta, undo, desired: d });
+        else if (!deltaEmpty(delta))
+          change.push({ kind: 'update', iface, delta, undo, desired: d });
+      }
     }
   }
   return { steps: [...detach, ...change] };
@@ -334,10 +463,14 @@ function describeStep(step: XdpStep): string[] {
     case 'detach':
       return [`${at}: detach the program and remove its pins`];
     case 'attach': {
-      const c = step.contents;
+      const d = step.desired;
+      const n = countsOf(d);
+      const c = { limits: limitsOf(d), enabled: d.enabled };
+      const blocked = n['block4']! + n['block6']! + n['blocknet4']! + n['blocknet6']!;
+      const excluded = n['exclude4']! + n['exclude6']!;
       const limits = c.limits.length ? `; limits ${c.limits.map(limitText).join(', ')}` : '';
       return [
-        `${at}: load with fresh maps (${step.reason}): ${c.block.length} blocked, ${c.exclude.length} excluded${limits}${c.enabled ? '' : '; disabled'}`,
+        `${at}: load with fresh maps (${step.reason}): ${blocked} blocked, ${excluded} excluded${limits}${c.enabled ? '' : '; disabled'}`,
       ];
     }
     case 'update':
@@ -384,7 +517,7 @@ async function observeXdp(target: Target, intent: Intent<XdpDesired>): Promise<X
   for (const [iface, state] of pinned) {
     if (!state.consistent) continue;
     const applied = appliedOf(intent, iface);
-    if (applied && countsMatch(state, xdpElements(applied))) continue;
+    if (applied && countsMatch(state, countsOf(applied))) continue;
     dumped.set(iface, fromDump(await xdpDump(target, iface)));
   }
   return { pinned, dumped };
@@ -392,7 +525,7 @@ async function observeXdp(target: Target, intent: Intent<XdpDesired>): Promise<X
 
 function stepLines(step: XdpStep): string[] {
   if (step.kind === 'detach') return [];
-  if (step.kind === 'attach') return contentsLines(step.contents);
+  if (step.kind === 'attach') return contentsLines(freshLoad(step.desired).contents);
   return [...deltaLines(step.delta), ...deltaLines(step.undo)];
 }
 
@@ -407,12 +540,14 @@ async function checkXdp(target: Target, plan: XdpPlan) {
     } catch (e) {
       problems.push(`xdp ${step.iface}: ${(e as Error).message}`);
     }
-    if (step.kind === 'attach')
+    if (step.kind === 'attach') {
+      const capacity = capacityOf(countsOf(step.desired));
       for (const key of ['hosts', 'nets', 'excludes'] as const)
-        if ((step.capacity[key] ?? 0) > MAX_CAPACITY[key])
+        if (capacity[key] > MAX_CAPACITY[key])
           problems.push(
-            `xdp ${step.iface}: ${step.capacity[key]} ${key} do not fit the program's maps (at most ${MAX_CAPACITY[key]})`,
+            `xdp ${step.iface}: ${capacity[key]} ${key} do not fit the program's maps (at most ${MAX_CAPACITY[key]})`,
           );
+    }
   }
   if (plan.steps.some((s) => s.kind === 'attach' || s.kind === 'swap')) {
     try {
@@ -433,12 +568,11 @@ async function applyStep(target: Target, step: XdpStep): Promise<void> {
     case 'detach':
       await xdpDetach(target, step.iface);
       return;
-    case 'attach':
-      await xdpAttach(target, step.iface, step.contents, {
-        capacity: step.capacity,
-        object: xdpProgramObject(),
-      });
+    case 'attach': {
+      const { contents, capacity } = freshLoad(step.desired);
+      await xdpAttach(target, step.iface, contents, { capacity, object: xdpProgramObject() });
       return;
+    }
     case 'update':
       await xdpUpdate(target, step.iface, step.delta);
       return;
@@ -448,10 +582,8 @@ async function applyStep(target: Target, step: XdpStep): Promise<void> {
       } catch (e) {
         // The new build lays its maps out differently: fresh maps, swapped in all the same.
         if (!(e instanceof XdpError) || e.code !== 'incompatible') throw e;
-        await xdpAttach(target, step.iface, step.contents, {
-          capacity: step.capacity,
-          object: xdpProgramObject(),
-        });
+        const { contents, capacity } = freshLoad(step.desired);
+        await xdpAttach(target, step.iface, contents, { capacity, object: xdpProgramObject() });
       }
   }
 }
@@ -459,10 +591,8 @@ async function applyStep(target: Target, step: XdpStep): Promise<void> {
 async function restoreStep(target: Target, step: XdpStep): Promise<string | undefined> {
   const loadBack = async (before: Before | undefined): Promise<string | undefined> => {
     if (!before) return `xdp ${step.iface}: what its maps held before is not known; not put back`;
-    await xdpAttach(target, step.iface, before.contents, {
-      capacity: before.capacity,
-      object: xdpProgramObject(),
-    });
+    const { contents, capacity } = loadOf(before);
+    await xdpAttach(target, step.iface, contents, { capacity, object: xdpProgramObject() });
     return undefined;
   };
   switch (step.kind) {

@@ -95,7 +95,12 @@ function v6Text(n: bigint): string {
 }
 
 /** The fewest prefixes that cover lo..hi exactly (at most 2 x bits of them). */
-function rangePrefixes(lo: bigint, hi: bigint, bits: number, text: (n: bigint) => string): string[] {
+function rangePrefixes(
+  lo: bigint,
+  hi: bigint,
+  bits: number,
+  text: (n: bigint) => string,
+): string[] {
   const out: string[] = [];
   let at = lo;
   while (at <= hi) {
@@ -143,7 +148,19 @@ const GROUP_MEMBER: Readonly<Record<string, string>> = {
 const plainMemo = new WeakMap<ConfigNode, readonly string[]>();
 const includingMemo = new WeakMap<ConfigNode, Map<string, readonly string[]>>();
 
-function prefixesOf(members: Iterable<string>): readonly string[] {
+/**
+ * A list's canonical prefixes, each once. Members are schema-checked, and an
+ * IPv4 address or network (not `/32`) is written canonically already: a list
+ * of only those (distinct, as a multi-leaf is) is its own answer, no copy.
+ */
+function prefixesOf(members: readonly string[]): readonly string[] {
+  let plain = true;
+  for (const m of members)
+    if (m.includes(':') || m.includes('-') || m.endsWith('/32')) {
+      plain = false;
+      break;
+    }
+  if (plain) return members;
   const out = new Set<string>();
   for (const m of members) for (const p of memberPrefixes(m)) out.add(p);
   return [...out];
@@ -166,11 +183,16 @@ export function groupPrefixes(config: ConfigNode, kind: string, name: string): r
   if (cached) return cached;
   const members: string[] = [];
   const seen = new Set<string>();
+  const all = new Set<string>();
   const visit = (n: string): void => {
     if (seen.has(n)) return;
     seen.add(n);
     const g = at(kindNode, n);
-    members.push(...vals(g, member));
+    for (const v of vals(g, member))
+      if (!all.has(v)) {
+        all.add(v);
+        members.push(v);
+      }
     for (const inc of vals(g, 'include')) visit(inc);
   };
   visit(name);
