@@ -59,7 +59,7 @@ export function rulesConfig(n: number): string[] {
 }
 
 /** A candidate as a session makes it: the running tree with one `set` applied (sharing every other node). */
-function edited(base: ConfigNode, line: string): ConfigNode {
+export function edited(base: ConfigNode, line: string): ConfigNode {
   const editor = new TreeEditor(base);
   const r = applySet(editor, schema, line.replace(/^set /, '').split(' '));
   if (!r.ok) throw new Error(`bench edit failed: ${line}`);

@@ -29,14 +29,14 @@ import {
 import { labDown, labUp } from '../src/apply/lab.js';
 import { DEFAULT_CONFIG } from '../src/commit/defaults.js';
 import { Router } from '../src/commit/router.js';
-import { applySet, loadSetForm, TreeEditor, type ConfigNode } from '../src/config/index.js';
+import { loadSetForm } from '../src/config/index.js';
 import { schema } from '../src/schema/index.js';
 import { Store } from '../src/store/store.js';
 import { commit } from './commit.js';
 import { run } from '../src/apply/run.js';
 import type { Target } from '../src/apply/target.js';
 import { BPF_BUILD, XDP_LOADER } from '../src/apply/xdp-loader.js';
-import { forwardingRate } from './firewall.js';
+import { edited, forwardingRate } from './firewall.js';
 import { machine, median, ms, record, table, type Row } from './record.js';
 
 const NS = `fosxdpbench${process.pid}`;
@@ -397,14 +397,6 @@ async function loadBench(rounds: number): Promise<{ loads: Row[]; changes: Row[]
 }
 
 // ------------------------------------------------------------------ whole commits
-
-/** A candidate as a session makes it: the running tree with one `set` (sharing every other node). */
-function edited(base: ConfigNode, line: string): ConfigNode {
-  const editor = new TreeEditor(base);
-  const r = applySet(editor, schema, line.replace(/^set /, '').split(' '));
-  if (!r.ok) throw new Error(`bench edit failed: ${line}`);
-  return editor.finish();
-}
 
 /**
  * `firewall xdp` through the Router: a 100,000-member address-group (nft
