@@ -710,25 +710,20 @@ const xdp = (): SchemaNode =>
           ]),
           container('rate-limit', 'Per-source packet rate limits', [
             container('source', 'Limit each source address on its own', [
-              tag(
-                'protocol',
-                'Packets the limit counts',
-                oneOf('xdp-protocol', XDP_PROTOCOLS),
-                [
-                  leaf(
-                    'rate',
-                    'Packets per second from one source, on average',
-                    u32(1, XDP_MAX_RATE, 'Packets per second'),
-                    { required: true },
-                  ),
-                  leaf(
-                    'burst',
-                    'Packets one source may send back to back above the rate',
-                    u32(1, XDP_MAX_BURST, 'Packets'),
-                    { required: true },
-                  ),
-                ],
-              ),
+              tag('protocol', 'Packets the limit counts', oneOf('xdp-protocol', XDP_PROTOCOLS), [
+                leaf(
+                  'rate',
+                  'Packets per second from one source, on average',
+                  u32(1, XDP_MAX_RATE, 'Packets per second'),
+                  { required: true },
+                ),
+                leaf(
+                  'burst',
+                  'Packets one source may send back to back above the rate',
+                  u32(1, XDP_MAX_BURST, 'Packets'),
+                  { required: true },
+                ),
+              ]),
             ]),
           ]),
         ],
