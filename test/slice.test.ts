@@ -10,12 +10,16 @@ import { busyConfigLines } from '../bench/busy.js';
 import { loadSetForm, treesEqual, type ConfigNode } from '../src/config/index.js';
 import { schema } from '../src/schema/index.js';
 import { withDefaults, withDefaultsSliced } from '../src/verify/defaults.js';
+import { checkFirewall, checkFirewallSliced } from '../src/verify/firewall.js';
 import { checkRequired, checkRequiredSliced } from '../src/verify/generic.js';
+import { verify, verifySliced } from '../src/verify/index.js';
 
-/** The busy bench's 100k lines, and some rules that miss their required `action`. */
+/** The busy bench's 100k lines, and rules that miss their `action` and name a group that is not there. */
 const text = `${busyConfigLines()}${Array.from(
   { length: 300 },
-  (_, i) => `set firewall ipv4 name LAN rule ${i + 1} protocol 'udp'\n`,
+  (_, i) =>
+    `set firewall ipv4 name LAN rule ${i + 1} protocol 'udp'\n` +
+    `set firewall ipv4 name LAN rule ${i + 1} source group address-group 'NOPE'\n`,
 ).join('')}`;
 
 const fresh = (): ConfigNode => loadSetForm(text, schema).tree;
@@ -52,6 +56,24 @@ describe('sliced verify', () => {
     const { result, turns } = await withTicker(() => checkRequiredSliced(effective, schema));
     expect(turns).toBeGreaterThan(3);
     expect(sync.length).toBe(300);
+    expect(result).toEqual(sync);
+  });
+
+  it('checkFirewall', async () => {
+    const sync = checkFirewall(withDefaults(fresh(), schema));
+    const effective = withDefaults(fresh(), schema);
+    const { result, turns } = await withTicker(() => checkFirewallSliced(effective));
+    expect(turns).toBeGreaterThan(3);
+    expect(sync.length).toBe(300);
+    expect(result).toEqual(sync);
+  });
+
+  it('verify', async () => {
+    const sync = verify(fresh(), schema);
+    const tree = fresh();
+    const { result, turns } = await withTicker(() => verifySliced(tree, schema));
+    expect(turns).toBeGreaterThan(3);
+    expect(sync.length).toBe(600);
     expect(result).toEqual(sync);
   });
 });
