@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { busyConfigLines } from '../bench/busy.js';
-import { loadSetForm, treesEqual, type ConfigNode } from '../src/config/index.js';
+import { loadSetForm, toSetForm, treesEqual, type ConfigNode } from '../src/config/index.js';
+import { toSetFormSliced } from '../src/config/serialise.js';
 import { schema } from '../src/schema/index.js';
 import { withDefaults, withDefaultsSliced } from '../src/verify/defaults.js';
 import { checkFirewall, checkFirewallSliced } from '../src/verify/firewall.js';
@@ -75,5 +76,17 @@ describe('sliced verify', () => {
     expect(turns).toBeGreaterThan(3);
     expect(sync.length).toBe(600);
     expect(result).toEqual(sync);
+  });
+});
+
+describe('sliced serialisation', () => {
+  it('toSetForm', async () => {
+    const sync = toSetForm(fresh(), schema);
+    const tree = fresh();
+    const { result, turns } = await withTicker(() => toSetFormSliced(tree, schema));
+    expect(turns).toBeGreaterThan(3);
+    expect(result.length).toBe(sync.length);
+    expect(result === sync).toBe(true);
+    expect(loadSetForm(result, schema).report.accepted).toBe(100_000 + 600);
   });
 });
