@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { busyConfigLines } from '../bench/busy.js';
 import { loadSetForm, toSetForm, treesEqual, type ConfigNode } from '../src/config/index.js';
 import { toSetFormSliced } from '../src/config/serialise.js';
+import { renderFirewall, renderFirewallSliced } from '../src/render/firewall.js';
 import { schema } from '../src/schema/index.js';
 import { withDefaults, withDefaultsSliced } from '../src/verify/defaults.js';
 import { checkFirewall, checkFirewallSliced } from '../src/verify/firewall.js';
@@ -20,7 +21,9 @@ const text = `${busyConfigLines()}${Array.from(
   { length: 300 },
   (_, i) =>
     `set firewall ipv4 name LAN rule ${i + 1} protocol 'udp'\n` +
-    `set firewall ipv4 name LAN rule ${i + 1} source group address-group 'NOPE'\n`,
+    `set firewall ipv4 name LAN rule ${i + 1} source group address-group 'NOPE'\n` +
+    `set nat source rule ${i + 1} source address '10.${i >> 8}.${i & 255}.0/24'\n` +
+    `set nat source rule ${i + 1} translation address 'masquerade'\n`,
 ).join('')}`;
 
 const fresh = (): ConfigNode => loadSetForm(text, schema).tree;
@@ -87,6 +90,19 @@ describe('sliced serialisation', () => {
     expect(turns).toBeGreaterThan(3);
     expect(result.length).toBe(sync.length);
     expect(result === sync).toBe(true);
-    expect(loadSetForm(result, schema).report.accepted).toBe(100_000 + 600);
+    expect(loadSetForm(result, schema).report.accepted).toBe(100_000 + 1200);
+  });
+});
+
+describe('sliced rendering', () => {
+  it('renderFirewall', async () => {
+    const sync = renderFirewall(withDefaults(fresh(), schema));
+    const effective = withDefaults(fresh(), schema);
+    const { result, turns } = await withTicker(() => renderFirewallSliced(effective));
+    expect(turns).toBeGreaterThan(3);
+    const filter = result.tables.get('inet fos_filter')!;
+    expect(filter.sets.get('N4_customers')!.elements.length).toBe(49_999);
+    expect(result.tables.get('ip fos_nat')!.chains.get('source')!.rules.length).toBe(300);
+    expect(result).toEqual(sync);
   });
 });

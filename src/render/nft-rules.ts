@@ -6,6 +6,7 @@
  * and "any rule matches" mean the same, so the order inside the run does not
  * matter and a set lookup replaces a linear walk. Pure.
  */
+import { runToEnd } from '../config/slice.js';
 import { ipv4ToNumber, parseIPv6 } from '../schema/index.js';
 
 /** What the values of a key are, for overlap checks in concatenations. */
@@ -316,13 +317,23 @@ function foldRunFast(run: Run): Rule[] {
 
 /** Fold runs of compatible rules into set lookups; everything else stays as it is, in order. */
 export function foldRules(rules: readonly Rule[]): Rule[] {
+  return runToEnd(foldRulesSteps(rules));
+}
+
+/** Rules split and compared between two yields. */
+const RULES_PER_STEP = 256;
+
+/** `foldRules`, a few hundred rules per step (a run is folded in one). */
+export function* foldRulesSteps(rules: readonly Rule[]): Generator<void, Rule[]> {
   const out: Rule[] = [];
   let run: Run | undefined;
   const close = (): void => {
     if (run) for (const x of foldRunFast(run)) out.push(x);
     run = undefined;
   };
+  let done = 0;
   for (const rule of rules) {
+    if (++done % RULES_PER_STEP === 0) yield;
     if (!foldable(rule)) {
       close();
       out.push(rule);
@@ -336,6 +347,7 @@ export function foldRules(rules: readonly Rule[]): Rule[] {
       run = { rules: [s], signature: sig };
     }
   }
+  yield;
   close();
   return out;
 }
