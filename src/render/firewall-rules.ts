@@ -86,7 +86,7 @@ function disjoint(values: string[], kind: KeyKind): string[] {
 }
 
 /** Values turned into intervals (or back into text) between two yields. */
-const VALUES_PER_STEP = 4096;
+const VALUES_PER_STEP = 1024;
 
 function* disjointSteps(values: string[], kind: KeyKind): Generator<void, string[]> {
   type Bound = number | bigint;
@@ -440,7 +440,7 @@ const compiledMemo = new WeakMap<
 const TERMINAL = /^(accept|drop|reject( with tcp reset)?)$/;
 
 /** Config rules compiled (or nft rules written) between two yields. */
-const RULES_PER_STEP = 128;
+const RULES_PER_STEP = 64;
 
 function* rawChainSteps(input: ChainInput): Generator<void, RawChain> {
   const key = `${input.family}|${input.name}`;
