@@ -7,7 +7,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { busyConfigLines } from '../bench/busy.js';
-import { loadSetForm, toSetForm, treesEqual, type ConfigNode } from '../src/config/index.js';
+import {
+  editTree,
+  loadSetForm,
+  toSetForm,
+  treesEqual,
+  type ConfigNode,
+} from '../src/config/index.js';
+import { treesEqualSliced } from '../src/config/tree.js';
 import { toSetFormSliced } from '../src/config/serialise.js';
 import { renderFirewall, renderFirewallSliced } from '../src/render/firewall.js';
 import { schema } from '../src/schema/index.js';
@@ -104,5 +111,25 @@ describe('sliced rendering', () => {
     expect(filter.sets.get('N4_customers')!.elements.length).toBe(49_999);
     expect(result.tables.get('ip fos_nat')!.chains.get('source')!.rules.length).toBe(300);
     expect(result).toEqual(sync);
+  });
+});
+
+describe('sliced comparison', () => {
+  it('treesEqual', async () => {
+    const a = fresh();
+    const b = fresh();
+    const { result, turns } = await withTicker(() => treesEqualSliced(a, b));
+    expect(turns).toBeGreaterThan(3);
+    expect(result).toBe(true);
+    expect(treesEqual(a, b)).toBe(true);
+    // One value deep in the tree differs, or one comment.
+    const rule = ['firewall', 'ipv4', 'forward', 'filter', 'rule', '12000'];
+    const changed = editTree(b, (e) => e.setValue([...rule, 'action'], 'drop'));
+    const commented = editTree(b, (e) => e.setComment(rule, 'x'));
+    for (const other of [changed, commented]) {
+      expect(treesEqual(a, other)).toBe(false);
+      expect(await treesEqualSliced(a, other)).toBe(false);
+      expect(await treesEqualSliced(other, a)).toBe(false);
+    }
   });
 });
