@@ -154,6 +154,26 @@ describe('the revision store', () => {
     store.close();
   });
 
+  it('the crash journal: per backend, cleared, and one written before the contract still read', () => {
+    const dir = freshDir();
+    const store = new Store(dir);
+    expect(store.inflightJournal()).toBeUndefined();
+    store.setInflight({ kernel: ['br0', 'eth0'], nft: true });
+    expect(store.inflightJournal()).toEqual({ kernel: ['br0', 'eth0'], nft: true });
+    store.setInflight(undefined);
+    expect(store.inflightJournal()).toBeUndefined();
+    store.close();
+    // The journal of older FOS1 versions: the kernel's link names alone.
+    const db = new Database(join(dir, 'fos.db'));
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('inflight', ?)").run(
+      JSON.stringify(['br0', 'vxlan10']),
+    );
+    db.close();
+    const again = new Store(dir);
+    expect(again.inflightJournal()).toEqual({ kernel: ['br0', 'vxlan10'] });
+    again.close();
+  });
+
   it('a process that exited but was never reaped (a zombie) is dead: its lock and watcher count for nothing', async () => {
     const dir = freshDir();
     // `sleep 0` exits at once; its parent becomes `sleep 5`, which never reaps it.

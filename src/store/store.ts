@@ -50,6 +50,9 @@ export interface AuditEntry {
   readonly outcome: string;
 }
 
+/** The crash journal: each backend's entry (JSON), by backend name. */
+export type InflightJournal = Readonly<Record<string, unknown>>;
+
 /** Audit entries kept unless `system config-management audit-entries` says otherwise. */
 export const DEFAULT_AUDIT_ENTRIES = 10_000;
 /** The longest text or outcome of an audit entry, in UTF-16 units; longer ones are cut. */
@@ -481,13 +484,15 @@ export class Store {
    * nothing is pending: the watcher may end.
    */
   retireConfirmWatcher(pid: number): boolean {
-    return this.db.transaction((): boolean => {
-      if (this.pending()) return false;
-      this.db
-        .prepare("DELETE FROM meta WHERE key = 'confirm-watcher' AND value = ?")
-        .run(String(pid));
-      return true;
-    }).immediate();
+    return this.db
+      .transaction((): boolean => {
+        if (this.pending()) return false;
+        this.db
+          .prepare("DELETE FROM meta WHERE key = 'confirm-watcher' AND value = ?")
+          .run(String(pid));
+        return true;
+      })
+      .immediate();
   }
 
   setConfirmWatcher(pid: number): void {
@@ -555,21 +560,29 @@ export class Store {
   // ------------------------------------------------------ commit in flight
 
   /**
-   * The links a commit may change, written before it touches anything and
-   * cleared when it ends, so that a start-up after a crash knows what to put back.
+   * The crash journal: per backend, what it needs to put things back after a
+   * commit that did not end (the kernel: the links it may change). Written
+   * before a commit touches anything and cleared when it ends, so that a
+   * start-up after a crash knows what to converge.
    */
-  setInflight(names: readonly string[] | undefined): void {
-    if (names === undefined) this.db.prepare("DELETE FROM meta WHERE key = 'inflight'").run();
+  setInflight(journal: InflightJournal | undefined): void {
+    if (journal === undefined) this.db.prepare("DELETE FROM meta WHERE key = 'inflight'").run();
     else
       this.db
         .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('inflight', ?)")
-        .run(JSON.stringify(names));
+        .run(JSON.stringify(journal));
   }
 
-  inflight(): string[] {
+  /** The crash journal of a commit that did not end, or undefined. */
+  inflightJournal(): InflightJournal | undefined {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'inflight'").get() as
       { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as string[]) : [];
+    if (!row) return undefined;
+    const value = JSON.parse(row.value) as unknown;
+    // Before the backend contract the journal was the kernel's link names alone.
+    if (Array.isArray(value)) return { kernel: value };
+    if (typeof value === 'object' && value !== null) return value as InflightJournal;
+    return {};
   }
 
   // ---------------------------------------------------------------- audit
