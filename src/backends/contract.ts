@@ -127,6 +127,11 @@ export interface Backend<Desired, Actual, Plan> {
 
   /** Pure: the configuration (defaults applied) -> the desired state. */
   render(config: ConfigNode): Desired;
+  /**
+   * `render` in slices (src/config/slice.ts), where rendering a large
+   * configuration takes long enough to hold up the daemon's other sessions.
+   */
+  renderSliced?(config: ConfigNode): Promise<Desired>;
   /** What the target has now, as far as this intent concerns it. */
   observe(target: Target, intent: Intent<Desired>): Promise<Actual>;
   /** Pure: the changes from actual to desired. */

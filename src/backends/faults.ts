@@ -10,6 +10,7 @@
  * Without either variable the backends are used as they are.
  */
 import { BackendError, type AnyBackend, type BackendName, type StepHooks } from './contract.js';
+import type { ConfigNode } from '../config/index.js';
 
 export const FAULT_PHASES = [
   'render',
@@ -91,6 +92,12 @@ export function withFaults(
       fail('render');
       return backend.render(config);
     },
+    ...(backend.renderSliced && {
+      renderSliced: async (config: ConfigNode) => {
+        fail('render');
+        return backend.renderSliced!(config);
+      },
+    }),
     async observe(target, intent) {
       fail('observe');
       return backend.observe(target, intent);

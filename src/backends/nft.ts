@@ -7,7 +7,7 @@
  */
 import { checkNft, listTable, loadNft, NftError } from '../apply/nft.js';
 import type { Target } from '../apply/target.js';
-import { renderFirewall, type FirewallState } from '../render/firewall.js';
+import { renderFirewall, renderFirewallSliced, type FirewallState } from '../render/firewall.js';
 import {
   fullLoad,
   OWNED_TABLES,
@@ -110,6 +110,7 @@ export const nftBackend: Backend<FirewallState, undefined, NftBackendPlan> = {
   recheck: false,
 
   render: (config) => renderFirewall(config),
+  renderSliced: (config) => renderFirewallSliced(config),
 
   // Nothing is read: the plan starts from what FOS1 loaded, and `nft -c` tells when that is wrong.
   observe: async () => undefined,

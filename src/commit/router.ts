@@ -20,8 +20,8 @@ import {
   EMPTY_TREE,
   getNode,
   loadSetForm,
-  toSetForm,
-  treesEqual,
+  toSetFormSliced,
+  treesEqualSliced,
   type ConfigNode,
 } from '../config/index.js';
 import type { ContainerNode } from '../schema/index.js';
@@ -34,7 +34,7 @@ import {
   type PendingConfirm,
   type Store,
 } from '../store/store.js';
-import { inertChanges, verify, withDefaults } from '../verify/index.js';
+import { inertChanges, verifySliced, withDefaults, withDefaultsSliced } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import type { BackendProblem, CommitOutcome } from './outcome.js';
 import { hashPlaintextPasswords } from './passwords.js';
@@ -154,6 +154,21 @@ export class Router {
     return this.defaultedCache.tree;
   }
 
+  /** `runningDesired` in slices, for a commit in a daemon (a cache miss after a restart is a whole render). */
+  private async runningDesiredSliced<D>(backend: Backend<D, unknown, unknown>): Promise<D> {
+    const id = this.running().id;
+    const cached = this.desiredCache.get(backend.name);
+    if (cached?.id === id) return cached.desired as D;
+    if (this.defaultedCache?.id !== id)
+      this.defaultedCache = {
+        id,
+        tree: await withDefaultsSliced(this.running().tree, this.schema),
+      };
+    const desired = await render(backend, this.defaultedCache.tree);
+    this.desiredCache.set(backend.name, { id, desired });
+    return desired;
+  }
+
   /** A backend's rendering of the running configuration: what FOS1 last applied with it. */
   runningDesired<D>(backend: Backend<D, unknown, unknown>): D {
     const id = this.running().id;
@@ -178,10 +193,12 @@ export class Router {
   ): Promise<Preparation> {
     let phase = 'render';
     try {
-      const desired = candidate ? backend.render(candidate) : this.runningDesired(backend);
+      const desired = candidate
+        ? await render(backend, candidate)
+        : await this.runningDesiredSliced(backend);
       const intent: Intent<unknown> = {
         desired,
-        applied: first ? undefined : this.runningDesired(backend),
+        applied: first ? undefined : await this.runningDesiredSliced(backend),
         ...(journal !== undefined ? { journal } : {}),
       };
       phase = 'observe';
@@ -308,12 +325,13 @@ export class Router {
     }
     // 2. defaults, then verify
     step('verify');
-    const issues = verify(candidate, this.schema);
+    // Sliced, as the rest of the pure work on the candidate: other sessions keep their turns.
+    const issues = await verifySliced(candidate, this.schema);
     if (issues.length > 0) return { kind: 'invalid', issues };
     candidate = await hashPlaintextPasswords(candidate);
     // 3. diff; 4-5. which backends the change touches, and their plans
     step('plan');
-    const changed = !treesEqual(running.tree, candidate);
+    const changed = !(await treesEqualSliced(running.tree, candidate));
     const first = running.id === 0;
     // A commit that did not end (or whose restore failed) left a journal: everything converges.
     const leftover = this.store.inflightJournal();
@@ -323,14 +341,15 @@ export class Router {
       const owners = changedOwners(running.tree, candidate, this.schema);
       touched = all.filter((b) => [...b.owns, ...(b.reads ?? [])].some((o) => owners.has(o)));
     }
-    const defaulted = changed ? withDefaults(candidate, this.schema) : undefined;
+    const defaulted = changed ? await withDefaultsSliced(candidate, this.schema) : undefined;
     // Observations and checks (`ip -json`, `nft -c`) are processes: they run side by side.
     const preparing = Promise.all(
       touched.map((b) => this.prepare(b, defaulted, first, leftover?.[b.name])),
     );
     // Let them start their processes before the revision's text is written, which is synchronous.
     await new Promise((resolve) => setImmediate(resolve));
-    const configText = changed && !request.checkOnly ? toSetForm(candidate, this.schema) : '';
+    const configText =
+      changed && !request.checkOnly ? await toSetFormSliced(candidate, this.schema) : '';
     // Compressed on the thread pool while the checks and the apply run.
     const packing = configText ? packConfig(configText) : undefined;
     packing?.catch(() => undefined);
@@ -580,4 +599,11 @@ function journalOf(plans: readonly Prepared[]): InflightJournal {
 function auditEntries(tree: ConfigNode): number {
   const v = getNode(tree, ['system', 'config-management', 'audit-entries'])?.values[0];
   return v ? Number(v) : DEFAULT_AUDIT_ENTRIES;
+}
+
+/** A backend's rendering, in slices where the backend has them. */
+function render<D>(backend: Backend<D, unknown, unknown>, config: ConfigNode): Promise<D> {
+  return backend.renderSliced
+    ? backend.renderSliced(config)
+    : Promise.resolve(backend.render(config));
 }

@@ -1,5 +1,6 @@
 /** The three written forms of a config tree: set commands, curly braces, JSON. */
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
+import { runSliced, runToEnd, workBelow, type NodeWork } from './slice.js';
 import { sortedChildren, type ConfigNode } from './tree.js';
 
 /** The schema node for a child word of a node (undefined when the schema does not know it). */
@@ -148,9 +149,29 @@ export function toCurly(tree: ConfigNode, schema: ContainerNode): string {
  * large configuration writes the rest from the texts of the unchanged nodes.
  */
 export function toSetForm(tree: ConfigNode, schema: ContainerNode): string {
+  return runToEnd(toSetFormSteps(tree, schema));
+}
+
+/** `toSetForm` in slices, for a daemon that serves other sessions meanwhile. */
+export function toSetFormSliced(tree: ConfigNode, schema: ContainerNode): Promise<string> {
+  return runSliced(toSetFormSteps(tree, schema));
+}
+
+/** The text of one small subtree per step, then the whole from the texts memoised. */
+export function* toSetFormSteps(tree: ConfigNode, schema: ContainerNode): Generator<void, string> {
+  yield* workBelow(tree, schema, '', setTextWork);
   const { sets, comments } = setText(tree, schema, '');
   return sets + comments;
 }
+
+const childPrefix = (prefix: string, word: string): string =>
+  prefix === '' ? pathWord(word) : `${prefix} ${pathWord(word)}`;
+
+const setTextWork: NodeWork<string> = {
+  child: childPrefix,
+  known: (node, _s, prefix) => setTextMemo.get(node)?.prefix === prefix,
+  visit: (node, s, prefix) => void setText(node, s, prefix),
+};
 
 interface SetText {
   readonly sets: string;
@@ -174,11 +195,7 @@ function setText(node: ConfigNode, s: SchemaNode | undefined, prefix: string): S
     if (prefix !== '' && s?.kind !== 'tag') sets = `set ${prefix}\n`;
   } else {
     for (const [word, child] of sortedChildren(node)) {
-      const t = setText(
-        child,
-        childSchema(s, word),
-        prefix === '' ? pathWord(word) : `${prefix} ${pathWord(word)}`,
-      );
+      const t = setText(child, childSchema(s, word), childPrefix(prefix, word));
       sets += t.sets;
       comments += t.comments;
     }

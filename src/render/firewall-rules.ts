@@ -16,9 +16,10 @@ import {
 } from '../config/tree.js';
 import { groupKindOf, TCP_FLAGS, type Family } from '../schema/areas/firewall.js';
 import { parsePortList, protocolWord } from '../schema/services.js';
+import { runToEnd } from '../config/slice.js';
 import { nftString, type NftSet } from './nft-model.js';
 import {
-  foldRules,
+  foldRulesSteps,
   ruleText,
   valueInterval,
   type KeyKind,
@@ -81,9 +82,21 @@ function bigToV6(n: bigint): string {
  * do not are kept as written, so the set reads like the config.
  */
 function disjoint(values: string[], kind: KeyKind): string[] {
+  return runToEnd(disjointSteps(values, kind));
+}
+
+/** Values turned into intervals (or back into text) between two yields. */
+const VALUES_PER_STEP = 1024;
+
+function* disjointSteps(values: string[], kind: KeyKind): Generator<void, string[]> {
   type Bound = number | bigint;
-  const ivs = values.map((v) => valueInterval(kind, v) as [Bound, Bound]);
+  const ivs: [Bound, Bound][] = [];
+  for (let i = 0; i < values.length; i++) {
+    ivs.push(valueInterval(kind, values[i]!) as [Bound, Bound]);
+    if ((i + 1) % VALUES_PER_STEP === 0) yield;
+  }
   ivs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  if (values.length > VALUES_PER_STEP) yield;
   if (ivs.every((x, i) => i === 0 || ivs[i - 1]![1] < x[0])) return values;
   const next = (x: Bound): Bound => (typeof x === 'bigint' ? x + 1n : x + 1);
   const merged: [Bound, Bound][] = [];
@@ -94,7 +107,13 @@ function disjoint(values: string[], kind: KeyKind): string[] {
   }
   const text = (n: Bound): string =>
     typeof n === 'bigint' ? bigToV6(n) : kind === 'addr4' ? numberToV4(n) : String(n);
-  return merged.map(([lo, hi]) => (lo === hi ? text(lo) : `${text(lo)}-${text(hi)}`));
+  const out: string[] = [];
+  for (let i = 0; i < merged.length; i++) {
+    const [lo, hi] = merged[i]!;
+    out.push(lo === hi ? text(lo) : `${text(lo)}-${text(hi)}`);
+    if ((i + 1) % VALUES_PER_STEP === 0) yield;
+  }
+  return out;
 }
 
 const PLAIN_PORT = /^[1-9][0-9]{0,4}$/;
@@ -107,18 +126,28 @@ export function portElements(values: readonly string[]): string[] {
 }
 
 export function groupSet(config: ConfigNode, kind: string, name: string): NftSet {
+  return runToEnd(groupSetSteps(config, kind, name));
+}
+
+/** A group's set; a large group's members are made disjoint a few thousand per step. */
+export function* groupSetSteps(
+  config: ConfigNode,
+  kind: string,
+  name: string,
+): Generator<void, NftSet> {
   const k = GROUP_KINDS[kind]!;
   const members = groupMembers(config, kind, name);
   let elements: string[];
   let interval: boolean;
   if (kind === 'port-group') {
     elements = portElements(members);
+    yield;
     interval = elements.some((e) => e.includes('-'));
   } else if (k.family) {
     const f = k.family;
     const ranged = kind.includes('network') || members.some((e) => e.includes('-'));
     // Distinct host addresses cannot overlap: only networks and ranges need merging.
-    elements = ranged ? disjoint(members, f === 4 ? 'addr4' : 'addr6') : members;
+    elements = ranged ? yield* disjointSteps(members, f === 4 ? 'addr4' : 'addr6') : members;
     interval = ranged;
   } else if (kind === 'interface-group') {
     elements = members.map((m) => quote(m));
@@ -410,16 +439,21 @@ const compiledMemo = new WeakMap<
 
 const TERMINAL = /^(accept|drop|reject( with tcp reset)?)$/;
 
-function rawChain(input: ChainInput): RawChain {
+/** Config rules compiled (or nft rules written) between two yields. */
+const RULES_PER_STEP = 64;
+
+function* rawChainSteps(input: ChainInput): Generator<void, RawChain> {
   const key = `${input.family}|${input.name}`;
   const known = rawMemo.get(input.node)?.get(key);
   if (known) return known;
   const sets = new Map<string, NftSet>();
   const ctx: RuleContext = { family: input.family, logName: input.name, sets };
   const rules: Rule[] = [];
+  let done = 0;
   for (const [number, rule] of entries(input.node, 'rule')) {
     const r = filterRule(number, rule, ctx);
     if (r) rules.push(r);
+    if (++done % RULES_PER_STEP === 0) yield;
   }
   const inlinable =
     val(input.node, 'default-action') === 'return' &&
@@ -447,10 +481,19 @@ export function compileChains(
   fold: boolean,
   sets: Map<string, NftSet>,
 ): Map<string, CompiledChain> {
+  return runToEnd(compileChainsSteps(inputs, fold, sets));
+}
+
+/** `compileChains`, a few hundred rules per step. */
+export function* compileChainsSteps(
+  inputs: readonly ChainInput[],
+  fold: boolean,
+  sets: Map<string, NftSet>,
+): Generator<void, Map<string, CompiledChain>> {
   const byName = new Map(inputs.map((i) => [i.name, i]));
   const out = new Map<string, CompiledChain>();
   for (const input of inputs) {
-    const raw = rawChain(input);
+    const raw = yield* rawChainSteps(input);
     for (const set of raw.sets) sets.set(set.name, set);
     // Which callees this chain inlines; the compiled form is reused while they and it are unchanged.
     const callees: ConfigNode[] = [];
@@ -458,7 +501,7 @@ export function compileChains(
     for (const rule of raw.rules) {
       const target =
         fold && rule.verdict.startsWith('jump ') ? byName.get(rule.verdict.slice(5)) : undefined;
-      const callee = target && target !== input ? rawChain(target) : undefined;
+      const callee = target && target !== input ? yield* rawChainSteps(target) : undefined;
       const inlined =
         callee?.inlinable && rule.gates.length === 0 && rule.actions.length === 0
           ? callee.rules.map((r) => {
@@ -483,25 +526,26 @@ export function compileChains(
       out.set(input.name, memo.result);
       continue;
     }
-    const compiled = fold ? foldRules(expanded) : expanded;
+    const compiled = fold ? yield* foldRulesSteps(expanded) : expanded;
     const ctx: RuleContext = { family: input.family, logName: input.name, sets };
-    const result: CompiledChain = {
-      rules: [
-        ...compiled.map((r) => ruleText(r, quote)),
-        defaultRule(input.node, ctx, input.fallback),
-      ],
-      sources: [
-        ...compiled.map((r) =>
-          r.numbers.map((n) => {
-            const colon = n.lastIndexOf(':');
-            return colon < 0
-              ? { chain: input.name, rule: n }
-              : { chain: n.slice(0, colon), rule: n.slice(colon + 1) };
-          }),
-        ),
-        [{ chain: input.name, rule: 'default' }],
-      ],
-    };
+    const rules: string[] = [];
+    const sources: (readonly RuleSource[])[] = [];
+    for (let i = 0; i < compiled.length; i++) {
+      const r = compiled[i]!;
+      rules.push(ruleText(r, quote));
+      sources.push(
+        r.numbers.map((n) => {
+          const colon = n.lastIndexOf(':');
+          return colon < 0
+            ? { chain: input.name, rule: n }
+            : { chain: n.slice(0, colon), rule: n.slice(colon + 1) };
+        }),
+      );
+      if ((i + 1) % RULES_PER_STEP === 0) yield;
+    }
+    rules.push(defaultRule(input.node, ctx, input.fallback));
+    sources.push([{ chain: input.name, rule: 'default' }]);
+    const result: CompiledChain = { rules, sources };
     let byKey = compiledMemo.get(input.node);
     if (!byKey) compiledMemo.set(input.node, (byKey = new Map()));
     byKey.set(key, { callees, result });

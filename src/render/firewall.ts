@@ -21,11 +21,12 @@ import {
   valuesAt as vals,
   type ConfigNode,
 } from '../config/tree.js';
+import { runSliced, runToEnd } from '../config/slice.js';
 import { CONNTRACK_HELPERS } from '../schema/areas/conntrack.js';
 import {
   chainName,
-  compileChains,
-  groupSet,
+  compileChainsSteps,
+  groupSetSteps,
   GROUP_KINDS,
   ip,
   portElements,
@@ -289,21 +290,21 @@ function conntrackChains(
 }
 
 /** Every firewall group as the named set it becomes, by set name. */
-function groupSets(config: ConfigNode): Map<string, NftSet> {
+function* groupSetsSteps(config: ConfigNode): Generator<void, Map<string, NftSet>> {
   const sets = new Map<string, NftSet>();
   for (const kind of Object.keys(GROUP_KINDS))
     for (const [name] of entries(config, 'firewall', 'group', kind)) {
-      const set = groupSet(config, kind, name);
+      const set = yield* groupSetSteps(config, kind, name);
       sets.set(set.name, set);
     }
   return sets;
 }
 
-function filterTable(
+function* filterTableSteps(
   config: ConfigNode,
   options: RenderOptions,
   groups: ReadonlyMap<string, NftSet>,
-): NftTable | undefined {
+): Generator<void, NftTable | undefined> {
   // The groups, and the `recent` sets the chains add.
   const sets = new Map(groups);
   const chains = new Map<string, NftChain>();
@@ -319,7 +320,7 @@ function filterTable(
       if (node) inputs.push({ name: chainName(f, hook), node, family: f, fallback: 'accept' });
     }
   }
-  const compiled = compileChains(inputs, options.fold !== false, sets);
+  const compiled = yield* compileChainsSteps(inputs, options.fold !== false, sets);
   const familyChains = new Map<string, NftChain>();
   for (const [name, c] of compiled)
     familyChains.set(name, { name, rules: c.rules, sources: c.sources });
@@ -376,12 +377,16 @@ function natTranslation(rule: ConfigNode, kind: 'source' | 'destination', f: Fam
   return `${verb} ${ip(f)} to ${shown}${portText}${tail}`;
 }
 
-function natTable(
+/** NAT rules written between two yields. */
+const NAT_RULES_PER_STEP = 128;
+
+function* natTableSteps(
   config: ConfigNode,
   area: 'nat' | 'nat66',
   f: Family,
   groups: ReadonlyMap<string, NftSet>,
-): NftTable | undefined {
+): Generator<void, NftTable | undefined> {
+  let done = 0;
   const chains = new Map<string, NftChain>();
   const sets = new Map<string, NftSet>();
   // Group references in NAT rules name the firewall's groups: the NAT table carries its own copies.
@@ -393,6 +398,7 @@ function natTable(
     const lines: string[] = [];
     const sources: { chain: string; rule: string }[][] = [];
     for (const [number, rule] of rules) {
+      if (++done % NAT_RULES_PER_STEP === 0) yield;
       if (has(rule, 'disable')) continue;
       sources.push([{ chain: kind, rule: number }]);
       const ctx: RuleContext = { family: f, logName, sets };
@@ -517,13 +523,29 @@ export function renderSysctls(config: ConfigNode): SysctlState {
 // ------------------------------------------------------------------ entry point
 
 export function renderFirewall(config: ConfigNode, options: RenderOptions = {}): FirewallState {
+  return runToEnd(renderFirewallSteps(config, options));
+}
+
+/** `renderFirewall` in slices, for a daemon that serves other sessions meanwhile. */
+export function renderFirewallSliced(
+  config: ConfigNode,
+  options: RenderOptions = {},
+): Promise<FirewallState> {
+  return runSliced(renderFirewallSteps(config, options));
+}
+
+/** The firewall, a few hundred rules or a few thousand group members per step. */
+export function* renderFirewallSteps(
+  config: ConfigNode,
+  options: RenderOptions = {},
+): Generator<void, FirewallState> {
   const tables = new Map<string, NftTable>();
   const add = (t: NftTable | undefined): void => {
     if (t) tables.set(tableKey(t), t);
   };
-  const groups = groupSets(config);
-  add(filterTable(config, options, groups));
-  add(natTable(config, 'nat', 4, groups));
-  add(natTable(config, 'nat66', 6, groups));
+  const groups = yield* groupSetsSteps(config);
+  add(yield* filterTableSteps(config, options, groups));
+  add(yield* natTableSteps(config, 'nat', 4, groups));
+  add(yield* natTableSteps(config, 'nat66', 6, groups));
   return { tables, ...renderSysctls(config) };
 }

@@ -6,6 +6,7 @@
  * and "any rule matches" mean the same, so the order inside the run does not
  * matter and a set lookup replaces a linear walk. Pure.
  */
+import { runToEnd } from '../config/slice.js';
 import { ipv4ToNumber, parseIPv6 } from '../schema/index.js';
 
 /** What the values of a key are, for overlap checks in concatenations. */
@@ -228,25 +229,44 @@ function hashable(keys: readonly Match[], rows: readonly (readonly string[])[]):
 /** At most this many elements come from one rule (a product of lists); beyond it the rule stays linear. */
 const MAX_ELEMENTS_PER_RULE = 256;
 
-function foldRun(run: Run, checkOverlap = true): Rule[] {
+/** Rules split, compared or folded between two yields. */
+const RULES_PER_STEP = 256;
+
+function* foldRun(run: Run, checkOverlap = true): Generator<void, Rule[]> {
   const rules = run.rules;
   if (rules.length === 1) return [rules[0]!.rule];
   const first = rules[0]!;
   // Keys with the same values in every rule stay plain matches; the others vary.
   const varying: number[] = [];
   const same: Match[] = [];
-  first.keys.forEach((m, i) => {
-    if (rules.every((r) => sameValues(r.keys[i]!.values, m.values))) same.push(m);
+  for (let i = 0; i < first.keys.length; i++) {
+    const m = first.keys[i]!;
+    let all = true;
+    for (let j = 0; all && j < rules.length; j++) {
+      all = sameValues(rules[j]!.keys[i]!.values, m.values);
+      if ((j + 1) % RULES_PER_STEP === 0) yield;
+    }
+    if (all) same.push(m);
     else varying.push(i);
-  });
-  const numbers = rules.flatMap((r) => r.rule.numbers);
+  }
+  const numbers: string[] = [];
+  for (let j = 0; j < rules.length; j++) {
+    for (const n of rules[j]!.rule.numbers) numbers.push(n);
+    if ((j + 1) % RULES_PER_STEP === 0) yield;
+  }
   // A folded rule stands for several config rules: no one description fits it.
   const { description: _description, ...firstWithout } = first.rule;
   const base: Rule = { ...firstWithout, matches: [...first.fixed, ...same] };
   if (varying.length === 0) return [{ ...base, numbers }];
   if (varying.length === 1) {
     const i = varying[0]!;
-    const values = [...new Set(rules.flatMap((r) => r.keys[i]!.values))];
+    const distinct = new Set<string>();
+    for (let j = 0; j < rules.length; j++) {
+      for (const v of rules[j]!.keys[i]!.values) distinct.add(v);
+      if ((j + 1) % RULES_PER_STEP === 0) yield;
+    }
+    const values = [...distinct];
+    yield;
     const set = hashable(
       [first.keys[i]!],
       values.map((v) => [v]),
@@ -266,7 +286,9 @@ function foldRun(run: Run, checkOverlap = true): Rule[] {
     intervals = [];
     members = [];
   };
+  let done = 0;
   for (const r of rules) {
+    if (++done % RULES_PER_STEP === 0) yield;
     const mine =
       varying.length === 2 &&
       r.keys[varying[0]!]!.values.length === 1 &&
@@ -295,36 +317,47 @@ function foldRun(run: Run, checkOverlap = true): Rule[] {
  * never overlap (the usual case: one network per rule) needs none, which a
  * sort shows; one that does overlap is folded greedily in chunks.
  */
-function foldRunFast(run: Run): Rule[] {
-  if (run.rules.length <= 64) return foldRun(run);
+function* foldRunFast(run: Run): Generator<void, Rule[]> {
+  if (run.rules.length <= 64) return yield* foldRun(run);
   const first = run.rules[0]!;
-  if (first.keys.length < 2) return foldRun(run);
+  if (first.keys.length < 2) return yield* foldRun(run);
   for (let k = 0; k < first.keys.length; k++) {
     const kind = first.keys[k]!.kind;
     if (kind === 'ifname') continue;
     const all: Interval[] = [];
-    for (const r of run.rules) for (const v of r.keys[k]!.values) all.push(valueInterval(kind, v));
+    for (let j = 0; j < run.rules.length; j++) {
+      for (const v of run.rules[j]!.keys[k]!.values) all.push(valueInterval(kind, v));
+      if ((j + 1) % RULES_PER_STEP === 0) yield;
+    }
     const numeric = all as ([number, number] | [bigint, bigint])[];
     numeric.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    if (numeric.every((iv, i) => i === 0 || numeric[i - 1]![1] < iv[0])) return foldRun(run, false);
+    if (numeric.every((iv, i) => i === 0 || numeric[i - 1]![1] < iv[0]))
+      return yield* foldRun(run, false);
   }
   const out: Rule[] = [];
   for (let i = 0; i < run.rules.length; i += 64)
-    for (const x of foldRun({ ...run, rules: run.rules.slice(i, i + 64) })) out.push(x);
+    for (const x of yield* foldRun({ ...run, rules: run.rules.slice(i, i + 64) })) out.push(x);
   return out;
 }
 
 /** Fold runs of compatible rules into set lookups; everything else stays as it is, in order. */
 export function foldRules(rules: readonly Rule[]): Rule[] {
+  return runToEnd(foldRulesSteps(rules));
+}
+
+/** `foldRules`, a few hundred rules per step (a run is folded in one). */
+export function* foldRulesSteps(rules: readonly Rule[]): Generator<void, Rule[]> {
   const out: Rule[] = [];
   let run: Run | undefined;
-  const close = (): void => {
-    if (run) for (const x of foldRunFast(run)) out.push(x);
+  function* close(): Generator<void, void> {
+    if (run) for (const x of yield* foldRunFast(run)) out.push(x);
     run = undefined;
-  };
+  }
+  let done = 0;
   for (const rule of rules) {
+    if (++done % RULES_PER_STEP === 0) yield;
     if (!foldable(rule)) {
-      close();
+      yield* close();
       out.push(rule);
       continue;
     }
@@ -332,10 +365,10 @@ export function foldRules(rules: readonly Rule[]): Rule[] {
     const sig = signature(s);
     if (run && run.signature === sig) run.rules.push(s);
     else {
-      close();
+      yield* close();
       run = { rules: [s], signature: sig };
     }
   }
-  close();
+  yield* close();
   return out;
 }

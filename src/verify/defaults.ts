@@ -1,6 +1,7 @@
 /** Schema defaults, filled in wherever their parent node exists. */
 import type { ContainerNode, EntryNode, LeafNode, SchemaNode } from '../schema/index.js';
 import type { ConfigNode } from '../config/tree.js';
+import { isBranch, runSliced, runToEnd, workBelow, type NodeWork } from '../config/slice.js';
 
 /**
  * Visit, for every node present in the tree, the schema leaves it could hold
@@ -38,6 +39,26 @@ const memo = new WeakMap<ConfigNode, { readonly s: SchemaNode; readonly result: 
 
 /** The tree the backends see: the candidate plus the defaults of every present node. */
 export function withDefaults(tree: ConfigNode, schema: ContainerNode): ConfigNode {
+  return runToEnd(withDefaultsSteps(tree, schema));
+}
+
+/** `withDefaults` in slices, for a daemon that serves other sessions meanwhile. */
+export function withDefaultsSliced(tree: ConfigNode, schema: ContainerNode): Promise<ConfigNode> {
+  return runSliced(withDefaultsSteps(tree, schema));
+}
+
+const defaultsWork: NodeWork<undefined> = {
+  child: () => undefined,
+  known: (node, s) => !isBranch(s) || memo.get(node)?.s === s,
+  visit: (node, s) => void defaulted(node, s!, false),
+};
+
+/** The defaults of one small subtree per step, then the root's from what is memoised. */
+export function* withDefaultsSteps(
+  tree: ConfigNode,
+  schema: ContainerNode,
+): Generator<void, ConfigNode> {
+  yield* workBelow(tree, schema, undefined, defaultsWork);
   return defaulted(tree, schema, true);
 }
 

@@ -5,7 +5,11 @@
 import { nodeAt as at, valueAt as val, type ConfigNode } from '../config/tree.js';
 import { groupKindOf, type Family } from '../schema/areas/firewall.js';
 import { PORT_PROTOCOLS } from '../schema/services.js';
+import { runSliced, runToEnd } from '../config/slice.js';
 import type { VerifyIssue } from './issues.js';
+
+/** Rules (or groups) checked between two yields of the sliced check. */
+const PER_STEP = 64;
 
 const plain = (v: string): string => (v.startsWith('!') ? v.slice(1) : v);
 
@@ -96,7 +100,8 @@ function checkProtocolFields(
       });
 }
 
-function checkChains(tree: ConfigNode, issues: VerifyIssue[]): void {
+function* checkChains(tree: ConfigNode, issues: VerifyIssue[]): Generator<void, void> {
+  let checked = 0;
   for (const f of [4, 6] as const) {
     const names = chainNames(tree, f);
     const jumps = new Map<string, { target: string; path: string[] }[]>();
@@ -140,6 +145,7 @@ function checkChains(tree: ConfigNode, issues: VerifyIssue[]): void {
         if (action === 'jump' && target) edges.push({ target, path: [...rulePath, 'jump-target'] });
         checkGroupReferences(tree, rule, rulePath, f, issues);
         checkProtocolFields(rule, rulePath, f, issues);
+        if (++checked % PER_STEP === 0) yield;
       }
       for (const e of edges)
         if (!names.has(e.target))
@@ -169,7 +175,8 @@ function checkChains(tree: ConfigNode, issues: VerifyIssue[]): void {
   }
 }
 
-function checkGroups(tree: ConfigNode, issues: VerifyIssue[]): void {
+function* checkGroups(tree: ConfigNode, issues: VerifyIssue[]): Generator<void, void> {
+  let checked = 0;
   for (const [kind, groups] of at(tree, 'firewall', 'group')?.children ?? []) {
     for (const [name, group] of groups.children) {
       for (const inc of at(group, 'include')?.values ?? []) {
@@ -179,6 +186,7 @@ function checkGroups(tree: ConfigNode, issues: VerifyIssue[]): void {
         else if (inc === name)
           issues.push({ path, message: `group ${name} cannot include itself` });
       }
+      if (++checked % PER_STEP === 0) yield;
     }
   }
 }
@@ -243,7 +251,8 @@ function checkZones(tree: ConfigNode, issues: VerifyIssue[]): void {
   }
 }
 
-function checkNat(tree: ConfigNode, issues: VerifyIssue[]): void {
+function* checkNat(tree: ConfigNode, issues: VerifyIssue[]): Generator<void, void> {
+  let checked = 0;
   for (const [area, f] of [
     ['nat', 4],
     ['nat66', 6],
@@ -266,16 +275,28 @@ function checkNat(tree: ConfigNode, issues: VerifyIssue[]): void {
             path: [...path, 'translation', 'redirect'],
             message: "'translation redirect' and 'translation address' exclude each other",
           });
+        if (++checked % PER_STEP === 0) yield;
       }
     }
   }
 }
 
 export function checkFirewall(tree: ConfigNode): VerifyIssue[] {
+  return runToEnd(checkFirewallSteps(tree));
+}
+
+/** `checkFirewall` in slices, for a daemon that serves other sessions meanwhile. */
+export function checkFirewallSliced(tree: ConfigNode): Promise<VerifyIssue[]> {
+  return runSliced(checkFirewallSteps(tree));
+}
+
+/** The checks, a few rules or groups per step. */
+export function* checkFirewallSteps(tree: ConfigNode): Generator<void, VerifyIssue[]> {
   const issues: VerifyIssue[] = [];
-  checkGroups(tree, issues);
-  checkChains(tree, issues);
+  yield* checkGroups(tree, issues);
+  yield* checkChains(tree, issues);
   checkZones(tree, issues);
-  checkNat(tree, issues);
+  yield;
+  yield* checkNat(tree, issues);
   return issues;
 }

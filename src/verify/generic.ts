@@ -2,6 +2,7 @@
 import type { ContainerNode, EntryNode, SchemaNode } from '../schema/index.js';
 import type { ConfigNode } from '../config/tree.js';
 import { formatPath } from '../config/errors.js';
+import { isBranch, runSliced, runToEnd, workBelow, type NodeWork } from '../config/slice.js';
 import type { VerifyIssue } from './issues.js';
 
 /** Missing required leaves below a node, as paths relative to it (each: the parent path and the leaf name). */
@@ -55,6 +56,29 @@ function missing(node: ConfigNode, s: SchemaNode): Missing {
 }
 
 export function checkRequired(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
+  return runToEnd(checkRequiredSteps(tree, schema));
+}
+
+/** `checkRequired` in slices, for a daemon that serves other sessions meanwhile. */
+export function checkRequiredSliced(
+  tree: ConfigNode,
+  schema: ContainerNode,
+): Promise<VerifyIssue[]> {
+  return runSliced(checkRequiredSteps(tree, schema));
+}
+
+const missingWork: NodeWork<undefined> = {
+  child: () => undefined,
+  known: (node, s) => !isBranch(s) || memo.get(node)?.s === s,
+  visit: (node, s) => void missing(node, s!),
+};
+
+/** The missing leaves of one small subtree per step, then the issues from what is memoised. */
+export function* checkRequiredSteps(
+  tree: ConfigNode,
+  schema: ContainerNode,
+): Generator<void, VerifyIssue[]> {
+  yield* workBelow(tree, schema, undefined, missingWork);
   const issues: VerifyIssue[] = [];
   // The root's own leaves are never required (areas are containers).
   for (const [name, child] of schema.children) {
