@@ -13,11 +13,11 @@ import { ShellEngine, type FileAccess, type RouterAccess } from './cli/engine.js
 import { maskAfterSecretNames } from './cli/history.js';
 import { HISTORY_ENTRIES, MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from './cli/limits.js';
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
-import { InkTerminal } from './ui/ink-terminal.js';
+import { inkTerminal, loadInk } from './ui/lazy.js';
 import { getNode } from './config/index.js';
 import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
-import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
+import type { Credentials } from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
@@ -372,6 +372,7 @@ function openTerminal(
   };
   let frontend: Frontend;
   if (screen && wantsInk(screen.term, screen.frontend ?? process.env['FOS_FRONTEND'])) {
+    const InkTerminal = inkTerminal();
     const ink = new InkTerminal(engine, host, {
       columns: screen.columns,
       rows: screen.rows,
@@ -443,6 +444,9 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   }
   // The daemon owns pending confirmations: it reverts them on time and tells its sessions.
   const timer = new ConfirmTimer(router);
+  // Loaded here, not at the top: only a daemon and a shell drawing with ink need ink or ssh2.
+  await loadInk();
+  const { loadHostKey, startSshServer } = await import('./ssh/server.js');
   const server = await startSshServer(
     { host, port, hostKey: loadHostKey(globals.state) },
     {
@@ -535,6 +539,7 @@ async function shell(globals: Globals, io: Io): Promise<number> {
     }
     const confirmTimer = new ConfirmTimer(router);
     timer = confirmTimer;
+    if (wantsInk(process.env['TERM'])) await loadInk();
     return await new Promise<number>((resolve) => {
       const terminal = openTerminal(
         router,

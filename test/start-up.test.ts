@@ -1,0 +1,148 @@
+/**
+ * What a start of `fos` loads: `-c`, `check`, `convert` and the plain shell
+ * never import ink, react or ssh2 (they took most of every start-up); the
+ * shell loads ink only when it draws with it. Each case runs the real
+ * bin/fos.js under a module logger (test/helpers/module-log.mjs).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeLab, type Lab } from './helpers/lab.js';
+import { repoRoot } from './helpers/paths.js';
+
+const bin = join(repoRoot, 'bin', 'fos.js');
+const logger = join(repoRoot, 'test', 'helpers', 'module-log.mjs');
+/** The front-end's packages and the SSH server's: none of them is needed to run commands. */
+const HEAVY = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|ssh2)\//;
+
+let lab: Lab;
+let logs: string;
+let counter = 0;
+
+beforeAll(async () => {
+  lab = await makeLab();
+  logs = mkdtempSync(join(tmpdir(), 'fos-modules-'));
+});
+
+afterAll(async () => {
+  await lab?.down();
+  if (logs) rmSync(logs, { recursive: true, force: true });
+});
+
+function newLog(): string {
+  return join(logs, `log${counter++}`);
+}
+
+function modulesIn(log: string): string[] {
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** Run node with the logger; the modules it loaded and how it ended. */
+function loaded(
+  args: string[],
+  input = '',
+): { code: number | null; out: string; err: string; modules: string[] } {
+  const log = newLog();
+  const r = spawnSync(process.execPath, ['--import', logger, ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, FOS_MODULE_LOG: log },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr, modules: modulesIn(log) };
+}
+
+const heavyIn = (modules: string[]): string[] => modules.filter((m) => HEAVY.test(m));
+
+describe('what a start of fos loads', () => {
+  it('the logger sees ink and react when they are loaded', () => {
+    const r = loaded(['--input-type=module', '-e', "await import('ink')"]);
+    expect(r.code, r.err).toBe(0);
+    expect(heavyIn(r.modules).some((m) => m.includes('/node_modules/ink/'))).toBe(true);
+    expect(heavyIn(r.modules).some((m) => m.includes('/node_modules/react/'))).toBe(true);
+  });
+
+  it("fos -c 'show version' loads no ink, react or ssh2", () => {
+    const r = loaded([bin, ...lab.flags, '-c', 'show version']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^FOS1 /);
+    expect(r.modules.length).toBeGreaterThan(0);
+    expect(heavyIn(r.modules)).toEqual([]);
+  });
+
+  it('fos check and fos convert load no ink, react or ssh2', () => {
+    const file = join(repoRoot, 'examples', 'router.set');
+    const checked = loaded([bin, 'check', file]);
+    expect(checked.code, checked.out + checked.err).toBe(0);
+    expect(heavyIn(checked.modules)).toEqual([]);
+    const converted = loaded([bin, 'convert', file, '--to', 'curly']);
+    expect(converted.code, converted.err).toBe(0);
+    expect(converted.out).toContain('interfaces {');
+    expect(heavyIn(converted.modules)).toEqual([]);
+  });
+
+  it('fos shell with a script on stdin loads no ink, react or ssh2', () => {
+    const r = loaded([bin, ...lab.flags, 'shell'], 'show version\nshow system commit\n');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^FOS1 /);
+    expect(heavyIn(r.modules)).toEqual([]);
+  });
+
+  describe('fos shell on a terminal (tmux)', () => {
+    const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
+
+    /** Open the shell in tmux with TERM, wait for its prompt, type exit, wait for the end. */
+    async function shellOn(term: string): Promise<string[]> {
+      const log = newLog();
+      const session = `fosstart${process.pid}x${counter++}`;
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        '-x',
+        '100',
+        '-y',
+        '30',
+        'env',
+        `TERM=${term}`,
+        `FOS_MODULE_LOG=${log}`,
+        process.execPath,
+        '--import',
+        logger,
+        bin,
+        ...lab.flags,
+        'shell',
+      );
+      const alive = (): boolean => spawnSync('tmux', ['has-session', '-t', session]).status === 0;
+      try {
+        const started = Date.now();
+        while (!/:~\$/.test(tmux('capture-pane', '-p', '-t', session))) {
+          if (Date.now() - started > 30_000) throw new Error('the shell never prompted');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        tmux('send-keys', '-t', session, 'exit', 'Enter');
+        while (alive()) {
+          if (Date.now() - started > 30_000) throw new Error('the shell never ended');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        if (alive()) tmux('kill-session', '-t', session);
+      }
+      return modulesIn(log);
+    }
+
+    it('a dumb terminal gets the plain front-end and loads no ink or react', async () => {
+      const modules = await shellOn('dumb');
+      expect(modules.length).toBeGreaterThan(0);
+      expect(heavyIn(modules)).toEqual([]);
+    });
+
+    it('a capable terminal loads ink, which draws it', async () => {
+      const modules = await shellOn('xterm-256color');
+      expect(heavyIn(modules).some((m) => m.includes('/node_modules/ink/'))).toBe(true);
+      expect(heavyIn(modules).some((m) => m.includes('/node_modules/ssh2/'))).toBe(false);
+    });
+  });
+});
