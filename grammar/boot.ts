@@ -32,13 +32,18 @@ import {
 /** Blocks nested deeper than this are refused (the deepest real config is about 12). */
 export const MAX_NESTING = 64;
 
-const bootLexer = new Lexer(bootTokens, {
-  positionTracking: 'full',
-  ensureOptimizations: false,
-  // Only LF ends a line: a stray CR or U+2028 inside a value must not shift the line numbers.
-  lineTerminatorsPattern: /\n/g,
-  lineTerminatorCharacters: ['\n'],
-});
+/** The lexer and the parser are built on first use: most starts of `fos` read no config.boot. */
+let bootLexer: Lexer | undefined;
+function lexer(): Lexer {
+  bootLexer ??= new Lexer(bootTokens, {
+    positionTracking: 'full',
+    ensureOptimizations: false,
+    // Only LF ends a line: a stray CR or U+2028 inside a value must not shift the line numbers.
+    lineTerminatorsPattern: /\n/g,
+    lineTerminatorCharacters: ['\n'],
+  });
+  return bootLexer;
+}
 
 interface MutableStatement {
   name: Word;
@@ -106,7 +111,7 @@ class BootParser extends EmbeddedActionsParser {
   });
 }
 
-const bootParser = new BootParser();
+let bootParser: BootParser | undefined;
 
 function positionOf(token: IToken, text: string): { line: number; column: number } {
   if (Number.isFinite(token.startLine))
@@ -164,7 +169,7 @@ function attachComments(statements: MutableStatement[], comments: IToken[]): str
 
 /** Parse a config.boot text. The first syntax error stops the parse. */
 export function parseBoot(text: string): BootParse {
-  const lexed = bootLexer.tokenize(text);
+  const lexed = lexer().tokenize(text);
   const fail = (error: SyntaxIssue): BootParse => ({ statements: [], footer: [], errors: [error] });
   if (lexed.errors.length > 0) {
     const e = lexed.errors[0]!;
@@ -188,10 +193,11 @@ export function parseBoot(text: string): BootParse {
   const braceError = checkBraces(lexed.tokens, text);
   if (braceError) return fail(braceError);
 
-  bootParser.input = lexed.tokens;
-  const statements = bootParser.config();
-  if (bootParser.errors.length > 0) {
-    const error = bootParser.errors[0]!;
+  const parser = (bootParser ??= new BootParser());
+  parser.input = lexed.tokens;
+  const statements = parser.config();
+  if (parser.errors.length > 0) {
+    const error = parser.errors[0]!;
     return fail({ ...positionOf(error.token, text), message: error.message });
   }
   const footer = attachComments(statements, (lexed.groups['comments'] ?? []) as IToken[]);

@@ -73,7 +73,8 @@ class CommandParser extends EmbeddedActionsParser {
   });
 }
 
-const commandParser = new CommandParser();
+/** Built on first use: a line of only words and quoted strings never needs it (plainCommand). */
+let commandParser: CommandParser | undefined;
 
 function lexerIssue(
   error: { line?: number; column?: number; offset: number; length: number },
@@ -133,10 +134,11 @@ function parseSegment(
     });
     return undefined;
   }
-  commandParser.input = tokens;
-  const result = commandParser.command();
-  if (commandParser.errors.length > 0) {
-    const error = commandParser.errors[0]!;
+  const parser = (commandParser ??= new CommandParser());
+  parser.input = tokens;
+  const result = parser.command();
+  if (parser.errors.length > 0) {
+    const error = parser.errors[0]!;
     const token = Number.isFinite(error.token.startLine)
       ? error.token
       : (endOfLine ?? tokens[tokens.length - 1]!);

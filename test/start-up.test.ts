@@ -8,14 +8,21 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
 
 const bin = join(repoRoot, 'bin', 'fos.js');
 const logger = join(repoRoot, 'test', 'helpers', 'module-log.mjs');
-/** The front-end's packages and the SSH server's: none of them is needed to run commands. */
-const HEAVY = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|ssh2)\//;
+/**
+ * The front-end's packages and the SSH server's, or their entries in the
+ * bundle (scripts/bundle.mjs): none of them is needed to run commands.
+ */
+const HEAVY =
+  /\/node_modules\/(ink|react|react-reconciler|yoga-layout|ssh2)\/|\/dist\/bundle\/(ink-terminal|ssh-server)\.js$/;
+const INK = /\/node_modules\/ink\/|\/dist\/bundle\/ink-terminal\.js$/;
+const SSH = /\/node_modules\/ssh2\/|\/dist\/bundle\/ssh-server\.js$/;
 
 let lab: Lab;
 let logs: string;
@@ -68,6 +75,20 @@ describe('what a start of fos loads', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^FOS1 /);
     expect(r.modules.length).toBeGreaterThan(0);
+    expect(heavyIn(r.modules)).toEqual([]);
+  });
+
+  it("the compiled tree without the bundle: fos -c 'show version' loads no ink, react or ssh2", () => {
+    const entry = pathToFileURL(join(repoRoot, 'dist', 'src', 'entry.js')).href;
+    const argv = JSON.stringify([...lab.flags, '-c', 'show version']);
+    const r = loaded([
+      '--input-type=module',
+      '-e',
+      `const { run } = await import(${JSON.stringify(entry)}); process.exitCode = await run(${argv});`,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^FOS1 /);
+    expect(r.modules.some((m) => m.includes('/dist/src/main.js'))).toBe(true);
     expect(heavyIn(r.modules)).toEqual([]);
   });
 
@@ -141,8 +162,8 @@ describe('what a start of fos loads', () => {
 
     it('a capable terminal loads ink, which draws it', async () => {
       const modules = await shellOn('xterm-256color');
-      expect(heavyIn(modules).some((m) => m.includes('/node_modules/ink/'))).toBe(true);
-      expect(heavyIn(modules).some((m) => m.includes('/node_modules/ssh2/'))).toBe(false);
+      expect(modules.some((m) => INK.test(m))).toBe(true);
+      expect(modules.some((m) => SSH.test(m))).toBe(false);
     });
   });
 });
