@@ -34,6 +34,7 @@ const layers = [
   'src/cli',
   'src/ui',
   'src/ssh',
+  'src/daemon',
 ];
 const pureLayers = new Set([
   'grammar',

@@ -21,7 +21,8 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 
-export type Origin = 'cli' | 'ssh' | 'batch' | 'boot' | 'confirm-timeout' | 'rollback';
+/** Where a change came from; `local` is `fos -c` or `fos shell` through the daemon's socket. */
+export type Origin = 'cli' | 'ssh' | 'batch' | 'local' | 'boot' | 'confirm-timeout' | 'rollback';
 
 export interface RevisionSummary {
   /** Internal id, increasing forever. */
