@@ -68,6 +68,19 @@ export interface LocalLimits {
 
 export const DEFAULT_LOCAL_LIMITS: LocalLimits = { connections: 64, helloTimeoutMs: 30_000 };
 
+/** Limits with some replaced (FOS_TEST_LOCAL_LIMITS, a JSON object, for tests). */
+export function localLimitsWith(overrides: string | undefined): LocalLimits {
+  if (!overrides) return DEFAULT_LOCAL_LIMITS;
+  const parsed = JSON.parse(overrides) as Record<string, unknown>;
+  const limits: Record<string, number> = { ...DEFAULT_LOCAL_LIMITS };
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in limits) || typeof value !== 'number' || !(value >= 0))
+      throw new Error(`FOS_TEST_LOCAL_LIMITS: '${key}' is not a limit or not a number`);
+    limits[key] = value;
+  }
+  return limits as unknown as LocalLimits;
+}
+
 export interface LocalServer {
   readonly path: string;
   close(): void;
@@ -139,7 +152,7 @@ function removeStale(path: string): void {
 export async function startLocalServer(
   options: { readonly state: string; readonly netns: string | null },
   hooks: LocalHooks,
-  limits: LocalLimits = DEFAULT_LOCAL_LIMITS,
+  limits: LocalLimits = localLimitsWith(process.env['FOS_TEST_LOCAL_LIMITS']),
 ): Promise<LocalServer> {
   const gid = statSync(options.state).gid;
   const dir = prepareRunDirectory(options.state, gid);
