@@ -13,7 +13,7 @@
  * A statement is a name, an optional value, then a `{ ... }` block or the end
  * of the line. Comments stay attached to the statement that follows them.
  */
-import { EmbeddedActionsParser, EOF, Lexer, type IToken } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, Lexer, type ILexerConfig, type IToken } from 'chevrotain';
 import type { BootParse, BootStatement, SyntaxIssue, Word } from './ast.js';
 import { describeToken, errorMessages } from './errors.js';
 import { escapeUnsafe } from './excerpt.js';
@@ -32,16 +32,20 @@ import {
 /** Blocks nested deeper than this are refused (the deepest real config is about 12). */
 export const MAX_NESTING = 64;
 
+export const BOOT_LEXER_OPTIONS: ILexerConfig = {
+  positionTracking: 'full',
+  ensureOptimizations: false,
+  // Only LF ends a line: a stray CR or U+2028 inside a value must not shift the line numbers.
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ['\n'],
+  // As the script lexer's: test/start-up.test.ts builds it with the definition's checks.
+  skipValidations: true,
+};
+
 /** The lexer and the parser are built on first use: most starts of `fos` read no config.boot. */
 let bootLexer: Lexer | undefined;
 function lexer(): Lexer {
-  bootLexer ??= new Lexer(bootTokens, {
-    positionTracking: 'full',
-    ensureOptimizations: false,
-    // Only LF ends a line: a stray CR or U+2028 inside a value must not shift the line numbers.
-    lineTerminatorsPattern: /\n/g,
-    lineTerminatorCharacters: ['\n'],
-  });
+  bootLexer ??= new Lexer(bootTokens, BOOT_LEXER_OPTIONS);
   return bootLexer;
 }
 
@@ -54,12 +58,17 @@ interface MutableStatement {
   column: number;
 }
 
-class BootParser extends EmbeddedActionsParser {
+/** The grammar's checks run only when `validate` (in a test): they cost every start. */
+export class BootParser extends EmbeddedActionsParser {
   /** Leaves that ran into the next statement on the same line. */
   public misplaced: IToken | undefined;
 
-  constructor() {
-    super(bootTokens, { errorMessageProvider: errorMessages, maxLookahead: 2 });
+  constructor(validate = false) {
+    super(bootTokens, {
+      errorMessageProvider: errorMessages,
+      maxLookahead: 2,
+      skipValidations: !validate,
+    });
     this.performSelfAnalysis();
   }
 

@@ -9,7 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createToken, Lexer } from 'chevrotain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOOT_LEXER_OPTIONS, BootParser } from '../grammar/boot.js';
+import { CommandParser, SCRIPT_LEXER_OPTIONS } from '../grammar/script.js';
+import { bootTokens, commandTokens } from '../grammar/tokens.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
 
@@ -61,6 +65,27 @@ function loaded(
 }
 
 const heavyIn = (modules: string[]): string[] => modules.filter((m) => HEAVY.test(m));
+
+describe('the grammar, whose checks are skipped at start-up', () => {
+  it("its lexers and parsers pass chevrotain's definition checks", () => {
+    for (const [tokens, options] of [
+      [commandTokens, SCRIPT_LEXER_OPTIONS],
+      [bootTokens, BOOT_LEXER_OPTIONS],
+    ] as const) {
+      expect(options.skipValidations).toBe(true);
+      const lexer = new Lexer(tokens, { ...options, skipValidations: false });
+      expect(lexer.lexerDefinitionErrors).toEqual([]);
+    }
+    expect(() => new CommandParser(true)).not.toThrow();
+    expect(() => new BootParser(true)).not.toThrow();
+  });
+
+  it('the checks do find a broken definition', () => {
+    // A token that matches the empty string: what the checks exist for.
+    const Empty = createToken({ name: 'Empty', pattern: /a*/ });
+    expect(() => new Lexer([Empty], { skipValidations: false })).toThrow(/empty/i);
+  });
+});
 
 describe('what a start of fos loads', () => {
   it('the logger sees ink and react when they are loaded', () => {
