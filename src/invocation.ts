@@ -36,6 +36,11 @@ export function globalsOf(argv: string[]): { globals: Globals; rest: string[] } 
 
 /** A script from a file descriptor, read no further than MAX_SCRIPT_BYTES (undefined when longer). */
 export function readScript(fd: number): string | undefined {
+  return readScriptBytes(fd)?.toString('utf8');
+}
+
+/** readScript's bytes, not decoded yet (what the daemon decodes as readScript would). */
+export function readScriptBytes(fd: number): Buffer | undefined {
   const chunks: Buffer[] = [];
   let size = 0;
   const chunk = Buffer.alloc(64 * 1024);
@@ -54,5 +59,5 @@ export function readScript(fd: number): string | undefined {
     if (size > MAX_SCRIPT_BYTES) return undefined;
     chunks.push(Buffer.from(chunk.subarray(0, n)));
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -5,12 +5,21 @@
  * a dead daemon's socket falls back; the file system decides who may connect.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chmodSync, chownSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Frame, FrameReader, frame, socketPath } from '../src/daemon/protocol.js';
+import {
+  Frame,
+  FrameReader,
+  frame,
+  jsonFrame,
+  OUTPUT_PIECE,
+  PROTOCOL_VERSION,
+  runDirectory,
+  socketPath,
+} from '../src/daemon/protocol.js';
 import { Store, type AuditEntry } from '../src/store/store.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
@@ -38,8 +47,9 @@ function fos(
   });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // Decoded as streams: a pipe's chunks may split a character.
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   child.stdin.end(options.input ?? '');
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
 }
@@ -59,10 +69,40 @@ function inProcess(args: string[], input = ''): Promise<Run> {
   );
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // Decoded as streams: a pipe's chunks may split a character.
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   child.stdin.end(input);
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+}
+
+/** A terminal session opened by hand, as the client does: answer the challenge, say hello. */
+async function terminalSession(state: string, netns: string): Promise<Socket> {
+  const socket = connect(socketPath(state));
+  socket.on('error', () => undefined);
+  return new Promise((resolve, reject) => {
+    const reader = new FrameReader(
+      (type, payload) => {
+        if (type === Frame.Challenge) {
+          const nonce = String(JSON.parse(payload.toString()).nonce);
+          writeFileSync(join(runDirectory(state), nonce), '', { flag: 'wx', mode: 0o600 });
+          socket.write(
+            jsonFrame(Frame.Hello, {
+              version: PROTOCOL_VERSION,
+              user: 'root',
+              netns,
+              proof: nonce,
+              mode: 'terminal',
+              term: 'dumb',
+            }),
+          );
+        } else if (type === Frame.Accept) resolve(socket);
+        else if (type === Frame.Refuse) reject(new Error(payload.toString()));
+      },
+      (message) => reject(new Error(message)),
+    );
+    socket.on('data', (d: Buffer) => reader.push(d));
+  });
 }
 
 function audit(lab: Lab, n = 200): AuditEntry[] {
@@ -162,6 +202,27 @@ describe('fos -c and fos shell through a running fos serve', () => {
       expect(through).toEqual(local);
     },
   );
+
+  it('output of megabytes, split between frames inside characters, arrives as in-process', async () => {
+    const file = join(lab.state, `big-${process.pid}.set`);
+    const lines = Array.from(
+      { length: 12_500 },
+      (_, i) =>
+        `set firewall ipv4 name BIG rule ${i + 1} description 'règle ünïcødé 😀 numéro ${i}'`,
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const script = `configure; merge ${file}; show firewall | display set; exit discard`;
+    const through = await fos([...lab.flags, '-c', script]);
+    expect(through.code, through.err).toBe(0);
+    expect(Buffer.byteLength(through.out)).toBeGreaterThan(1024 * 1024);
+    expect(through.out).not.toContain('\ufffd');
+    const local = await inProcess([...lab.flags, '-c', script]);
+    expect(through).toEqual(local);
+    // The case is what it says: the first piece of `show`'s one write ends inside a character.
+    const bytes = Buffer.from(local.out);
+    const start = Buffer.byteLength(local.out.slice(0, local.out.indexOf('set firewall')));
+    expect(bytes[start + OUTPUT_PIECE]! & 0xc0).toBe(0x80);
+  });
 
   it('the daemon took those sessions: nothing ran in-process through bin/fos.js', async () => {
     const before = audit(lab, 1000).length;
@@ -303,10 +364,19 @@ describe('a daemon that is gone, and who may connect', () => {
     expect(sessionsOf(entries, 'local', pid)).toEqual([]);
     // The next daemon replaces the stale socket and takes sessions again, as many as its limit.
     const next = await serve(lab.flags, {
-      FOS_TEST_LOCAL_LIMITS: JSON.stringify({ connections: 1, helloTimeoutMs: 1000 }),
+      FOS_TEST_LOCAL_LIMITS: JSON.stringify({
+        connections: 2,
+        sessionsPerUser: 1,
+        helloTimeoutMs: 1000,
+      }),
     });
     try {
-      // A connection that never says hello holds the one slot until the hello timeout.
+      // A terminal session of root holds root's one session...
+      const held = await terminalSession(lab.state, lab.netns);
+      const perUser = await fos([...lab.flags, '-c', 'show version']);
+      expect(perUser.code).toBe(1);
+      expect(perUser.err).toMatch(/root has 1 local sessions open, the most one user may have/);
+      // ...and a connection that never says hello the other place, until the hello timeout.
       const silent = connect(socketPath(lab.state));
       silent.on('error', () => undefined);
       silent.resume();
@@ -314,7 +384,8 @@ describe('a daemon that is gone, and who may connect', () => {
       await new Promise((r) => silent.once('data', r));
       const refused = await fos([...lab.flags, '-c', 'show version']);
       expect(refused.code).toBe(1);
-      expect(refused.err).toMatch(/1 local sessions are open, the most the daemon takes/);
+      expect(refused.err).toMatch(/2 local sessions are open, the most the daemon takes/);
+      held.destroy();
       await silentClosed;
       const again = await fos([...lab.flags, '-c', 'show version']);
       expect(again.code, again.err).toBe(0);

@@ -14,8 +14,9 @@
 import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { SCRIPT_TOO_LARGE } from '../cli/limits.js';
-import { globalsOf, readScript } from '../invocation.js';
+import { globalsOf, readScriptBytes } from '../invocation.js';
 import {
   Frame,
   FrameReader,
@@ -60,6 +61,9 @@ export async function viaDaemon(argv: string[], io: ClientIo): Promise<number | 
 
   return new Promise<number | undefined>((resolve) => {
     const socket = connect(path);
+    // Output comes in pieces that may split a character.
+    const out = new StringDecoder('utf8');
+    const err = new StringDecoder('utf8');
     let phase: 'challenge' | 'answer' | 'session' = 'challenge';
     let proof: string | undefined;
     let finished = false;
@@ -99,7 +103,8 @@ export async function viaDaemon(argv: string[], io: ClientIo): Promise<number | 
 
     const begin = (): void => {
       if (mode === 'script') {
-        const text = script ?? readScript(0);
+        // stdin goes as it came: the daemon decodes it as an in-process run would.
+        const text = script ?? readScriptBytes(0);
         if (text === undefined) {
           io.err(`fos: ${SCRIPT_TOO_LARGE}\n`);
           return finish(1);
@@ -171,10 +176,10 @@ export async function viaDaemon(argv: string[], io: ClientIo): Promise<number | 
           return finish(1);
         }
         case Frame.Out:
-          if (phase === 'session') io.out(payload.toString('utf8'));
+          if (phase === 'session') io.out(out.write(payload));
           return;
         case Frame.Err:
-          if (phase === 'session') io.err(payload.toString('utf8'));
+          if (phase === 'session') io.err(err.write(payload));
           return;
         case Frame.Exit: {
           const code = parseObject(payload)?.['code'];

@@ -45,6 +45,9 @@ export const Frame = {
 } as const;
 export type Frame = (typeof Frame)[keyof typeof Frame];
 
+/** The largest piece of output in one frame. */
+export const OUTPUT_PIECE = 1024 * 1024;
+
 /** The largest payload of each frame type, in bytes; a type not listed is not a frame. */
 export const MAX_FRAME: Readonly<Record<number, number>> = {
   [Frame.Hello]: 4096,
@@ -55,9 +58,9 @@ export const MAX_FRAME: Readonly<Record<number, number>> = {
   [Frame.Challenge]: 256,
   [Frame.Accept]: 4096,
   [Frame.Refuse]: 4096,
-  // Output of one write: a page of `show configuration` of a large router is megabytes.
-  [Frame.Out]: 64 * 1024 * 1024,
-  [Frame.Err]: 64 * 1024 * 1024,
+  // Output is sent in pieces of at most this (outputFrames): the client decodes it as a stream.
+  [Frame.Out]: OUTPUT_PIECE,
+  [Frame.Err]: OUTPUT_PIECE,
   [Frame.Exit]: 256,
 };
 
@@ -88,6 +91,15 @@ export function frame(type: Frame, payload: Buffer | string): Buffer {
   head.writeUInt8(type, 0);
   head.writeUInt32BE(body.length, 1);
   return Buffer.concat([head, body]);
+}
+
+/** Output as frames of at most OUTPUT_PIECE bytes each (a character may be split between two). */
+export function outputFrames(type: Frame, text: string): Buffer[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const frames: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += OUTPUT_PIECE)
+    frames.push(frame(type, bytes.subarray(at, at + OUTPUT_PIECE)));
+  return frames;
 }
 
 export function jsonFrame(type: Frame, value: unknown): Buffer {

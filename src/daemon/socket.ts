@@ -27,13 +27,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { Slots } from '../ssh/limits.js';
 import type { ChannelIo, ChannelShell, PtyInfo } from '../ssh/server.js';
 import { MAX_AUDIT_NAME } from '../store/store.js';
 import {
   Frame,
   FrameReader,
-  frame,
   MAX_FRAME,
+  outputFrames,
   jsonFrame,
   parseObject,
   PROTOCOL_VERSION,
@@ -62,11 +63,17 @@ export interface LocalHooks {
 export interface LocalLimits {
   /** Connections at once, identified or not. */
   readonly connections: number;
+  /** Sessions of one uid at once (root's too: one runaway script loop cannot take every place). */
+  readonly sessionsPerUser: number;
   /** A connection that has not said who it is by then is closed. */
   readonly helloTimeoutMs: number;
 }
 
-export const DEFAULT_LOCAL_LIMITS: LocalLimits = { connections: 64, helloTimeoutMs: 30_000 };
+export const DEFAULT_LOCAL_LIMITS: LocalLimits = {
+  connections: 64,
+  sessionsPerUser: 16,
+  helloTimeoutMs: 30_000,
+};
 
 /** Limits with some replaced (FOS_TEST_LOCAL_LIMITS, a JSON object, for tests). */
 export function localLimitsWith(overrides: string | undefined): LocalLimits {
@@ -158,10 +165,19 @@ export async function startLocalServer(
   const dir = prepareRunDirectory(options.state, gid);
   const path = socketPath(options.state);
   removeStale(path);
+  // The audit log may fail (a store closing under a stopping daemon): never the daemon with it.
+  const log = (event: string, detail: Record<string, unknown>): void => {
+    try {
+      hooks.log(event, detail);
+    } catch {
+      // not logged
+    }
+  };
+  const sessions = new Slots(limits.sessionsPerUser, Number.MAX_SAFE_INTEGER);
   let open = 0;
   const server: Server = createServer((socket) => {
     if (open >= limits.connections) {
-      hooks.log('local-refused', { reason: 'connections' });
+      log('local-refused', { reason: 'connections' });
       socket.end(
         jsonFrame(Frame.Refuse, {
           reason: `${limits.connections} local sessions are open, the most the daemon takes; close one and try again`,
@@ -172,7 +188,7 @@ export async function startLocalServer(
     }
     open++;
     socket.once('close', () => open--);
-    serveConnection(socket, dir, options.netns, hooks, limits);
+    serveConnection(socket, dir, options.netns, hooks, limits, log, sessions);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -207,6 +223,8 @@ function serveConnection(
   netns: string | null,
   hooks: LocalHooks,
   limits: LocalLimits,
+  log: LocalHooks['log'],
+  sessions: Slots,
 ): void {
   const nonce = randomBytes(16).toString('hex');
   const proofFile = join(dir, nonce);
@@ -220,15 +238,15 @@ function serveConnection(
     if (!socket.destroyed && socket.writable) socket.write(data);
   };
   const io: ChannelIo = {
-    write: (text) => send(frame(Frame.Out, text)),
-    writeError: (text) => send(frame(Frame.Err, text)),
+    write: (text) => outputFrames(Frame.Out, text).forEach(send),
+    writeError: (text) => outputFrames(Frame.Err, text).forEach(send),
     close: (code) => {
       send(jsonFrame(Frame.Exit, { code }));
       socket.end();
     },
   };
   const refuse = (reason: string, fallback: boolean): void => {
-    hooks.log('local-refused', { reason, ...(peer ? { user: peer.user, uid: peer.uid } : {}) });
+    log('local-refused', { reason, ...(peer ? { user: peer.user, uid: peer.uid } : {}) });
     send(jsonFrame(Frame.Refuse, { reason, fallback } satisfies Refusal));
     socket.end();
   };
@@ -245,7 +263,7 @@ function serveConnection(
   };
 
   const timer = setTimeout(() => {
-    hooks.log('local-timeout', {});
+    log('local-timeout', {});
     socket.destroy();
   }, limits.helloTimeoutMs);
   socket.once('close', () => {
@@ -284,7 +302,14 @@ function serveConnection(
     const mode = h['mode'];
     if (mode !== 'script' && mode !== 'terminal')
       return refuse("the hello's mode is neither script nor terminal", false);
-    hooks.log('local-session', { user: peer.user, uid: peer.uid, mode });
+    const slot = sessions.take(String(peer.uid));
+    if (!('release' in slot))
+      return refuse(
+        `${peer.user} has ${limits.sessionsPerUser} local sessions open, the most one user may have; close one and try again`,
+        false,
+      );
+    socket.once('close', slot.release);
+    log('local-session', { user: peer.user, uid: peer.uid, mode });
     send(jsonFrame(Frame.Accept, {}));
     if (mode === 'script') {
       state = 'script';
@@ -311,20 +336,26 @@ function serveConnection(
     if (state === 'hello' && type === Frame.Hello) return hello(payload);
     if (state === 'script' && type === Frame.Script) {
       state = 'running';
-      void hooks.script(peer!, payload.toString('utf8'), io).then(io.close, (e: Error) => {
-        io.writeError(`${e.message}\n`);
-        io.close(1);
-      });
+      // A throw, at once or later, ends this session with an error, never the daemon.
+      void Promise.resolve()
+        .then(() => hooks.script(peer!, payload.toString('utf8'), io))
+        .then(io.close, (e: Error) => {
+          io.writeError(`fos: ${e.message}\n`);
+          io.close(1);
+        });
       return;
     }
     if (state === 'terminal' && shell && type === Frame.Input) {
       const text = decoder.write(payload);
       waiting += payload.length;
       backlog();
-      void shell.feed(text).finally(() => {
-        waiting -= payload.length;
-        backlog();
-      });
+      void shell
+        .feed(text)
+        .catch((e: Error) => log('local-error', { message: e.message, user: peer?.user }))
+        .finally(() => {
+          waiting -= payload.length;
+          backlog();
+        });
       return;
     }
     if (state === 'terminal' && shell && type === Frame.Resize) {
@@ -335,7 +366,7 @@ function serveConnection(
     protocolError(`a frame of type ${type} was not expected now`);
   };
   const protocolError = (message: string): void => {
-    hooks.log('local-protocol-error', { message, ...(peer ? { user: peer.user } : {}) });
+    log('local-protocol-error', { message, ...(peer ? { user: peer.user } : {}) });
     socket.destroy();
   };
   // What may come depends on where the session is: before the hello only a hello.
