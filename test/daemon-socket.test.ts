@@ -5,7 +5,7 @@
  * a dead daemon's socket falls back; the file system decides who may connect.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -169,6 +169,29 @@ describe('fos -c and fos shell through a running fos serve', () => {
     // The daemon's running configuration has it: an SSH-free read through the daemon again.
     const shown = await fos([...lab.flags, '-c', 'show configuration commands | match eth1']);
     expect(shown.out).toContain("set interfaces ethernet eth1 mtu '1400'");
+  });
+
+  it('through the daemon, fos -c loads its client and nothing of node_modules', () => {
+    const log = join(lab.state, `modules-${process.pid}`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        join(repoRoot, 'test', 'helpers', 'module-log.mjs'),
+        bin,
+        ...lab.flags,
+        '-c',
+        'show version',
+      ],
+      { encoding: 'utf8', env: { ...process.env, FOS_MODULE_LOG: log } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^FOS1 /);
+    const modules = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(modules.some((m) => m.endsWith('/bin/fos.js'))).toBe(true);
+    expect(modules.filter((m) => m.includes('/node_modules/'))).toEqual([]);
+    // It was a session of the daemon.
+    expect(audit(lab, 5).some((e) => e.kind === 'local-session')).toBe(true);
   });
 
   const cases: [string, string[], string?][] = [
