@@ -17,7 +17,7 @@ import { inkTerminal, loadInk } from './ui/lazy.js';
 import { getNode } from './config/index.js';
 import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
-import type { Credentials } from './ssh/server.js';
+import type { ChannelShell, Credentials } from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
@@ -411,6 +411,16 @@ function openTerminal(
   };
 }
 
+/** A terminal started, as a server drives it: fed, resized and closed. */
+function driven(terminal: Frontend): ChannelShell {
+  terminal.start();
+  return {
+    feed: (data) => terminal.feed(data),
+    resize: (columns, rows) => terminal.resize(columns, rows),
+    close: () => terminal.dispose(),
+  };
+}
+
 /** The login credentials of a user in the running configuration. */
 function credentialsOf(router: Router, user: string): Credentials | undefined {
   const entry = getNode(router.running().tree, ['system', 'login', 'user', user]);
@@ -452,6 +462,17 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   }
   // The daemon owns pending confirmations: it reverts them on time and tells its sessions.
   const timer = new ConfirmTimer(router);
+  /** A server's event in the audit log, under the name of the server it came from. */
+  const auditAs =
+    (session: string) =>
+    (event: string, detail: Record<string, unknown>): void =>
+      store.audit({
+        user: String(detail['user'] ?? ''),
+        session,
+        kind: event,
+        text: JSON.stringify(detail),
+        outcome: event,
+      });
   // Loaded here, not at the top: only a daemon and a shell drawing with ink need ink or ssh2.
   await loadInk();
   const { loadHostKey, startSshServer } = await import('./ssh/server.js');
@@ -470,23 +491,11 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           timer,
           pty,
         );
-        terminal.start();
-        return {
-          feed: (data) => terminal.feed(data),
-          resize: (columns, rows) => terminal.resize(columns, rows),
-          close: () => terminal.dispose(),
-        };
+        return driven(terminal);
       },
       script: (user, text, channel) =>
         runScript(newEngine(router, user, 'ssh', false), text, channel.write, channel.writeError),
-      log: (event, detail) =>
-        store.audit({
-          user: String(detail['user'] ?? ''),
-          session: 'ssh',
-          kind: event,
-          text: JSON.stringify(detail),
-          outcome: event,
-        }),
+      log: auditAs('ssh'),
     },
     limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
   );
@@ -513,21 +522,9 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           screen,
           peer.root,
         );
-        terminal.start();
-        return {
-          feed: (data) => terminal.feed(data),
-          resize: (columns, rows) => terminal.resize(columns, rows),
-          close: () => terminal.dispose(),
-        };
+        return driven(terminal);
       },
-      log: (event, detail) =>
-        store.audit({
-          user: String(detail['user'] ?? ''),
-          session: 'local',
-          kind: event,
-          text: JSON.stringify(detail),
-          outcome: event,
-        }),
+      log: auditAs('local'),
     },
   ).catch((e: Error) => {
     io.err(`fos serve: no local socket (fos -c runs in-process): ${e.message}\n`);

@@ -4,7 +4,7 @@
  * <state>/run/fos.sock, with the same output and exit status as in-process;
  * a dead daemon's socket falls back; the file system decides who may connect.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { Store, type AuditEntry } from '../src/store/store.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
 import { serve, type Served } from './helpers/serve.js';
+import { tmuxSession } from './helpers/tmux.js';
 
 const bin = join(repoRoot, 'bin', 'fos.js');
 const mainUrl = pathToFileURL(join(repoRoot, 'dist', 'src', 'main.js')).href;
@@ -257,44 +258,15 @@ describe('fos -c and fos shell through a running fos serve', () => {
   });
 
   it('an interactive fos shell on a terminal is a session of the daemon (tmux)', async () => {
-    const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
-    const session = `fossock${process.pid}`;
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      session,
-      '-x',
-      '100',
-      '-y',
-      '30',
-      'env',
-      'TERM=vt100',
-      process.execPath,
-      bin,
-      ...lab.flags,
-      'shell',
-    );
-    const alive = (): boolean => spawnSync('tmux', ['has-session', '-t', session]).status === 0;
-    const screenMatches = async (pattern: RegExp): Promise<string> => {
-      const started = Date.now();
-      for (;;) {
-        const text = tmux('capture-pane', '-p', '-t', session);
-        if (pattern.test(text)) return text;
-        if (Date.now() - started > 20_000) throw new Error(`never saw ${pattern}:\n${text}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const shell = tmuxSession({ TERM: 'vt100' }, [process.execPath, bin, ...lab.flags, 'shell']);
     try {
-      await screenMatches(/root@fos:~\$/);
-      tmux('send-keys', '-t', session, 'show system commit', 'Enter');
-      await screenMatches(/through the socket/);
-      tmux('send-keys', '-t', session, 'exit', 'Enter');
-      const started = Date.now();
-      while (alive() && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
-      expect(alive()).toBe(false);
+      await shell.waitFor(/root@fos:~\$/);
+      shell.keys('show system commit', 'Enter');
+      await shell.waitFor(/through the socket/);
+      shell.keys('exit', 'Enter');
+      expect(await shell.ended()).toBe(true);
     } finally {
-      if (alive()) tmux('kill-session', '-t', session);
+      shell.kill();
     }
     expect(
       audit(lab).some((e) => e.kind === 'local-session' && JSON.parse(e.text).mode === 'terminal'),

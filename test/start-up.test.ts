@@ -4,7 +4,7 @@
  * shell loads ink only when it draws with it. Each case runs the real
  * bin/fos.js under a module logger (test/helpers/module-log.mjs).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { CommandParser, SCRIPT_LEXER_OPTIONS } from '../grammar/script.js';
 import { bootTokens, commandTokens } from '../grammar/tokens.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
+import { tmuxSession } from './helpers/tmux.js';
 
 const bin = join(repoRoot, 'bin', 'fos.js');
 const logger = join(repoRoot, 'test', 'helpers', 'module-log.mjs');
@@ -136,45 +137,23 @@ describe('what a start of fos loads', () => {
   });
 
   describe('fos shell on a terminal (tmux)', () => {
-    const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
-
     /** Open the shell in tmux with TERM, wait for its prompt, type exit, wait for the end. */
     async function shellOn(term: string): Promise<string[]> {
       const log = newLog();
-      const session = `fosstart${process.pid}x${counter++}`;
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
-        session,
-        '-x',
-        '100',
-        '-y',
-        '30',
-        'env',
-        `TERM=${term}`,
-        `FOS_MODULE_LOG=${log}`,
+      const shell = tmuxSession({ TERM: term, FOS_MODULE_LOG: log }, [
         process.execPath,
         '--import',
         logger,
         bin,
         ...lab.flags,
         'shell',
-      );
-      const alive = (): boolean => spawnSync('tmux', ['has-session', '-t', session]).status === 0;
+      ]);
       try {
-        const started = Date.now();
-        while (!/:~\$/.test(tmux('capture-pane', '-p', '-t', session))) {
-          if (Date.now() - started > 30_000) throw new Error('the shell never prompted');
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        tmux('send-keys', '-t', session, 'exit', 'Enter');
-        while (alive()) {
-          if (Date.now() - started > 30_000) throw new Error('the shell never ended');
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await shell.waitFor(/:~\$/);
+        shell.keys('exit', 'Enter');
+        expect(await shell.ended()).toBe(true);
       } finally {
-        if (alive()) tmux('kill-session', '-t', session);
+        shell.kill();
       }
       return modulesIn(log);
     }
