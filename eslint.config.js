@@ -35,6 +35,7 @@ const layers = [
   'src/cli',
   'src/ui',
   'src/ssh',
+  'src/daemon',
 ];
 const pureLayers = new Set([
   'grammar',

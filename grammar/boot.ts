@@ -13,7 +13,7 @@
  * A statement is a name, an optional value, then a `{ ... }` block or the end
  * of the line. Comments stay attached to the statement that follows them.
  */
-import { EmbeddedActionsParser, EOF, Lexer, type IToken } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, Lexer, type ILexerConfig, type IToken } from 'chevrotain';
 import type { BootParse, BootStatement, SyntaxIssue, Word } from './ast.js';
 import { describeToken, errorMessages } from './errors.js';
 import { escapeUnsafe } from './excerpt.js';
@@ -32,13 +32,22 @@ import {
 /** Blocks nested deeper than this are refused (the deepest real config is about 12). */
 export const MAX_NESTING = 64;
 
-const bootLexer = new Lexer(bootTokens, {
+export const BOOT_LEXER_OPTIONS: ILexerConfig = {
   positionTracking: 'full',
   ensureOptimizations: false,
   // Only LF ends a line: a stray CR or U+2028 inside a value must not shift the line numbers.
   lineTerminatorsPattern: /\n/g,
   lineTerminatorCharacters: ['\n'],
-});
+  // As the script lexer's: test/start-up.test.ts builds it with the definition's checks.
+  skipValidations: true,
+};
+
+/** The lexer and the parser are built on first use: most starts of `fos` read no config.boot. */
+let bootLexer: Lexer | undefined;
+function lexer(): Lexer {
+  bootLexer ??= new Lexer(bootTokens, BOOT_LEXER_OPTIONS);
+  return bootLexer;
+}
 
 interface MutableStatement {
   name: Word;
@@ -49,12 +58,17 @@ interface MutableStatement {
   column: number;
 }
 
-class BootParser extends EmbeddedActionsParser {
+/** The grammar's checks run only when `validate` (in a test): they cost every start. */
+export class BootParser extends EmbeddedActionsParser {
   /** Leaves that ran into the next statement on the same line. */
   public misplaced: IToken | undefined;
 
-  constructor() {
-    super(bootTokens, { errorMessageProvider: errorMessages, maxLookahead: 2 });
+  constructor(validate = false) {
+    super(bootTokens, {
+      errorMessageProvider: errorMessages,
+      maxLookahead: 2,
+      skipValidations: !validate,
+    });
     this.performSelfAnalysis();
   }
 
@@ -106,7 +120,7 @@ class BootParser extends EmbeddedActionsParser {
   });
 }
 
-const bootParser = new BootParser();
+let bootParser: BootParser | undefined;
 
 function positionOf(token: IToken, text: string): { line: number; column: number } {
   if (Number.isFinite(token.startLine))
@@ -164,7 +178,7 @@ function attachComments(statements: MutableStatement[], comments: IToken[]): str
 
 /** Parse a config.boot text. The first syntax error stops the parse. */
 export function parseBoot(text: string): BootParse {
-  const lexed = bootLexer.tokenize(text);
+  const lexed = lexer().tokenize(text);
   const fail = (error: SyntaxIssue): BootParse => ({ statements: [], footer: [], errors: [error] });
   if (lexed.errors.length > 0) {
     const e = lexed.errors[0]!;
@@ -188,10 +202,11 @@ export function parseBoot(text: string): BootParse {
   const braceError = checkBraces(lexed.tokens, text);
   if (braceError) return fail(braceError);
 
-  bootParser.input = lexed.tokens;
-  const statements = bootParser.config();
-  if (bootParser.errors.length > 0) {
-    const error = bootParser.errors[0]!;
+  const parser = (bootParser ??= new BootParser());
+  parser.input = lexed.tokens;
+  const statements = parser.config();
+  if (parser.errors.length > 0) {
+    const error = parser.errors[0]!;
     return fail({ ...positionOf(error.token, text), message: error.message });
   }
   const footer = attachComments(statements, (lexed.groups['comments'] ?? []) as IToken[]);

@@ -3,7 +3,7 @@
  * quoted strings, separated by newlines or `;`, each optionally followed by
  * `| word ...` pipes. `#` starts a comment where a word could start.
  */
-import { EmbeddedActionsParser, Lexer, type IToken } from 'chevrotain';
+import { EmbeddedActionsParser, Lexer, type ILexerConfig, type IToken } from 'chevrotain';
 import type { Command, ScriptParse, SyntaxIssue, Word } from './ast.js';
 import { errorMessages } from './errors.js';
 import { escapeUnsafe } from './excerpt.js';
@@ -18,13 +18,18 @@ import {
   unquote,
 } from './tokens.js';
 
-const scriptLexer = new Lexer(commandTokens, {
+export const SCRIPT_LEXER_OPTIONS: ILexerConfig = {
   positionTracking: 'onlyStart',
   ensureOptimizations: false,
   // Only LF ends a line: a stray CR or U+2028 inside a value must not shift the line numbers.
   lineTerminatorsPattern: /\n/g,
   lineTerminatorCharacters: ['\n'],
-});
+  // The definition's checks took a third of this lexer's set-up at every start; a test
+  // (test/start-up.test.ts) builds it with them.
+  skipValidations: true,
+};
+
+const scriptLexer = new Lexer(commandTokens, SCRIPT_LEXER_OPTIONS);
 
 /** Where a chunk of a longer text starts, so positions stay those of the whole text. */
 interface ChunkStart {
@@ -45,9 +50,14 @@ export function tokenToWord(token: IToken, quoted: boolean, at: ChunkStart = TOP
   };
 }
 
-class CommandParser extends EmbeddedActionsParser {
-  constructor() {
-    super(commandTokens, { errorMessageProvider: errorMessages, maxLookahead: 1 });
+/** The grammar's checks run only when `validate` (in a test): they cost every start. */
+export class CommandParser extends EmbeddedActionsParser {
+  constructor(validate = false) {
+    super(commandTokens, {
+      errorMessageProvider: errorMessages,
+      maxLookahead: 1,
+      skipValidations: !validate,
+    });
     this.performSelfAnalysis();
   }
 
@@ -73,7 +83,8 @@ class CommandParser extends EmbeddedActionsParser {
   });
 }
 
-const commandParser = new CommandParser();
+/** Built on first use: a line of only words and quoted strings never needs it (plainCommand). */
+let commandParser: CommandParser | undefined;
 
 function lexerIssue(
   error: { line?: number; column?: number; offset: number; length: number },
@@ -133,10 +144,11 @@ function parseSegment(
     });
     return undefined;
   }
-  commandParser.input = tokens;
-  const result = commandParser.command();
-  if (commandParser.errors.length > 0) {
-    const error = commandParser.errors[0]!;
+  const parser = (commandParser ??= new CommandParser());
+  parser.input = tokens;
+  const result = parser.command();
+  if (parser.errors.length > 0) {
+    const error = parser.errors[0]!;
     const token = Number.isFinite(error.token.startLine)
       ? error.token
       : (endOfLine ?? tokens[tokens.length - 1]!);

@@ -1,28 +1,30 @@
 /** The `fos` command: wiring of the layers, the only place argv and exit codes live. */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown, labUp, namespaceExists } from './apply/lab.js';
-import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
+import { describeTarget, DEFAULT_NETNS } from './apply/target.js';
 import { checkText, convertText, type OutputForm } from './cli/check.js';
 import { completeLine } from './cli/complete.js';
 import { ShellEngine, type FileAccess, type RouterAccess } from './cli/engine.js';
 import { maskAfterSecretNames } from './cli/history.js';
-import { HISTORY_ENTRIES, MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from './cli/limits.js';
+import { HISTORY_ENTRIES, SCRIPT_TOO_LARGE } from './cli/limits.js';
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
-import { InkTerminal } from './ui/ink-terminal.js';
+import { inkTerminal, loadInk } from './ui/lazy.js';
 import { getNode } from './config/index.js';
 import { opSystem } from './op/access.js';
 import { checkOpTree, CompletionValues, opTree } from './op/index.js';
 import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
-import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
+import type { ChannelShell, Credentials } from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
 import { ConfirmTimer } from './commit/confirm-timer.js';
 import { checkSchema, schema } from './schema/index.js';
+import { globalsOf, readScript, type Globals } from './invocation.js';
+import { startLocalServer } from './daemon/socket.js';
 import { processAlive, Store, StoreRefused } from './store/store.js';
 import { AnyPath, ConfigDirectory, readBoundedFile } from './store/config-files.js';
 
@@ -53,12 +55,6 @@ const processIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 };
-
-interface Globals {
-  target: Target;
-  state: string;
-  user: string;
-}
 
 function readInput(file: string): string {
   return file === '-' ? readFileSync(0, 'utf8') : readBoundedFile(file, file);
@@ -240,29 +236,40 @@ async function confirmWatch(args: string[], globals: Globals): Promise<number> {
 }
 
 /**
- * The files a session's `save`, `load` and `merge` reach: over SSH only the
- * configuration directory (the daemon is root, its users need not be); a
- * local session with the rights of its own process, any path.
+ * The files a session's `save`, `load` and `merge` reach: over SSH (and for a
+ * local socket client that is not root) only the configuration directory (the
+ * daemon is root, its users need not be); a local session with the rights of
+ * its own process (or root's through the socket), any path.
  */
-function filesFor(router: Router, origin: Origin): FileAccess {
+function filesFor(router: Router, anyPath: boolean): FileAccess {
   const directory = new ConfigDirectory(join(router.store.directory, 'config')).ensure();
-  return origin === 'ssh' ? directory : new AnyPath(directory);
+  return anyPath ? new AnyPath(directory) : directory;
 }
 
-/** A shell engine for one session of a user on the router. */
+/**
+ * A shell engine for one session of a user on the router; `machineUser` is a
+ * user with the machine's own rights (in-process, or root through the local
+ * socket): secrets shown, any file path.
+ */
 function newEngine(
   router: Router,
   user: string,
   origin: Origin,
-  allowSecrets: boolean,
+  machineUser: boolean,
 ): ShellEngine {
+  const allowSecrets = machineUser;
   const session = `${origin}-${process.pid}-${++sessionCounter}`;
-  return new ShellEngine(schema, routerAccess(router, user, session), filesFor(router, origin), {
-    user,
-    session,
-    origin,
-    allowSecrets,
-  });
+  return new ShellEngine(
+    schema,
+    routerAccess(router, user, session),
+    filesFor(router, machineUser),
+    {
+      user,
+      session,
+      origin,
+      allowSecrets,
+    },
+  );
 }
 let sessionCounter = 0;
 
@@ -335,8 +342,9 @@ function openTerminal(
   close: (code: number) => void,
   timer: ConfirmTimer,
   screen?: { term: string; columns: number; rows: number; frontend?: string },
+  machineUser = origin !== 'ssh',
 ): Frontend {
-  const engine = newEngine(router, user, origin, origin !== 'ssh');
+  const engine = newEngine(router, user, origin, machineUser);
   // Values TAB offers from the system (links in the namespace, revisions, chains).
   const runtime = new CompletionValues(opTree.sources, opSystem(router)).prime();
   const host: TerminalHost = {
@@ -357,6 +365,7 @@ function openTerminal(
   };
   let frontend: Frontend;
   if (screen && wantsInk(screen.term, screen.frontend ?? process.env['FOS_FRONTEND'])) {
+    const InkTerminal = inkTerminal();
     const ink = new InkTerminal(engine, host, {
       columns: screen.columns,
       rows: screen.rows,
@@ -384,6 +393,16 @@ function openTerminal(
       stopListening();
       frontend.dispose();
     },
+  };
+}
+
+/** A terminal started, as a server drives it: fed, resized and closed. */
+function driven(terminal: Frontend): ChannelShell {
+  terminal.start();
+  return {
+    feed: (data) => terminal.feed(data),
+    resize: (columns, rows) => terminal.resize(columns, rows),
+    close: () => terminal.dispose(),
   };
 }
 
@@ -428,6 +447,20 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   }
   // The daemon owns pending confirmations: it reverts them on time and tells its sessions.
   const timer = new ConfirmTimer(router);
+  /** A server's event in the audit log, under the name of the server it came from. */
+  const auditAs =
+    (session: string) =>
+    (event: string, detail: Record<string, unknown>): void =>
+      store.audit({
+        user: String(detail['user'] ?? ''),
+        session,
+        kind: event,
+        text: JSON.stringify(detail),
+        outcome: event,
+      });
+  // Loaded here, not at the top: only a daemon and a shell drawing with ink need ink or ssh2.
+  await loadInk();
+  const { loadHostKey, startSshServer } = await import('./ssh/server.js');
   const server = await startSshServer(
     { host, port, hostKey: loadHostKey(globals.state) },
     {
@@ -443,26 +476,45 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           timer,
           pty,
         );
-        terminal.start();
-        return {
-          feed: (data) => terminal.feed(data),
-          resize: (columns, rows) => terminal.resize(columns, rows),
-          close: () => terminal.dispose(),
-        };
+        return driven(terminal);
       },
       script: (user, text, channel) =>
         runScript(newEngine(router, user, 'ssh', false), text, channel.write, channel.writeError),
-      log: (event, detail) =>
-        store.audit({
-          user: String(detail['user'] ?? ''),
-          session: 'ssh',
-          kind: event,
-          text: JSON.stringify(detail),
-          outcome: event,
-        }),
+      log: auditAs('ssh'),
     },
     limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
   );
+  // `fos -c` and `fos shell` on this machine become sessions of this daemon.
+  const local = await startLocalServer(
+    { state: globals.state, netns: globals.target.netns ?? null },
+    {
+      script: (peer, text, channel) =>
+        runScript(
+          newEngine(router, peer.user, 'local', peer.root),
+          text,
+          channel.write,
+          channel.writeError,
+        ),
+      interactive: (peer, screen, channel) => {
+        const terminal = openTerminal(
+          router,
+          globals,
+          peer.user,
+          'local',
+          channel.write,
+          channel.close,
+          timer,
+          screen,
+          peer.root,
+        );
+        return driven(terminal);
+      },
+      log: auditAs('local'),
+    },
+  ).catch((e: Error) => {
+    io.err(`fos serve: no local socket (fos -c runs in-process): ${e.message}\n`);
+    return undefined;
+  });
   io.out(
     `fos serve: listening on ${host}:${port}, configuring ${describeTarget(globals.target)}\n`,
   );
@@ -472,32 +524,10 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
     process.once('SIGINT', stop);
   });
   timer.stop();
+  local?.close();
   server.close();
   store.close();
   return 0;
-}
-
-/** A script from a file descriptor, read no further than MAX_SCRIPT_BYTES (undefined when longer). */
-function readScript(fd: number): string | undefined {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const chunk = Buffer.alloc(64 * 1024);
-  for (;;) {
-    let n: number;
-    try {
-      n = readSync(fd, chunk);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EOF') break;
-      throw e;
-    }
-    if (n === 0) break;
-    size += n;
-    if (size > MAX_SCRIPT_BYTES) return undefined;
-    chunks.push(Buffer.from(chunk.subarray(0, n)));
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `fos shell`: the shell on the local terminal, or a script from stdin. */
@@ -520,6 +550,7 @@ async function shell(globals: Globals, io: Io): Promise<number> {
     }
     const confirmTimer = new ConfirmTimer(router);
     timer = confirmTimer;
+    if (wantsInk(process.env['TERM'])) await loadInk();
     return await new Promise<number>((resolve) => {
       const terminal = openTerminal(
         router,
@@ -578,27 +609,6 @@ async function lab(args: string[], globals: Globals, io: Io): Promise<number> {
     io.err(`fos lab ${action}: ${(e as Error).message}\n`);
     return 1;
   }
-}
-
-/** Parse the global flags; the rest is the command. */
-function globalsOf(argv: string[]): { globals: Globals; rest: string[] } | string {
-  let netns: string | undefined = process.env['FOS_NETNS'];
-  let state = process.env['FOS_STATE'] ?? '/var/lib/fos';
-  let user = process.env['FOS_USER'] ?? process.env['USER'] ?? 'root';
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string | undefined => argv[++i];
-    if (a === '--netns') netns = value();
-    else if (a === '--state') state = value() ?? state;
-    else if (a === '--user') user = value() ?? user;
-    else {
-      rest.push(...argv.slice(i));
-      break;
-    }
-  }
-  if (netns === '') return 'fos: --netns needs a namespace name';
-  return { globals: { target: targetFromFlag(netns), state, user }, rest };
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

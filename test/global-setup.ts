@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { repoRoot } from './helpers/paths.js';
 
 /**
- * Tests that run the `fos` binary need dist/; building takes a few seconds.
+ * Tests that run the `fos` binary need dist/ (the tree and the bundle); building takes a few seconds.
  * The XDP tests need bpf/build (make is incremental: nothing to do takes a few ms).
  */
 export default function setup(): void {
@@ -16,4 +16,6 @@ export default function setup(): void {
       stdio: 'inherit',
     },
   );
+  // bin/fos.js runs the bundle when it is as new as the tree: built here too, so it never lags.
+  execFileSync(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
 }

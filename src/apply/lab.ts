@@ -3,6 +3,8 @@
  * (wire0..wire3) sit in a companion namespace `<name>-wire`, so tests and
  * people can send real traffic to the router.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { xdpForget } from './bpf.js';
 import { run, runChecked } from './run.js';
 
@@ -19,8 +21,13 @@ async function namespaces(): Promise<Set<string>> {
   return new Set(list.map((n) => n.name));
 }
 
+/** Where iproute2 keeps the named namespaces (NETNS_RUN_DIR): `ip netns list` lists this directory. */
+const NETNS_RUN_DIR = '/var/run/netns';
+
+/** Whether a named namespace exists: a look at iproute2's directory, not an `ip` process (about 20 ms a start). */
 export async function namespaceExists(name: string): Promise<boolean> {
-  return (await namespaces()).has(name);
+  if (name === '' || name.includes('/') || name === '.' || name === '..') return false;
+  return existsSync(join(NETNS_RUN_DIR, name));
 }
 
 async function isOurs(name: string): Promise<boolean> {

@@ -18,11 +18,13 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 
-export type Origin = 'cli' | 'ssh' | 'batch' | 'boot' | 'confirm-timeout' | 'rollback';
+/** Where a change came from; `local` is `fos -c` or `fos shell` through the daemon's socket. */
+export type Origin = 'cli' | 'ssh' | 'batch' | 'local' | 'boot' | 'confirm-timeout' | 'rollback';
 
 export interface RevisionSummary {
   /** Internal id, increasing forever. */
@@ -242,6 +244,24 @@ function problemOf(file: string, db: () => Database.Database): string | undefine
 }
 
 /**
+ * better-sqlite3's addon, named directly: without it the package looks for
+ * it with the `bindings` module, which tries a dozen paths at every start.
+ */
+const NATIVE_BINDING = ((): string | undefined => {
+  try {
+    return createRequire(import.meta.url).resolve(
+      'better-sqlite3/build/Release/better_sqlite3.node',
+    );
+  } catch {
+    return undefined; // built elsewhere: let the package find it
+  }
+})();
+
+function openDatabase(file: string): Database.Database {
+  return new Database(file, NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {});
+}
+
+/**
  * A new, empty store, made beside the final name and linked into place, so
  * that a crash never leaves a half-made store and two processes starting at
  * once never replace each other's. False when another process made it first.
@@ -249,7 +269,7 @@ function problemOf(file: string, db: () => Database.Database): string | undefine
 function createStore(file: string): boolean {
   const temporary = `${file}.new-${process.pid}`;
   rmSync(temporary, { force: true });
-  const db = new Database(temporary);
+  const db = openDatabase(temporary);
   try {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma('journal_mode = WAL');
@@ -282,9 +302,9 @@ export class Store {
     if (!existsSync(file)) createStore(file);
     let db: Database.Database | undefined;
     try {
-      const problem = problemOf(file, () => (db ??= new Database(file)));
+      const problem = problemOf(file, () => (db ??= openDatabase(file)));
       if (problem) throw refusal(file, problem);
-      this.db = db ?? new Database(file);
+      this.db = db ?? openDatabase(file);
     } catch (e) {
       db?.close();
       if (e instanceof StoreRefused) throw e;
