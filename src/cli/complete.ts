@@ -4,7 +4,14 @@
  */
 import { parseScript } from '../../grammar/index.js';
 import { getNode, type ConfigNode } from '../config/index.js';
-import { valueHelp, type ContainerNode, type SchemaNode, type ValueHelp } from '../schema/index.js';
+import {
+  valueHelp,
+  type ContainerNode,
+  type LeafNode,
+  type SchemaNode,
+  type TagNode,
+  type ValueHelp,
+} from '../schema/index.js';
 
 export interface Choice {
   readonly word: string;
@@ -204,6 +211,20 @@ function childrenOf(node: SchemaNode): ReadonlyMap<string, SchemaNode> | undefin
   return node.kind === 'container' || node.kind === 'entry' ? node.children : undefined;
 }
 
+/**
+ * The names a value may take because they are configured elsewhere: the
+ * entries a reference leaf may name (`jump-target` offers the chains), or a
+ * path completion source.
+ */
+function namesFor(node: LeafNode | TagNode, tree: ConfigNode): string[] {
+  const paths =
+    node.reference?.paths ?? (node.completion?.kind === 'path' ? node.completion.paths : []);
+  const names: string[] = [];
+  for (const p of paths)
+    for (const name of getNode(tree, p)?.children.keys() ?? []) names.push(name);
+  return names;
+}
+
 /** Completion inside a configuration path (after set/delete/edit/show/...). */
 function completePath(
   schema: ContainerNode,
@@ -249,8 +270,12 @@ function completePath(
         node.completion?.kind === 'runtime'
           ? ctx.runtime(node.completion.provider).filter((n) => node.key.accepts(n))
           : [];
+      const named = namesFor(node, ctx.tree).filter((n) => node.key.accepts(n));
       const words = [
-        ...new Set([...configured, ...(verb === 'delete' ? [] : [...runtime, ...node.key.words])]),
+        ...new Set([
+          ...configured,
+          ...(verb === 'delete' ? [] : [...named, ...runtime, ...node.key.words]),
+        ]),
       ];
       return {
         choices: words.map((w) => ({
@@ -264,12 +289,14 @@ function completePath(
     case 'leaf':
     case 'multi': {
       const current = existing?.values ?? [];
-      const source =
-        node.completion?.kind === 'runtime'
+      const source = [
+        ...namesFor(node, ctx.tree),
+        ...(node.completion?.kind === 'runtime'
           ? ctx.runtime(node.completion.provider)
           : node.completion?.kind === 'static'
             ? node.completion.values
-            : [];
+            : []),
+      ];
       const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
       // A set: `delete` offers every member of a 100k-member group.
       const configured = new Set(current);

@@ -6,3 +6,4 @@ export * from './serialise.js';
 export * from './diff.js';
 export * from './load.js';
 export * from './redact.js';
+export * from './references.js';

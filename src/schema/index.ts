@@ -36,8 +36,18 @@ function childrenOf(node: SchemaNode): Iterable<SchemaNode> {
   return [];
 }
 
+/** The schema node at a path of keywords (tag keys are not part of a reference's path). */
+function schemaPath(root: SchemaNode, path: readonly string[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = root;
+  for (const word of path) {
+    if (!node || (node.kind !== 'container' && node.kind !== 'entry')) return undefined;
+    node = node.children.get(word);
+  }
+  return node;
+}
+
 /**
- * Every node has help, every owner exists, every implemented area has an
+ * Every node has help, every reference names a list of the schema, every owner exists, every implemented area has an
  * owner, and a node's priority is never lower than the one it inherits.
  */
 export function checkSchema(root: ContainerNode = schema): SchemaProblem[] {
@@ -77,6 +87,16 @@ export function checkSchema(root: ContainerNode = schema): SchemaProblem[] {
     }
     if (node.kind === 'tag' && node.key.help.length === 0)
       problems.push({ path: where, message: 'has no value help for its key' });
+    if ((node.kind === 'leaf' || node.kind === 'multi' || node.kind === 'tag') && node.reference) {
+      for (const target of node.reference.paths) {
+        const list = schemaPath(root, target);
+        if (list?.kind !== 'tag')
+          problems.push({
+            path: where,
+            message: `refers to '${target.join(' ')}', which is not a named list of the schema`,
+          });
+      }
+    }
     if (node.unsupported) return;
     for (const child of childrenOf(node)) {
       const childPath =

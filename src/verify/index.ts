@@ -10,6 +10,7 @@ import { checkInterfaces } from './interfaces.js';
 import { checkFirewall } from './firewall.js';
 import { checkSystem } from './system.js';
 import { checkPasswordRounds } from './passwords.js';
+import { checkReferences } from './references.js';
 import type { VerifyIssue } from './issues.js';
 
 export type { VerifyIssue } from './issues.js';
@@ -27,7 +28,7 @@ const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [
 
 export function verify(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   const effective = withDefaults(tree, schema);
-  const issues = [...checkRequired(effective, schema)];
+  const issues = [...checkRequired(effective, schema), ...checkReferences(effective, schema)];
   for (const check of areaChecks) for (const issue of check(effective)) issues.push(issue);
   return issues;
 }

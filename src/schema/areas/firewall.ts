@@ -10,7 +10,8 @@ import {
   multi,
   tag,
   unsupported,
-  type CompletionSource,
+  refersTo,
+  type Reference,
   type SchemaNode,
 } from '../node.js';
 import { parsePortList, PROTOCOL_NUMBERS } from '../services.js';
@@ -153,17 +154,17 @@ export function groupKindOf(word: string, family: Family): string {
 
 // ------------------------------------------------------------------ shared pieces
 
-const groupPath = (kind: string): CompletionSource => ({
-  kind: 'path',
-  paths: [['firewall', 'group', kind]],
+/** A reference to a firewall group of one kind; `!NAME` matches everything but its members. */
+const groupOf = (kind: string, negated = true): Reference => ({
+  ...refersTo(`firewall group ${kind}`, ['firewall', 'group', kind]),
+  ...(negated ? { negatable: true } : {}),
 });
-const chainPath = (family: Family): CompletionSource => ({
-  kind: 'path',
-  paths: [['firewall', family === 4 ? 'ipv4' : 'ipv6', 'name']],
-});
+/** A reference to a named chain of one family. */
+export const chainOf = (family: Family): Reference =>
+  refersTo('chain', ['firewall', family === 4 ? 'ipv4' : 'ipv6', 'name']);
 
 const groupReference = (name: string, help: string, kind: string): SchemaNode =>
-  leaf(name, help, negatable(objectName('group')), { completion: groupPath(kind) });
+  leaf(name, help, negatable(objectName('group')), { reference: groupOf(kind) });
 
 /** `source`/`destination` of a firewall or NAT rule. */
 export function endpoint(name: 'source' | 'destination', family: Family): SchemaNode {
@@ -188,7 +189,7 @@ export function endpoint(name: 'source' | 'destination', family: Family): Schema
 const interfaceSelector = (name: string, help: string): SchemaNode =>
   container(name, help, [
     leaf('group', 'Match interface-group', negatable(objectName('group')), {
-      completion: groupPath('interface-group'),
+      reference: groupOf('interface-group'),
     }),
     leaf('name', 'Match interface name', interfaceMatch, {
       completion: { kind: 'runtime', provider: 'interfaces' },
@@ -390,7 +391,7 @@ const filterRule = (family: Family): SchemaNode =>
       'Set jump target. Action jump must be defined to use this setting',
       objectName('chain'),
       {
-        completion: chainPath(family),
+        reference: chainOf(family),
       },
     ),
   ]);
@@ -421,7 +422,7 @@ const namedChain = (family: Family): SchemaNode =>
       'Set jump target. Action jump must be defined in default-action to use this setting',
       objectName('chain'),
       {
-        completion: chainPath(family),
+        reference: chainOf(family),
       },
     ),
     flag('default-log', 'Log packets hitting default-action'),
@@ -446,7 +447,7 @@ const groupKinds = (): SchemaNode[] => {
       description(),
       multi(member, help.replace(/^Firewall /, ''), type),
       multi('include', 'Include another group of the same kind', objectName('group'), {
-        completion: groupPath(name),
+        reference: groupOf(name, false),
       }),
     ]);
   return [
@@ -616,12 +617,12 @@ const zone = (): SchemaNode =>
       [
         container('firewall', 'Firewall options', [
           leaf('ipv6-name', 'IPv6 firewall ruleset', objectName('chain'), {
-            completion: chainPath(6),
+            reference: chainOf(6),
           }),
-          leaf('name', 'IPv4 firewall ruleset', objectName('chain'), { completion: chainPath(4) }),
+          leaf('name', 'IPv4 firewall ruleset', objectName('chain'), { reference: chainOf(4) }),
         ]),
       ],
-      { completion: { kind: 'path', paths: [['firewall', 'zone']] } },
+      { reference: refersTo('zone', ['firewall', 'zone']) },
     ),
     multi('interface', 'Interface associated with zone', interfaceMatch, {
       completion: { kind: 'runtime', provider: 'interfaces' },
@@ -630,9 +631,9 @@ const zone = (): SchemaNode =>
       leaf('action', 'Action for intra-zone traffic', actionType(['accept', 'drop'])),
       container('firewall', 'Use the specified firewall chain', [
         leaf('ipv6-name', 'IPv6 firewall ruleset', objectName('chain'), {
-          completion: chainPath(6),
+          reference: chainOf(6),
         }),
-        leaf('name', 'IPv4 firewall ruleset', objectName('chain'), { completion: chainPath(4) }),
+        leaf('name', 'IPv4 firewall ruleset', objectName('chain'), { reference: chainOf(4) }),
       ]),
     ]),
     flag('local-zone', 'Zone to be local-zone'),
