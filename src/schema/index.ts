@@ -3,6 +3,8 @@ import { firewall, nat, nat66 } from './areas/firewall.js';
 import { interfaces } from './areas/interfaces.js';
 import { markInert } from './areas/inert.js';
 import { knownAreas } from './areas/known.js';
+import { policy } from './areas/policy.js';
+import { protocols } from './areas/protocols.js';
 import { system } from './areas/system.js';
 import { container, OWNERS, type ContainerNode, type SchemaNode } from './node.js';
 
@@ -15,6 +17,8 @@ export function buildSchema(): ContainerNode {
     interfaces,
     nat,
     nat66,
+    policy,
+    protocols,
     system,
     ...knownAreas,
   ]);

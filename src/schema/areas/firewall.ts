@@ -286,7 +286,8 @@ const tcpFlags = (): SchemaNode =>
 
 const rateUnit = /^[1-9][0-9]{0,8}\/(?:second|minute|hour|day)$/;
 
-const commonRuleChildren = (family: Family): SchemaNode[] => [
+/** What a firewall rule can match (and its description, disable, log); policy routing rules share it. */
+export const commonRuleChildren = (family: Family): SchemaNode[] => [
   container('connection-status', 'Connection status', [
     leaf(
       'nat',
