@@ -11,6 +11,7 @@ import { checkFirewall } from './firewall.js';
 import { checkSystem } from './system.js';
 import { checkPasswordRounds } from './passwords.js';
 import { checkReferences } from './references.js';
+import { checkRouting } from './routing.js';
 import type { VerifyIssue } from './issues.js';
 
 export type { VerifyIssue } from './issues.js';
@@ -22,6 +23,7 @@ export { canLogIn, loginLevel, type LoginLevel } from './system.js';
 const areaChecks: ((tree: ConfigNode) => VerifyIssue[])[] = [
   checkInterfaces,
   checkFirewall,
+  checkRouting,
   checkSystem,
   checkPasswordRounds,
 ];
