@@ -47,6 +47,8 @@ describe('routing schema', () => {
     const tree = load(
       [
         ADMIN_LOGIN,
+        "set interfaces ethernet eth1 address '192.0.2.1/24'",
+        "set interfaces ethernet eth2 address '198.51.100.1/25'",
         "set protocols static route 0.0.0.0/0 next-hop 192.0.2.1 distance '10'",
         "set protocols static route 0.0.0.0/0 next-hop 192.0.2.2 distance '10'",
         "set protocols static route 203.0.113.0/24 blackhole distance '200'",

@@ -79,7 +79,9 @@ export function migrateRouting(
           return r.ospfv3;
         }
         if (is(p, 'static')) {
-          const r = migrateStatic(p, statements);
+          const r = migrateStatic(p, statements, {
+            routeMapMoves: quagga !== undefined && quagga < 11,
+          });
           moved.push(...r.moved);
           return r.static;
         }

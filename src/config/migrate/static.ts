@@ -6,7 +6,8 @@
  *   route(6) P next-hop G next-hop-interface IF       -> route(6) P next-hop G interface IF
  *   ... next-hop-vrf V                                 -> ... vrf V
  *   (the same inside `table N`)
- *   static route-map X                     -> system ip protocol static route-map X
+ *   static route-map X (before quagga@11) -> system ip protocol static route-map X
+ *   (valid 1.4 again later, so only a footer that says so moves it)
  *   static arp HOST hwaddr MAC             -> static arp interface IF address HOST mac MAC,
  *                                             IF being the interface whose subnet holds HOST
  */
@@ -104,12 +105,13 @@ function staticArp(arp: readonly Statement[], top: readonly Statement[]): Statem
 export function migrateStatic(
   s: Statement,
   top: readonly Statement[],
+  options: { readonly routeMapMoves: boolean },
 ): { static: Statement; moved: Moved[] } {
   const moved: Moved[] = [];
   const oldArp = kids(s).filter((c) => is(c, 'arp') && c.value && c.children);
   let children = routes(kids(s).filter((c) => !oldArp.includes(c)));
   children = children.flatMap((c): Statement[] => {
-    if (is(c, 'route-map') && c.value && !c.children) {
+    if (options.routeMapMoves && is(c, 'route-map') && c.value && !c.children) {
       moved.push({ path: [['system'], ['ip'], ['protocol', 'static']], item: c });
       return [];
     }
