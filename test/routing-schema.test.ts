@@ -155,6 +155,7 @@ describe('routing schema', () => {
     ["set policy prefix-list PL rule 10 le '33'", 'le'],
     ["set policy prefix-list6 PL rule 10 prefix '192.0.2.0/24'", 'prefix'],
     ["set policy large-community-list LC rule 10 regex ' leading space'", 'regex'],
+    ["set policy as-path-list AP rule 10 regex '_65001_ or letters'", 'regex'],
     ["set protocols bfd peer 192.0.2.2 interval transmit '5'", 'transmit'],
   ])('refuses %s (naming %s)', (line, word) => {
     const report = loadSetForm(line, schema).report;

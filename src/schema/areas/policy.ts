@@ -13,6 +13,7 @@ import {
   ipv6,
   ipv6Prefix,
   oneOf,
+  pattern,
   simple,
   u32,
   type ValueType,
@@ -107,6 +108,14 @@ const asList = simple(
   '<ASN ASN ...>',
   'AS numbers separated by spaces',
   (v) => v.length <= 255 && v.split(' ').every((a) => inRange(a, 4294967295) && a !== '0'),
+);
+
+/** FRR takes AS-path regular expressions of digits, spaces and regex punctuation only. */
+const asPathRegex = pattern(
+  'as-path-regex',
+  /^[0-9 _^$.*+?()[\]{}|,\\-]{1,255}$/,
+  '<regex>',
+  'Regular expression to match against an AS path (digits, spaces, _ ^ $ . * + ? ( ) [ ] { } | , - \\)',
 );
 
 const metric = simple(
@@ -494,7 +503,7 @@ export const policy = container(
       'as-path-list',
       'Add a BGP autonomous system path filter',
       'Rule for this as-path-list',
-      lineRegex('Regular expression to match against an AS path'),
+      asPathRegex,
     ),
     regexList(
       'community-list',
