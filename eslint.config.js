@@ -28,6 +28,7 @@ const layers = [
   'src/verify',
   'src/render',
   'src/apply',
+  'src/backends',
   'src/store',
   'src/commit',
   'src/op',
@@ -45,6 +46,15 @@ const pureLayers = new Set([
   'src/cli',
 ]);
 
+/** Layers that reach the system only through src/apply's drivers. */
+const driverOnlyLayers = new Set(['src/backends']);
+/**
+ * Layers that touch the system but draw nothing: an operational command
+ * returns data and a text view of it, and the front-ends draw the text.
+ */
+const drawsNothing = new Set(['src/op']);
+const uiModules = ['ink', 'react'];
+
 const layerRules = layers.map((layer, index) => {
   const below = layers.slice(index + 1).map((l) => l.replace(/^src\//, ''));
   const patterns = below.map((name) => ({
@@ -60,7 +70,17 @@ const layerRules = layers.map((layer, index) => {
         name,
         message: `${layer} is a pure layer: no processes, files, sockets, SQLite or UI here.`,
       }))
-    : [];
+    : driverOnlyLayers.has(layer)
+      ? systemModules.map((name) => ({
+          name,
+          message: `${layer} reaches the system only through the drivers in src/apply.`,
+        }))
+      : drawsNothing.has(layer)
+        ? uiModules.map((name) => ({
+            name,
+            message: `${layer} draws nothing: a command returns data and a text view; src/ui draws.`,
+          }))
+        : [];
   return {
     files: [`${layer}/**/*.ts`, `${layer}/**/*.tsx`],
     rules: { 'no-restricted-imports': ['error', { paths, patterns }] },

@@ -1,5 +1,5 @@
 export type * from './ast.js';
-export { parseScript, scanScript } from './script.js';
+export { parseScript, scanScript, scanScriptSteps } from './script.js';
 export { parseBoot, MAX_NESTING } from './boot.js';
 export {
   BIDI_CONTROL,

@@ -160,8 +160,12 @@ function parseSegment(
   };
 }
 
-/** Lines lexed at a time: the lexer's tokens for a chunk die young, which keeps a 100k-line load out of the old heap. */
-const CHUNK_LINES = 2048;
+/**
+ * Lines lexed at a time: the lexer's tokens for a chunk die young, which
+ * keeps a 100k-line load out of the old heap, and a chunk is short enough
+ * (a few milliseconds) for a sliced load to pause between chunks.
+ */
+const CHUNK_LINES = 512;
 
 /**
  * Scan text holding any number of commands, handing each command and each
@@ -175,6 +179,16 @@ export function scanScript(
   onError: (error: SyntaxIssue) => void,
   options: { alwaysParse?: boolean } = {},
 ): void {
+  for (const _chunk of scanScriptSteps(text, onCommand, onError, options));
+}
+
+/** `scanScript` one chunk per step: a caller may give the event loop a turn between steps. */
+export function* scanScriptSteps(
+  text: string,
+  onCommand: (command: Command) => void,
+  onError: (error: SyntaxIssue) => void,
+  options: { alwaysParse?: boolean } = {},
+): Generator<void, void> {
   let offset = 0;
   let line = 0;
   while (offset < text.length) {
@@ -194,6 +208,7 @@ export function scanScript(
     scanChunk(chunk, at, onCommand, onError, options.alwaysParse ?? false);
     line += lines;
     offset = end;
+    yield;
   }
 }
 

@@ -3,8 +3,6 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listTable, readConntrack } from './apply/nft.js';
-import { observeKernel } from './apply/kernel.js';
 import { labDown, labUp, namespaceExists } from './apply/lab.js';
 import { describeTarget, DEFAULT_NETNS, targetFromFlag, type Target } from './apply/target.js';
 import { checkText, convertText, type OutputForm } from './cli/check.js';
@@ -15,6 +13,8 @@ import { HISTORY_ENTRIES, MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from './cli/limit
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
+import { opSystem } from './op/access.js';
+import { checkOpTree, CompletionValues, opTree } from './op/index.js';
 import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
 import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
@@ -118,26 +118,18 @@ function convert(args: string[], io: Io): number {
 
 export function routerAccess(router: Router, user: string, session: string): RouterAccess {
   return {
-    running: () => router.running(),
-    back: (n) => router.back(n),
+    ...opSystem(router),
     commit: (request) => router.commit(request),
     confirm: (u, s) => router.confirm(u, s),
     takeExclusive: (s, u) => router.takeExclusive(s, u),
     releaseExclusive: (s) => router.releaseExclusive(s),
-    drift: () => router.drift(),
-    revisions: () => router.store.list(),
-    revisionPlan: (n) => router.store.back(n)?.plan,
-    links: async () => [...(await observeKernel(router.target)).links.values()],
-    nftTable: (family, name) => listTable(router.target, family, name),
-    conntrack: () => readConntrack(router.target),
-    firewall: () => router.runningFirewall(),
     audit: (kind, text, outcome) => router.store.audit({ user, session, kind, text, outcome }),
   };
 }
 
 /** Heal what a dead process left: undo an interrupted commit, revert an expired confirm. */
 async function heal(router: Router, io: Io): Promise<void> {
-  if (router.store.inflight().length > 0) {
+  if (router.store.inflightJournal() !== undefined) {
     const fixed = await router.converge();
     if (fixed.length)
       io.err(`fos: an interrupted commit was undone (${fixed.length - 1} operations)\n`);
@@ -225,6 +217,7 @@ async function confirmWatch(args: string[], globals: Globals): Promise<number> {
     const owned = ownerAlive();
     const store = new Store(globals.state);
     try {
+      if (store.retireConfirmWatcher(process.pid)) return 0;
       const pending = store.pending();
       if (!pending) return 0;
       if (store.confirmWatcher() === undefined) store.setConfirmWatcher(process.pid);
@@ -344,14 +337,8 @@ function openTerminal(
   screen?: { term: string; columns: number; rows: number; frontend?: string },
 ): Frontend {
   const engine = newEngine(router, user, origin, origin !== 'ssh');
-  let links: string[] = [];
-  const refreshLinks = (): void => {
-    observeKernel(router.target).then(
-      (k) => (links = [...k.links.keys()]),
-      () => undefined,
-    );
-  };
-  refreshLinks();
+  // Values TAB offers from the system (links in the namespace, revisions, chains).
+  const runtime = new CompletionValues(opTree.sources, opSystem(router)).prime();
   const host: TerminalHost = {
     write,
     close,
@@ -360,15 +347,13 @@ function openTerminal(
     saveHistory: (entries) => saveHistory(globals.state, user, entries),
     hostname: () =>
       router.running().tree.children.get('system')?.children.get('host-name')?.values[0] ?? 'fos',
-    complete: (line, cursor) => {
-      refreshLinks();
-      return completeLine(line, cursor, schema, {
+    complete: (line, cursor) =>
+      completeLine(line, cursor, schema, {
         mode: engine.mode,
         level: engine.editLevel,
         tree: engine.completionTree,
-        runtime: (provider) => (provider === 'interfaces' ? links : []),
-      });
-    },
+        runtime: (source) => runtime.get(source),
+      }),
   };
   let frontend: Frontend;
   if (screen && wantsInk(screen.term, screen.frontend ?? process.env['FOS_FRONTEND'])) {
@@ -617,10 +602,10 @@ function globalsOf(argv: string[]): { globals: Globals; rest: string[] } | strin
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const problems = checkSchema(schema);
+  const problems = [...checkSchema(schema), ...checkOpTree(opTree, schema)];
   if (problems.length > 0) {
     io.err(
-      `fos: the built-in schema is inconsistent:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`,
+      `fos: the built-in schema or operational command tree is inconsistent:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`,
     );
     return 70;
   }

@@ -175,11 +175,11 @@ describe('commit against the kernel', () => {
     async (step) => {
       const before = lab.snapshot();
       const revisions = (await fos(lab, 'show system commit | count')).out;
-      process.env['FOS_TEST_FAULT'] = `kernel:${step}`;
+      process.env['FOS_TEST_FAULT'] = `kernel:apply:${step}`;
       try {
         const r = await configure(lab, CHANGE);
         expect(r.code).toBe(1);
-        expect(r.err).toContain(`Commit failed at '${step}'`);
+        expect(r.err).toContain(`Commit failed at '${step}' of the kernel backend`);
         expect(r.err).toContain('Every change already made was undone');
       } finally {
         delete process.env['FOS_TEST_FAULT'];
@@ -343,7 +343,7 @@ describe('a process killed in the middle of a commit', () => {
       process.execPath,
       [join(repoRoot, 'bin', 'fos.js'), ...lab.flags, '-c', lines.join('; ')],
       {
-        env: { ...process.env, FOS_TEST_PAUSE: 'kernel:add addresses' },
+        env: { ...process.env, FOS_TEST_PAUSE: 'kernel:apply:add addresses' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -351,12 +351,12 @@ describe('a process killed in the middle of a commit', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await expect
       .poll(() => stderr, { timeout: 15_000, interval: 50 })
-      .toContain('paused before kernel: add addresses');
+      .toContain("paused before 'add addresses' of the kernel backend");
     expect(JSON.parse(lab.ip('-json', 'link', 'show', 'type', 'bridge')).length).toBeGreaterThan(1);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
     const store = new Store(lab.state);
-    expect(store.inflight().length).toBeGreaterThan(0);
+    expect(store.inflightJournal()?.['kernel']).toEqual(expect.arrayContaining(['br100', 'eth0']));
     store.close();
     const r = await fos(lab, 'show system drift');
     expect(r.err).toMatch(/an interrupted commit was undone/);
@@ -397,7 +397,7 @@ describe('areas this kernel may lack', () => {
         "set interfaces ethernet eth0 vif 10 address '198.51.100.1/24'",
       ]);
       expect(r.code).toBe(1);
-      expect(r.err).toMatch(/Commit failed at 'create links'/);
+      expect(r.err).toMatch(/Commit failed at 'create links' of the kernel backend/);
       expect(lab.snapshot()).toEqual(before);
     } finally {
       await lab.down();
@@ -425,7 +425,7 @@ describe('one commit at a time per store', () => {
         "configure; set interfaces ethernet eth2 address '10.2.0.1/24'; commit",
       ],
       {
-        env: { ...process.env, FOS_TEST_PAUSE: 'kernel:add addresses' },
+        env: { ...process.env, FOS_TEST_PAUSE: 'kernel:apply:add addresses' },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );

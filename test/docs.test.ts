@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderReference } from '../src/cli/reference.js';
+import { OP_AREAS, opTree } from '../src/op/index.js';
+import { renderOpReference } from '../src/op/reference.js';
 import { schema } from '../src/schema/index.js';
 import { repoRoot } from './helpers/paths.js';
 
@@ -9,6 +11,11 @@ describe('docs', () => {
   it('docs/reference.md is what the schema generates (run `npm run docs` after changing the schema)', () => {
     const onDisk = readFileSync(join(repoRoot, 'docs', 'reference.md'), 'utf8');
     expect(onDisk).toBe(renderReference(schema));
+  });
+
+  it('docs/op-reference.md is what the operational command tree generates (run `npm run docs` after changing a command)', () => {
+    const onDisk = readFileSync(join(repoRoot, 'docs', 'op-reference.md'), 'utf8');
+    expect(onDisk).toBe(renderOpReference(OP_AREAS, opTree));
   });
 
   it('the reference names every implemented area and its value help', () => {

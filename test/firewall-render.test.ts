@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConntrack } from '../src/apply/nft.js';
-import { countersFromSources, natKind } from '../src/cli/firewall-show.js';
+import { countersFromSources, natKind } from '../src/op/firewall-view.js';
 import { loadSetForm, type ConfigNode } from '../src/config/index.js';
 import { renderFirewall } from '../src/render/firewall.js';
 import { fullLoad, nftString, planNft, type NftTables } from '../src/render/nft-model.js';

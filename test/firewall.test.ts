@@ -279,7 +279,7 @@ describe('the nft backend', () => {
     await commitFirewall(FORWARD(4));
     const before = nftRuleset(topo.lab.netns);
     const running = (await fos('show configuration commands')).out;
-    process.env['FOS_TEST_FAULT'] = 'nft:load';
+    process.env['FOS_TEST_FAULT'] = 'nft:apply:load';
     let r: Awaited<ReturnType<typeof fos>>;
     try {
       r = await fos(
@@ -294,7 +294,7 @@ describe('the nft backend', () => {
       delete process.env['FOS_TEST_FAULT'];
     }
     expect(r.code).not.toBe(0);
-    expect(r.out + r.err).toMatch(/Commit failed at 'nft: load'/);
+    expect(r.out + r.err).toMatch(/Commit failed at 'load' of the nft backend/);
     expect(nftRuleset(topo.lab.netns)).toBe(before);
     expect((await fos('show configuration commands')).out).toBe(running);
     expect(topo.lab.ip('-json', 'link', 'show', 'dev', 'eth2')).not.toMatch(/ifalias/);
@@ -312,7 +312,7 @@ describe('the nft backend', () => {
         },
       ).stdout.trim();
     expect(sysctl()).toBe('0');
-    process.env['FOS_TEST_FAULT'] = 'nft:sysctl';
+    process.env['FOS_TEST_FAULT'] = 'sysctl:apply:write';
     let r: Awaited<ReturnType<typeof fos>>;
     try {
       r = await fos(
@@ -327,7 +327,7 @@ describe('the nft backend', () => {
       delete process.env['FOS_TEST_FAULT'];
     }
     expect(r.code).not.toBe(0);
-    expect(r.out + r.err).toMatch(/Commit failed at/);
+    expect(r.out + r.err).toMatch(/Commit failed at 'write' of the sysctl backend/);
     expect(nftRuleset(topo.lab.netns)).toBe(before);
     expect(sysctl()).toBe('0');
   });

@@ -28,6 +28,7 @@ import { loadSetForm } from '../src/config/index.js';
 import { renderFrr, type FrrConfig } from '../src/render/frr.js';
 import { schema } from '../src/schema/index.js';
 import { withDefaults } from '../src/verify/index.js';
+import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 
 const render = (text: string): FrrConfig => {
@@ -167,7 +168,7 @@ describe.skipIf(!frrAvailable())('FRR in lab namespaces', () => {
     expect(compareFrr(cb, await observeFrr(fb))).toEqual([]);
     // The password reached FRR, and is kept 0600 in the state directory.
     expect(
-      execFileSync('stat', ['-c', '%a', join(fa.configDir, 'bgpd.conf')], {
+      execFileSync('stat', ['-c', '%a', join(fa.configDir!, 'bgpd.conf')], {
         encoding: 'utf8',
       }).trim(),
     ).toBe('600');
@@ -217,13 +218,56 @@ describe.skipIf(!frrAvailable())('FRR in lab namespaces', () => {
   it('fos lab down stops the daemons by their PIDs and removes their files', async () => {
     const pids = [...runningDaemons(fb).values()];
     expect(pids.length).toBeGreaterThanOrEqual(3);
-    expect(existsSync(join(fb.configDir, 'applied.json'))).toBe(true);
+    expect(existsSync(join(fb.configDir!, 'applied.json'))).toBe(true);
     const said = await labDown(b.netns);
     expect(said.join('\n')).toContain('FRR daemons stopped: ');
     for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect(existsSync(fb.runDir)).toBe(false);
     // FOS1's record goes; the state directory itself is the store's, and stays.
-    expect(existsSync(fb.configDir)).toBe(false);
+    expect(existsSync(fb.configDir!)).toBe(false);
     expect(existsSync(b.state)).toBe(true);
+  });
+});
+
+describe.skipIf(!frrAvailable())('FRR through a commit', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await makeLab();
+  });
+  afterAll(async () => lab?.down());
+
+  const fos = (...lines: string[]) =>
+    runFos([...lab.flags, '-c', ['configure', ...lines, 'commit'].join('\n')]);
+
+  it('commits static routes into the kernel, and shows the plan', async () => {
+    const r = await fos(
+      "set interfaces ethernet eth1 address '192.0.2.1/24'",
+      "set protocols static route 203.0.113.0/24 next-hop '192.0.2.254'",
+    );
+    expect(r.code, r.err).toBe(0);
+    await until('the route', () =>
+      routes(lab, '203.0.113.0/24').find((x) => x.gateway === '192.0.2.254'),
+    );
+    const space = frrSpace({ netns: lab.netns });
+    expect([...runningDaemons(space).keys()]).toEqual(['zebra', 'staticd']);
+    // A commit of something else makes no FRR round trip and keeps the daemons.
+    const pids = [...runningDaemons(space).values()];
+    expect((await fos("set interfaces ethernet eth2 description 'x'")).code).toBe(0);
+    expect([...runningDaemons(space).values()]).toEqual(pids);
+  });
+
+  it('turns a refusal of FRR into a commit error naming the config path, and changes nothing', async () => {
+    const space = frrSpace({ netns: lab.netns });
+    const before = await observeFrr(space);
+    // ospfd refuses an interface area while `network ... area` statements exist.
+    const r = await fos(
+      "set interfaces ethernet eth3 address '198.51.100.1/24'",
+      "set protocols ospf area 0 network '10.99.0.0/24'",
+      "set protocols ospf interface eth3 area '0'",
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.err + r.out).toMatch(/\[protocols ospf (interface eth3 area|area 0 network)\]/);
+    expect(await observeFrr(space)).toEqual(before);
+    expect(daemonPid(space, 'ospfd')).toBeUndefined();
   });
 });

@@ -23,6 +23,7 @@ import {
   toJson,
   loadCurly,
   loadSetForm,
+  loadSetFormSliced,
   toSetForm,
   type ConfigNode,
 } from '../src/config/index.js';
@@ -196,6 +197,20 @@ describe('a network group of 100,000 members', () => {
     expect(JSON.stringify(nft).length).toBeGreaterThan(MEMBERS * 10);
     const curly = loadCurly(toCurly(members, schema), schema);
     expect(toSetForm(curly.tree, schema)).toBe(toSetForm(members, schema));
+  });
+
+  it('a sliced load gives other work turns while it runs, and the same tree', async () => {
+    const part = `${lines.slice(0, 20_000).join('\n')}\n`;
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const turnsBefore = turns;
+    const sliced = await loadSetFormSliced(part, schema);
+    const turnsDuring = turns - turnsBefore;
+    clearInterval(ticker);
+    // A load in one go would hold the loop throughout: no timer could fire before it ended.
+    expect(turnsDuring).toBeGreaterThan(3);
+    expect(toSetForm(sliced.tree, schema)).toBe(toSetForm(loadSetForm(part, schema).tree, schema));
+    expect(sliced.report.accepted).toBe(20_000);
   });
 
   it('TAB after delete lists every member at once', () => {

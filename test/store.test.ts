@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../src/store/store.js';
+import { processAlive, Store } from '../src/store/store.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { repoRoot } from './helpers/paths.js';
@@ -151,6 +151,62 @@ describe('the revision store', () => {
     holder.kill('SIGKILL');
     await exited(holder);
     expect(store.tryLock('commit', 'bob')).toEqual({ ok: true });
+    store.close();
+  });
+
+  it('the crash journal: per backend, cleared, and one written before the contract still read', () => {
+    const dir = freshDir();
+    const store = new Store(dir);
+    expect(store.inflightJournal()).toBeUndefined();
+    store.setInflight({ kernel: ['br0', 'eth0'], nft: true });
+    expect(store.inflightJournal()).toEqual({ kernel: ['br0', 'eth0'], nft: true });
+    store.setInflight(undefined);
+    expect(store.inflightJournal()).toBeUndefined();
+    store.close();
+    // The journal of older FOS1 versions: the kernel's link names alone.
+    const db = new Database(join(dir, 'fos.db'));
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('inflight', ?)").run(
+      JSON.stringify(['br0', 'vxlan10']),
+    );
+    db.close();
+    const again = new Store(dir);
+    expect(again.inflightJournal()).toEqual({ kernel: ['br0', 'vxlan10'] });
+    again.close();
+  });
+
+  it('a process that exited but was never reaped (a zombie) is dead: its lock and watcher count for nothing', async () => {
+    const dir = freshDir();
+    // `sleep 0` exits at once; its parent becomes `sleep 5`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const zombie = Number(
+      await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(`${d}`))),
+    );
+    await expect
+      .poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0])
+      .toBe('Z');
+    expect(processAlive(zombie)).toBe(false);
+    expect(processAlive(parent.pid!)).toBe(true);
+    const store = new Store(dir);
+    store.setConfirmWatcher(zombie);
+    expect(store.confirmWatcher()).toBeUndefined();
+    store.setConfirmWatcher(parent.pid!);
+    expect(store.confirmWatcher()).toBe(parent.pid);
+    store.close();
+    parent.kill('SIGKILL');
+    await exited(parent);
+  });
+
+  it('a watcher retires only while nothing is pending, and gives up its registration as it does', () => {
+    const store = new Store(freshDir());
+    store.setConfirmWatcher(process.pid);
+    store.setPending({ restoreId: 1, committedId: 2, deadline: Date.now() + 60_000, user: 'ops' });
+    expect(store.retireConfirmWatcher(process.pid)).toBe(false);
+    expect(store.confirmWatcher()).toBe(process.pid);
+    store.clearPending();
+    expect(store.retireConfirmWatcher(process.pid)).toBe(true);
+    expect(store.confirmWatcher()).toBeUndefined();
     store.close();
   });
 });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   const r = await runFos([...lab.flags, '-c', ['configure', ...lines, 'commit'].join('\n')]);
   expect(r.code, r.err).toBe(0);
   server = await serve(lab.flags, {
-    FOS_TEST_PAUSE: 'kernel:add addresses',
+    FOS_TEST_PAUSE: 'kernel:apply:add addresses',
     FOS_TEST_PAUSE_MS: '1500',
   });
   const { cmd, args } = sshArgs(server.port, { password: 'fos', tty: true });

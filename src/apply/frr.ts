@@ -18,12 +18,14 @@ import {
   chownSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   rmdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addedLines, frrDelta, type DeltaCommand } from '../render/frr-delta.js';
 import {
@@ -52,12 +54,15 @@ export interface FrrSpace {
   readonly name: string;
   /** Sockets and PID files: /var/run/frr/NAME. */
   readonly runDir: string;
-  /** What FOS1 applied, under its state directory. */
-  readonly configDir: string;
+  /**
+   * What FOS1 applied, under its state directory; undefined where the caller
+   * keeps that itself (the backend has the running revision's rendering).
+   */
+  readonly configDir: string | undefined;
 }
 
 /** A pathspace name is a namespace name; the root namespace gets `fos`, never FRR's own (none). */
-export function frrSpace(target: Target, stateDir: string): FrrSpace {
+export function frrSpace(target: Target, stateDir?: string): FrrSpace {
   const name = target.netns ?? 'fos';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name === '.' || name === '..')
     throw new Error(`'${name}' cannot name an FRR pathspace`);
@@ -65,7 +70,7 @@ export function frrSpace(target: Target, stateDir: string): FrrSpace {
     target,
     name,
     runDir: join(FRR_RUN, name),
-    configDir: join(stateDir, 'frr', name),
+    configDir: stateDir === undefined ? undefined : join(stateDir, 'frr', name),
   };
 }
 
@@ -79,6 +84,14 @@ export interface FrrProblem {
   readonly message: string;
 }
 
+/** A line with its passwords and keys hidden, for messages and plans. */
+export function maskSecrets(line: string): string {
+  return line.replace(
+    /\b(password|authentication-key|md5)( +)\S+/g,
+    (_, word: string, space: string) => `${word}${space}********`,
+  );
+}
+
 export class FrrError extends Error {
   constructor(
     readonly phase: 'check' | 'apply' | 'start',
@@ -86,7 +99,10 @@ export class FrrError extends Error {
   ) {
     super(
       `FRR ${phase} failed: ${problems
-        .map((p) => `[${p.path.join(' ')}] ${p.daemon} refused '${p.line}': ${p.message}`)
+        .map(
+          (p) =>
+            `[${p.path.join(' ')}] ${p.daemon} refused '${maskSecrets(p.line)}': ${maskSecrets(p.message)}`,
+        )
         .join('; ')}`,
     );
   }
@@ -144,7 +160,8 @@ function prepareRunDir(space: FrrSpace): void {
   mkdirSync(space.runDir, { recursive: true, mode: 0o755 });
   const frr = frrIds();
   if (frr) chownSync(space.runDir, frr.uid, frr.gid);
-  writeFileSync(join(space.runDir, MARKER), `${space.configDir}\n`, { mode: 0o644 });
+  // Marks the pathspace as FOS1's (for `fos lab down`), with where its record is, if any.
+  writeFileSync(join(space.runDir, MARKER), `${space.configDir ?? ''}\n`, { mode: 0o644 });
 }
 
 function frrIds(): { uid: number; gid: number } | undefined {
@@ -277,7 +294,7 @@ export class VtySession {
 }
 
 /** Run commands on a daemon in one configuration transaction; the commands it refused. */
-async function transaction(
+export async function transaction(
   space: FrrSpace,
   daemon: Daemon,
   commands: readonly DeltaCommand[],
@@ -325,7 +342,7 @@ export async function runningConfig(space: FrrSpace, daemon: Daemon): Promise<st
 
 // ------------------------------------------------------------------ what was applied
 
-const EMPTY_CONFIG: FrrConfig = {
+export const EMPTY_CONFIG: FrrConfig = {
   zebra: [],
   staticd: [],
   bgpd: [],
@@ -336,6 +353,7 @@ const EMPTY_CONFIG: FrrConfig = {
 
 /** What FOS1 applied last in this pathspace (empty before the first apply). */
 export function lastApplied(space: FrrSpace): FrrConfig {
+  if (space.configDir === undefined) return EMPTY_CONFIG;
   try {
     const parsed = JSON.parse(
       readFileSync(join(space.configDir, 'applied.json'), 'utf8'),
@@ -347,6 +365,7 @@ export function lastApplied(space: FrrSpace): FrrConfig {
 }
 
 function recordApplied(space: FrrSpace, config: FrrConfig): void {
+  if (space.configDir === undefined) return;
   mkdirSync(space.configDir, { recursive: true, mode: 0o700 });
   writeFileSync(join(space.configDir, 'applied.json'), JSON.stringify(config), { mode: 0o600 });
   for (const d of DAEMONS) {
@@ -385,8 +404,9 @@ export async function checkFrr(
     for (const l of frrLines(added)) all.push({ daemon: d, text: l.text, path: l.path });
   }
   if (all.length === 0) return [];
-  mkdirSync(space.configDir, { recursive: true, mode: 0o700 });
-  const file = join(space.configDir, 'check.conf');
+  const dir = space.configDir ?? mkdtempSync(join(tmpdir(), 'fos-frr-check-'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'check.conf');
   writeFileSync(file, `${all.map((l) => l.text).join('\n')}\n`, { mode: 0o600 });
   try {
     const r = await run('vtysh', ['-N', space.name, '-C', '-f', file]);
@@ -415,6 +435,7 @@ export async function checkFrr(
     return problems;
   } finally {
     rmSync(file, { force: true });
+    if (space.configDir === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -542,7 +563,7 @@ export async function frrDown(space: FrrSpace): Promise<string[]> {
     await stopDaemon(space, d);
     stopped.push(d);
   }
-  removeRecord(space.configDir);
+  if (space.configDir !== undefined) removeRecord(space.configDir);
   rmSync(space.runDir, { recursive: true, force: true });
   return stopped;
 }

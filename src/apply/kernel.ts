@@ -3,7 +3,7 @@
  * plan one `ip -batch` per step, and restore a previous state.
  */
 import type { KernelState, LinkKind, LinkState } from '../render/kernel.js';
-import { batchLine, planKernel, type KernelPlan, type PlanStep } from '../render/kernel-plan.js';
+import { batchLine, planKernel, type PlanStep } from '../render/kernel-plan.js';
 import { CommandError, run, runChecked } from './run.js';
 import { ipPrefix, type Target } from './target.js';
 
@@ -146,12 +146,6 @@ export async function observeKernel(target: Target): Promise<KernelState> {
   );
 }
 
-/** Test-only fault injection: FOS_TEST_FAULT=kernel:STEP fails that step after its other operations ran. */
-function injectedFault(step: PlanStep): string | undefined {
-  const fault = process.env['FOS_TEST_FAULT'];
-  return fault === `kernel:${step.name}` ? 'link set dev fos-injected-fault up' : undefined;
-}
-
 export class StepError extends Error {
   constructor(
     readonly step: string,
@@ -161,7 +155,6 @@ export class StepError extends Error {
   }
 }
 
-/** Run one step: its batchable operations as one `ip -batch`, the others one by one. */
 /** Run one step: per tool (`ip`, `bridge`), its batchable operations as one `-batch`, the others one by one. */
 async function applyStep(target: Target, step: PlanStep, force: boolean): Promise<void> {
   const errors: string[] = [];
@@ -178,8 +171,6 @@ async function applyStep(target: Target, step: PlanStep, force: boolean): Promis
       if (line === undefined) standalone.push(op.argv);
       else lines.push(line);
     }
-    const fault = force || tool !== 'ip' ? undefined : injectedFault(step);
-    if (fault) lines.push(fault);
     if (lines.length > 0) {
       const result = await run(
         tool,
@@ -197,25 +188,9 @@ async function applyStep(target: Target, step: PlanStep, force: boolean): Promis
   if (errors.length > 0) throw new StepError(step.name, errors.join('; '));
 }
 
-/** Test-only: FOS_TEST_PAUSE=kernel:STEP stops before that step, so a test can kill the process mid-commit. */
-async function injectedPause(step: PlanStep): Promise<void> {
-  if (process.env['FOS_TEST_PAUSE'] !== `kernel:${step.name}`) return;
-  process.stderr.write(`fos: paused before kernel: ${step.name}\n`);
-  await new Promise((resolve) =>
-    setTimeout(resolve, Number(process.env['FOS_TEST_PAUSE_MS']) || 60_000),
-  );
-}
-
-export async function applyKernelPlan(
-  target: Target,
-  plan: KernelPlan,
-  onStep?: (step: string) => void,
-): Promise<void> {
-  for (const step of plan.steps) {
-    onStep?.(`kernel: ${step.name}`);
-    await injectedPause(step);
-    await applyStep(target, step, false);
-  }
+/** Apply one step of a plan (the kernel backend runs each through its progress). */
+export async function applyKernelStep(target: Target, step: PlanStep): Promise<void> {
+  await applyStep(target, step, false);
 }
 
 /**

@@ -33,17 +33,6 @@ export class NftError extends Error {
   }
 }
 
-/**
- * Test-only: FOS_TEST_FAULT=nft:load makes a commit's load (not its check,
- * nor a restore) fail the way a kernel refusal would: valid syntax, a set
- * that does not exist.
- */
-function injectedFault(): string {
-  return process.env['FOS_TEST_FAULT'] === 'nft:load'
-    ? 'add table inet fos_filter\nadd element inet fos_filter fos_injected_fault { 1 }\n'
-    : '';
-}
-
 /** `nft -c -f -`: would the kernel take this transaction? Nothing changes either way. */
 export async function checkNft(target: Target, script: string): Promise<void> {
   if (!script) return;
@@ -52,9 +41,9 @@ export async function checkNft(target: Target, script: string): Promise<void> {
 }
 
 /** `nft -f -`: one atomic transaction; on failure nothing of it is applied. */
-export async function loadNft(target: Target, plan: NftPlan, restore = false): Promise<void> {
+export async function loadNft(target: Target, plan: NftPlan): Promise<void> {
   if (!plan.script) return;
-  const r = await runIn(target, 'nft', ['-f', '-'], plan.script + (restore ? '' : injectedFault()));
+  const r = await runIn(target, 'nft', ['-f', '-'], plan.script);
   if (r.code !== 0) throw new NftError('load', r.stderr.trim() || `exit status ${r.code}`);
 }
 
@@ -145,13 +134,9 @@ export async function readSysctls(
 export async function writeSysctls(
   target: Target,
   values: ReadonlyMap<string, string>,
-  restore = false,
 ): Promise<void> {
   if (values.size === 0) return;
   const assignments = [...values].map(([k, v]) => `${k}=${v}`);
-  // Test-only: FOS_TEST_FAULT=nft:sysctl makes a commit's write (not a restore's) fail.
-  if (!restore && process.env['FOS_TEST_FAULT'] === 'nft:sysctl')
-    assignments.push('net.fos.injected=1');
   await runChecked(...inTarget(target, 'sysctl', ['-q', '-w', ...assignments]));
 }
 

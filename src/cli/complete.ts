@@ -1,9 +1,11 @@
 /**
  * Completion and `?` help, computed from what may follow at the cursor: the
- * command words of the current mode, then the schema for configuration paths.
+ * operational command tree (src/op) in operational mode and after `run`, the
+ * configuration mode's command words, then the schema for configuration paths.
  */
 import { parseScript } from '../../grammar/index.js';
 import { getNode, type ConfigNode } from '../config/index.js';
+import { completeOp, opTree, type OpChoice, type OpCompletion } from '../op/index.js';
 import {
   valueHelp,
   type ContainerNode,
@@ -13,20 +15,12 @@ import {
   type ValueHelp,
 } from '../schema/index.js';
 
-export interface Choice {
-  readonly word: string;
-  readonly help: string;
-}
+export type Choice = OpChoice;
 
-export interface Completion {
-  /** Words that may stand at the cursor and start with what is typed there. */
-  readonly choices: readonly Choice[];
-  /** What a free value here looks like (`<x.x.x.x/x>  IPv4 address and prefix length`). */
-  readonly values: readonly ValueHelp[];
+/** Choices that start with what is typed at the cursor, value formats, and whether Enter may run it. */
+export interface Completion extends OpCompletion {
   /** The part of the word under the cursor already typed. */
   readonly partial: string;
-  /** True when the words so far form a complete command (`<Enter>` is a choice). */
-  readonly complete: boolean;
 }
 
 export interface CompletionContext {
@@ -34,11 +28,11 @@ export interface CompletionContext {
   readonly level: readonly string[];
   /** The tree whose tag entries are offered (the candidate, or running). */
   readonly tree: ConfigNode;
-  /** Values known at run time, such as the links in the target namespace. */
-  readonly runtime: (provider: string) => readonly string[];
+  /** The values of a completion source (src/op/sources.ts), such as the links in the target namespace. */
+  readonly runtime: (source: string) => readonly string[];
 }
 
-/** The command words of each mode; a nested table is the words that may follow. */
+/** The command words of configuration mode; a nested table is the words that may follow. */
 interface CommandWord {
   readonly help: string;
   readonly next?: Readonly<Record<string, CommandWord>>;
@@ -48,92 +42,9 @@ interface CommandWord {
   readonly value?: ValueHelp;
   /** Complete as typed: Enter is a choice here. */
   readonly done?: boolean;
+  /** After this word comes an operational command (`run`). */
+  readonly op?: boolean;
 }
-
-const showOperational: Record<string, CommandWord> = {
-  configuration: {
-    help: 'Show the running configuration',
-    done: true,
-    next: {
-      commands: { help: 'As set commands', done: true },
-      json: { help: 'As JSON', done: true },
-    },
-  },
-  conntrack: {
-    help: 'Connection tracking',
-    next: { table: { help: 'Connections the kernel tracks', done: true } },
-  },
-  firewall: {
-    help: 'Firewall chains and rules with their counters',
-    done: true,
-    next: {
-      group: {
-        help: 'Firewall groups, their members and where they are used',
-        done: true,
-        value: { format: '<name>', description: 'One group with all its members' },
-      },
-    },
-  },
-  interfaces: { help: 'Interfaces of the target namespace', done: true },
-  nat: {
-    help: 'Network address translation',
-    next: {
-      destination: {
-        help: 'Destination NAT',
-        next: { rules: { help: 'Rules with their counters', done: true } },
-      },
-      source: {
-        help: 'Source NAT',
-        next: { rules: { help: 'Rules with their counters', done: true } },
-      },
-      translations: { help: 'Connections the kernel translates', done: true },
-    },
-  },
-  system: {
-    help: 'System information',
-    next: {
-      commit: {
-        help: 'Committed revisions',
-        done: true,
-        next: {
-          diff: {
-            help: 'What revision N changed',
-            value: { format: '<N>', description: 'Revision number (0 is running)' },
-          },
-        },
-      },
-      drift: { help: 'Differences between the system and the running configuration', done: true },
-    },
-  },
-  version: { help: 'FOS1 version', done: true },
-  host: { help: 'Host information', next: { name: { help: 'The host name', done: true } } },
-};
-
-const terminal: Record<string, CommandWord> = {
-  length: {
-    help: 'Lines per page (0: no paging)',
-    value: { format: '<0-1000>', description: 'Lines per page' },
-  },
-  width: {
-    help: 'Columns of the terminal',
-    value: { format: '<20-1000>', description: 'Columns' },
-  },
-};
-
-const OPERATIONAL: Record<string, CommandWord> = {
-  configure: {
-    help: 'Enter configuration mode',
-    done: true,
-    next: { exclusive: { help: 'Lock out other committers until exit', done: true } },
-  },
-  exit: { help: 'Leave the shell', done: true },
-  set: {
-    help: 'Set operational parameters',
-    next: { terminal: { help: 'Terminal settings', next: terminal } },
-  },
-  show: { help: 'Show system information', next: showOperational },
-  terminal: { help: 'Terminal settings', next: terminal },
-};
 
 const revision: ValueHelp = { format: '<N>', description: 'Revision number (0 is running)' };
 
@@ -183,7 +94,7 @@ const CONFIGURATION: Record<string, CommandWord> = {
   },
   rename: { help: 'Rename a tag entry', path: true },
   rollback: { help: 'Load revision N into the candidate', value: revision },
-  run: { help: 'Run an operational command', next: OPERATIONAL },
+  run: { help: 'Run an operational command', op: true },
   save: {
     help: 'Save the candidate to a file',
     value: { format: '<file>', description: 'File (.set for set form)' },
@@ -332,6 +243,7 @@ function completeCommand(
     }
     current = next;
     if (next.path) return completePath(schema, ctx, words.slice(i + 1), word);
+    if (next.op) return completeOp(opTree, words.slice(i + 1), ctx.mode, ctx.runtime);
     level = next.next;
   }
   const choices = Object.entries(level ?? {})
@@ -353,8 +265,10 @@ export function completeLine(
 ): Completion {
   const split = splitAtCursor(line.slice(0, cursor));
   if (!split) return { choices: [], values: [], partial: '', complete: false };
-  const table = ctx.mode === 'operational' ? OPERATIONAL : CONFIGURATION;
-  const result = completeCommand(table, schema, ctx, split.words);
+  const result =
+    ctx.mode === 'operational'
+      ? completeOp(opTree, split.words, 'operational', ctx.runtime)
+      : completeCommand(CONFIGURATION, schema, ctx, split.words);
   const choices = result.choices.filter((c) => c.word.startsWith(split.partial));
   // A half-typed word is not a command yet.
   return {

@@ -15,48 +15,41 @@ import {
   formatPath,
   formatSetPath,
   getNode,
-  loadConfigText,
-  loadSetForm,
-  EMPTY_TREE,
+  loadConfigTextSliced,
+  loadSetFormSliced,
   redactCommand,
   redactSecrets,
   secretWordIndex,
   schemaAt,
   setCommands,
   toCurly,
-  toJsonValue,
   toSetForm,
   treesEqual,
   TreeEditor,
   type ConfigNode,
-  type ConfigJson,
 } from '../config/index.js';
 import type { CommitOutcome } from '../commit/outcome.js';
 import { describeOutcome, succeeded } from '../commit/outcome.js';
 import type { CommitRequest } from '../commit/router.js';
-import { curlyChild } from '../config/serialise.js';
-import type { ContainerNode, SchemaNode } from '../schema/index.js';
+import type { ContainerNode } from '../schema/index.js';
 import { rebase, startSession, type Session } from '../session/index.js';
 import { loginLevel } from '../verify/index.js';
 import type { Origin, RevisionSummary } from '../store/store.js';
-import type { LinkState } from '../render/kernel.js';
-import type { ConntrackEntry, NftTableListing } from '../apply/nft.js';
-import type { FirewallState } from '../render/firewall.js';
 import {
-  firewallView,
-  formatConntrack,
-  formatFirewall,
-  formatGroups,
-  formatNat,
-  groupsView,
-  natView,
-} from './firewall-show.js';
+  ConfigurationView,
+  describeOpError,
+  OpError,
+  opTree,
+  present,
+  presentCommand,
+  resolveOp,
+  type OpContext,
+  type OpSystem,
+  type ShellControl,
+} from '../op/index.js';
 import { compileRegex } from './regex.js';
-import { table } from './table.js';
 
-export { table } from './table.js';
-
-export const VERSION = '0.1.0';
+export { VERSION } from '../op/index.js';
 
 /** What `set terminal ...` changed, for the front-end (pager, width). */
 export interface TerminalSettings {
@@ -64,10 +57,12 @@ export interface TerminalSettings {
   width: number | undefined;
 }
 
-/** What the engine needs from the running system; the router provides it. */
-export interface RouterAccess {
-  running(): { id: number; tree: ConfigNode };
-  back(n: number): { id: number; tree: ConfigNode } | undefined;
+/**
+ * What the engine needs from the router: the running configuration and
+ * revisions (which operational commands read too, see src/op), commits, locks
+ * and the audit log.
+ */
+export interface RouterAccess extends OpSystem {
   commit(request: CommitRequest): Promise<CommitOutcome>;
   /** True when a pending confirmation was cleared; an outcome when the commit lock was not to be had. */
   confirm(user: string, session: string): Promise<boolean | CommitOutcome>;
@@ -76,17 +71,6 @@ export interface RouterAccess {
     user: string,
   ): { ok: true } | { ok: false; holder: { user: string; since: string } };
   releaseExclusive(session: string): void;
-  drift(): Promise<string[]>;
-  revisions(): RevisionSummary[];
-  revisionPlan(n: number): string | undefined;
-  /** The links of the target namespace, as `ip -json` reports them. */
-  links(): Promise<readonly LinkState[]>;
-  /** One of FOS1's nft tables with its counters, or undefined when it is not loaded. */
-  nftTable(family: string, name: string): Promise<NftTableListing | undefined>;
-  /** What the running configuration renders to in nft (what FOS1 loaded). */
-  firewall(): FirewallState;
-  /** The kernel's conntrack table in the target namespace. */
-  conntrack(): Promise<readonly ConntrackEntry[]>;
   audit(kind: string, text: string, outcome: string): void;
 }
 
@@ -308,49 +292,63 @@ export class ShellEngine {
     return this.showSecrets ? tree : redactSecrets(tree, this.schema);
   }
 
-  private async operational(words: string[], display: string | undefined): Promise<CommandResult> {
-    const [verb, ...rest] = words;
-    switch (verb) {
-      case 'configure': {
-        const refused = this.configureRefusal();
-        if (refused) return fail(refused);
-        if (rest.length > 0 && rest[0] !== 'exclusive')
-          return fail(
-            `unknown word '${excerpt(rest[0] ?? '')}' after configure; expected exclusive`,
-          );
-        if (rest[0] === 'exclusive') {
-          const taken = this.router.takeExclusive(this.identity.session, this.identity.user);
-          if (!taken.ok)
-            return fail(
-              `Configuration is locked by user ${taken.holder.user} (configure exclusive, since ${taken.holder.since}).`,
-            );
-        }
-        this.startConfigure(rest[0] === 'exclusive');
-        return ok();
+  /** What operational commands may use in this session. */
+  private opContext(): OpContext {
+    return {
+      schema: this.schema,
+      system: this.router,
+      shell: this.shell,
+      visible: (tree) => this.visible(tree),
+    };
+  }
+
+  /** Set by `exit` in operational mode: the session ends after this command. */
+  private exitAsked = false;
+
+  private readonly shell: ShellControl = {
+    configure: (exclusive) => {
+      const refused = this.configureRefusal();
+      if (refused) return refused;
+      if (exclusive) {
+        const taken = this.router.takeExclusive(this.identity.session, this.identity.user);
+        if (!taken.ok)
+          return `Configuration is locked by user ${taken.holder.user} (configure exclusive, since ${taken.holder.since}).`;
       }
-      case 'show':
-        return this.show(rest, display);
-      case 'set':
-        if (rest[0] !== 'terminal')
-          return fail(
-            `unknown word '${excerpt(rest[0] ?? '')}' after 'set'; expected terminal (configuration is changed in configure mode)`,
-          );
-        return this.setTerminal(rest.slice(1));
-      case 'terminal':
-        return this.setTerminal(rest);
-      case 'exit':
-      case 'quit':
-        return { output: [], ok: true, exit: true };
-      case undefined:
-        return ok();
-      default:
-        return {
-          ...fail(
-            `unknown command '${excerpt(verb)}'; expected configure, show, set terminal, exit`,
-          ),
-          wordIndex: 0,
-        };
+      this.startConfigure(exclusive);
+      return undefined;
+    },
+    setTerminal: (setting, value) => {
+      this.terminal[setting] = value;
+    },
+    exit: () => {
+      this.exitAsked = true;
+    },
+  };
+
+  /**
+   * An operational command, dispatched through the op tree (src/op): in
+   * operational mode, or after `run` in configuration mode (`offset` is then
+   * the index of its first word in the line).
+   */
+  private async operational(
+    words: string[],
+    display: string | undefined,
+    offset = 0,
+  ): Promise<CommandResult> {
+    if (words.length === 0) return ok();
+    const match = resolveOp(opTree, words, this.mode);
+    if (!match.ok)
+      return { ...fail(describeOpError(match.error)), wordIndex: offset + match.error.index };
+    this.exitAsked = false;
+    let data: unknown;
+    try {
+      data = await match.command.run(this.opContext(), match.args);
+    } catch (e) {
+      if (e instanceof OpError) return fail(e.message);
+      throw e;
     }
+    const output = presentCommand(match.command, data, match.args, display);
+    return { output, ok: true, ...(this.exitAsked ? { exit: true } : {}) };
   }
 
   /**
@@ -365,19 +363,6 @@ export class ShellEngine {
     return level === 'operator'
       ? `Permission denied: user ${this.identity.user} has level operator, which runs operational commands only; configuration mode needs level admin.`
       : `Permission denied: user ${this.identity.user} is no longer in the configuration.`;
-  }
-
-  private setTerminal(words: string[]): CommandResult {
-    const [what, value] = words;
-    if (
-      (what !== 'length' && what !== 'width') ||
-      value === undefined ||
-      !/^[0-9]{1,4}$/.test(value)
-    ) {
-      return fail('usage: set terminal length N | set terminal width N');
-    }
-    this.terminal[what] = Number(value);
-    return ok();
   }
 
   /** Leave configuration mode, giving up `configure exclusive`. */
@@ -395,164 +380,6 @@ export class ShellEngine {
     const running = this.router.running();
     this.session = startSession(running.tree, running.id, exclusive);
     this.router.audit('configure', exclusive ? 'exclusive' : '', 'ok');
-  }
-
-  private async show(words: string[], display: string | undefined): Promise<CommandResult> {
-    const running = this.visible(this.router.running().tree);
-    const [what, ...rest] = words;
-    if (what === 'configuration') {
-      const form = rest[0] ?? display;
-      if (form === 'commands' || form === 'set')
-        return okLines(toSetForm(running, this.schema).trimEnd().split('\n'));
-      if (form === 'json') return ok(JSON.stringify(toJsonValue(running, this.schema), null, 2));
-      if (form !== undefined)
-        return fail(
-          `unknown word '${excerpt(form)}' after 'show configuration'; expected commands or json`,
-        );
-      return okLines(toCurly(running, this.schema).trimEnd().split('\n'));
-    }
-    if (what === 'system' && rest[0] === 'commit') {
-      if (rest[1] === 'diff') return this.showCommitDiff(rest[2]);
-      if (rest.length > 1)
-        return fail(
-          `unknown word '${excerpt(rest[1] ?? '')}' after 'show system commit'; expected diff`,
-        );
-      return this.showCommits(display);
-    }
-    if (what === 'interfaces') return this.showInterfaces(display);
-    if (what === 'firewall') return this.showFirewall(rest, display);
-    if (what === 'nat') return this.showNat(rest, display);
-    if (what === 'conntrack' && rest[0] === 'table') {
-      const entries = await this.router.conntrack();
-      if (display === 'json') return ok(JSON.stringify(entries, null, 2));
-      return okLines(formatConntrack(entries, false));
-    }
-    if (what === 'version')
-      return ok(
-        `FOS1 ${VERSION}`,
-        'A network operating system shell for Linux routers and firewalls.',
-      );
-    if (what === 'host' && rest[0] === 'name') {
-      return ok(
-        this.router.running().tree.children.get('system')?.children.get('host-name')?.values[0] ??
-          'fos',
-      );
-    }
-    if (what === 'system' && rest[0] === 'drift') {
-      const drift = await this.router.drift();
-      return okLines(drift.length ? drift : ['The system matches the running configuration.']);
-    }
-    return fail(
-      `unknown word '${excerpt(what ?? '')}' after 'show'; expected configuration, conntrack table, firewall, interfaces, nat, system commit, system drift`,
-    );
-  }
-
-  private async showFirewall(words: string[], display: string | undefined): Promise<CommandResult> {
-    const running = this.router.running().tree;
-    if (words[0] === 'group') {
-      const groups = groupsView(running, words[1]);
-      if (words[1] && groups.length === 0)
-        return fail(`firewall group '${excerpt(words[1] ?? '')}' does not exist`);
-      if (display === 'json') return ok(JSON.stringify(groups, null, 2));
-      return okLines(formatGroups(groups, words[1] !== undefined));
-    }
-    if (words.length > 0)
-      return fail(
-        `unknown word '${excerpt(words[0] ?? '')}' after 'show firewall'; expected group`,
-      );
-    const view = firewallView(
-      running,
-      await this.router.nftTable('inet', 'fos_filter'),
-      this.router.firewall().tables.get('inet fos_filter'),
-    );
-    if (display === 'json') return ok(JSON.stringify(view, null, 2));
-    return okLines(formatFirewall(view));
-  }
-
-  private async showNat(words: string[], display: string | undefined): Promise<CommandResult> {
-    const [kind, what] = words;
-    if (kind === 'translations') {
-      const entries = await this.router.conntrack();
-      if (display === 'json') return ok(JSON.stringify(entries, null, 2));
-      return okLines(formatConntrack(entries, true));
-    }
-    if ((kind === 'source' || kind === 'destination') && what === 'rules') {
-      const view = natView(
-        this.router.running().tree,
-        'nat',
-        kind,
-        await this.router.nftTable('ip', 'fos_nat'),
-        this.router.firewall().tables.get('ip fos_nat'),
-      );
-      if (display === 'json') return ok(JSON.stringify(view, null, 2));
-      return okLines(formatNat(view, kind));
-    }
-    return fail(
-      `unknown word '${excerpt(kind ?? '')}' after 'show nat'; expected source rules, destination rules, translations`,
-    );
-  }
-
-  private async showInterfaces(display: string | undefined): Promise<CommandResult> {
-    const links = [...(await this.router.links())].sort((a, b) =>
-      a.name.localeCompare(b.name, 'en', { numeric: true }),
-    );
-    if (display === 'json')
-      return ok(
-        JSON.stringify(
-          links.map((l) => ({
-            name: l.name,
-            addresses: l.addresses,
-            state: l.up ? 'up' : 'down',
-            mtu: l.mtu,
-            description: l.alias ?? '',
-          })),
-          null,
-          2,
-        ),
-      );
-    const rows = links.map((l) => [
-      l.name,
-      l.addresses.join(' ') || '-',
-      l.up ? 'up' : 'down',
-      String(l.mtu ?? ''),
-      l.alias ?? '',
-    ]);
-    return okLines(table(['Interface', 'Addresses', 'State', 'MTU', 'Description'], rows));
-  }
-
-  private showCommits(display: string | undefined): CommandResult {
-    const revisions = this.router.revisions();
-    if (display === 'json')
-      return ok(
-        JSON.stringify(
-          revisions.map((r, n) => ({ number: n, ...r })),
-          null,
-          2,
-        ),
-      );
-    const rows = revisions.map((r, n) => [
-      String(n),
-      r.time.replace('T', ' ').slice(0, 19),
-      r.user,
-      r.origin,
-      r.comment,
-    ]);
-    return okLines(table(['#', 'time', 'user', 'origin', 'comment'], rows));
-  }
-
-  private showCommitDiff(n: string | undefined): CommandResult {
-    const index = parseRevisionNumber(n);
-    if (index === undefined)
-      return fail(`'show system commit diff' needs a revision number N (0 is running)`);
-    const newer = this.router.back(index);
-    const older = this.router.back(index + 1);
-    if (!newer) return fail(`there is no revision ${index}`);
-    const diff = diffCurly(
-      this.visible(older?.tree ?? EMPTY_TREE),
-      this.visible(newer.tree),
-      this.schema,
-    );
-    return okLines(diff ? diff.trimEnd().split('\n') : ['No changes.']);
   }
 
   // ---------------------------------------------------------- configuration
@@ -607,7 +434,7 @@ export class ShellEngine {
       case 'save':
         return this.save(rest);
       case 'run':
-        return this.operational(rest, display);
+        return this.operational(rest, display, 1);
       case 'exit':
       case 'quit':
         if (rest[0] === 'discard') {
@@ -676,16 +503,8 @@ export class ShellEngine {
     const path = [...session.level, ...words];
     const node = getNode(this.visible(session.candidate), path);
     if (!node) return path.length === 0 ? ok() : fail(`'${formatPath(path)}' is not configured`);
-    const s = schemaAt(this.schema, path);
-    if (display === 'set') return okLines(setCommands(node, s ?? this.schema, path));
-    if (display === 'json') return ok(JSON.stringify(jsonOf(node, s), null, 2));
-    if (path.length === 0) return okLines(toCurly(node, this.schema).trimEnd().split('\n'));
-    // A leaf or a tag node shows as itself; a node or tag entry shows what it holds.
-    if (s && (s.kind === 'leaf' || s.kind === 'multi' || s.kind === 'flag' || s.kind === 'tag')) {
-      return okLines(curlyChild(path[path.length - 1]!, node, s, 0));
-    }
-    const body = toCurly(node, (s as ContainerNode | undefined) ?? this.schema).trimEnd();
-    return okLines(body ? body.split('\n') : []);
+    const view = new ConfigurationView(node, path, this.schema);
+    return okLines(present(view, { text: (v) => v.curly(), set: (v) => v.set() }, display));
   }
 
   private compare(words: string[]): CommandResult {
@@ -880,7 +699,7 @@ export class ShellEngine {
     return ok();
   }
 
-  private load(verb: 'load' | 'merge', words: string[]): CommandResult {
+  private async load(verb: 'load' | 'merge', words: string[]): Promise<CommandResult> {
     const session = this.session!;
     if (words.length > 1)
       return fail(`usage: ${verb} [FILE] (a file in the configuration directory)`);
@@ -892,7 +711,8 @@ export class ShellEngine {
       return fail((e as Error).message);
     }
     const shown = excerpt(file);
-    const loaded = loadConfigText(text, this.schema);
+    // In slices: a 100k-line file must not hold up every other session of the daemon.
+    const loaded = await loadConfigTextSliced(text, this.schema);
     const problems = [
       ...loaded.report.invalid.map((i) => `${shown}:${i.line}:${i.column}: ${i.message}`),
       ...loaded.report.unsupported.map(
@@ -909,10 +729,12 @@ export class ShellEngine {
     let candidate = loaded.tree;
     if (verb === 'merge') {
       // The file's set commands, applied on top of the candidate.
-      candidate = loadSetForm(
-        setCommands(loaded.tree, this.schema).join('\n'),
-        this.schema,
-        session.candidate,
+      candidate = (
+        await loadSetFormSliced(
+          setCommands(loaded.tree, this.schema).join('\n'),
+          this.schema,
+          session.candidate,
+        )
       ).tree;
     }
     this.session = { ...session, candidate };
@@ -962,12 +784,6 @@ function levelUp(level: readonly string[], schema: ContainerNode): number {
   if (level.length === 0) return 0;
   const parent = schemaAt(schema, level.slice(0, -1));
   return parent?.kind === 'tag' ? level.length - 2 : level.length - 1;
-}
-
-function jsonOf(node: ConfigNode, s: SchemaNode | undefined): ConfigJson | string | string[] {
-  if (s?.kind === 'leaf') return node.values[0] ?? '';
-  if (s?.kind === 'multi') return [...node.values];
-  return toJsonValue(node, s);
 }
 
 /** `| match RE`, `| except RE`, `| count`, `| no-more` (display is handled by the commands). */

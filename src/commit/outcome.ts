@@ -3,6 +3,18 @@ import type { VerifyIssue } from '../verify/index.js';
 import type { LockHolder } from '../store/store.js';
 import { formatPath } from '../config/index.js';
 
+/**
+ * What stopped a commit before anything was changed, per backend: a check
+ * that refused the plan (its own words), or a prepare phase that failed.
+ */
+export interface BackendProblem {
+  readonly kind: 'refused' | 'failed';
+  readonly backend: string;
+  /** render, observe, plan, check or journal. */
+  readonly phase: string;
+  readonly message: string;
+}
+
 export type CommitOutcome =
   | {
       readonly kind: 'committed';
@@ -20,10 +32,17 @@ export type CommitOutcome =
   | { readonly kind: 'locked'; readonly holder: LockHolder }
   | { readonly kind: 'conflict'; readonly paths: readonly string[] }
   | { readonly kind: 'invalid'; readonly issues: readonly VerifyIssue[] }
-  | { readonly kind: 'check-failed'; readonly errors: readonly string[] }
-  | { readonly kind: 'apply-failed'; readonly step: string; readonly error: string }
+  | { readonly kind: 'check-failed'; readonly problems: readonly BackendProblem[] }
+  | {
+      readonly kind: 'apply-failed';
+      /** The backend whose step failed, and the step (or phase). */
+      readonly backend: string;
+      readonly step: string;
+      readonly error: string;
+    }
   | {
       readonly kind: 'inconsistent';
+      readonly backend: string;
       readonly step: string;
       readonly error: string;
       readonly problems: readonly string[];
@@ -82,18 +101,28 @@ export function describeOutcome(outcome: CommitOutcome): string[] {
         ...outcome.issues.map((i) => `  [${formatPath(i.path)}] ${i.message}`),
       ];
     case 'check-failed':
-      return ['Commit failed before anything was changed:', ...outcome.errors.map((e) => `  ${e}`)];
+      return [
+        'Commit failed before anything was changed:',
+        ...outcome.problems.map((p) => `  ${describeProblem(p)}`),
+      ];
     case 'apply-failed':
       return [
-        `Commit failed at '${outcome.step}': ${outcome.error}`,
+        `Commit failed at '${outcome.step}' of the ${outcome.backend} backend: ${outcome.error}`,
         'Every change already made was undone; the running configuration is unchanged.',
       ];
     case 'inconsistent':
       return [
-        `COMMIT FAILED AND THE RESTORE FAILED TOO at '${outcome.step}': ${outcome.error}`,
+        `COMMIT FAILED AND THE RESTORE FAILED TOO at '${outcome.step}' of the ${outcome.backend} backend: ${outcome.error}`,
         'The system may differ from the running configuration:',
         ...outcome.problems.map((p) => `  ${p}`),
         'Details are in the audit log; a new commit or a restart converges the system again.',
       ];
   }
+}
+
+/** A backend's problem in words: a refusal as the check put it, a failed phase with the backend named. */
+export function describeProblem(problem: BackendProblem): string {
+  return problem.kind === 'refused'
+    ? problem.message
+    : `the ${problem.backend} backend failed to ${problem.phase}: ${problem.message}`;
 }

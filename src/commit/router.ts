@@ -3,9 +3,20 @@
  * namespace, and the commit pipeline that changes it (ARCHITECTURE.md, "The
  * commit pipeline"). One commit at a time per store, through the store's lock.
  */
-import { observeKernel, applyKernelPlan, restoreKernel, StepError } from '../apply/kernel.js';
-import { describeTarget, type Target } from '../apply/target.js';
+import type { Target } from '../apply/target.js';
 import {
+  backendError,
+  Progress,
+  type AnyBackend,
+  type Backend,
+  type BackendError,
+  type BackendName,
+  type Intent,
+} from '../backends/contract.js';
+import { faultyBackends } from '../backends/faults.js';
+import { BACKENDS } from '../backends/registry.js';
+import {
+  changedOwners,
   EMPTY_TREE,
   getNode,
   loadSetForm,
@@ -13,32 +24,19 @@ import {
   treesEqual,
   type ConfigNode,
 } from '../config/index.js';
-import { renderFirewall, type FirewallState } from '../render/firewall.js';
-import { renderKernel, type KernelState } from '../render/kernel.js';
-import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
 import type { ContainerNode } from '../schema/index.js';
 import { rebase } from '../session/index.js';
 import {
   DEFAULT_AUDIT_ENTRIES,
   packConfig,
+  type InflightJournal,
   type Origin,
   type PendingConfirm,
   type Store,
 } from '../store/store.js';
 import { inertChanges, verify, withDefaults } from '../verify/index.js';
 import { DEFAULT_CONFIG } from './defaults.js';
-import {
-  applyFirewall,
-  describeFirewallPlan,
-  firewallDrift,
-  planFirewall,
-  prepareFirewall,
-  type FirewallProgress,
-  restoreFirewall,
-  transactionText,
-} from './firewall-stage.js';
-import { NftError } from '../apply/nft.js';
-import type { CommitOutcome } from './outcome.js';
+import type { BackendProblem, CommitOutcome } from './outcome.js';
 import { hashPlaintextPasswords } from './passwords.js';
 
 export interface CommitRequest {
@@ -66,21 +64,40 @@ const LOCK_WAIT_MS = Number(process.env['FOS_TEST_LOCK_WAIT_MS']) || 10_000;
 /** Commits of one process to one store run one after the other; the store's lock covers other processes. */
 const inProcess = new Map<string, Promise<unknown>>();
 
-function linkNames(state: KernelState): Set<string> {
-  return new Set(state.links.keys());
+/** One backend made ready to apply: what it was asked, what it saw, and its checked plan. */
+interface Prepared {
+  readonly backend: AnyBackend;
+  readonly intent: Intent<unknown>;
+  readonly actual: unknown;
+  readonly plan: unknown;
+  readonly journal: unknown;
+}
+
+type Preparation =
+  | { readonly ok: true; readonly prepared: Prepared }
+  | { readonly ok: false; readonly problems: readonly BackendProblem[] };
+
+/** How an apply that failed ended: the failure, and what the restore could not put back. */
+interface ApplyFailure {
+  readonly error: BackendError;
+  readonly problems: readonly string[];
 }
 
 export class Router {
   /** Told when a pending confirmation is written, before anything is applied (main starts a watcher). */
   onConfirmPending: (() => void) | undefined;
   private cache: { id: number; tree: ConfigNode } | undefined;
-  /** The firewall rendered from a revision: what its commit loaded into nft. */
-  private firewallCache: { id: number; state: FirewallState } | undefined;
+  /** The running revision with its defaults, which every backend renders. */
+  private defaultedCache: { id: number; tree: ConfigNode } | undefined;
+  /** Each backend's rendering of a revision: what its commit applied. */
+  private readonly desiredCache = new Map<BackendName, { id: number; desired: unknown }>();
 
   constructor(
     readonly store: Store,
     readonly target: Target,
     readonly schema: ContainerNode,
+    /** In dependency order (src/backends/registry.ts). */
+    readonly backends: readonly AnyBackend[] = BACKENDS,
   ) {}
 
   /** The configuration of a revision id (0 is the empty configuration). */
@@ -125,32 +142,112 @@ export class Router {
     }
   }
 
-  /** The firewall of the running configuration: what FOS1 last loaded. */
-  runningFirewall(): FirewallState {
-    const running = this.running();
-    if (this.firewallCache?.id !== running.id)
-      this.firewallCache = {
-        id: running.id,
-        state: renderFirewall(withDefaults(running.tree, this.schema)),
-      };
-    return this.firewallCache.state;
+  /** The backends of this commit: with the test-only faults the environment asks for. */
+  private active(): readonly AnyBackend[] {
+    return faultyBackends(this.backends);
   }
 
-  /** Plan the kernel changes from what the namespace has now. */
-  private async planFor(
-    running: ConfigNode,
-    candidate: ConfigNode,
-  ): Promise<{
-    plan: KernelPlan;
-    observed: KernelState;
-    managed: Set<string>;
-    desired: KernelState;
-  }> {
-    const desired = renderKernel(withDefaults(candidate, this.schema));
-    const oldDesired = renderKernel(withDefaults(running, this.schema));
-    const managed = new Set([...linkNames(desired), ...linkNames(oldDesired)]);
-    const observed = await observeKernel(this.target);
-    return { plan: planKernel({ observed, desired, managed }), observed, managed, desired };
+  private defaultedRunning(): ConfigNode {
+    const running = this.running();
+    if (this.defaultedCache?.id !== running.id)
+      this.defaultedCache = { id: running.id, tree: withDefaults(running.tree, this.schema) };
+    return this.defaultedCache.tree;
+  }
+
+  /** A backend's rendering of the running configuration: what FOS1 last applied with it. */
+  runningDesired<D>(backend: Backend<D, unknown, unknown>): D {
+    const id = this.running().id;
+    const cached = this.desiredCache.get(backend.name);
+    if (cached?.id === id) return cached.desired as D;
+    const desired = backend.render(this.defaultedRunning());
+    this.desiredCache.set(backend.name, { id, desired });
+    return desired;
+  }
+
+  /**
+   * Render, observe, plan, check (and the journal entry) of one backend:
+   * nothing is changed. `candidate` (defaults applied) is undefined when the
+   * configuration does not change. A throw in any phase is a problem that
+   * names the backend and the phase.
+   */
+  private async prepare(
+    backend: AnyBackend,
+    candidate: ConfigNode | undefined,
+    first: boolean,
+    journal: unknown,
+  ): Promise<Preparation> {
+    let phase = 'render';
+    try {
+      const desired = candidate ? backend.render(candidate) : this.runningDesired(backend);
+      const intent: Intent<unknown> = {
+        desired,
+        applied: first ? undefined : this.runningDesired(backend),
+        ...(journal !== undefined ? { journal } : {}),
+      };
+      phase = 'observe';
+      const actual = await backend.observe(this.target, intent);
+      phase = 'plan';
+      const planned = backend.plan(intent, actual);
+      phase = 'check';
+      const checked = await backend.check(this.target, planned);
+      if (!checked.ok)
+        return {
+          ok: false,
+          problems: checked.problems.map((message) => ({
+            kind: 'refused',
+            backend: backend.name,
+            phase,
+            message,
+          })),
+        };
+      phase = 'journal';
+      const entry = backend.journal(checked.plan);
+      return {
+        ok: true,
+        prepared: { backend, intent, actual, plan: checked.plan, journal: entry },
+      };
+    } catch (e) {
+      const error = backendError(e, backend.name, phase);
+      return {
+        ok: false,
+        problems: [
+          { kind: 'failed', backend: backend.name, phase: error.step, message: error.detail },
+        ],
+      };
+    }
+  }
+
+  /**
+   * Apply in dependency order; when one fails, restore it and every one
+   * applied before it, in reverse order.
+   */
+  private async applyInOrder(
+    plans: readonly Prepared[],
+    onStep: (step: string) => void,
+  ): Promise<ApplyFailure | undefined> {
+    const begun: { prepared: Prepared; progress: Progress }[] = [];
+    for (const prepared of plans) {
+      const progress = new Progress(prepared.backend.name, undefined, onStep);
+      begun.push({ prepared, progress });
+      try {
+        await prepared.backend.apply(this.target, prepared.plan, progress);
+      } catch (e) {
+        const error = backendError(e, prepared.backend.name, progress.current() ?? 'apply');
+        onStep('restore');
+        const problems: string[] = [];
+        for (const { prepared: p, progress: r } of begun.reverse()) {
+          let left: readonly string[];
+          try {
+            left = await p.backend.restore(this.target, p.plan, p.actual, r.record);
+          } catch (again) {
+            left = [(again as Error).message];
+          }
+          for (const problem of left) problems.push(`${p.backend.name}: ${problem}`);
+        }
+        return { error, problems };
+      }
+    }
+    return undefined;
   }
 
   async commit(request: CommitRequest): Promise<CommitOutcome> {
@@ -214,56 +311,48 @@ export class Router {
     const issues = verify(candidate, this.schema);
     if (issues.length > 0) return { kind: 'invalid', issues };
     candidate = await hashPlaintextPasswords(candidate);
-    // 3. diff; 4-5. plan and render
+    // 3. diff; 4-5. which backends the change touches, and their plans
     step('plan');
     const changed = !treesEqual(running.tree, candidate);
-    // The kernel is observed while nft checks the firewall's transaction: independent processes.
-    const firewallBefore = this.runningFirewall();
-    const firewallDesired = renderFirewall(withDefaults(candidate, this.schema));
-    const checking = prepareFirewall(this.target, firewallBefore, firewallDesired);
-    const planning = this.planFor(running.tree, candidate);
-    // While those processes run: the revision's text, needed if this commit goes through.
+    const first = running.id === 0;
+    // A commit that did not end (or whose restore failed) left a journal: everything converges.
+    const leftover = this.store.inflightJournal();
+    const all = this.active();
+    let touched = all;
+    if (changed && !first && leftover === undefined) {
+      const owners = changedOwners(running.tree, candidate, this.schema);
+      touched = all.filter((b) => b.owns.some((o) => owners.has(o)));
+    }
+    const defaulted = changed ? withDefaults(candidate, this.schema) : undefined;
+    // Observations and checks (`ip -json`, `nft -c`) are processes: they run side by side.
+    const preparing = Promise.all(
+      touched.map((b) => this.prepare(b, defaulted, first, leftover?.[b.name])),
+    );
+    // Let them start their processes before the revision's text is written, which is synchronous.
+    await new Promise((resolve) => setImmediate(resolve));
     const configText = changed && !request.checkOnly ? toSetForm(candidate, this.schema) : '';
     // Compressed on the thread pool while the checks and the apply run.
     const packing = configText ? packConfig(configText) : undefined;
     packing?.catch(() => undefined);
-    const [{ plan, observed, managed, desired }, checked] = await Promise.all([planning, checking]);
+    const preparations = await preparing;
     // 6. check
-    if (plan.missing.length > 0) {
-      return {
-        kind: 'check-failed',
-        errors: plan.missing.map(
-          (name) => `interface ${name} does not exist in ${describeTarget(this.target)}`,
-        ),
-      };
-    }
-    if (!checked.ok)
-      return { kind: 'check-failed', errors: [`nft refused the ruleset: ${checked.error}`] };
-    const firewallPlan = checked.plan;
-    const planText = [
-      ...describePlan(plan, this.target.netns),
-      ...describeFirewallPlan(firewallPlan),
-    ];
+    const problems = preparations.flatMap((p) => (p.ok ? [] : p.problems));
+    if (problems.length > 0) return { kind: 'check-failed', problems };
+    const prepared = preparations.flatMap((p) => (p.ok ? [p.prepared] : []));
+    const planText = prepared.flatMap((p) => p.backend.describe(p.plan, this.target));
     if (request.checkOnly) {
       return {
         kind: 'checked',
         plan: [
           ...planText,
-          ...transactionText(firewallPlan),
+          ...prepared.flatMap((p) => p.backend.detail?.(p.plan) ?? []),
           ...inertChanges(running.tree, candidate, this.schema).map((w) => `# ${w}`),
         ],
       };
     }
     const pending = this.store.pending();
-    if (!changed) {
-      if (plan.steps.length > 0) await applyKernelPlan(this.target, plan, step);
-      await applyFirewall(this.target, firewallPlan, step);
-      const confirmed =
-        pending !== undefined && request.confirmMinutes === undefined && this.store.clearPending();
-      return { kind: 'no-changes', corrected: planText, confirmed };
-    }
     // commit confirmed: the pending confirmation is written before anything is touched.
-    if (request.confirmMinutes !== undefined) {
+    if (changed && request.confirmMinutes !== undefined) {
       this.store.setPending({
         restoreId: pending?.restoreId ?? running.id,
         committedId: pending?.committedId ?? 0,
@@ -272,50 +361,51 @@ export class Router {
       });
       this.onConfirmPending?.();
     }
-    // 7. apply, restoring on failure
-    this.store.setInflight([...managed]);
-    const firewallProgress: FirewallProgress = { nftLoaded: false, sysctlsTouched: false };
-    try {
-      await applyKernelPlan(this.target, plan, step);
-      await applyFirewall(this.target, firewallPlan, step, firewallProgress);
-    } catch (e) {
-      const error = errorOfStep(e);
-      step('restore');
-      // Put every link this commit could touch back exactly as it was observed before it.
-      const before: KernelState = {
-        links: new Map([...observed.links].filter(([name]) => managed.has(name))),
-      };
-      const problems = [
-        ...(await restoreFirewall(this.target, firewallPlan, firewallBefore, firewallProgress)),
-        ...(await restoreKernel(this.target, before, managed)),
-      ];
-      if (pending) this.store.setPending(pending);
-      else this.store.clearPending();
-      this.store.setInflight(undefined);
+    // 7. apply in dependency order, restoring on failure; the crash journal first
+    const toApply = prepared.filter((p) => !p.backend.empty(p.plan));
+    if (toApply.length > 0) this.store.setInflight(journalOf(toApply));
+    const failure = await this.applyInOrder(toApply, step);
+    if (failure) {
+      const { error, problems: left } = failure;
+      if (changed) {
+        if (pending) this.store.setPending(pending);
+        else this.store.clearPending();
+      }
+      // A restore that failed keeps the journal: the next commit or start converges everything.
+      if (left.length === 0) this.store.setInflight(leftover);
       this.store.audit({
         user: request.user,
         session: request.session,
         kind: 'apply-error',
         text: error.message,
-        outcome: problems.length ? `restore failed: ${problems.join('; ')}` : 'restored',
+        outcome: left.length ? `restore failed: ${left.join('; ')}` : 'restored',
       });
-      return problems.length > 0
-        ? { kind: 'inconsistent', step: error.step, error: error.detail, problems }
-        : { kind: 'apply-failed', step: error.step, error: error.detail };
+      const at = { backend: error.backend, step: error.step, error: error.detail };
+      return left.length > 0
+        ? { kind: 'inconsistent', ...at, problems: left }
+        : { kind: 'apply-failed', ...at };
     }
-    // 8. observe and compare
+    if (!changed) {
+      if (toApply.length > 0 || leftover) this.store.setInflight(undefined);
+      const confirmed =
+        pending !== undefined && request.confirmMinutes === undefined && this.store.clearPending();
+      return { kind: 'no-changes', corrected: planText, confirmed };
+    }
+    // 8. observe and compare (a backend whose apply is atomic and not planned from observation is not asked)
     step('observe');
-    // Nothing was asked of the kernel: nothing to observe there (nft's load is atomic).
-    const after =
-      plan.steps.length > 0
-        ? planKernel({ observed: await observeKernel(this.target), desired, managed })
-        : plan;
+    const rechecks = await Promise.all(
+      toApply
+        .filter((p) => p.backend.recheck)
+        .map(async (p) => {
+          const after = p.backend.plan(p.intent, await p.backend.observe(this.target, p.intent));
+          return p.backend.empty(after) ? [] : p.backend.describe(after, this.target);
+        }),
+    );
+    const differs = rechecks.flat();
     const warnings = [
       ...inertChanges(running.tree, candidate, this.schema),
-      ...(after.steps.length > 0
-        ? [
-            `the system does not match the plan after apply: ${describePlan(after, this.target.netns).join('; ')}`,
-          ]
+      ...(differs.length > 0
+        ? [`the system does not match the plan after apply: ${differs.join('; ')}`]
         : []),
     ];
     // 9. record
@@ -339,8 +429,16 @@ export class Router {
     );
     this.store.setInflight(undefined);
     this.cache = { id: revision, tree: candidate };
+    this.defaultedCache = defaulted && { id: revision, tree: defaulted };
     this.store.auditKeep = auditEntries(candidate);
-    this.firewallCache = { id: revision, state: firewallDesired };
+    // What each backend now has applied: the new rendering, or (untouched) the one it had.
+    for (const b of all) {
+      const p = prepared.find((x) => x.backend.name === b.name);
+      const cached = this.desiredCache.get(b.name);
+      if (p) this.desiredCache.set(b.name, { id: revision, desired: p.intent.desired });
+      else if (cached?.id === running.id)
+        this.desiredCache.set(b.name, { ...cached, id: revision });
+    }
     const deadline = this.store.pending()?.deadline;
     return {
       kind: 'committed',
@@ -427,49 +525,59 @@ export class Router {
     });
   }
 
-  /** What differs between the namespace and the running configuration (`show system drift`). */
+  /** What differs between the target and the running configuration (`show system drift`). */
   async drift(): Promise<string[]> {
-    const running = this.running();
-    const { plan } = await this.planFor(running.tree, running.tree);
-    return [
-      ...plan.missing.map((m) => `# interface ${m} is configured but missing`),
-      ...describePlan(plan, this.target.netns),
-      ...(await firewallDrift(this.target, this.runningFirewall())),
-    ];
+    const lines: string[] = [];
+    for (const backend of this.active())
+      lines.push(...(await backend.drift(this.target, this.runningDesired(backend))));
+    return lines;
   }
 
-  /** Start-up: make the namespace match the newest revision (like loading config.boot at boot). */
+  /**
+   * Start-up: make the target match the newest revision (like loading
+   * config.boot at boot), every backend in dependency order, with what a
+   * commit that did not end left in the journal. A backend that fails says
+   * so in the lines returned; the journal then stays for the next start.
+   */
   async converge(): Promise<string[]> {
     const locked = await this.lock('boot');
     if (locked) return [];
     try {
-      const running = this.running();
-      const desired = renderKernel(withDefaults(running.tree, this.schema));
-      // Links a crashed commit may have touched are put back too.
-      const managed = new Set([...linkNames(desired), ...this.store.inflight()]);
-      const plan = planKernel({ observed: await observeKernel(this.target), desired, managed });
-      if (plan.steps.length > 0) await applyKernelPlan(this.target, plan);
-      // The firewall is loaded whole: after a crash nothing is known about what nft holds.
-      const firewall = this.runningFirewall();
-      const firewallPlan = await planFirewall(this.target, undefined, firewall);
-      await applyFirewall(this.target, firewallPlan, () => undefined);
-      this.store.setInflight(undefined);
-      return [...describePlan(plan, this.target.netns), ...describeFirewallPlan(firewallPlan)];
+      const journal = this.store.inflightJournal();
+      const lines: string[] = [];
+      let failed = false;
+      for (const backend of this.active()) {
+        const entry = journal?.[backend.name];
+        try {
+          const done = await backend.converge(this.target, {
+            desired: this.runningDesired(backend),
+            applied: undefined,
+            ...(entry !== undefined ? { journal: entry } : {}),
+          });
+          lines.push(...done);
+        } catch (e) {
+          failed = true;
+          const error = backendError(e, backend.name, 'converge');
+          lines.push(`# the ${backend.name} backend failed to converge: ${error.detail}`);
+        }
+      }
+      if (!failed) this.store.setInflight(undefined);
+      return lines;
     } finally {
       this.store.unlock(LOCK);
     }
   }
 }
 
+/** The crash journal of the backends about to apply: each one's entry, by name. */
+function journalOf(plans: readonly Prepared[]): InflightJournal {
+  const journal: Record<string, unknown> = {};
+  for (const p of plans) if (p.journal !== undefined) journal[p.backend.name] = p.journal;
+  return journal;
+}
+
 /** `system config-management audit-entries`: how many audit entries the store keeps. */
 function auditEntries(tree: ConfigNode): number {
   const v = getNode(tree, ['system', 'config-management', 'audit-entries'])?.values[0];
   return v ? Number(v) : DEFAULT_AUDIT_ENTRIES;
-}
-
-/** The step and message of a failed apply, whichever backend failed. */
-function errorOfStep(e: unknown): StepError {
-  if (e instanceof StepError) return e;
-  if (e instanceof NftError) return new StepError(`nft: ${e.phase}`, e.detail);
-  return new StepError('apply', (e as Error).message);
 }

@@ -3,7 +3,7 @@
  * turn the old tree into the new one, and as the curly form with `+`/`-`
  * markers that `compare` prints.
  */
-import type { ContainerNode, SchemaNode } from '../schema/index.js';
+import type { ContainerNode, Owner, SchemaNode } from '../schema/index.js';
 import { childSchema, curlyChildInto, formatSetPath, quoteSet, setCommands } from './serialise.js';
 import { EMPTY_TREE, naturalCompare, treesEqual, type ConfigNode } from './tree.js';
 
@@ -77,6 +77,66 @@ export function diffCommands(
   const out: DiffCommands = { deletes: [], sets: [], comments: [] };
   diffInto(running, candidate, schema, [], out);
   return out.deletes.concat(out.sets, out.comments);
+}
+
+// ------------------------------------------------------------ owners of a change
+
+/** The owners declared on a schema node and below it, memoised per node. */
+const ownersBelowMemo = new WeakMap<SchemaNode, ReadonlySet<Owner>>();
+
+function ownersBelow(s: SchemaNode): ReadonlySet<Owner> {
+  const known = ownersBelowMemo.get(s);
+  if (known) return known;
+  const owners = new Set<Owner>();
+  if (s.owner) owners.add(s.owner);
+  const children =
+    s.kind === 'container' || s.kind === 'entry'
+      ? s.children.values()
+      : s.kind === 'tag'
+        ? [s.entry]
+        : [];
+  for (const child of children) for (const o of ownersBelow(child)) owners.add(o);
+  ownersBelowMemo.set(s, owners);
+  return owners;
+}
+
+function ownersInto(
+  a: ConfigNode | undefined,
+  b: ConfigNode | undefined,
+  s: SchemaNode | undefined,
+  inherited: Owner | undefined,
+  out: Set<Owner>,
+): void {
+  if (a === b) return;
+  const owner = s?.owner ?? inherited;
+  const only = s === undefined || [...ownersBelow(s)].every((o) => o === owner);
+  if (owner !== undefined && !out.has(owner)) {
+    // A node that comes or goes, or a subtree with no other owner below: one comparison, no walk.
+    if (!a || !b || (only && !treesEqual(a, b))) out.add(owner);
+    else if (!only) {
+      const values =
+        a.values.length !== b.values.length || a.values.some((v, i) => v !== b.values[i]);
+      if (values || a.comment !== b.comment) out.add(owner);
+    }
+  }
+  if (only) return;
+  const names = new Set([...(a?.children.keys() ?? []), ...(b?.children.keys() ?? [])]);
+  for (const word of names)
+    ownersInto(a?.children.get(word), b?.children.get(word), childSchema(s, word), owner, out);
+}
+
+/**
+ * The owners (backends) whose part of the configuration differs between two
+ * trees: what a commit from `running` to `candidate` must plan, check and apply.
+ */
+export function changedOwners(
+  running: ConfigNode,
+  candidate: ConfigNode,
+  schema: ContainerNode,
+): Set<Owner> {
+  const out = new Set<Owner>();
+  ownersInto(running ?? EMPTY_TREE, candidate ?? EMPTY_TREE, schema, undefined, out);
+  return out;
 }
 
 // ------------------------------------------------------------ curly with markers

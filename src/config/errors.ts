@@ -35,7 +35,8 @@ function under(at: readonly string[]): string {
   return at.length === 0 ? 'at the top level' : `under '${formatPath(at)}'`;
 }
 
-function list(words: readonly string[], max = 12): string {
+/** The words an error says were expected: the first `max`, then how many in all. */
+export function listAllowed(words: readonly string[], max = 12): string {
   const shown = words.slice(0, max).join(', ');
   return words.length > max ? `${shown}, ... (${words.length} in all)` : shown;
 }
@@ -45,7 +46,7 @@ export function describeEditError(error: EditError): string {
     case 'empty-path':
       return 'a configuration path is required';
     case 'unknown-word':
-      return `unknown word '${q(error.word)}' ${under(error.at)}; expected one of: ${list(error.allowed)}`;
+      return `unknown word '${q(error.word)}' ${under(error.at)}; expected one of: ${listAllowed(error.allowed)}`;
     case 'invalid-value': {
       const target = `'${formatPath(error.at)}'`;
       if (error.reason) return `'${q(error.word)}' is not allowed for ${target}: ${error.reason}`;

@@ -7,3 +7,4 @@ export * from './diff.js';
 export * from './load.js';
 export * from './redact.js';
 export * from './references.js';
+export * from './slice.js';

@@ -6,7 +6,7 @@ import { migrateVyos13 } from './migrate.js';
 import {
   parseBoot,
   parseScript,
-  scanScript,
+  scanScriptSteps,
   type BootStatement,
   type Command,
   type Word,
@@ -20,6 +20,7 @@ import {
 import { applyComment, applyDelete, applySet, type EditResult } from './edit.js';
 import { describeEditError, errorWordIndex, formatPath } from './errors.js';
 import { checkLeafValue } from './resolve.js';
+import { runSliced, runToEnd } from './slice.js';
 import { EMPTY_TREE, TreeEditor, type ConfigNode } from './tree.js';
 
 export type ConfigForm = 'set' | 'curly';
@@ -137,10 +138,27 @@ export function loadSetForm(
   schema: ContainerNode,
   base: ConfigNode = EMPTY_TREE,
 ): LoadResult {
+  return runToEnd(loadSetFormSteps(text, schema, base));
+}
+
+/** `loadSetForm` in slices, for a daemon that serves other sessions meanwhile. */
+export function loadSetFormSliced(
+  text: string,
+  schema: ContainerNode,
+  base: ConfigNode = EMPTY_TREE,
+): Promise<LoadResult> {
+  return runSliced(loadSetFormSteps(text, schema, base));
+}
+
+function* loadSetFormSteps(
+  text: string,
+  schema: ContainerNode,
+  base: ConfigNode,
+): Generator<void, LoadResult> {
   const report = new ReportBuilder();
   const editor = new TreeEditor(base);
   // Commands are applied as they are scanned and not kept: a 100k-line load stays small.
-  scanScript(
+  yield* scanScriptSteps(
     text,
     (command) => {
       report.statements++;
@@ -420,4 +438,15 @@ export function loadCurly(text: string, schema: ContainerNode): LoadResult {
 /** Load text in whichever form it is written. */
 export function loadConfigText(text: string, schema: ContainerNode): LoadResult {
   return detectForm(text) === 'set' ? loadSetForm(text, schema) : loadCurly(text, schema);
+}
+
+/**
+ * `loadConfigText` for a daemon: the set form in slices. (The curly form is
+ * parsed whole; a file of it large enough to matter is rare, as VyOS keeps
+ * config.boot at the size of one router's configuration.)
+ */
+export function loadConfigTextSliced(text: string, schema: ContainerNode): Promise<LoadResult> {
+  return detectForm(text) === 'set'
+    ? loadSetFormSliced(text, schema)
+    : Promise.resolve(loadCurly(text, schema));
 }

@@ -498,6 +498,22 @@ function conntrackSysctls(
   host.set('net.netfilter.nf_conntrack_buckets', val(ct, 'hash-size') ?? '32768');
 }
 
+/** The sysctls the firewall and conntrack configuration stand for (the sysctl backend's state). */
+export interface SysctlState {
+  /** Sysctls of the target namespace (`firewall global-options`, conntrack timeouts). */
+  readonly sysctls: ReadonlyMap<string, string>;
+  /** Sysctls only the root namespace can set (conntrack table, hash and expect sizes). */
+  readonly hostSysctls: ReadonlyMap<string, string>;
+}
+
+export function renderSysctls(config: ConfigNode): SysctlState {
+  const sysctls = new Map<string, string>();
+  const hostSysctls = new Map<string, string>();
+  globalSysctls(config, sysctls);
+  conntrackSysctls(config, sysctls, hostSysctls);
+  return { sysctls, hostSysctls };
+}
+
 // ------------------------------------------------------------------ entry point
 
 export function renderFirewall(config: ConfigNode, options: RenderOptions = {}): FirewallState {
@@ -509,9 +525,5 @@ export function renderFirewall(config: ConfigNode, options: RenderOptions = {}):
   add(filterTable(config, options, groups));
   add(natTable(config, 'nat', 4, groups));
   add(natTable(config, 'nat66', 6, groups));
-  const sysctls = new Map<string, string>();
-  const hostSysctls = new Map<string, string>();
-  globalSysctls(config, sysctls);
-  conntrackSysctls(config, sysctls, hostSysctls);
-  return { tables, sysctls, hostSysctls };
+  return { tables, ...renderSysctls(config) };
 }

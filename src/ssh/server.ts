@@ -5,7 +5,7 @@
  */
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel } from 'ssh2';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -64,7 +64,18 @@ export function loadHostKey(stateDir: string): string {
   const file = join(stateDir, 'ssh_host_ed25519_key');
   if (existsSync(file)) return readFileSync(file, 'utf8');
   const pair = utils.generateKeyPairSync('ed25519');
-  writeFileSync(file, pair.private, { mode: 0o600 });
+  // Written aside and linked into place: a daemon starting at the same time
+  // never reads half a key, and the first key made is the one both keep.
+  const aside = `${file}.${process.pid}.new`;
+  writeFileSync(aside, pair.private, { mode: 0o600 });
+  try {
+    linkSync(aside, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return readFileSync(file, 'utf8');
+  } finally {
+    rmSync(aside, { force: true });
+  }
   writeFileSync(`${file}.pub`, `${pair.public}\n`);
   return pair.private;
 }
@@ -146,6 +157,10 @@ export function startSshServer(
 
   const ssh = new Server({ hostKeys: [options.hostKey] }, (client: Connection, info) => {
     const address = info.ip;
+    // Keystrokes and their echo are tiny writes: without this, Nagle's
+    // algorithm and the client's delayed ACK hold each echo ~40 ms.
+    // (ssh2's server Connection has it; its type declarations lack it.)
+    (client as unknown as { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     const loggedIn = waiting.get(`${info.ip}:${info.port}`);
     let user = '';
     let failures = 0;

@@ -12,6 +12,7 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -48,6 +49,9 @@ export interface AuditEntry {
   readonly text: string;
   readonly outcome: string;
 }
+
+/** The crash journal: each backend's entry (JSON), by backend name. */
+export type InflightJournal = Readonly<Record<string, unknown>>;
 
 /** Audit entries kept unless `system config-management audit-entries` says otherwise. */
 export const DEFAULT_AUDIT_ENTRIES = 10_000;
@@ -133,9 +137,25 @@ CREATE TABLE IF NOT EXISTS audit (
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process that exited but was not reaped still answers signal 0. Detached
+ * watchers outlive their parent, and where PID 1 does not reap (some
+ * containers) they stay zombies: dead for every purpose here.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so look after the last ')'.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
   }
 }
 
@@ -457,6 +477,24 @@ export class Store {
     return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
   }
 
+  /**
+   * A watcher that finds nothing pending gives up its registration in the same
+   * transaction, so a `commit confirmed` written just after finds no watcher
+   * and starts one (it checks after writing its pending row). True when
+   * nothing is pending: the watcher may end.
+   */
+  retireConfirmWatcher(pid: number): boolean {
+    return this.db
+      .transaction((): boolean => {
+        if (this.pending()) return false;
+        this.db
+          .prepare("DELETE FROM meta WHERE key = 'confirm-watcher' AND value = ?")
+          .run(String(pid));
+        return true;
+      })
+      .immediate();
+  }
+
   setConfirmWatcher(pid: number): void {
     this.db
       .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('confirm-watcher', ?)")
@@ -522,21 +560,29 @@ export class Store {
   // ------------------------------------------------------ commit in flight
 
   /**
-   * The links a commit may change, written before it touches anything and
-   * cleared when it ends, so that a start-up after a crash knows what to put back.
+   * The crash journal: per backend, what it needs to put things back after a
+   * commit that did not end (the kernel: the links it may change). Written
+   * before a commit touches anything and cleared when it ends, so that a
+   * start-up after a crash knows what to converge.
    */
-  setInflight(names: readonly string[] | undefined): void {
-    if (names === undefined) this.db.prepare("DELETE FROM meta WHERE key = 'inflight'").run();
+  setInflight(journal: InflightJournal | undefined): void {
+    if (journal === undefined) this.db.prepare("DELETE FROM meta WHERE key = 'inflight'").run();
     else
       this.db
         .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('inflight', ?)")
-        .run(JSON.stringify(names));
+        .run(JSON.stringify(journal));
   }
 
-  inflight(): string[] {
+  /** The crash journal of a commit that did not end, or undefined. */
+  inflightJournal(): InflightJournal | undefined {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'inflight'").get() as
       { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as string[]) : [];
+    if (!row) return undefined;
+    const value = JSON.parse(row.value) as unknown;
+    // Before the backend contract the journal was the kernel's link names alone.
+    if (Array.isArray(value)) return { kernel: value };
+    if (typeof value === 'object' && value !== null) return value as InflightJournal;
+    return {};
   }
 
   // ---------------------------------------------------------------- audit

@@ -29,14 +29,7 @@ const LINK_ENTRIES = [
 const under = (parents: readonly string[], names: readonly string[]): string[] =>
   parents.flatMap((p) => names.map((n) => `${p} ${n}`));
 
-/**
- * Until the FRR backend joins the backend contract (src/backends/frr.ts), a
- * commit keeps `protocols` and `policy` without applying them, and says so.
- */
-const FRR_NOT_WIRED = 'routing is rendered for FRR, but the FRR backend is not part of commits yet';
-
 export const INERT_RULES: readonly InertRule[] = [
-  { paths: ['protocols', 'policy'], reason: FRR_NOT_WIRED },
   {
     paths: under(
       ['interfaces ethernet *'],
@@ -56,6 +49,15 @@ export const INERT_RULES: readonly InertRule[] = [
   {
     paths: under(['interfaces bridge * member interface *'], ['cost', 'priority', 'isolated']),
     reason: 'bridge port cost, priority and isolation are not applied yet',
+  },
+  {
+    paths: [
+      'protocols static route * next-hop * bfd',
+      'protocols static route6 * next-hop * bfd',
+      'protocols static table * route * next-hop * bfd',
+      'protocols static table * route6 * next-hop * bfd',
+    ],
+    reason: 'BFD for static routes needs FRR 9; FRR 8.4 here keeps the route without it',
   },
   {
     paths: ['protocols static arp'],

@@ -1,8 +1,8 @@
 /**
  * Operational views of the firewall and NAT: the config's rules with the
  * counters nft keeps for them, groups, and the conntrack table. Pure: the
- * engine passes in the running configuration and what nft and the kernel
- * reported.
+ * handlers in firewall.ts and nat.ts pass in the running configuration and
+ * what nft and the kernel reported.
  */
 import type { ConntrackEntry, NftTableListing } from '../apply/nft.js';
 import {

@@ -1,0 +1,67 @@
+/** The operational command reference in docs/, generated from the tree (a test fails when the file is stale). */
+import { argHelp, argName, type OpArea, type OpNode, type OpTree } from './tree.js';
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/**
+ * The help of the words between a command's first word and its last that are
+ * not commands themselves (`show nat source rules`: Network address
+ * translation, Source NAT).
+ */
+function contextOf(tree: OpTree, words: readonly string[]): string[] {
+  const helps: string[] = [];
+  let node: OpNode | undefined = tree.root;
+  let last = -1;
+  words.forEach((w, i) => (last = argName(w) !== undefined ? last : i));
+  words.forEach((word, i) => {
+    const isArg = argName(word) !== undefined;
+    node = isArg ? node?.arg?.next : node?.keywords.get(word);
+    if (node && !isArg && i > 0 && i < last && !node.command && node.help) helps.push(node.help);
+  });
+  return helps;
+}
+
+export function renderOpReference(areas: readonly OpArea[], tree: OpTree): string {
+  const out: string[] = [
+    '# Operational command reference',
+    '',
+    '<!-- Generated from the operational command tree (src/op) by `npm run docs`; do not edit by hand. -->',
+    '',
+    'Every operational command FOS1 knows. `<N>` stands for an argument and `[<name>]` for one',
+    'that may be left out; TAB offers the values of the completion source named beside it.',
+    'Every command prints its data as JSON with `| display json`. In configuration mode, `run`',
+    'runs any of them except those marked *operational mode only*.',
+    '',
+  ];
+  for (const area of areas) {
+    const commands = area.commands.filter((c) => !c.hidden);
+    if (commands.length === 0) continue;
+    out.push(`## ${area.name}`, '', '| command | arguments | description |', '| --- | --- | --- |');
+    for (const c of commands) {
+      const args = c.words
+        .map(argName)
+        .filter((name): name is string => name !== undefined)
+        .map((name) => {
+          const spec = c.args![name]!;
+          const formats = argHelp({ name, spec, next: tree.root })
+            .map((h) => `\`${h.format}\``)
+            .join(', ');
+          const source = spec.source ? ` (TAB: ${spec.source})` : '';
+          return `${formats} ${spec.help}${source}`;
+        });
+      const note = c.operationalOnly ? ' — *operational mode only*' : '';
+      const description = [...contextOf(tree, c.words), c.help].join(': ');
+      out.push(
+        `| \`${c.pattern}\` | ${escapeCell(args.join('<br>'))} | ${escapeCell(description + note)} |`,
+      );
+    }
+    out.push('');
+  }
+  out.push('## Completion sources', '', '| source | values |', '| --- | --- |');
+  for (const source of [...tree.sources.values()].sort((a, b) => a.name.localeCompare(b.name)))
+    out.push(`| \`${source.name}\` | ${escapeCell(source.help)} |`);
+  out.push('');
+  return out.join('\n');
+}

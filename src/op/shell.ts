@@ -1,0 +1,72 @@
+/** Commands about the session itself: configuration mode, the terminal, leaving. */
+import { simple } from '../schema/index.js';
+import { OpError } from './context.js';
+import { command, type OpArea, type OpCommand } from './tree.js';
+
+/** What `set terminal length|width` accept: up to four digits. */
+const terminalSize = simple('terminal-size', '<0-9999>', 'Number', (v) => /^[0-9]{1,4}$/.test(v));
+
+function configure(exclusive: boolean): OpCommand {
+  return command(exclusive ? 'configure exclusive' : 'configure', {
+    help: exclusive ? 'Lock out other committers until exit' : 'Enter configuration mode',
+    operationalOnly: true,
+    run: (ctx) => {
+      const refused = ctx.shell.configure(exclusive);
+      if (refused !== undefined) throw new OpError(refused);
+      return { mode: 'configuration', exclusive };
+    },
+    text: () => [],
+  });
+}
+
+function leave(word: 'exit' | 'quit'): OpCommand {
+  return command(word, {
+    help: 'Leave the shell',
+    hidden: word === 'quit',
+    operationalOnly: true,
+    run: (ctx) => {
+      ctx.shell.exit();
+      return { exit: true };
+    },
+    text: () => [],
+  });
+}
+
+/** `set terminal length N` and its Junos/Cisco spelling `terminal length N`. */
+function terminal(prefix: string): OpCommand[] {
+  return (['length', 'width'] as const).map((setting) =>
+    command(`${prefix} ${setting} <${setting}>`, {
+      help: setting === 'length' ? 'Lines per page (0: no paging)' : 'Columns of the terminal',
+      args: {
+        [setting]: {
+          type: terminalSize,
+          help: setting === 'length' ? 'Lines per page' : 'Columns',
+        },
+      },
+      run: (ctx, args) => {
+        const value = Number(args[setting]);
+        ctx.shell.setTerminal(setting, value);
+        return { [setting]: value };
+      },
+      text: () => [],
+    }),
+  );
+}
+
+export const shellCommands: OpArea = {
+  name: 'shell',
+  words: {
+    show: 'Show system information',
+    set: { help: 'Set operational parameters', hint: 'configuration is changed in configure mode' },
+    'set terminal': 'Terminal settings',
+    terminal: 'Terminal settings',
+  },
+  commands: [
+    configure(false),
+    configure(true),
+    leave('exit'),
+    leave('quit'),
+    ...terminal('set terminal'),
+    ...terminal('terminal'),
+  ],
+};

@@ -1,0 +1,449 @@
+/**
+ * The operational command tree: each command is declared once (its words,
+ * arguments with value types and completion sources, a handler returning
+ * data, and a text view of that data), and this module builds the tree that
+ * dispatch, TAB and `?`, `run`, `| display json`, the error messages and the
+ * generated reference all read.
+ */
+import { excerpt } from '../../grammar/index.js';
+import { listAllowed as list } from '../config/index.js';
+import type { ValueHelp, ValueType } from '../schema/index.js';
+import type { OpContext } from './context.js';
+import type { CompletionSourceSpec } from './sources.js';
+
+/** The values of a command's arguments, by name (`{ N: '3' }`); absent when an optional one was not given. */
+export type OpArgs = Readonly<Record<string, string | undefined>>;
+
+/** Where a command may be given: `run` in configuration mode offers only some. */
+export type OpMode = 'operational' | 'configuration';
+
+/** An argument: a value in the command's words. */
+export interface ArgSpec {
+  readonly type: ValueType;
+  /** What `?` shows for it, such as `<N>`; the type's own formats when absent. */
+  readonly format?: string;
+  readonly help: string;
+  /** Where TAB finds values for it: a name in the completion source registry. */
+  readonly source?: string;
+}
+
+/** The declaration of one operational command. */
+export interface CommandSpec<Data> {
+  /** Help of the command's last word (what `?` shows for it). */
+  readonly help: string;
+  /** The arguments named in the pattern (`<N>`, `[<name>]`). */
+  readonly args?: Readonly<Record<string, ArgSpec>>;
+  /** An alias left out of TAB, `?` and the reference (`quit` beside `exit`). */
+  readonly hidden?: boolean;
+  /** Not offered through `run` in configuration mode (`configure`, `exit`). */
+  readonly operationalOnly?: boolean;
+  /** Reads what the command shows; throws an OpError for a refusal the user must see. */
+  run(ctx: OpContext, args: OpArgs): Data | Promise<Data>;
+  /** The text view of the data. */
+  text(data: Data, args: OpArgs): string[];
+  /** `| display set`, for data that has a set form. */
+  set?(data: Data, args: OpArgs): string[];
+}
+
+/** A declared command: its pattern split into words (`show`, `firewall`, `group`, `[<name>]`). */
+export interface OpCommand extends CommandSpec<unknown> {
+  readonly pattern: string;
+  readonly words: readonly string[];
+}
+
+/** Declare a command: `command('show system commit diff <N>', { help, args: { N: ... }, run, text })`. */
+export function command<Data>(pattern: string, spec: CommandSpec<Data>): OpCommand {
+  const words = pattern.split(' ').filter(Boolean);
+  return { ...(spec as unknown as CommandSpec<unknown>), pattern: words.join(' '), words };
+}
+
+/** Help for a word that is not a command by itself (`show nat`), and a hint for a wrong word after it. */
+export interface WordSpec {
+  readonly help: string;
+  readonly hint?: string;
+}
+
+/** One area's commands (src/op/interfaces.ts, src/op/firewall.ts, ...). */
+export interface OpArea {
+  readonly name: string;
+  /** Help of intermediate words, by their words: `{ 'show nat': 'Network address translation' }`. */
+  readonly words?: Readonly<Record<string, string | WordSpec>>;
+  readonly commands: readonly OpCommand[];
+  /** Completion sources this area knows (links in the namespace, configured chains). */
+  readonly sources?: readonly CompletionSourceSpec[];
+}
+
+/** A value position in the tree, and what may follow it. */
+export interface ArgNode {
+  readonly name: string;
+  readonly spec: ArgSpec;
+  readonly next: OpNode;
+}
+
+export interface OpNode {
+  readonly word: string;
+  /** The words to here as declared (`show system commit diff <N>`). */
+  readonly path: readonly string[];
+  help: string | undefined;
+  hint: string | undefined;
+  /** A command ends here. */
+  command: OpCommand | undefined;
+  readonly keywords: Map<string, OpNode>;
+  arg: ArgNode | undefined;
+  /** Every command at or below is hidden. */
+  hidden: boolean;
+  /** Every command at or below is operational only. */
+  operationalOnly: boolean;
+}
+
+export interface OpTree {
+  readonly root: OpNode;
+  readonly commands: readonly OpCommand[];
+  readonly sources: ReadonlyMap<string, CompletionSourceSpec>;
+  /** What is wrong with the declarations (empty when they are consistent). */
+  readonly problems: readonly string[];
+}
+
+function newNode(word: string, path: readonly string[]): OpNode {
+  return {
+    word,
+    path,
+    help: undefined,
+    hint: undefined,
+    command: undefined,
+    keywords: new Map(),
+    arg: undefined,
+    hidden: true,
+    operationalOnly: true,
+  };
+}
+
+const ARG_RE = /^(\[)?<([A-Za-z][A-Za-z0-9-]*)>(\])?$/;
+
+/** The argument a pattern word stands for (`<N>`, `[<name>]`), or undefined for a keyword. */
+export function argName(word: string): string | undefined {
+  return ARG_RE.exec(word)?.[2];
+}
+
+/** Build the tree from the areas; problems are collected, not thrown (the self-check reports them). */
+export function buildOpTree(areas: readonly OpArea[]): OpTree {
+  const root = newNode('', []);
+  root.help = 'Operational commands';
+  const problems: string[] = [];
+  const commands: OpCommand[] = [];
+  const sources = new Map<string, CompletionSourceSpec>();
+  const setHelp = (node: OpNode, help: string, hint: string | undefined, where: string): void => {
+    if (node.help !== undefined && node.help !== help)
+      problems.push(
+        `'${node.path.join(' ')}': help given twice ('${node.help}', '${help}' in ${where})`,
+      );
+    node.help = help;
+    if (hint !== undefined) node.hint = hint;
+  };
+  const mark = (node: OpNode, c: OpCommand): void => {
+    node.hidden &&= c.hidden === true;
+    node.operationalOnly &&= c.operationalOnly === true;
+  };
+  for (const area of areas) {
+    for (const source of area.sources ?? []) {
+      if (sources.has(source.name))
+        problems.push(`completion source '${source.name}' is declared twice (in ${area.name})`);
+      sources.set(source.name, source);
+    }
+    for (const c of area.commands) {
+      commands.push(c);
+      let node = root;
+      mark(root, c);
+      let last = root;
+      const argNames = new Set<string>();
+      c.words.forEach((word, i) => {
+        const m = ARG_RE.exec(word);
+        if (!m) {
+          let child = node.keywords.get(word);
+          if (!child) node.keywords.set(word, (child = newNode(word, [...node.path, word])));
+          node = child;
+          last = node;
+          mark(node, c);
+          return;
+        }
+        const name = m[2]!;
+        const optional = m[1] !== undefined;
+        const spec = c.args?.[name];
+        if (optional !== (m[3] !== undefined))
+          problems.push(`'${c.pattern}': unbalanced '${word}'`);
+        if (optional && i !== c.words.length - 1)
+          problems.push(`'${c.pattern}': only the last argument may be optional`);
+        if (!spec) {
+          problems.push(`'${c.pattern}': argument <${name}> is not declared in args`);
+          return;
+        }
+        if (argNames.has(name)) problems.push(`'${c.pattern}': argument <${name}> appears twice`);
+        argNames.add(name);
+        if (optional) {
+          if (node.command)
+            problems.push(`'${c.pattern}': '${node.path.join(' ')}' is already a command`);
+          node.command = c;
+        }
+        if (node.arg && (node.arg.name !== name || node.arg.spec !== spec))
+          problems.push(
+            `'${c.pattern}': another argument (<${node.arg.name}>) already follows '${node.path.join(' ')}'`,
+          );
+        node.arg ??= { name, spec, next: newNode(`<${name}>`, [...node.path, `<${name}>`]) };
+        node = node.arg.next;
+        mark(node, c);
+      });
+      for (const name of Object.keys(c.args ?? {}))
+        if (!argNames.has(name))
+          problems.push(`'${c.pattern}': argument ${name} is not in the pattern`);
+      if (node.command && node.command !== c) problems.push(`'${c.pattern}' is declared twice`);
+      node.command = c;
+      if (last === root) problems.push(`'${c.pattern}': a command starts with a word`);
+      else setHelp(last, c.help, undefined, c.pattern);
+    }
+  }
+  for (const area of areas)
+    for (const [words, spec] of Object.entries(area.words ?? {})) {
+      let node: OpNode | undefined = root;
+      for (const word of words.split(' ')) node = node?.keywords.get(word);
+      if (!node) {
+        problems.push(`'${words}' (help in ${area.name}) is not a word of any command`);
+        continue;
+      }
+      const { help, hint } = typeof spec === 'string' ? { help: spec, hint: undefined } : spec;
+      setHelp(node, help, hint, area.name);
+    }
+  const visit = (node: OpNode): void => {
+    if (
+      node !== root &&
+      node.arg === undefined &&
+      node.help === undefined &&
+      !node.path.at(-1)?.startsWith('<')
+    )
+      problems.push(`'${node.path.join(' ')}' has no help`);
+    for (const child of node.keywords.values()) visit(child);
+    if (node.arg) {
+      const source = node.arg.spec.source;
+      if (source !== undefined && !sources.has(source))
+        problems.push(
+          `'${node.arg.next.path.join(' ')}': completion source '${source}' is not in the registry`,
+        );
+      visit(node.arg.next);
+    }
+  };
+  visit(root);
+  return { root, commands, sources, problems };
+}
+
+// ------------------------------------------------------------------ dispatch
+
+/** Why the words do not name a command; `index` is the word it is about (words.length: after the last). */
+export type OpWordError =
+  | {
+      readonly code: 'unknown-command';
+      readonly index: 0;
+      readonly word: string;
+      readonly allowed: readonly string[];
+    }
+  | {
+      readonly code: 'unknown-word';
+      readonly index: number;
+      readonly word: string;
+      readonly at: readonly string[];
+      readonly allowed: readonly string[];
+      readonly hint?: string;
+    }
+  | {
+      readonly code: 'extra-word';
+      readonly index: number;
+      readonly word: string;
+      readonly at: readonly string[];
+    }
+  | {
+      readonly code: 'invalid-value';
+      readonly index: number;
+      readonly word: string;
+      readonly at: readonly string[];
+      readonly arg: ArgNode;
+    }
+  | {
+      readonly code: 'value-required';
+      readonly index: number;
+      readonly at: readonly string[];
+      readonly arg: ArgNode;
+    }
+  | {
+      readonly code: 'incomplete';
+      readonly index: number;
+      readonly at: readonly string[];
+      readonly allowed: readonly string[];
+    };
+
+export type OpMatch =
+  | { readonly ok: true; readonly command: OpCommand; readonly args: OpArgs }
+  | { readonly ok: false; readonly error: OpWordError };
+
+/** May this node be used in this mode (a hidden alias may be typed, never offered). */
+function usable(node: OpNode, mode: OpMode): boolean {
+  return mode === 'operational' || !node.operationalOnly;
+}
+
+/** The words that may follow at a node, for `?` and for errors, in order. */
+export function keywordsAt(node: OpNode, mode: OpMode): OpNode[] {
+  return [...node.keywords.values()]
+    .filter((k) => !k.hidden && usable(k, mode))
+    .sort((a, b) => a.word.localeCompare(b.word));
+}
+
+/** What `?` shows for an argument: its format, or its type's formats. */
+export function argHelp(arg: ArgNode): ValueHelp[] {
+  return arg.spec.format !== undefined
+    ? [{ format: arg.spec.format, description: arg.spec.help }]
+    : arg.spec.type.help.map((h) => ({
+        format: h.format,
+        description: arg.spec.help || h.description,
+      }));
+}
+
+function allowedAt(node: OpNode, mode: OpMode): string[] {
+  return [
+    ...keywordsAt(node, mode).map((k) => k.word),
+    ...(node.arg ? argHelp(node.arg).map((h) => h.format) : []),
+  ];
+}
+
+interface Walk {
+  readonly node: OpNode;
+  readonly args: Record<string, string>;
+  readonly error?: OpWordError;
+}
+
+/** Follow the words through the tree as far as they go. */
+function walk(tree: OpTree, words: readonly string[], mode: OpMode): Walk {
+  let node = tree.root;
+  const args: Record<string, string> = {};
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const at = words.slice(0, i);
+    const keyword = node.keywords.get(word);
+    if (keyword && usable(keyword, mode)) {
+      node = keyword;
+      continue;
+    }
+    if (node.arg?.spec.type.accepts(word)) {
+      args[node.arg.name] = word;
+      node = node.arg.next;
+      continue;
+    }
+    const allowed = allowedAt(node, mode);
+    let error: OpWordError;
+    if (i === 0) error = { code: 'unknown-command', index: 0, word, allowed };
+    else if (allowed.length === 0) error = { code: 'extra-word', index: i, word, at };
+    else if (node.arg && node.keywords.size === 0)
+      error = { code: 'invalid-value', index: i, word, at, arg: node.arg };
+    else
+      error = {
+        code: 'unknown-word',
+        index: i,
+        word,
+        at,
+        allowed,
+        ...(node.hint !== undefined ? { hint: node.hint } : {}),
+      };
+    return { node, args, error };
+  }
+  return { node, args };
+}
+
+/** The command the words name, with its arguments, or what is wrong with them. */
+export function resolveOp(tree: OpTree, words: readonly string[], mode: OpMode): OpMatch {
+  const w = walk(tree, words, mode);
+  if (w.error) return { ok: false, error: w.error };
+  if (w.node.command) return { ok: true, command: w.node.command, args: w.args };
+  if (w.node.arg && w.node.keywords.size === 0)
+    return {
+      ok: false,
+      error: { code: 'value-required', index: words.length, at: words, arg: w.node.arg },
+    };
+  return {
+    ok: false,
+    error: { code: 'incomplete', index: words.length, at: words, allowed: allowedAt(w.node, mode) },
+  };
+}
+
+const q = (word: string): string => excerpt(word);
+const words = (at: readonly string[]): string => q(at.join(' '));
+
+/** The message for a word error, as configuration mode words its own. */
+export function describeOpError(error: OpWordError): string {
+  switch (error.code) {
+    case 'unknown-command':
+      return `unknown command '${q(error.word)}'; expected ${list(error.allowed)}`;
+    case 'unknown-word':
+      return `unknown word '${q(error.word)}' after '${words(error.at)}'; expected one of: ${list(error.allowed)}${error.hint ? ` (${error.hint})` : ''}`;
+    case 'extra-word':
+      return `unknown word '${q(error.word)}': '${words(error.at)}' is a complete command and takes no more words`;
+    case 'invalid-value':
+      return `'${q(error.word)}' is not a valid value for '${words(error.at)}'; expected ${argHelp(
+        error.arg,
+      )
+        .map((h) => `${h.format} (${h.description})`)
+        .join(', ')}`;
+    case 'value-required':
+      return `'${words(error.at)}' needs ${argHelp(error.arg)
+        .map((h) => `${h.format}: ${h.description}`)
+        .join(', ')}`;
+    case 'incomplete':
+      return `'${words(error.at)}' is not a complete command; expected one of: ${list(error.allowed)}`;
+  }
+}
+
+// ---------------------------------------------------------------- completion
+
+export interface OpChoice {
+  readonly word: string;
+  readonly help: string;
+}
+
+export interface OpCompletion {
+  /** Words that may come next (keywords, values of a completion source). */
+  readonly choices: readonly OpChoice[];
+  /** What a free value here looks like (`<N>  Revision number`). */
+  readonly values: readonly ValueHelp[];
+  /** The words so far are a command (`<Enter>` is a choice). */
+  readonly complete: boolean;
+}
+
+/**
+ * What may follow the finished words: the keywords, the values of an
+ * argument's completion source (through `runtime`) and its formats.
+ */
+export function completeOp(
+  tree: OpTree,
+  words: readonly string[],
+  mode: OpMode,
+  runtime: (source: string) => readonly string[],
+): OpCompletion {
+  const w = walk(tree, words, mode);
+  if (w.error) return { choices: [], values: [], complete: false };
+  const node = w.node;
+  const choices: OpChoice[] = keywordsAt(node, mode).map((k) => ({
+    word: k.word,
+    help: k.help ?? '',
+  }));
+  let values: ValueHelp[] = [];
+  if (node.arg) {
+    const arg = node.arg;
+    const known = arg.spec.source === undefined ? [] : runtime(arg.spec.source);
+    const offered = [...new Set([...arg.spec.type.words, ...known])].filter(
+      (v) => arg.spec.type.accepts(v) && !node.keywords.has(v),
+    );
+    choices.push(...offered.map((v) => ({ word: v, help: arg.spec.help })));
+    values = argHelp(arg);
+  }
+  return { choices, values, complete: node.command !== undefined };
+}
+
+/** Every command reachable in this mode, in tree order (hidden aliases left out). */
+export function visibleCommands(tree: OpTree, mode: OpMode = 'operational'): OpCommand[] {
+  return tree.commands.filter((c) => !c.hidden && (mode === 'operational' || !c.operationalOnly));
+}

@@ -1,0 +1,522 @@
+/**
+ * The operational command tree (src/op): dispatch, TAB and `?`, `| display
+ * json` and the word errors all come from the one declaration of each
+ * command; the generated reference matches it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseScript } from '../grammar/index.js';
+import { completeLine, formatHelp } from '../src/cli/complete.js';
+import { ShellEngine } from '../src/cli/engine.js';
+import { loadSetForm, redactSecrets } from '../src/config/index.js';
+import { routerAccess } from '../src/main.js';
+import {
+  argName,
+  buildOpTree,
+  checkOpTree,
+  command,
+  CompletionValues,
+  describeOpError,
+  keywordsAt,
+  OP_AREAS,
+  opSystem,
+  opTree,
+  resolveOp,
+  visibleCommands,
+  type OpArgs,
+  type OpCommand,
+  type OpContext,
+  type OpSystem,
+  type OpWordError,
+} from '../src/op/index.js';
+import { renderOpReference } from '../src/op/reference.js';
+import { schema, simple } from '../src/schema/index.js';
+import { runFos } from './helpers/io.js';
+import { makeLab, type Lab } from './helpers/lab.js';
+import { repoRoot } from './helpers/paths.js';
+
+function errorOf(words: string, mode: 'operational' | 'configuration' = 'operational') {
+  const m = resolveOp(opTree, words.split(' '), mode);
+  expect(m.ok).toBe(false);
+  return (m as { error: OpWordError }).error;
+}
+
+describe('the declarations', () => {
+  it('are consistent: every word has help, every source is in the registry', () => {
+    expect(checkOpTree(opTree, schema)).toEqual([]);
+  });
+
+  it('a broken declaration is reported, not silently built', () => {
+    const view = { run: () => ({}), text: () => [] };
+    const broken = buildOpTree([
+      {
+        name: 'broken',
+        sources: [{ name: 'twice', help: 'x', read: () => [] }],
+        commands: [
+          command('show thing', { help: 'A thing', ...view }),
+          command('show thing', { help: 'A thing', ...view }),
+          command('show lonely words', { help: 'Words', ...view }),
+          command('show value <v>', {
+            help: 'A value',
+            args: { v: { type: simple('x', '<x>', 'X', () => true), help: 'X', source: 'nope' } },
+            ...view,
+          }),
+          command('show missing <m>', { help: 'No args', ...view }),
+        ],
+      },
+      {
+        name: 'other',
+        sources: [{ name: 'twice', help: 'y', read: () => [] }],
+        commands: [command('show thing', { help: 'Another help', ...view })],
+      },
+    ]);
+    const problems = broken.problems.join('\n');
+    expect(problems).toContain("'show thing' is declared twice");
+    expect(problems).toContain("'show thing': help given twice");
+    expect(problems).toContain("'show lonely' has no help");
+    expect(problems).toContain("completion source 'nope' is not in the registry");
+    expect(problems).toContain('argument <m> is not declared in args');
+    expect(problems).toContain("completion source 'twice' is declared twice");
+    expect(problems).toContain("'show' has no help");
+  });
+
+  it('a schema leaf naming a source that is not in the registry is reported', () => {
+    const without = buildOpTree(OP_AREAS.filter((a) => a.name !== 'interfaces'));
+    const problems = checkOpTree(without, schema).map((p) => `${p.path}: ${p.message}`);
+    expect(problems).toContain(
+      "interfaces bridge member interface: completion source 'interfaces' is not in the registry",
+    );
+  });
+});
+
+describe('dispatch', () => {
+  it.each<[string, string, OpArgs]>([
+    ['show interfaces', 'show interfaces', {}],
+    ['show system commit diff 3', 'show system commit diff <N>', { N: '3' }],
+    ['show firewall group', 'show firewall group [<name>]', {}],
+    ['show firewall group LAN', 'show firewall group [<name>]', { name: 'LAN' }],
+    ['set terminal length 0', 'set terminal length <length>', { length: '0' }],
+    ['terminal width 120', 'terminal width <width>', { width: '120' }],
+    ['quit', 'quit', {}],
+  ])('%s is %s', (words, pattern, args) => {
+    const m = resolveOp(opTree, words.split(' '), 'operational');
+    expect(m.ok && m.command.pattern).toBe(pattern);
+    expect(m.ok && m.args).toEqual(args);
+  });
+
+  it('every declared command is reached by its own words', () => {
+    for (const c of opTree.commands) {
+      const words = c.words.map((w) => (argName(w) !== undefined ? sample(c, w) : w));
+      const m = resolveOp(opTree, words, 'operational');
+      expect(m.ok && m.command, c.pattern).toBe(c);
+    }
+  });
+
+  it.each<[string, OpWordError['code'], number, RegExp]>([
+    [
+      'show interfaces nosuchthing',
+      'extra-word',
+      2,
+      /^unknown word 'nosuchthing': 'show interfaces' is a complete command/,
+    ],
+    ['show version now', 'extra-word', 2, /'now'/],
+    ['show firewall group LAN more', 'extra-word', 4, /'more'/],
+    [
+      'show nosuch',
+      'unknown-word',
+      1,
+      /^unknown word 'nosuch' after 'show'; expected one of: configuration, conntrack, firewall, host, interfaces, nat, system, version$/,
+    ],
+    [
+      'show system commit frob',
+      'unknown-word',
+      3,
+      /'frob' after 'show system commit'; expected one of: diff$/,
+    ],
+    [
+      'set interfaces',
+      'unknown-word',
+      1,
+      /^unknown word 'interfaces' after 'set'; expected one of: terminal \(configuration is changed in configure mode\)$/,
+    ],
+    [
+      'frobnicate',
+      'unknown-command',
+      0,
+      /^unknown command 'frobnicate'; expected configure, exit, set, show, terminal$/,
+    ],
+    [
+      'show system commit diff x1',
+      'invalid-value',
+      4,
+      /^'x1' is not a valid value for 'show system commit diff'; expected <N> \(Revision number \(0 is running\)\)$/,
+    ],
+    [
+      'show firewall group bad!name',
+      'invalid-value',
+      3,
+      /^'bad!name' is not a valid value for 'show firewall group'; expected <name> \(One group with all its members\)$/,
+    ],
+    [
+      'show system commit diff',
+      'value-required',
+      4,
+      /^'show system commit diff' needs <N>: Revision number/,
+    ],
+    [
+      'show nat',
+      'incomplete',
+      2,
+      /^'show nat' is not a complete command; expected one of: destination, source, translations$/,
+    ],
+    ['set terminal length 12345', 'invalid-value', 3, /'12345'/],
+  ])('%s: %s at word %i', (words, code, index, message) => {
+    const e = errorOf(words);
+    expect(e.code).toBe(code);
+    expect(e.index).toBe(index);
+    expect(describeOpError(e)).toMatch(message);
+  });
+
+  it('run in configuration mode does not offer or accept the commands of operational mode only', () => {
+    expect(errorOf('configure', 'configuration').code).toBe('unknown-command');
+    expect(describeOpError(errorOf('exit', 'configuration'))).toBe(
+      "unknown command 'exit'; expected set, show, terminal",
+    );
+    expect(resolveOp(opTree, ['show', 'version'], 'configuration').ok).toBe(true);
+  });
+});
+
+/** An argument value for a command's word: the first value its source or type offers, or a number. */
+function sample(
+  c: OpCommand,
+  word: string,
+  values?: (source: string) => readonly string[],
+): string {
+  const spec = c.args![argName(word)!]!;
+  const offered = [
+    ...(spec.source && values ? values(spec.source) : []),
+    ...spec.type.words,
+    '1',
+    'LAN',
+  ].filter((v) => spec.type.accepts(v));
+  return offered[0]!;
+}
+
+describe('TAB and ? from the tree', () => {
+  const sources: Record<string, readonly string[]> = {
+    revisions: ['0', '1', '2'],
+    'firewall-groups': ['LAN', 'WAN'],
+    'firewall-chains-ipv4': ['IN'],
+    'firewall-chains-ipv6': ['IN6'],
+    interfaces: ['eth0'],
+  };
+  const runtime = (source: string): readonly string[] => sources[source] ?? [];
+  const tree = loadSetForm('', schema).tree;
+  const at = (line: string, mode: 'operational' | 'configuration' = 'operational') =>
+    completeLine(line, line.length, schema, { mode, level: [], tree, runtime });
+
+  it('offers at each word of every command exactly the words the tree has there', () => {
+    expect(Object.keys(sources).sort()).toEqual([...opTree.sources.keys()].sort());
+    for (const c of visibleCommands(opTree)) {
+      let node = opTree.root;
+      const typed: string[] = [];
+      for (const word of c.words) {
+        const offered = at(typed.map((w) => `${w} `).join('')).choices.map((ch) => ch.word);
+        const expected = keywordsAt(node, 'operational').map((k) => k.word);
+        expect(offered.slice(0, expected.length), c.pattern).toEqual(expected);
+        if (argName(word) !== undefined) {
+          const value = sample(c, word, runtime);
+          if (node.arg?.spec.source) expect(offered, c.pattern).toContain(value);
+          typed.push(value);
+          node = node.arg!.next;
+        } else {
+          expect(offered, c.pattern).toContain(word);
+          typed.push(word);
+          node = node.keywords.get(word)!;
+        }
+      }
+      expect(at(`${typed.join(' ')} `).complete, c.pattern).toBe(true);
+    }
+  });
+
+  it('? shows the help of each word and argument, and <Enter> where a command ends', () => {
+    expect(formatHelp(at('show nat '))).toEqual([
+      'Possible completions:',
+      '  destination   Destination NAT',
+      '  source        Source NAT',
+      '  translations  Connections the kernel translates',
+    ]);
+    expect(formatHelp(at('show system commit diff '))).toEqual([
+      'Possible completions:',
+      '  0    Revision number (0 is running)',
+      '  1    Revision number (0 is running)',
+      '  2    Revision number (0 is running)',
+      '  <N>  Revision number (0 is running)',
+    ]);
+    const group = formatHelp(at('show firewall group '));
+    expect(group).toContain('  LAN      One group with all its members');
+    expect(group).toContain('  <Enter>  Execute the current command');
+    expect(formatHelp(at('show interfaces '))).toEqual([
+      'Possible completions:',
+      '  <Enter>  Execute the current command',
+    ]);
+  });
+
+  it('offers nothing after a word the tree does not have', () => {
+    expect(at('show interfaces nosuchthing ').choices).toEqual([]);
+    expect(at('show interfaces nosuchthing ').complete).toBe(false);
+  });
+
+  it('run in configuration mode offers the tree without configure and exit', () => {
+    expect(at('run ', 'configuration').choices.map((c) => c.word)).toEqual([
+      'set',
+      'show',
+      'terminal',
+    ]);
+    expect(at('run show system commit diff ', 'configuration').choices.map((c) => c.word)).toEqual([
+      '0',
+      '1',
+      '2',
+    ]);
+  });
+});
+
+describe('completion sources', () => {
+  it('answer TAB at once: a source that asks the system gives what it read last and reads again', async () => {
+    let links = ['eth0'];
+    let reads = 0;
+    const registry = buildOpTree([
+      {
+        name: 'sources',
+        commands: [],
+        sources: [
+          {
+            name: 'links',
+            help: 'Links',
+            read: async () => {
+              reads++;
+              return links;
+            },
+          },
+          { name: 'revisions', help: 'Revisions', read: () => ['0', '1'] },
+          {
+            name: 'broken',
+            help: 'Throws',
+            read: () => {
+              throw new Error('no store');
+            },
+          },
+        ],
+      },
+    ]).sources;
+    const values = new CompletionValues(registry, {} as OpSystem).prime();
+    expect(values.get('links')).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(values.get('links')).toEqual(['eth0']);
+    await new Promise((resolve) => setImmediate(resolve));
+    links = ['eth0', 'eth1'];
+    // What was read last, while it is read again for the next TAB.
+    expect(values.get('links')).toEqual(['eth0']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(values.get('links')).toEqual(['eth0', 'eth1']);
+    expect(reads).toBe(4);
+    expect(values.get('revisions')).toEqual(['0', '1']);
+    expect(values.get('broken')).toEqual([]);
+    expect(values.get('no-such-source')).toEqual([]);
+  });
+});
+
+describe('the generated reference', () => {
+  it('docs/op-reference.md is what the tree generates (run `npm run docs` after changing a command)', () => {
+    const onDisk = readFileSync(join(repoRoot, 'docs', 'op-reference.md'), 'utf8');
+    expect(onDisk).toBe(renderOpReference(OP_AREAS, opTree));
+  });
+
+  it('lists every visible command and no hidden one', () => {
+    const text = renderOpReference(OP_AREAS, opTree);
+    for (const c of visibleCommands(opTree)) expect(text).toContain(`| \`${c.pattern}\` |`);
+    expect(text).not.toContain('`quit`');
+  });
+});
+
+// ------------------------------------------------------------------ live
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await makeLab();
+  const r = await runFos([
+    ...lab.flags,
+    '-c',
+    [
+      'configure',
+      "set interfaces ethernet eth0 address '192.0.2.1/24'",
+      "set interfaces ethernet eth0 description 'inside'",
+      'set firewall group address-group LAN address 192.0.2.10',
+      'set firewall ipv4 name IN default-action drop',
+      'set firewall ipv4 name IN rule 10 action accept',
+      'set firewall ipv4 name IN rule 10 source group address-group LAN',
+      'set firewall ipv6 name IN6 default-action accept',
+      'set firewall ipv4 forward filter rule 5 action jump',
+      'set firewall ipv4 forward filter rule 5 jump-target IN',
+      'set nat source rule 10 outbound-interface name eth1',
+      'set nat source rule 10 translation address masquerade',
+      "commit comment 'op test'",
+      "set system domain-name 'op.example'",
+      'commit',
+    ].join('\n'),
+  ]);
+  expect(r.err).toBe('');
+  expect(r.code).toBe(0);
+});
+afterAll(async () => lab?.down());
+
+function engineFor(session: string): ShellEngine {
+  return new ShellEngine(
+    schema,
+    routerAccess(lab.router(), 'ops', session),
+    { read: () => '', write: () => undefined },
+    { user: 'ops', session, origin: 'cli', allowSecrets: false },
+  );
+}
+
+/** The context a handler gets in a session that may not see secrets; shell changes are recorded. */
+function contextFor(calls: string[]): OpContext {
+  return {
+    schema,
+    system: opSystem(lab.router()),
+    shell: {
+      configure: (exclusive) => void calls.push(`configure ${exclusive}`),
+      setTerminal: (setting, value) => void calls.push(`terminal ${setting} ${value}`),
+      exit: () => void calls.push('exit'),
+    },
+    visible: (tree) => redactSecrets(tree, schema),
+  };
+}
+
+/** The words of a command with arguments taken from its completion sources on the lab. */
+async function wordsOf(c: OpCommand): Promise<{ words: string[]; args: Record<string, string> }> {
+  const args: Record<string, string> = {};
+  const words: string[] = [];
+  for (const w of c.words) {
+    const name = argName(w);
+    if (name === undefined) {
+      words.push(w);
+      continue;
+    }
+    const source = c.args![name]!.source;
+    const values = source ? await opTree.sources.get(source)!.read(opSystem(lab.router())) : [];
+    const value = sample(c, w, () => values);
+    args[name] = value;
+    words.push(value);
+  }
+  return { words, args };
+}
+
+describe('every command on a live lab', () => {
+  it.each(opTree.commands.map((c) => [c.pattern, c] as const))(
+    '%s | display json is its handler data, and its text is the text view',
+    async (_, c) => {
+      const { words, args } = await wordsOf(c);
+      const line = words.join(' ');
+      // A fresh session each time: `configure exclusive` takes the lock until the session ends.
+      const execute = async (text: string) => {
+        const engine = engineFor(`op-${text}`);
+        try {
+          return await engine.execute(parseScript(text).commands[0]!);
+        } finally {
+          engine.dispose();
+        }
+      };
+      const json = await execute(`${line} | display json`);
+      expect(json.ok, json.output.join('\n')).toBe(true);
+      const data = await c.run(contextFor([]), args);
+      expect(JSON.parse(json.output.join('\n'))).toEqual(JSON.parse(JSON.stringify(data)));
+      const text = await execute(line);
+      expect(text.output).toEqual(c.text(data, args).flatMap((l) => l.split('\n')));
+    },
+  );
+
+  it('the views hold what the lab has', async () => {
+    const calls: string[] = [];
+    const ctx = contextFor(calls);
+    const find = (pattern: string) => opTree.commands.find((c) => c.pattern === pattern)!;
+    const links = (await find('show interfaces').run(ctx, {})) as { name: string }[];
+    expect(links.map((l) => l.name)).toContain('eth0');
+    const groups = (await find('show firewall group [<name>]').run(ctx, { name: 'LAN' })) as {
+      references: string[];
+    }[];
+    expect(groups[0]!.references).toEqual(['ipv4 name IN rule 10']);
+    const diff = (await find('show system commit diff <N>').run(ctx, { N: '0' })) as {
+      diff: string[];
+    };
+    expect(diff.diff.join('\n')).toContain('+     domain-name "op.example"');
+    await find('set terminal length <length>').run(ctx, { length: '0' });
+    expect(calls).toEqual(['terminal length 0']);
+    expect(await opTree.sources.get('firewall-chains-ipv4')!.read(ctx.system)).toEqual(['IN']);
+    expect(await opTree.sources.get('firewall-chains-ipv6')!.read(ctx.system)).toEqual(['IN6']);
+    const chain = (await find('show firewall ipv4 name <chain>').run(ctx, { chain: 'IN' })) as {
+      chain: string;
+      rules: { rule: string }[];
+    }[];
+    expect(chain.map((c) => c.chain)).toEqual(['name IN']);
+    expect(chain[0]!.rules.map((r) => r.rule)).toEqual(['10', 'default']);
+    const forward = (await find('show firewall ipv4 forward filter').run(ctx, {})) as {
+      chain: string;
+    }[];
+    expect(forward.map((c) => c.chain)).toEqual(['forward filter']);
+    expect(
+      ((await find('show firewall ipv6').run(ctx, {})) as { chain: string }[]).map((c) => c.chain),
+    ).toEqual(['name IN6']);
+    expect(await opTree.sources.get('interfaces')!.read(ctx.system)).toContain('eth1');
+  });
+
+  it('show interfaces nosuchthing fails, naming the word, and prints no table', async () => {
+    const r = await runFos([...lab.flags, '-c', 'show interfaces nosuchthing']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("'nosuchthing'");
+    expect(r.out).toBe('');
+  });
+
+  it.each([
+    ['show version extra', "'extra'"],
+    ['show firewall group NOPE', "firewall group 'NOPE' does not exist"],
+    ['show system commit diff 999', 'there is no revision 999'],
+    ['show firewall ipv4 name NOPE', "firewall ipv4 name 'NOPE' is not configured"],
+    ['show firewall ipv6 name IN', "firewall ipv6 name 'IN' is not configured"],
+    ['configure; run show interfaces nosuchthing', "'nosuchthing'"],
+    ['configure; run configure', "unknown command 'configure'"],
+  ])('%s fails: %s', async (script, message) => {
+    const r = await runFos([...lab.flags, '-c', script]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(message);
+  });
+
+  it('points at the wrong word, after run too', async () => {
+    const e = engineFor('caret');
+    const op = await e.execute(parseScript('show interfaces nosuchthing').commands[0]!);
+    expect(op.errorColumn).toBe('show interfaces '.length + 1);
+    await e.execute(parseScript('configure').commands[0]!);
+    const run = await e.execute(parseScript('run show interfaces nosuchthing').commands[0]!);
+    expect(run.ok).toBe(false);
+    expect(run.errorColumn).toBe('run show interfaces '.length + 1);
+  });
+
+  it('configure, terminal and exit act on the session', async () => {
+    const e = engineFor('session');
+    const run = (line: string) => e.execute(parseScript(line).commands[0]!);
+    expect((await run('terminal length 0')).ok).toBe(true);
+    expect(e.terminal.length).toBe(0);
+    expect((await run('set terminal width 132')).ok).toBe(true);
+    expect(e.terminal.width).toBe(132);
+    expect((await run('quit')).exit).toBe(true);
+    expect((await run('configure exclusive | display json')).output).toEqual([
+      '{',
+      '  "mode": "configuration",',
+      '  "exclusive": true',
+      '}',
+    ]);
+    expect(e.mode).toBe('configuration');
+    e.dispose();
+  });
+});
