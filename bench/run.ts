@@ -1,4 +1,4 @@
-/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, group, commit, firewall, xdp, shell, busy, start). */
+/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, group, commit, firewall, xdp, shell, busy, start, frr). */
 import { runCommitBench } from './commit.js';
 import { fileURLToPath } from 'node:url';
 import { runConfigBench } from './config.js';
@@ -7,6 +7,7 @@ import { runShellBench } from './shell.js';
 import { runXdpBench } from './xdp.js';
 import { runBusyBench } from './busy.js';
 import { runStartBench } from './start.js';
+import { runFrrBench } from './frr.js';
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
@@ -38,3 +39,4 @@ const bin = fileURLToPath(new URL('../../bin/fos.js', import.meta.url));
 if (wanted('shell')) await runShellBench({ rounds: quick ? 1 : 5, record, bin });
 if (wanted('busy')) await runBusyBench({ record, bin });
 if (wanted('start')) await runStartBench({ rounds: quick ? 1 : 5, record, bin });
+if (wanted('frr')) await runFrrBench({ rounds: quick ? 1 : 3, record, quick });

@@ -28,7 +28,7 @@ describe('the registry', () => {
     const position = new Map(BACKENDS.map((b, i) => [b.name, i]));
     for (const b of BACKENDS)
       for (const dep of b.after) expect(position.get(dep)!).toBeLessThan(position.get(b.name)!);
-    expect(BACKENDS.map((b) => b.name)).toEqual(['kernel', 'nft', 'sysctl', 'xdp']);
+    expect(BACKENDS.map((b) => b.name)).toEqual(['kernel', 'nft', 'sysctl', 'xdp', 'frr']);
   });
 
   it('orders by dependency, whatever order the list is given in', () => {
@@ -133,12 +133,13 @@ describe('the fault switches', () => {
 
 // ------------------------------------------------------------------ live
 
-/** Touches every backend: a link setting and an address, a firewall rule, a sysctl, XDP maps. */
+/** Touches every backend: a link setting and an address, a firewall rule, a sysctl, XDP maps, a route. */
 const BASE = [
   'set firewall xdp interface eth0 drop source group address-group G',
   'set firewall xdp interface eth0 drop source address 2001:db8::99',
   'set firewall xdp interface eth0 rate-limit source protocol udp rate 100',
   'set firewall xdp interface eth0 rate-limit source protocol udp burst 10',
+  'set protocols static route 203.0.113.0/24 blackhole',
   "set interfaces ethernet eth0 address '192.0.2.1/24'",
   "set interfaces bridge br0 address '10.0.0.1/24'",
   'set interfaces bridge br0 member interface eth1',
@@ -150,6 +151,9 @@ const CHANGE = [
   // The group's new member changes eth0's map in place; eth2 gets a program of its own.
   'set firewall xdp interface eth2 drop source address 10.9.9.9',
   'set firewall xdp interface eth0 rate-limit source protocol udp rate 200',
+  'set protocols static route 198.51.100.0/24 blackhole',
+  "set protocols bgp system-as '65001'",
+  "set protocols bgp neighbor 192.0.2.2 remote-as '65002'",
   "set interfaces ethernet eth2 address '10.2.0.1/24'",
   "set interfaces ethernet eth0 description 'uplink'",
   'set interfaces bridge br1 member interface eth3',

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { xdpForget } from './bpf.js';
+import { frrDownByName } from './frr.js';
 import { run, runChecked } from './run.js';
 
 export const LAB_PORTS = 4;
@@ -70,8 +71,12 @@ export async function labDown(name: string): Promise<string[]> {
   if (!existing.has(name) && !existing.has(companionOf(name))) return [`lab ${name} is not up`];
   if (!(await isOurs(name)))
     throw new Error(`namespace ${name} was not made by 'fos lab up'; not removing it`);
+  // Its FRR daemons first, by their own PIDs, and their files.
+  const stopped = await frrDownByName(name);
   await runChecked('ip', ['netns', 'del', name]);
   await runChecked('ip', ['netns', 'del', companionOf(name)]);
   await xdpForget({ netns: name });
-  return [`lab ${name} removed`];
+  return [
+    `lab ${name} removed${stopped.length ? ` (FRR daemons stopped: ${stopped.join(', ')})` : ''}`,
+  ];
 }

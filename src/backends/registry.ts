@@ -5,6 +5,7 @@
  * it, restore comes back up.
  */
 import type { AnyBackend, BackendName } from './contract.js';
+import { frrBackend } from './frr.js';
 import { kernelBackend } from './kernel.js';
 import { nftBackend } from './nft.js';
 import { sysctlBackend } from './sysctl.js';
@@ -49,4 +50,5 @@ export const BACKENDS: readonly AnyBackend[] = inDependencyOrder([
   nftBackend,
   sysctlBackend,
   xdpBackend,
+  frrBackend,
 ]);

@@ -10,7 +10,9 @@ import {
   valueHelp,
   type CompletionSource,
   type ContainerNode,
+  type LeafNode,
   type SchemaNode,
+  type TagNode,
   type ValueHelp,
 } from '../schema/index.js';
 
@@ -129,6 +131,14 @@ function sourceWords(source: CompletionSource | undefined, ctx: CompletionContex
   return source.paths.flatMap((p) => [...(getNode(ctx.tree, p)?.children.keys() ?? [])]);
 }
 
+/** The entries a reference leaf may name (`jump-target` offers the chains). */
+function namesFor(node: LeafNode | TagNode, tree: ConfigNode): string[] {
+  const names: string[] = [];
+  for (const p of node.reference?.paths ?? [])
+    for (const name of getNode(tree, p)?.children.keys() ?? []) names.push(name);
+  return names;
+}
+
 /** Completion inside a configuration path (after set/delete/edit/show/...). */
 function completePath(
   schema: ContainerNode,
@@ -171,8 +181,12 @@ function completePath(
     case 'tag': {
       const configured = new Set(existing?.children.keys() ?? []);
       const runtime = sourceWords(node.completion, ctx).filter((n) => node.key.accepts(n));
+      const named = namesFor(node, ctx.tree).filter((n) => node.key.accepts(n));
       const words = [
-        ...new Set([...configured, ...(verb === 'delete' ? [] : [...runtime, ...node.key.words])]),
+        ...new Set([
+          ...configured,
+          ...(verb === 'delete' ? [] : [...named, ...runtime, ...node.key.words]),
+        ]),
       ];
       return {
         choices: words.map((w) => ({
@@ -186,7 +200,7 @@ function completePath(
     case 'leaf':
     case 'multi': {
       const current = existing?.values ?? [];
-      const source = sourceWords(node.completion, ctx);
+      const source = [...namesFor(node, ctx.tree), ...sourceWords(node.completion, ctx)];
       const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
       // A set: `delete` offers every member of a 100k-member group.
       const configured = new Set(current);

@@ -6,4 +6,5 @@ export * from './serialise.js';
 export * from './diff.js';
 export * from './load.js';
 export * from './redact.js';
+export * from './references.js';
 export * from './slice.js';

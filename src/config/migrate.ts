@@ -22,52 +22,21 @@
  *   system conntrack modules X disable   -> (module left out)
  *   system conntrack modules sip { ... } -> system conntrack modules sip
  *   system conntrack ignore rule N       -> system conntrack ignore ipv4 rule N
+ *
+ * The routing areas (protocols, policy, and the routing settings of
+ * interfaces) migrate in src/config/migrate/, one module per component.
  */
-import type { BootStatement, Word } from '../../grammar/index.js';
+import { migrateRouting } from './migrate/routing.js';
+import {
+  footerVersions,
+  mergeInto,
+  statement,
+  withChildren,
+  word,
+  type Statement,
+} from './migrate/statements.js';
 
-type Statement = BootStatement;
-
-function word(text: string, at: Word): Word {
-  return { ...at, text, quoted: false };
-}
-
-/** A new statement at the position of `from`. */
-function statement(
-  from: Statement,
-  name: string,
-  value?: string,
-  children?: readonly Statement[],
-): Statement {
-  return {
-    line: from.line,
-    column: from.column,
-    name: word(name, from.name),
-    ...(value !== undefined ? { value: word(value, from.value ?? from.name) } : {}),
-    ...(children ? { children } : {}),
-    comments: [],
-  };
-}
-
-const withChildren = (s: Statement, children: readonly Statement[]): Statement => ({
-  ...s,
-  children,
-});
-
-/** Put `items` into the block named `name` of `list` (made if missing), keeping the rest in order. */
-function mergeInto(
-  list: Statement[],
-  name: string,
-  items: readonly Statement[],
-  at: Statement,
-  value?: string,
-): void {
-  if (items.length === 0) return;
-  const index = list.findIndex(
-    (s) => s.name.text === name && s.children && (value === undefined || s.value?.text === value),
-  );
-  if (index < 0) list.push(statement(at, name, value, items));
-  else list[index] = withChildren(list[index]!, [...list[index]!.children!, ...items]);
-}
+export { footerVersions } from './migrate/statements.js';
 
 // ------------------------------------------------------------------ firewall rules
 
@@ -308,14 +277,6 @@ function migrateConntrack(ct: Statement): Statement {
 
 // ------------------------------------------------------------------ entry point
 
-/** The component versions of a config.boot footer: `conntrack@1:firewall@5:...`. */
-export function footerVersions(footer: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of footer)
-    for (const m of line.matchAll(/([a-z][a-z0-9-]*)@(\d+)/g)) out.set(m[1]!, Number(m[2]));
-  return out;
-}
-
 /** Conntrack helpers were all on before conntrack@3; VyOS's migration writes them out. */
 const HELPERS_BEFORE_V3 = ['ftp', 'h323', 'nfs', 'pptp', 'sip', 'sqlnet', 'tftp'];
 
@@ -394,7 +355,7 @@ export function migrateVyos13(
     if (index >= 0) out[index] = withChildren(ifaces, children);
     else out.push(withChildren(ifaces, children));
   }
-  return out;
+  return migrateRouting(out, footer, migrateRule);
 }
 
 /**

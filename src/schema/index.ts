@@ -3,6 +3,8 @@ import { firewall, nat, nat66 } from './areas/firewall.js';
 import { interfaces } from './areas/interfaces.js';
 import { markInert } from './areas/inert.js';
 import { knownAreas } from './areas/known.js';
+import { policy } from './areas/policy.js';
+import { protocols } from './areas/protocols.js';
 import { system } from './areas/system.js';
 import { container, OWNERS, type ContainerNode, type SchemaNode } from './node.js';
 
@@ -15,6 +17,8 @@ export function buildSchema(): ContainerNode {
     interfaces,
     nat,
     nat66,
+    policy,
+    protocols,
     system,
     ...knownAreas,
   ]);
@@ -36,8 +40,18 @@ function childrenOf(node: SchemaNode): Iterable<SchemaNode> {
   return [];
 }
 
+/** The schema node at a path of keywords (tag keys are not part of a reference's path). */
+function schemaPath(root: SchemaNode, path: readonly string[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = root;
+  for (const word of path) {
+    if (!node || (node.kind !== 'container' && node.kind !== 'entry')) return undefined;
+    node = node.children.get(word);
+  }
+  return node;
+}
+
 /**
- * Every node has help, every owner exists, every implemented area has an
+ * Every node has help, every reference names a list of the schema, every owner exists, every implemented area has an
  * owner, and a node's priority is never lower than the one it inherits.
  */
 export function checkSchema(root: ContainerNode = schema): SchemaProblem[] {
@@ -77,6 +91,16 @@ export function checkSchema(root: ContainerNode = schema): SchemaProblem[] {
     }
     if (node.kind === 'tag' && node.key.help.length === 0)
       problems.push({ path: where, message: 'has no value help for its key' });
+    if ((node.kind === 'leaf' || node.kind === 'multi' || node.kind === 'tag') && node.reference) {
+      for (const target of node.reference.paths) {
+        const list = schemaPath(root, target);
+        if (list?.kind !== 'tag')
+          problems.push({
+            path: where,
+            message: `refers to '${target.join(' ')}', which is not a named list of the schema`,
+          });
+      }
+    }
     if (node.unsupported) return;
     for (const child of childrenOf(node)) {
       const childPath =

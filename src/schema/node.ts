@@ -17,6 +17,31 @@ export type CompletionSource =
   /** Asked of the running system, e.g. the links in the target namespace. */
   | { readonly kind: 'runtime'; readonly provider: string };
 
+/**
+ * What a reference leaf names: an entry of a named list elsewhere in the
+ * configuration (a firewall chain, a group, a route-map, a peer-group). The
+ * reference drives TAB completion of the value, the existence check at
+ * verify, and `rename` of the entry it names.
+ */
+export interface Reference {
+  /** The config paths of the named lists (tag nodes) whose entries it may name. */
+  readonly paths: readonly (readonly string[])[];
+  /** What it names, in the operator's words: `chain`, `route-map`, `firewall group port-group`. */
+  readonly what: string;
+  /** A leading `!` (match everything but) is part of the value, not of the name. */
+  readonly negatable?: boolean;
+}
+
+/** The name a reference value stands for (`!LAN` names `LAN` where the reference is negatable). */
+export function referencedName(reference: Reference, value: string): string {
+  return reference.negatable && value.startsWith('!') ? value.slice(1) : value;
+}
+
+/** A reference to the entries of one list: `refersTo('route-map', ['policy', 'route-map'])`. */
+export function refersTo(what: string, ...paths: (readonly string[])[]): Reference {
+  return { what, paths };
+}
+
 /** A check on one value beyond its type, with the message shown when it fails. */
 export interface Constraint {
   readonly test: (value: string) => boolean;
@@ -50,6 +75,8 @@ export interface TagNode extends NodeBase {
   readonly key: ValueType;
   readonly keyConstraints: readonly Constraint[];
   readonly completion?: CompletionSource;
+  /** The key names an entry elsewhere (`zone LAN from WAN`: WAN is a zone). */
+  readonly reference?: Reference;
   /** The children of each entry (`ethernet eth0 <these>`). */
   readonly entry: EntryNode;
 }
@@ -72,6 +99,8 @@ export interface LeafNode extends NodeBase {
   /** Must be present whenever its parent is. */
   readonly required?: boolean;
   readonly completion?: CompletionSource;
+  /** The value names an entry elsewhere (a chain, a group, a route-map). */
+  readonly reference?: Reference;
 }
 
 /** A valueless leaf: present or absent (`disable`). */
@@ -94,6 +123,8 @@ export interface LeafOptions {
   required?: boolean;
   constraints?: Constraint[];
   completion?: CompletionSource;
+  /** The value names an entry of another list (see Reference). */
+  reference?: Reference;
   /** Value help that replaces the type's own (for a leaf whose type is generic). */
   valueHelp?: ValueHelp[];
 }
@@ -122,9 +153,13 @@ export function tag(
   help: string,
   key: ValueType,
   children: SchemaNode[],
-  options: NodeOptions & { keyConstraints?: Constraint[]; completion?: CompletionSource } = {},
+  options: NodeOptions & {
+    keyConstraints?: Constraint[];
+    completion?: CompletionSource;
+    reference?: Reference;
+  } = {},
 ): TagNode {
-  const { keyConstraints = [], completion, ...base } = options;
+  const { keyConstraints = [], completion, reference, ...base } = options;
   const node = {
     kind: 'tag' as const,
     name,
@@ -132,6 +167,7 @@ export function tag(
     key,
     keyConstraints,
     ...(completion ? { completion } : {}),
+    ...(reference ? { reference } : {}),
     ...base,
   } as unknown as { -readonly [K in keyof TagNode]: TagNode[K] };
   // The entry points back at its tag, so the two are made together.
@@ -202,11 +238,13 @@ function leafExtras(options: LeafOptions): Partial<LeafNode> {
     secret?: boolean;
     required?: boolean;
     completion?: CompletionSource;
+    reference?: Reference;
   } = {};
   if (options.default !== undefined) extras.default = options.default;
   if (options.secret) extras.secret = true;
   if (options.required) extras.required = true;
   if (options.completion) extras.completion = options.completion;
+  if (options.reference) extras.reference = options.reference;
   return extras;
 }
 

@@ -3,7 +3,7 @@
  * what nftables would refuse or read differently from what the operator meant.
  */
 import { nodeAt as at, valueAt as val, type ConfigNode } from '../config/tree.js';
-import { groupKindOf, type Family } from '../schema/areas/firewall.js';
+import type { Family } from '../schema/areas/firewall.js';
 import { PORT_PROTOCOLS } from '../schema/services.js';
 import { runSliced, runToEnd } from '../config/slice.js';
 import type { VerifyIssue } from './issues.js';
@@ -15,35 +15,6 @@ const plain = (v: string): string => (v.startsWith('!') ? v.slice(1) : v);
 
 function chainNames(tree: ConfigNode, f: Family): Set<string> {
   return new Set(at(tree, 'firewall', `ipv${f}`, 'name')?.children.keys() ?? []);
-}
-
-function checkGroupReferences(
-  tree: ConfigNode,
-  rule: ConfigNode,
-  path: string[],
-  f: Family,
-  issues: VerifyIssue[],
-): void {
-  for (const side of ['source', 'destination']) {
-    for (const [word, ref] of at(rule, side, 'group')?.children ?? []) {
-      const name = ref.values[0];
-      if (!name) continue;
-      const kind = groupKindOf(word, f);
-      if (!at(tree, 'firewall', 'group', kind, plain(name)))
-        issues.push({
-          path: [...path, side, 'group', word],
-          message: `firewall group ${kind} '${plain(name)}' does not exist`,
-        });
-    }
-  }
-  for (const dir of ['inbound-interface', 'outbound-interface']) {
-    const g = val(rule, dir, 'group');
-    if (g && !at(tree, 'firewall', 'group', 'interface-group', plain(g)))
-      issues.push({
-        path: [...path, dir, 'group'],
-        message: `firewall group interface-group '${plain(g)}' does not exist`,
-      });
-  }
 }
 
 /** Ports, ICMP and TCP flags need a protocol that has them. */
@@ -143,17 +114,14 @@ function* checkChains(tree: ConfigNode, issues: VerifyIssue[]): Generator<void, 
             message: "'jump-target' needs 'action jump'",
           });
         if (action === 'jump' && target) edges.push({ target, path: [...rulePath, 'jump-target'] });
-        checkGroupReferences(tree, rule, rulePath, f, issues);
         checkProtocolFields(rule, rulePath, f, issues);
         if (++checked % PER_STEP === 0) yield;
       }
-      for (const e of edges)
-        if (!names.has(e.target))
-          issues.push({
-            path: e.path,
-            message: `chain '${e.target}' does not exist (firewall ipv${f} name ${e.target})`,
-          });
-      jumps.set(chain, edges);
+      // A target that does not exist is the reference check's (src/verify/references.ts).
+      jumps.set(
+        chain,
+        edges.filter((e) => names.has(e.target)),
+      );
     }
     // Jumps must not loop: nft refuses a ruleset whose chains can reach themselves.
     const state = new Map<string, 'visiting' | 'done'>();
@@ -181,10 +149,7 @@ function* checkGroups(tree: ConfigNode, issues: VerifyIssue[]): Generator<void, 
     for (const [name, group] of groups.children) {
       for (const inc of at(group, 'include')?.values ?? []) {
         const path = ['firewall', 'group', kind, name, 'include'];
-        if (!groups.children.has(inc))
-          issues.push({ path, message: `firewall group ${kind} '${inc}' does not exist` });
-        else if (inc === name)
-          issues.push({ path, message: `group ${name} cannot include itself` });
+        if (inc === name) issues.push({ path, message: `group ${name} cannot include itself` });
       }
       if (++checked % PER_STEP === 0) yield;
     }
@@ -227,26 +192,13 @@ function checkZones(tree: ConfigNode, issues: VerifyIssue[]): void {
         });
       owner.set(i, name);
     }
-    for (const [from, entry] of at(zone, 'from')?.children ?? []) {
+    for (const from of at(zone, 'from')?.children.keys() ?? []) {
       const fromPath = [...path, 'from', from];
-      if (!zones.children.has(from))
-        issues.push({ path: fromPath, message: `zone ${from} does not exist` });
       if (from === name)
         issues.push({
           path: fromPath,
           message: "traffic inside a zone is set with 'intra-zone-filtering', not 'from' itself",
         });
-      for (const [word, f] of [
-        ['name', 4],
-        ['ipv6-name', 6],
-      ] as const) {
-        const chain = val(entry, 'firewall', word);
-        if (chain && !chainNames(tree, f).has(chain))
-          issues.push({
-            path: [...fromPath, 'firewall', word],
-            message: `chain '${chain}' does not exist (firewall ipv${f} name ${chain})`,
-          });
-      }
     }
   }
 }
@@ -260,7 +212,6 @@ function* checkNat(tree: ConfigNode, issues: VerifyIssue[]): Generator<void, voi
     for (const kind of ['source', 'destination']) {
       for (const [number, rule] of at(tree, area, kind, 'rule')?.children ?? []) {
         const path = [area, kind, 'rule', number];
-        checkGroupReferences(tree, rule, path, f, issues);
         checkProtocolFields(rule, path, f, issues);
         const excluded = at(rule, 'exclude') !== undefined;
         const address = val(rule, 'translation', 'address');

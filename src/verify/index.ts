@@ -12,6 +12,8 @@ import { checkFirewallSteps } from './firewall.js';
 import { checkSystem } from './system.js';
 import { checkPasswordRounds } from './passwords.js';
 import { checkXdp } from './xdp.js';
+import { checkReferences } from './references.js';
+import { checkRouting } from './routing.js';
 import type { VerifyIssue } from './issues.js';
 
 export type { VerifyIssue } from './issues.js';
@@ -29,6 +31,10 @@ const areaChecks: ((tree: ConfigNode) => Generator<void, VerifyIssue[]>)[] = [
   // eslint-disable-next-line require-yield
   function* (tree) {
     return checkXdp(tree);
+  },
+  // eslint-disable-next-line require-yield
+  function* (tree) {
+    return checkRouting(tree);
   },
   // eslint-disable-next-line require-yield
   function* (tree) {
@@ -50,7 +56,10 @@ export function* verifySteps(
   schema: ContainerNode,
 ): Generator<void, VerifyIssue[]> {
   const effective = yield* withDefaultsSteps(tree, schema);
-  const issues = [...(yield* checkRequiredSteps(effective, schema))];
+  const issues = [
+    ...(yield* checkRequiredSteps(effective, schema)),
+    ...checkReferences(effective, schema),
+  ];
   for (const check of areaChecks) {
     for (const issue of yield* check(effective)) issues.push(issue);
     yield;

@@ -10,7 +10,9 @@ import {
   multi,
   tag,
   unsupported,
+  refersTo,
   type CompletionSource,
+  type Reference,
   type SchemaNode,
 } from '../node.js';
 import { parsePortList, PROTOCOL_NUMBERS } from '../services.js';
@@ -153,17 +155,17 @@ export function groupKindOf(word: string, family: Family): string {
 
 // ------------------------------------------------------------------ shared pieces
 
-const groupPath = (kind: string): CompletionSource => ({
-  kind: 'path',
-  paths: [['firewall', 'group', kind]],
+/** A reference to a firewall group of one kind; `!NAME` matches everything but its members. */
+const groupOf = (kind: string, negated = true): Reference => ({
+  ...refersTo(`firewall group ${kind}`, ['firewall', 'group', kind]),
+  ...(negated ? { negatable: true } : {}),
 });
-const chainPath = (family: Family): CompletionSource => ({
-  kind: 'path',
-  paths: [['firewall', family === 4 ? 'ipv4' : 'ipv6', 'name']],
-});
+/** A reference to a named chain of one family. */
+export const chainOf = (family: Family): Reference =>
+  refersTo('chain', ['firewall', family === 4 ? 'ipv4' : 'ipv6', 'name']);
 
 const groupReference = (name: string, help: string, kind: string): SchemaNode =>
-  leaf(name, help, negatable(objectName('group')), { completion: groupPath(kind) });
+  leaf(name, help, negatable(objectName('group')), { reference: groupOf(kind) });
 
 /** `source`/`destination` of a firewall or NAT rule. */
 export function endpoint(name: 'source' | 'destination', family: Family): SchemaNode {
@@ -188,7 +190,7 @@ export function endpoint(name: 'source' | 'destination', family: Family): Schema
 const interfaceSelector = (name: string, help: string): SchemaNode =>
   container(name, help, [
     leaf('group', 'Match interface-group', negatable(objectName('group')), {
-      completion: groupPath('interface-group'),
+      reference: groupOf('interface-group'),
     }),
     leaf('name', 'Match interface name', interfaceMatch, {
       completion: { kind: 'runtime', provider: 'interfaces' },
@@ -285,7 +287,8 @@ const tcpFlags = (): SchemaNode =>
 
 const rateUnit = /^[1-9][0-9]{0,8}\/(?:second|minute|hour|day)$/;
 
-const commonRuleChildren = (family: Family): SchemaNode[] => [
+/** What a firewall rule can match (and its description, disable, log); policy routing rules share it. */
+export const commonRuleChildren = (family: Family): SchemaNode[] => [
   container('connection-status', 'Connection status', [
     leaf(
       'nat',
@@ -390,7 +393,7 @@ const filterRule = (family: Family): SchemaNode =>
       'Set jump target. Action jump must be defined to use this setting',
       objectName('chain'),
       {
-        completion: chainPath(family),
+        reference: chainOf(family),
       },
     ),
   ]);
@@ -421,7 +424,7 @@ const namedChain = (family: Family): SchemaNode =>
       'Set jump target. Action jump must be defined in default-action to use this setting',
       objectName('chain'),
       {
-        completion: chainPath(family),
+        reference: chainOf(family),
       },
     ),
     flag('default-log', 'Log packets hitting default-action'),
@@ -446,7 +449,7 @@ const groupKinds = (): SchemaNode[] => {
       description(),
       multi(member, help.replace(/^Firewall /, ''), type),
       multi('include', 'Include another group of the same kind', objectName('group'), {
-        completion: groupPath(name),
+        reference: groupOf(name, false),
       }),
     ]);
   return [
@@ -616,12 +619,12 @@ const zone = (): SchemaNode =>
       [
         container('firewall', 'Firewall options', [
           leaf('ipv6-name', 'IPv6 firewall ruleset', objectName('chain'), {
-            completion: chainPath(6),
+            reference: chainOf(6),
           }),
-          leaf('name', 'IPv4 firewall ruleset', objectName('chain'), { completion: chainPath(4) }),
+          leaf('name', 'IPv4 firewall ruleset', objectName('chain'), { reference: chainOf(4) }),
         ]),
       ],
-      { completion: { kind: 'path', paths: [['firewall', 'zone']] } },
+      { reference: refersTo('zone', ['firewall', 'zone']) },
     ),
     multi('interface', 'Interface associated with zone', interfaceMatch, {
       completion: { kind: 'runtime', provider: 'interfaces' },
@@ -630,9 +633,9 @@ const zone = (): SchemaNode =>
       leaf('action', 'Action for intra-zone traffic', actionType(['accept', 'drop'])),
       container('firewall', 'Use the specified firewall chain', [
         leaf('ipv6-name', 'IPv6 firewall ruleset', objectName('chain'), {
-          completion: chainPath(6),
+          reference: chainOf(6),
         }),
-        leaf('name', 'IPv4 firewall ruleset', objectName('chain'), { completion: chainPath(4) }),
+        leaf('name', 'IPv4 firewall ruleset', objectName('chain'), { reference: chainOf(4) }),
       ]),
     ]),
     flag('local-zone', 'Zone to be local-zone'),
@@ -674,6 +677,15 @@ export const XDP_MAX_RATE = 100_000_000;
 export const XDP_MAX_BURST = 1_000_000;
 /** Groups one interface may name: each counts under its own rule number (src/render/xdp.ts). */
 export const XDP_MAX_GROUPS = 1016;
+
+/**
+ * Group names TAB offers under `firewall xdp` (a completion source, not a
+ * reference: the xdp checks name a group of the wrong kind themselves).
+ */
+const groupPath = (kind: string): CompletionSource => ({
+  kind: 'path',
+  paths: [['firewall', 'group', kind]],
+});
 
 const xdpSource = (help: string): SchemaNode =>
   container('source', help, [

@@ -51,6 +51,23 @@ export const INERT_RULES: readonly InertRule[] = [
     reason: 'bridge port cost, priority and isolation are not applied yet',
   },
   {
+    paths: [
+      'protocols static route * next-hop * bfd',
+      'protocols static route6 * next-hop * bfd',
+      'protocols static table * route * next-hop * bfd',
+      'protocols static table * route6 * next-hop * bfd',
+    ],
+    reason: 'BFD for static routes needs FRR 9; FRR 8.4 here keeps the route without it',
+  },
+  {
+    paths: ['protocols static arp'],
+    reason: 'static ARP entries are kept but not applied yet',
+  },
+  {
+    paths: ['policy route', 'policy route6'],
+    reason: 'policy-based routing (nftables marks and ip rules) is not applied yet',
+  },
+  {
     paths: under(['system'], ['domain-name', 'domain-search', 'name-server', 'time-zone']),
     reason:
       'name resolution and the time zone are kept for the router image; the lab changes nothing of the host for them',

@@ -18,8 +18,6 @@ export const knownAreas: SchemaNode[] = [
     'NAT64 is not implemented yet',
   ),
   area('pki', 'Public Key Infrastructure (PKI)', 'PKI is not implemented yet'),
-  area('policy', 'Routing policy', 'route policy arrives with the FRR backend'),
-  area('protocols', 'Routing protocols', 'routing protocols arrive with the FRR backend'),
   area('qos', 'Quality of Service (QoS)', 'QoS is not implemented yet'),
   area('service', 'System services', 'system services are not implemented yet'),
   area('vpn', 'Virtual Private Network (VPN)', 'VPNs are not implemented yet'),

@@ -1,0 +1,211 @@
+/**
+ * FRR bench: 10,000 static routes in staticd, against raw FRR tools doing
+ * the same work: the first commit against `vtysh -f` of the same rendered
+ * configuration; a one-route change against one transaction written
+ * straight to staticd's vty socket (and `vtysh -c`); a commit that changes
+ * nothing of FRR's part against one without FRR configured; a BGP neighbor
+ * added to a 100-neighbor configuration (the whole commit).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { frrDown, frrSpace, startDaemon, transaction } from '../src/apply/frr.js';
+import { labDown, labUp } from '../src/apply/lab.js';
+import { run } from '../src/apply/run.js';
+import { DEFAULT_CONFIG } from '../src/commit/defaults.js';
+import { Router } from '../src/commit/router.js';
+import { loadSetForm } from '../src/config/index.js';
+import { frrText, renderFrr } from '../src/render/frr.js';
+import { schema } from '../src/schema/index.js';
+import { Store } from '../src/store/store.js';
+import { commit } from './commit.js';
+import { machine, median, ms, record, table } from './record.js';
+
+const ROUTES = 10_000;
+const login = DEFAULT_CONFIG.split('\n').filter((l) => l.startsWith('set system login'));
+
+function routes(n: number): string[] {
+  const out: string[] = ["set interfaces ethernet eth1 address '192.0.2.1/24'"];
+  for (let i = 0; i < n; i++)
+    out.push(
+      `set protocols static route 10.${Math.floor(i / 250)}.${i % 250}.0/24 next-hop '192.0.2.254'`,
+    );
+  return out;
+}
+
+function neighbors(n: number): string[] {
+  const out = [
+    "set interfaces ethernet eth1 address '192.0.2.1/24'",
+    "set protocols bgp system-as '65001'",
+  ];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      `set protocols bgp neighbor 198.51.${Math.floor(i / 200)}.${(i % 200) + 2} remote-as '${65100 + i}'`,
+    );
+    out.push(
+      `set protocols bgp neighbor 198.51.${Math.floor(i / 200)}.${(i % 200) + 2} address-family ipv4-unicast`,
+    );
+  }
+  return out;
+}
+
+const tree = (lines: string[]) => loadSetForm([...login, ...lines].join('\n'), schema).tree;
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function withLab<T>(fn: (ns: string, state: string) => Promise<T>): Promise<T> {
+  const ns = `fosfrrbench${process.pid}`;
+  await labUp(ns);
+  const state = mkdtempSync(join(tmpdir(), 'fos-frr-bench-'));
+  try {
+    return await fn(ns, state);
+  } finally {
+    await frrDown(frrSpace({ netns: ns }));
+    await labDown(ns);
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+export async function runFrrBench(options: {
+  rounds: number;
+  record: boolean;
+  quick: boolean;
+}): Promise<void> {
+  const n = options.quick ? 2_000 : ROUTES;
+  const rows: Record<string, string>[] = [];
+  const base = tree(routes(n));
+  const oneMore = tree([
+    ...routes(n),
+    "set protocols static route 172.16.0.0/24 next-hop '192.0.2.254'",
+  ]);
+  const staticText = frrText(renderFrr(base).staticd);
+
+  // Raw: vtysh -f of the same rendered configuration into fresh daemons.
+  const rawLoad: number[] = [];
+  const rawOne: number[] = [];
+  const rawOneVtysh: number[] = [];
+  for (let r = 0; r < options.rounds; r++)
+    await withLab(async (ns) => {
+      const space = frrSpace({ netns: ns });
+      await startDaemon(space, 'zebra');
+      await startDaemon(space, 'staticd');
+      const file = join(tmpdir(), `fos-frr-bench-${process.pid}.conf`);
+      writeFileSync(file, staticText);
+      rawLoad.push(await time(() => run('vtysh', ['-N', ns, '-f', file])));
+      rmSync(file);
+      rawOne.push(
+        await time(() =>
+          transaction(space, 'staticd', [{ text: 'ip route 172.16.1.0/24 192.0.2.254', path: [] }]),
+        ),
+      );
+      rawOneVtysh.push(
+        await time(() =>
+          run('vtysh', [
+            '-N',
+            ns,
+            '-c',
+            'configure terminal',
+            '-c',
+            'ip route 172.16.2.0/24 192.0.2.254',
+          ]),
+        ),
+      );
+    });
+
+  // FOS1: the first commit, a one-route change, a change outside FRR.
+  const first: number[] = [];
+  const one: number[] = [];
+  const outside: number[] = [];
+  const outsideNoFrr: number[] = [];
+  for (let r = 0; r < options.rounds; r++)
+    await withLab(async (ns, state) => {
+      const store = new Store(state);
+      const router = new Router(store, { netns: ns }, schema);
+      try {
+        first.push(await time(() => commit(router, base)));
+        one.push(await time(() => commit(router, oneMore)));
+        const desc = tree([
+          ...routes(n),
+          "set protocols static route 172.16.0.0/24 next-hop '192.0.2.254'",
+          "set interfaces ethernet eth2 description 'x'",
+        ]);
+        outside.push(await time(() => commit(router, desc)));
+      } finally {
+        store.close();
+      }
+    });
+  for (let r = 0; r < options.rounds; r++)
+    await withLab(async (ns, state) => {
+      const store = new Store(state);
+      const router = new Router(store, { netns: ns }, schema);
+      try {
+        await commit(router, tree(["set interfaces ethernet eth1 address '192.0.2.1/24'"]));
+        outsideNoFrr.push(
+          await time(() =>
+            commit(
+              router,
+              tree([
+                "set interfaces ethernet eth1 address '192.0.2.1/24'",
+                "set interfaces ethernet eth2 description 'x'",
+              ]),
+            ),
+          ),
+        );
+      } finally {
+        store.close();
+      }
+    });
+
+  // A BGP neighbor added to a 100-neighbor configuration.
+  const neighbor: number[] = [];
+  for (let r = 0; r < options.rounds; r++)
+    await withLab(async (ns, state) => {
+      const store = new Store(state);
+      const router = new Router(store, { netns: ns }, schema);
+      try {
+        await commit(router, tree(neighbors(100)));
+        neighbor.push(await time(() => commit(router, tree(neighbors(101)))));
+      } finally {
+        store.close();
+      }
+    });
+
+  const m = (xs: number[]) => median(xs);
+  rows.push(
+    {
+      measure: `first commit of ${n} static routes`,
+      fos: ms(m(first)),
+      raw: `${ms(m(rawLoad))} (vtysh -f)`,
+      ratio: `${(m(first) / m(rawLoad)).toFixed(2)}x`,
+      target: '1.2x',
+    },
+    {
+      measure: 'one-route change on top',
+      fos: ms(m(one)),
+      raw: `${ms(m(rawOne))} (vty socket), ${ms(m(rawOneVtysh))} (vtysh -c)`,
+      ratio: `${(m(one) / m(rawOne)).toFixed(2)}x`,
+      target: '1.2x + 50 ms',
+    },
+    {
+      measure: 'a change outside FRR, with the routes',
+      fos: ms(m(outside)),
+      raw: `${ms(m(outsideNoFrr))} (the same without FRR configured)`,
+      ratio: `+${ms(m(outside) - m(outsideNoFrr))}`,
+      target: '< +10 ms',
+    },
+    {
+      measure: 'a BGP neighbor added to 100',
+      fos: ms(m(neighbor)),
+      raw: '',
+      ratio: '',
+      target: '< 300 ms',
+    },
+  );
+  const text = `${machine()}, ${options.rounds} round(s), medians\n\n${table(rows)}`;
+  console.log(text);
+  if (options.record) record('frr', text);
+}

@@ -1,0 +1,596 @@
+/**
+ * The FRR driver: one set of FRR daemons per target namespace, in FOS1's own
+ * pathspace (`-N NAME`: sockets and PID files under /var/run/frr/NAME), never
+ * /etc/frr or another pathspace. zebra and staticd always run; bgpd, ospfd,
+ * ospf6d and bfdd only while configured. Daemons are started and stopped by
+ * their own PIDs.
+ *
+ * A change reaches each daemon as one transaction on its vty socket (the
+ * protocol vtysh speaks: each command NUL-terminated, each reply ended by
+ * three NULs and a status byte), between XFRR_start_configuration and
+ * XFRR_end_configuration, so the daemon commits it once. The phases:
+ * render (src/render/frr.ts) -> check (the daemon's own --dryrun of the new
+ * lines) -> apply (the delta) -> observe (show running-config) -> restore.
+ * What FOS1 applied last is kept under the state directory (0600; it holds
+ * BGP passwords); the daemons never read it.
+ */
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addedLines, frrDelta, type DeltaCommand } from '../render/frr-delta.js';
+import {
+  ALWAYS,
+  DAEMONS,
+  daemonsFor,
+  frrLines,
+  frrText,
+  isContext,
+  type Daemon,
+  type FrrConfig,
+  type FrrItem,
+} from '../render/frr.js';
+import { run } from './run.js';
+import type { Target } from './target.js';
+
+export const FRR_BIN = '/usr/lib/frr';
+export const FRR_RUN = '/var/run/frr';
+/** A file in the pathspace's run directory naming FOS1's config directory for it, for `fos lab down`. */
+const MARKER = 'fos-config-dir';
+
+/** Where one namespace's daemons live. */
+export interface FrrSpace {
+  readonly target: Target;
+  /** The `-N` pathspace name. */
+  readonly name: string;
+  /** Sockets and PID files: /var/run/frr/NAME. */
+  readonly runDir: string;
+  /**
+   * What FOS1 applied, under its state directory; undefined where the caller
+   * keeps that itself (the backend has the running revision's rendering).
+   */
+  readonly configDir: string | undefined;
+}
+
+/** A pathspace name is a namespace name; the root namespace gets `fos`, never FRR's own (none). */
+export function frrSpace(target: Target, stateDir?: string): FrrSpace {
+  const name = target.netns ?? 'fos';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name === '.' || name === '..')
+    throw new Error(`'${name}' cannot name an FRR pathspace`);
+  return {
+    target,
+    name,
+    runDir: join(FRR_RUN, name),
+    configDir: stateDir === undefined ? undefined : join(stateDir, 'frr', name),
+  };
+}
+
+export const frrAvailable = (): boolean => existsSync(join(FRR_BIN, 'zebra'));
+
+/** A problem FRR reported, with the config path whose line it refused. */
+export interface FrrProblem {
+  readonly daemon: Daemon;
+  readonly path: readonly string[];
+  readonly line: string;
+  readonly message: string;
+}
+
+/** A line with its passwords and keys hidden, for messages and plans. */
+export function maskSecrets(line: string): string {
+  return line.replace(
+    /\b(password|authentication-key|md5)( +)\S+/g,
+    (_, word: string, space: string) => `${word}${space}********`,
+  );
+}
+
+export class FrrError extends Error {
+  constructor(
+    readonly phase: 'check' | 'apply' | 'start',
+    readonly problems: readonly FrrProblem[],
+  ) {
+    super(
+      `FRR ${phase} failed: ${problems
+        .map(
+          (p) =>
+            `[${p.path.join(' ')}] ${p.daemon} refused '${maskSecrets(p.line)}': ${maskSecrets(p.message)}`,
+        )
+        .join('; ')}`,
+    );
+  }
+}
+
+// ------------------------------------------------------------------ processes
+
+function inTarget(target: Target, command: string, args: readonly string[]): [string, string[]] {
+  return target.netns === undefined
+    ? [command, [...args]]
+    : ['ip', ['netns', 'exec', target.netns, command, ...args]];
+}
+
+const pidFile = (space: FrrSpace, daemon: Daemon): string => join(space.runDir, `${daemon}.pid`);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The PID of a daemon of this pathspace, when it runs (checked against its command line). */
+export function daemonPid(space: FrrSpace, daemon: Daemon): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile(space, daemon), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return undefined;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const ours =
+      argv[0]?.endsWith(`/${daemon}`) && argv.includes('-N') && argv.includes(space.name);
+    return ours ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The daemons of the pathspace that run now, with their PIDs. */
+export function runningDaemons(space: FrrSpace): Map<Daemon, number> {
+  const out = new Map<Daemon, number>();
+  for (const d of DAEMONS) {
+    const pid = daemonPid(space, d);
+    if (pid !== undefined) out.set(d, pid);
+  }
+  return out;
+}
+
+function prepareRunDir(space: FrrSpace): void {
+  mkdirSync(space.runDir, { recursive: true, mode: 0o755 });
+  const frr = frrIds();
+  if (frr) chownSync(space.runDir, frr.uid, frr.gid);
+  // Marks the pathspace as FOS1's (for `fos lab down`), with where its record is, if any.
+  writeFileSync(join(space.runDir, MARKER), `${space.configDir ?? ''}\n`, { mode: 0o644 });
+}
+
+function frrIds(): { uid: number; gid: number } | undefined {
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('frr:'));
+    if (!line) return undefined;
+    const [, , uid, gid] = line.split(':');
+    return { uid: Number(uid), gid: Number(gid) };
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Start one daemon with an empty configuration; FOS1 gives it its configuration over the vty. */
+export async function startDaemon(space: FrrSpace, daemon: Daemon): Promise<number> {
+  const running = daemonPid(space, daemon);
+  if (running !== undefined) return running;
+  prepareRunDir(space);
+  const args = [
+    '-N',
+    space.name,
+    '-d',
+    '-i',
+    pidFile(space, daemon),
+    '-f',
+    '/dev/null',
+    '-A',
+    daemon === 'ospf6d' ? '::1' : '127.0.0.1',
+    '-u',
+    'frr',
+    '-g',
+    'frr',
+  ];
+  const [cmd, argv] = inTarget(space.target, join(FRR_BIN, daemon), args);
+  const r = await run(cmd, argv);
+  // -d returns once the daemon has forked; its vty socket comes a moment later.
+  for (let i = 0; i < 100; i++) {
+    const pid = daemonPid(space, daemon);
+    if (pid !== undefined && existsSync(join(space.runDir, `${daemon}.vty`))) return pid;
+    await sleep(20);
+  }
+  throw new FrrError('start', [
+    {
+      daemon,
+      path: [],
+      line: `${daemon} ${args.join(' ')}`,
+      message: r.stderr.trim() || `exit status ${r.code}; no vty socket appeared`,
+    },
+  ]);
+}
+
+/** Stop one daemon of the pathspace by its own PID (TERM, then KILL after 5 s). */
+export async function stopDaemon(space: FrrSpace, daemon: Daemon): Promise<void> {
+  const pid = daemonPid(space, daemon);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 250 && alive(pid); i++) await sleep(20);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(20);
+  rmSync(pidFile(space, daemon), { force: true });
+  rmSync(join(space.runDir, `${daemon}.vty`), { force: true });
+}
+
+// ------------------------------------------------------------------ vty
+
+interface Reply {
+  readonly status: number;
+  readonly output: string;
+}
+
+const TERMINATOR = Buffer.from([0, 0, 0]);
+
+/** One connection to a daemon's vty socket, speaking vtysh's protocol. */
+export class VtySession {
+  private buffer = Buffer.alloc(0);
+  private readonly waiting: ((r: Reply) => void)[] = [];
+  private failure: Error | undefined;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      for (;;) {
+        const end = this.buffer.indexOf(TERMINATOR);
+        if (end < 0 || this.buffer.length < end + 4) break;
+        const reply = {
+          output: this.buffer.subarray(0, end).toString('utf8'),
+          status: this.buffer[end + 3]!,
+        };
+        this.buffer = this.buffer.subarray(end + 4);
+        this.waiting.shift()?.(reply);
+      }
+    });
+    socket.on('error', (e) => {
+      this.failure = e;
+      for (const w of this.waiting.splice(0)) w({ status: 255, output: e.message });
+    });
+    socket.on('close', () => {
+      for (const w of this.waiting.splice(0)) w({ status: 255, output: 'vty connection closed' });
+    });
+  }
+
+  static open(space: FrrSpace, daemon: Daemon): Promise<VtySession> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(join(space.runDir, `${daemon}.vty`));
+      socket.once('connect', () => resolve(new VtySession(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  command(text: string): Promise<Reply> {
+    if (this.failure) return Promise.resolve({ status: 255, output: this.failure.message });
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.socket.write(`${text}\0`);
+    });
+  }
+
+  /** Send many commands without waiting for each reply; the replies in order. */
+  pipeline(texts: readonly string[]): Promise<Reply[]> {
+    return Promise.all(texts.map((t) => this.command(t)));
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+}
+
+/** Run commands on a daemon in one configuration transaction; the commands it refused. */
+export async function transaction(
+  space: FrrSpace,
+  daemon: Daemon,
+  commands: readonly DeltaCommand[],
+): Promise<FrrProblem[]> {
+  const vty = await VtySession.open(space, daemon);
+  try {
+    const head = await vty.pipeline(['enable', 'configure terminal', 'XFRR_start_configuration']);
+    const replies = await vty.pipeline(commands.map((c) => c.text));
+    const tail = await vty.pipeline(['XFRR_end_configuration', 'end']);
+    const problems: FrrProblem[] = [];
+    for (const [i, r] of replies.entries())
+      if (r.status !== 0)
+        problems.push({
+          daemon,
+          path: commands[i]!.path,
+          line: commands[i]!.text,
+          message: r.output.trim().replace(/^% /, '') || `status ${r.status}`,
+        });
+    for (const r of [...head, ...tail])
+      if (r.status !== 0)
+        problems.push({
+          daemon,
+          path: [],
+          line: 'transaction',
+          message: r.output.trim() || `status ${r.status}`,
+        });
+    return problems;
+  } finally {
+    vty.close();
+  }
+}
+
+/** What a daemon runs now: `show running-config`. */
+export async function runningConfig(space: FrrSpace, daemon: Daemon): Promise<string> {
+  const vty = await VtySession.open(space, daemon);
+  try {
+    await vty.command('enable');
+    const r = await vty.command('show running-config');
+    if (r.status !== 0) throw new Error(`${daemon}: show running-config: ${r.output.trim()}`);
+    return r.output;
+  } finally {
+    vty.close();
+  }
+}
+
+// ------------------------------------------------------------------ what was applied
+
+export const EMPTY_CONFIG: FrrConfig = {
+  zebra: [],
+  staticd: [],
+  bgpd: [],
+  ospfd: [],
+  ospf6d: [],
+  bfdd: [],
+};
+
+/** What FOS1 applied last in this pathspace (empty before the first apply). */
+export function lastApplied(space: FrrSpace): FrrConfig {
+  if (space.configDir === undefined) return EMPTY_CONFIG;
+  try {
+    const parsed = JSON.parse(
+      readFileSync(join(space.configDir, 'applied.json'), 'utf8'),
+    ) as FrrConfig;
+    return { ...EMPTY_CONFIG, ...parsed };
+  } catch {
+    return EMPTY_CONFIG;
+  }
+}
+
+function recordApplied(space: FrrSpace, config: FrrConfig): void {
+  if (space.configDir === undefined) return;
+  mkdirSync(space.configDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(space.configDir, 'applied.json'), JSON.stringify(config), { mode: 0o600 });
+  for (const d of DAEMONS) {
+    const file = join(space.configDir, `${d}.conf`);
+    if (config[d].length) writeFileSync(file, frrText(config[d]), { mode: 0o600 });
+    else rmSync(file, { force: true });
+  }
+}
+
+// ------------------------------------------------------------------ phases
+
+/** The daemons whose configuration differs, with the commands that take each there. */
+export function planFrr(before: FrrConfig, after: FrrConfig): Map<Daemon, DeltaCommand[]> {
+  const plan = new Map<Daemon, DeltaCommand[]>();
+  for (const d of DAEMONS) {
+    const delta = frrDelta(before[d], after[d]);
+    if (delta.length) plan.set(d, delta);
+  }
+  return plan;
+}
+
+/**
+ * Touches nothing: `vtysh -N NAME -C -f FILE` reads the lines that are new
+ * (in their contexts; vtysh knows every daemon's commands, and its check
+ * runs no daemon and writes nothing) and names any it refuses, mapped back
+ * to the config paths that produced them. One process for all daemons.
+ */
+export async function checkFrr(
+  space: FrrSpace,
+  before: FrrConfig,
+  after: FrrConfig,
+): Promise<FrrProblem[]> {
+  const all: { daemon: Daemon; text: string; path: readonly string[] }[] = [];
+  for (const d of DAEMONS) {
+    const added: FrrItem[] = addedLines(before[d], after[d]);
+    for (const l of frrLines(added)) all.push({ daemon: d, text: l.text, path: l.path });
+  }
+  if (all.length === 0) return [];
+  const dir = space.configDir ?? mkdtempSync(join(tmpdir(), 'fos-frr-check-'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'check.conf');
+  writeFileSync(file, `${all.map((l) => l.text).join('\n')}\n`, { mode: 0o600 });
+  try {
+    const r = await run('vtysh', ['-N', space.name, '-C', '-f', file]);
+    const problems: FrrProblem[] = [];
+    for (const m of `${r.stdout}${r.stderr}`.matchAll(/^line (\d+): (.*?):\s*(.*)$/gm)) {
+      const at = all[Number(m[1]) - 1];
+      problems.push({
+        daemon: at?.daemon ?? 'zebra',
+        path: at?.path ?? [],
+        line: (m[3] ?? '').trim(),
+        message: (m[2] ?? '')
+          .replace(/^% /, '')
+          .replace(/\[\d+\]$/, '')
+          .trim(),
+      });
+    }
+    if (problems.length === 0 && r.code !== 0 && r.code !== 1)
+      problems.push({
+        daemon: 'zebra',
+        path: [],
+        line: '',
+        message:
+          r.stderr.replace(/^% Can't open configuration file .*\n?/m, '').trim() ||
+          `vtysh -C: exit status ${r.code}`,
+      });
+    return problems;
+  } finally {
+    rmSync(file, { force: true });
+    if (space.configDir === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface FrrApplied {
+  /** Daemons started and stopped, and the commands sent per daemon. */
+  readonly started: readonly Daemon[];
+  readonly stopped: readonly Daemon[];
+  readonly sent: ReadonlyMap<Daemon, number>;
+}
+
+/**
+ * Take the pathspace from what was applied to `after`: start the daemons it
+ * needs, send each the delta as one transaction, stop the ones no longer
+ * needed. On a refusal, throws FrrError naming the config paths; the caller
+ * restores.
+ */
+export async function applyFrr(
+  space: FrrSpace,
+  before: FrrConfig,
+  after: FrrConfig,
+): Promise<FrrApplied> {
+  const wanted = daemonsFor(after);
+  const started: Daemon[] = [];
+  const stopped: Daemon[] = [];
+  for (const d of wanted) {
+    if (daemonPid(space, d) !== undefined) continue;
+    await startDaemon(space, d);
+    started.push(d);
+  }
+  // A daemon that was not running has none of what was applied: it gets all of it.
+  const from: Record<Daemon, readonly FrrItem[]> = { ...before };
+  for (const d of started) from[d] = [];
+  const plan = planFrr(from, after);
+  const sent = new Map<Daemon, number>();
+  const problems: FrrProblem[] = [];
+  for (const [d, commands] of plan) {
+    if (!wanted.includes(d)) continue;
+    problems.push(...(await transaction(space, d, commands)));
+    sent.set(d, commands.length);
+  }
+  for (const d of DAEMONS) {
+    if (wanted.includes(d) || ALWAYS.includes(d)) continue;
+    if (daemonPid(space, d) === undefined) continue;
+    await stopDaemon(space, d);
+    stopped.push(d);
+  }
+  if (problems.length) throw new FrrError('apply', problems);
+  recordApplied(space, after);
+  return { started, stopped, sent };
+}
+
+/** What each running daemon of the pathspace reports as its configuration. */
+export async function observeFrr(space: FrrSpace): Promise<Partial<Record<Daemon, string>>> {
+  const out: Partial<Record<Daemon, string>> = {};
+  for (const d of runningDaemons(space).keys()) out[d] = await runningConfig(space, d);
+  return out;
+}
+
+/** Lines FRR leaves out of its running configuration because they are its defaults. */
+const DEFAULT_LINES = new Set(['no shutdown', 'exit', 'exit-address-family', '!']);
+
+/**
+ * The lines FOS1 meant that a daemon does not report: empty when FRR runs
+ * what was applied. Compared line by line within each context.
+ */
+export function compareFrr(meant: FrrConfig, running: Partial<Record<Daemon, string>>): string[] {
+  const missing: string[] = [];
+  for (const d of DAEMONS) {
+    if (meant[d].length === 0) continue;
+    const text = running[d];
+    if (text === undefined) {
+      missing.push(`${d} is not running`);
+      continue;
+    }
+    const have = new Set(text.split('\n').map((l) => l.trim()));
+    const walk = (items: readonly FrrItem[]): void => {
+      for (const item of items) {
+        const l = isContext(item) ? item.header.text : item.text;
+        if (!DEFAULT_LINES.has(l) && !have.has(l)) missing.push(`${d}: ${l}`);
+        if (isContext(item)) walk(item.body);
+      }
+    };
+    walk(meant[d]);
+  }
+  return missing;
+}
+
+/**
+ * Put the pathspace back to `previous` after a failed apply (whatever part of
+ * `attempted` reached the daemons): the reverse delta first; a daemon that
+ * still differs is restarted and given `previous` whole. The problems left.
+ */
+export async function restoreFrr(
+  space: FrrSpace,
+  previous: FrrConfig,
+  attempted: FrrConfig,
+): Promise<string[]> {
+  const left: string[] = [];
+  try {
+    await applyFrr(space, attempted, previous);
+  } catch {
+    // Fall through to the daemon-by-daemon check below.
+  }
+  const running = await observeFrr(space);
+  for (const d of daemonsFor(previous)) {
+    const missing = compareFrr({ ...EMPTY_CONFIG, [d]: previous[d] }, running);
+    if (missing.length === 0) continue;
+    await stopDaemon(space, d);
+    await startDaemon(space, d);
+    const problems = await transaction(space, d, frrDelta([], previous[d]));
+    for (const p of problems) left.push(`${d}: [${p.path.join(' ')}] ${p.line}: ${p.message}`);
+  }
+  for (const d of DAEMONS)
+    if (!daemonsFor(previous).includes(d) && daemonPid(space, d) !== undefined)
+      await stopDaemon(space, d);
+  recordApplied(space, previous);
+  return left;
+}
+
+/** Stop every daemon of the pathspace by its PID and remove its files (sockets, PIDs, FOS1's record). */
+export async function frrDown(space: FrrSpace): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const d of [...DAEMONS].reverse()) {
+    if (daemonPid(space, d) === undefined) continue;
+    await stopDaemon(space, d);
+    stopped.push(d);
+  }
+  if (space.configDir !== undefined) removeRecord(space.configDir);
+  rmSync(space.runDir, { recursive: true, force: true });
+  return stopped;
+}
+
+/** Remove FOS1's own files of a pathspace (never more: the directory may be named by a marker). */
+function removeRecord(configDir: string): void {
+  for (const f of ['applied.json', 'check.conf', ...DAEMONS.map((d) => `${d}.conf`)])
+    rmSync(join(configDir, f), { force: true });
+  try {
+    rmdirSync(configDir);
+  } catch {
+    // Not empty, or not there: left as it is.
+  }
+}
+
+/** `fos lab down NAME`: the pathspace named after the lab namespace, found through its marker. */
+export async function frrDownByName(name: string): Promise<string[]> {
+  const runDir = join(FRR_RUN, name);
+  if (!existsSync(join(runDir, MARKER))) return [];
+  const configDir = readFileSync(join(runDir, MARKER), 'utf8').trim();
+  // The run directory belongs to the frr user: trust its marker only for a path of our shape.
+  const shaped =
+    configDir.startsWith('/') && configDir.endsWith(`/frr/${name}`) && !configDir.includes('/../');
+  return frrDown({
+    target: { netns: name },
+    name,
+    runDir,
+    configDir: shaped ? configDir : '/nonexistent',
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * The routing areas of a VyOS 1.3 config.boot as VyOS 1.4 migrates them:
+ * one module per component (bgp, ospf, static, policy, and the routing
+ * settings that lived on interfaces). Shape-driven like the firewall's
+ * migration, so 1.4 input passes unchanged; where 1.4 changed a default
+ * (BGP's IPv4 unicast), the footer's versions decide.
+ *
+ *   protocols vrf NAME { ... }             -> vrf name NAME protocols { ... }
+ *   protocols igmp interface IF { ... }    -> protocols pim interface IF igmp { ... }
+ */
+import { migrateBgp } from './bgp.js';
+import { migrateInterfaceRouting } from './interfaces.js';
+import { migrateOspf, migrateOspfv3 } from './ospf.js';
+import { migratePolicy } from './policy.js';
+import { migrateStatic } from './static.js';
+import {
+  footerVersions,
+  is,
+  mapKids,
+  putAt,
+  statement,
+  type Moved,
+  type Statement,
+} from './statements.js';
+
+export function migrateRouting(
+  statements: readonly Statement[],
+  footer: readonly string[],
+  migrateRule: (rule: Statement) => Statement,
+): Statement[] {
+  const versions = footerVersions(footer);
+  const bgpVersion = versions.get('bgp');
+  // A 1.3 footer names quagga but not bgp; 1.4's names both.
+  const before2 = bgpVersion !== undefined ? bgpVersion < 2 : versions.has('quagga');
+  const quagga = versions.get('quagga');
+  const cleanup = quagga !== undefined && quagga < 7;
+  const moved: Moved[] = [];
+  const out: Statement[] = statements.map((s) => {
+    if (is(s, 'interfaces') && s.children) {
+      const r = migrateInterfaceRouting(s);
+      moved.push(...r.moved);
+      return r.interfaces;
+    }
+    if (is(s, 'policy') && s.children) return migratePolicy(s, migrateRule);
+    if (is(s, 'protocols') && s.children)
+      return mapKids(s, (p) => {
+        if (!p.children) return p;
+        if (is(p, 'vrf') && p.value) {
+          // 1.3's `protocols vrf NAME { ... }` is 1.4's `vrf name NAME protocols { ... }`.
+          moved.push({
+            path: [['vrf'], ['name', p.value.text]],
+            item: statement(p, 'protocols', undefined, p.children),
+          });
+          return undefined;
+        }
+        if (is(p, 'igmp')) {
+          // IGMP joined PIM in 1.4: `protocols pim interface IF igmp { ... }`.
+          for (const i of p.children)
+            if (is(i, 'interface') && i.value)
+              moved.push({
+                path: [['protocols'], ['pim'], ['interface', i.value.text]],
+                item: statement(i, 'igmp', undefined, i.children ?? []),
+              });
+          return undefined;
+        }
+        if (is(p, 'bgp')) {
+          const r = migrateBgp(p, { before2, cleanup });
+          moved.push(...r.moved);
+          return r.bgp;
+        }
+        if (is(p, 'ospf')) {
+          const r = migrateOspf(p);
+          moved.push(...r.moved);
+          return r.ospf;
+        }
+        if (is(p, 'ospfv3')) {
+          const r = migrateOspfv3(p);
+          moved.push(...r.moved);
+          return r.ospfv3;
+        }
+        if (is(p, 'static')) {
+          const r = migrateStatic(p, statements, {
+            routeMapMoves: quagga !== undefined && quagga < 11,
+          });
+          moved.push(...r.moved);
+          return r.static;
+        }
+        return p;
+      });
+    return s;
+  });
+  if (moved.length === 0) return out;
+  // Settings that moved areas join the top-level block they now belong to.
+  let result = out;
+  for (const m of moved) result = putAt(result, m.path, [m.item], m.item);
+  return result;
+}
