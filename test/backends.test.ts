@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyBackend } from '../src/backends/contract.js';
 import { FAULT_PHASES, faultyBackends, parseFaults } from '../src/backends/faults.js';
 import { BACKENDS, inDependencyOrder } from '../src/backends/registry.js';
+import { frrSpace, observeFrr } from '../src/apply/frr.js';
 import { describeOutcome } from '../src/commit/outcome.js';
 import type { Router } from '../src/commit/router.js';
 import { changedOwners, loadSetForm, toSetForm, type ConfigNode } from '../src/config/index.js';
@@ -191,6 +192,7 @@ describe('a fault in any phase of any backend', () => {
       observed,
       links: lab.snapshot(),
       nft: nftRuleset(),
+      frr: await observeFrr(frrSpace({ netns: lab.netns })),
       running: { id: running.id, text: toSetForm(running.tree, schema) },
       revisions: router.store.list().length,
       journal: router.store.inflightJournal(),

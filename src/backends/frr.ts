@@ -35,10 +35,9 @@ import {
 } from '../render/frr.js';
 import { type Backend, type Intent } from './contract.js';
 
-/** The daemons that run, and what each reports as its configuration. */
+/** The daemons that run. What they hold is what FOS1 applied (the running revision's rendering). */
 export interface FrrActual {
   readonly running: readonly Daemon[];
-  readonly config: Partial<Record<Daemon, string>>;
 }
 
 export interface FrrPlan {
@@ -94,8 +93,7 @@ export const frrBackend: Backend<FrrConfig, FrrActual, FrrPlan> = {
 
   async observe(target) {
     const s = space(target);
-    const running = DAEMONS.filter((d) => daemonPid(s, d) !== undefined);
-    return { running, config: await observeFrr(s) };
+    return { running: DAEMONS.filter((d) => daemonPid(s, d) !== undefined) };
   },
 
   plan: planOf,
