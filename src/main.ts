@@ -14,10 +14,17 @@ import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { InkTerminal } from './ui/ink-terminal.js';
 import { getNode } from './config/index.js';
 import { opSystem } from './op/access.js';
-import { checkOpTree, CompletionValues, opTree } from './op/index.js';
+import { checkOpTree, CompletionValues, opTree, type DaemonControl } from './op/index.js';
+import { loginSessions } from './op/sessions.js';
 import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
-import { loadHostKey, startSshServer, type Credentials } from './ssh/server.js';
+import {
+  loadHostKey,
+  startSshServer,
+  type Credentials,
+  type ServerHooks,
+  type SshServer,
+} from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
@@ -116,9 +123,14 @@ function convert(args: string[], io: Io): number {
   return 0;
 }
 
-export function routerAccess(router: Router, user: string, session: string): RouterAccess {
+export function routerAccess(
+  router: Router,
+  user: string,
+  session: string,
+  daemon?: DaemonControl,
+): RouterAccess {
   return {
-    ...opSystem(router),
+    ...opSystem(router, { user, session, ...(daemon ? { daemon } : {}) }),
     commit: (request) => router.commit(request),
     confirm: (u, s) => router.confirm(u, s),
     takeExclusive: (s, u) => router.takeExclusive(s, u),
@@ -249,20 +261,35 @@ function filesFor(router: Router, origin: Origin): FileAccess {
   return origin === 'ssh' ? directory : new AnyPath(directory);
 }
 
-/** A shell engine for one session of a user on the router. */
+/** What a session's engine knows of where it runs: the client's address, the daemon. */
+interface SessionPlace {
+  /** The SSH client's address; `local` for fos shell and fos -c. */
+  readonly from?: string;
+  readonly daemon?: DaemonControl;
+}
+
+/** A shell engine for one session of a user on the router, listed in `show system users` until it ends. */
 function newEngine(
   router: Router,
   user: string,
   origin: Origin,
   allowSecrets: boolean,
+  place: SessionPlace = {},
 ): ShellEngine {
   const session = `${origin}-${process.pid}-${++sessionCounter}`;
-  return new ShellEngine(schema, routerAccess(router, user, session), filesFor(router, origin), {
+  const engine = new ShellEngine(
+    schema,
+    routerAccess(router, user, session, place.daemon),
+    filesFor(router, origin),
+    { user, session, origin, allowSecrets },
+  );
+  engine.onDispose = loginSessions.add(session, {
     user,
-    session,
+    from: place.from ?? 'local',
     origin,
-    allowSecrets,
+    mode: () => engine.mode,
   });
+  return engine;
 }
 let sessionCounter = 0;
 
@@ -273,7 +300,15 @@ async function batch(script: string, globals: Globals, io: Io): Promise<number> 
     await startUp(router, globals, io);
     // A local batch runs as the machine's own user, who can read the store anyway.
     const engine = newEngine(router, globals.user, 'batch', true);
-    return await runScript(engine, script, io.out, io.err);
+    // Ctrl-C stops a live command (ping, monitor) and the script, as over SSH.
+    const interrupted = new AbortController();
+    const stop = (): void => interrupted.abort();
+    process.on('SIGINT', stop);
+    try {
+      return await runScript(engine, script, io.out, io.err, interrupted.signal);
+    } finally {
+      process.off('SIGINT', stop);
+    }
   } finally {
     ensureConfirmWatcher(globals, store);
     store.close();
@@ -335,8 +370,9 @@ function openTerminal(
   close: (code: number) => void,
   timer: ConfirmTimer,
   screen?: { term: string; columns: number; rows: number; frontend?: string },
+  place: SessionPlace = {},
 ): Frontend {
-  const engine = newEngine(router, user, origin, origin !== 'ssh');
+  const engine = newEngine(router, user, origin, origin !== 'ssh', place);
   // Values TAB offers from the system (links in the namespace, revisions, chains).
   const runtime = new CompletionValues(opTree.sources, opSystem(router)).prime();
   const host: TerminalHost = {
@@ -428,41 +464,74 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   }
   // The daemon owns pending confirmations: it reverts them on time and tells its sessions.
   const timer = new ConfirmTimer(router);
-  const server = await startSshServer(
-    { host, port, hostKey: loadHostKey(globals.state) },
-    {
-      credentials: (user) => credentialsOf(router, user),
-      interactive: (user, pty, channel) => {
-        const terminal = openTerminal(
-          router,
-          globals,
-          user,
-          'ssh',
-          channel.write,
-          channel.close,
-          timer,
-          pty,
-        );
-        terminal.start();
-        return {
-          feed: (data) => terminal.feed(data),
-          resize: (columns, rows) => terminal.resize(columns, rows),
-          close: () => terminal.dispose(),
-        };
-      },
-      script: (user, text, channel) =>
-        runScript(newEngine(router, user, 'ssh', false), text, channel.write, channel.writeError),
-      log: (event, detail) =>
-        store.audit({
-          user: String(detail['user'] ?? ''),
-          session: 'ssh',
-          kind: event,
-          text: JSON.stringify(detail),
-          outcome: event,
-        }),
+  const daemon: DaemonControl = {
+    // `restart ssh`: the listener is closed and opened again with the key read anew; the
+    // sessions already open (this one too) are connections of their own and stay.
+    restartSsh: async () => {
+      server.close();
+      server = await listenSsh();
+      store.audit({
+        user: '',
+        session: 'daemon',
+        kind: 'ssh-restart',
+        text: `${host}:${port}`,
+        outcome: 'ok',
+      });
+      return `${host}:${port}`;
     },
-    limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
-  );
+  };
+  const hooks: ServerHooks = {
+    credentials: (user) => credentialsOf(router, user),
+    interactive: (user, pty, channel) => {
+      const terminal = openTerminal(
+        router,
+        globals,
+        user,
+        'ssh',
+        channel.write,
+        channel.close,
+        timer,
+        pty,
+        { from: channel.from, daemon },
+      );
+      terminal.start();
+      return {
+        feed: (data) => terminal.feed(data),
+        resize: (columns, rows) => terminal.resize(columns, rows),
+        close: () => terminal.dispose(),
+      };
+    },
+    script: (user, text, channel) =>
+      runScript(
+        newEngine(router, user, 'ssh', false, { from: channel.from, daemon }),
+        text,
+        channel.write,
+        channel.writeError,
+        channel.interrupted,
+      ),
+    log: (event, detail) =>
+      store.audit({
+        user: String(detail['user'] ?? ''),
+        session: 'ssh',
+        kind: event,
+        text: JSON.stringify(detail),
+        outcome: event,
+      }),
+  };
+  const listenSsh = (): Promise<SshServer> =>
+    startSshServer(
+      { host, port, hostKey: loadHostKey(globals.state) },
+      hooks,
+      limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
+    );
+  let server = await listenSsh();
+  store.audit({
+    user: '',
+    session: 'daemon',
+    kind: 'daemon-start',
+    text: `listening on ${host}:${port}, configuring ${describeTarget(globals.target)}`,
+    outcome: 'ok',
+  });
   io.out(
     `fos serve: listening on ${host}:${port}, configuring ${describeTarget(globals.target)}\n`,
   );
@@ -473,6 +542,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   });
   timer.stop();
   server.close();
+  store.audit({ user: '', session: 'daemon', kind: 'daemon-stop', text: '', outcome: 'ok' });
   store.close();
   return 0;
 }

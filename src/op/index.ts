@@ -7,7 +7,10 @@
 import { configurationCommands } from './configuration.js';
 import { firewallCommands } from './firewall.js';
 import { interfaceCommands } from './interfaces.js';
+import { logCommands } from './log.js';
 import { natCommands } from './nat.js';
+import { neighborCommands } from './neighbors.js';
+import { routeCommands } from './routes.js';
 import { shellCommands } from './shell.js';
 import { systemCommands } from './system.js';
 import type { ContainerNode, SchemaNode, SchemaProblem } from '../schema/index.js';
@@ -18,8 +21,11 @@ export const OP_AREAS: readonly OpArea[] = [
   configurationCommands,
   systemCommands,
   interfaceCommands,
+  neighborCommands,
+  routeCommands,
   firewallCommands,
   natCommands,
+  logCommands,
 ];
 
 /** The tree every part of the shell reads. */
@@ -56,7 +62,8 @@ export function checkOpTree(tree: OpTree, schema: ContainerNode): SchemaProblem[
 }
 
 export * from './context.js';
-export { opSystem } from './access.js';
+export { opSystem, type OpSystemOptions } from './access.js';
+export { LoginSessions, loginSessions } from './sessions.js';
 export * from './sources.js';
 export * from './tree.js';
 export { present, presentCommand, type Views } from './present.js';
