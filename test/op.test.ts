@@ -168,7 +168,7 @@ describe('dispatch', () => {
       'frobnicate',
       'unknown-command',
       0,
-      /^unknown command 'frobnicate'; expected clear, configure, exit, monitor, reset, restart, set, show, terminal$/,
+      /^unknown command 'frobnicate'; expected clear, configure, exit, monitor, ping, reset, restart, set, show, terminal, traceroute$/,
     ],
     [
       'show system commit diff x1',
@@ -205,7 +205,7 @@ describe('dispatch', () => {
   it('run in configuration mode does not offer or accept the commands of operational mode only', () => {
     expect(errorOf('configure', 'configuration').code).toBe('unknown-command');
     expect(describeOpError(errorOf('exit', 'configuration'))).toBe(
-      "unknown command 'exit'; expected clear, monitor, reset, restart, set, show, terminal",
+      "unknown command 'exit'; expected clear, monitor, ping, reset, restart, set, show, terminal, traceroute",
     );
     expect(resolveOp(opTree, ['show', 'version'], 'configuration').ok).toBe(true);
   });
@@ -237,6 +237,7 @@ describe('TAB and ? from the tree', () => {
     'interfaces-ethernet': ['eth0'],
     'interfaces-bridge': ['br0'],
     'interfaces-vxlan': ['vx0'],
+    hosts: ['192.0.2.2'],
   };
   const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
@@ -305,11 +306,13 @@ describe('TAB and ? from the tree', () => {
     expect(at('run ', 'configuration').choices.map((c) => c.word)).toEqual([
       'clear',
       'monitor',
+      'ping',
       'reset',
       'restart',
       'set',
       'show',
       'terminal',
+      'traceroute',
     ]);
     expect(at('run show system commit diff ', 'configuration').choices.map((c) => c.word)).toEqual([
       '0',

@@ -5,6 +5,7 @@
  * one line here.
  */
 import { configurationCommands } from './configuration.js';
+import { diagnosticCommands } from './diagnostics.js';
 import { firewallCommands } from './firewall.js';
 import { interfaceCommands } from './interfaces.js';
 import { logCommands } from './log.js';
@@ -26,6 +27,7 @@ export const OP_AREAS: readonly OpArea[] = [
   firewallCommands,
   natCommands,
   logCommands,
+  diagnosticCommands,
 ];
 
 /** The tree every part of the shell reads. */

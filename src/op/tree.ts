@@ -154,6 +154,7 @@ function addOptions(end: OpNode, c: OpCommand, problems: string[]): void {
     if (existing) return existing;
     const node = given.length === 0 ? end : newNode(path.at(-1) ?? '', path);
     made.set(key, node);
+    if (given.length > 0) node.hint = `given already: ${given.join(', ')}`;
     node.command = c;
     node.hidden = c.hidden === true;
     node.operationalOnly = c.operationalOnly === true;
