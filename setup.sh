@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 packages=(
   iproute2 nftables procps frr frr-pythontools
   clang llvm libbpf-dev bpftool make
-  openssh-client sshpass tmux iputils-ping netcat-openbsd iperf3
+  openssh-client sshpass tmux iputils-ping traceroute conntrack netcat-openbsd iperf3
   kea chrony qemu-system-x86 mmdebstrap
   ansible python3-netmiko
 )

@@ -14,10 +14,11 @@ import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
 import { inkTerminal, loadInk } from './ui/lazy.js';
 import { getNode } from './config/index.js';
 import { opSystem } from './op/access.js';
-import { checkOpTree, CompletionValues, opTree } from './op/index.js';
+import { checkOpTree, CompletionValues, opTree, type DaemonControl } from './op/index.js';
+import { loginSessions } from './op/sessions.js';
 import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
-import type { ChannelShell, Credentials } from './ssh/server.js';
+import type { ChannelShell, Credentials, ServerHooks, SshServer } from './ssh/server.js';
 import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
@@ -112,9 +113,14 @@ function convert(args: string[], io: Io): number {
   return 0;
 }
 
-export function routerAccess(router: Router, user: string, session: string): RouterAccess {
+export function routerAccess(
+  router: Router,
+  user: string,
+  session: string,
+  daemon?: DaemonControl,
+): RouterAccess {
   return {
-    ...opSystem(router),
+    ...opSystem(router, { user, session, ...(daemon ? { daemon } : {}) }),
     commit: (request) => router.commit(request),
     confirm: (u, s) => router.confirm(u, s),
     takeExclusive: (s, u) => router.takeExclusive(s, u),
@@ -246,30 +252,41 @@ function filesFor(router: Router, anyPath: boolean): FileAccess {
   return anyPath ? new AnyPath(directory) : directory;
 }
 
+/** What a session's engine knows of where it runs: the client's address, the daemon. */
+interface SessionPlace {
+  /** The SSH client's address; `local` for fos shell and fos -c. */
+  readonly from?: string;
+  readonly daemon?: DaemonControl;
+}
+
 /**
- * A shell engine for one session of a user on the router; `machineUser` is a
- * user with the machine's own rights (in-process, or root through the local
- * socket): secrets shown, any file path.
+ * A shell engine for one session of a user on the router, listed in `show
+ * system users` until it ends; `machineUser` is a user with the machine's own
+ * rights (in-process, or root through the local socket): secrets shown, any
+ * file path.
  */
 function newEngine(
   router: Router,
   user: string,
   origin: Origin,
   machineUser: boolean,
+  place: SessionPlace = {},
 ): ShellEngine {
   const allowSecrets = machineUser;
   const session = `${origin}-${process.pid}-${++sessionCounter}`;
-  return new ShellEngine(
+  const engine = new ShellEngine(
     schema,
-    routerAccess(router, user, session),
+    routerAccess(router, user, session, place.daemon),
     filesFor(router, machineUser),
-    {
-      user,
-      session,
-      origin,
-      allowSecrets,
-    },
+    { user, session, origin, allowSecrets },
   );
+  engine.onDispose = loginSessions.add(session, {
+    user,
+    from: place.from ?? 'local',
+    origin,
+    mode: () => engine.mode,
+  });
+  return engine;
 }
 let sessionCounter = 0;
 
@@ -280,7 +297,15 @@ async function batch(script: string, globals: Globals, io: Io): Promise<number> 
     await startUp(router, globals, io);
     // A local batch runs as the machine's own user, who can read the store anyway.
     const engine = newEngine(router, globals.user, 'batch', true);
-    return await runScript(engine, script, io.out, io.err);
+    // Ctrl-C stops a live command (ping, monitor) and the script, as over SSH.
+    const interrupted = new AbortController();
+    const stop = (): void => interrupted.abort();
+    process.on('SIGINT', stop);
+    try {
+      return await runScript(engine, script, io.out, io.err, interrupted.signal);
+    } finally {
+      process.off('SIGINT', stop);
+    }
   } finally {
     ensureConfirmWatcher(globals, store);
     store.close();
@@ -343,8 +368,9 @@ function openTerminal(
   timer: ConfirmTimer,
   screen?: { term: string; columns: number; rows: number; frontend?: string },
   machineUser = origin !== 'ssh',
+  place: SessionPlace = {},
 ): Frontend {
-  const engine = newEngine(router, user, origin, machineUser);
+  const engine = newEngine(router, user, origin, machineUser, place);
   // Values TAB offers from the system (links in the namespace, revisions, chains).
   const runtime = new CompletionValues(opTree.sources, opSystem(router)).prime();
   const host: TerminalHost = {
@@ -461,12 +487,27 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   // Loaded here, not at the top: only a daemon and a shell drawing with ink need ink or ssh2.
   await loadInk();
   const { loadHostKey, startSshServer } = await import('./ssh/server.js');
-  const server = await startSshServer(
-    { host, port, hostKey: loadHostKey(globals.state) },
-    {
-      credentials: (user) => credentialsOf(router, user),
-      interactive: (user, pty, channel) => {
-        const terminal = openTerminal(
+  const daemon: DaemonControl = {
+    // `restart ssh`: the listener is closed and opened again with the key read anew; the
+    // sessions already open (this one too) are connections of their own and stay.
+    restartSsh: async () => {
+      server.close();
+      server = await listenSsh();
+      store.audit({
+        user: '',
+        session: 'daemon',
+        kind: 'ssh-restart',
+        text: `${host}:${port}`,
+        outcome: 'ok',
+      });
+      return `${host}:${port}`;
+    },
+  };
+  const hooks: ServerHooks = {
+    credentials: (user) => credentialsOf(router, user),
+    interactive: (user, pty, channel) =>
+      driven(
+        openTerminal(
           router,
           globals,
           user,
@@ -475,45 +516,65 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           channel.close,
           timer,
           pty,
-        );
-        return driven(terminal);
-      },
-      script: (user, text, channel) =>
-        runScript(newEngine(router, user, 'ssh', false), text, channel.write, channel.writeError),
-      log: auditAs('ssh'),
-    },
-    limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
-  );
+          false,
+          { from: channel.from, daemon },
+        ),
+      ),
+    script: (user, text, channel) =>
+      runScript(
+        newEngine(router, user, 'ssh', false, { from: channel.from, daemon }),
+        text,
+        channel.write,
+        channel.writeError,
+        channel.interrupted,
+      ),
+    log: auditAs('ssh'),
+  };
+  const listenSsh = (): Promise<SshServer> =>
+    startSshServer(
+      { host, port, hostKey: loadHostKey(globals.state) },
+      hooks,
+      limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
+    );
+  let server = await listenSsh();
   // `fos -c` and `fos shell` on this machine become sessions of this daemon.
   const local = await startLocalServer(
     { state: globals.state, netns: globals.target.netns ?? null },
     {
       script: (peer, text, channel) =>
         runScript(
-          newEngine(router, peer.user, 'local', peer.root),
+          newEngine(router, peer.user, 'local', peer.root, { daemon }),
           text,
           channel.write,
           channel.writeError,
         ),
-      interactive: (peer, screen, channel) => {
-        const terminal = openTerminal(
-          router,
-          globals,
-          peer.user,
-          'local',
-          channel.write,
-          channel.close,
-          timer,
-          screen,
-          peer.root,
-        );
-        return driven(terminal);
-      },
+      interactive: (peer, screen, channel) =>
+        driven(
+          openTerminal(
+            router,
+            globals,
+            peer.user,
+            'local',
+            channel.write,
+            channel.close,
+            timer,
+            screen,
+            peer.root,
+            { daemon },
+          ),
+        ),
       log: auditAs('local'),
     },
   ).catch((e: Error) => {
     io.err(`fos serve: no local socket (fos -c runs in-process): ${e.message}\n`);
     return undefined;
+  });
+  store.audit({
+    user: '',
+    session: 'daemon',
+    kind: 'daemon-start',
+    text: `listening on ${host}:${port}, configuring ${describeTarget(globals.target)}`,
+    outcome: 'ok',
   });
   io.out(
     `fos serve: listening on ${host}:${port}, configuring ${describeTarget(globals.target)}\n`,
@@ -526,6 +587,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   timer.stop();
   local?.close();
   server.close();
+  store.audit({ user: '', session: 'daemon', kind: 'daemon-stop', text: '', outcome: 'ok' });
   store.close();
   return 0;
 }

@@ -31,7 +31,7 @@ describe('netmiko vyos driver', () => {
     );
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('Committed revision');
-    expect(r.stdout).toMatch(/eth2\s+10\.20\.0\.1\/24\s+up\s+1500\s+via netmiko/);
+    expect(r.stdout).toMatch(/eth2\s+10\.20\.0\.1\/24\s+u\/u\s+via netmiko/);
     const [link] = JSON.parse(lab.ip('-json', '-details', 'address', 'show', 'dev', 'eth2'));
     expect(link.ifalias).toBe('via netmiko');
     expect(link.addr_info.map((a: { local: string }) => a.local)).toContain('10.20.0.1');

@@ -116,9 +116,27 @@ describe('dispatch', () => {
   it.each<[string, OpWordError['code'], number, RegExp]>([
     [
       'show interfaces nosuchthing',
-      'extra-word',
+      'unknown-word',
       2,
-      /^unknown word 'nosuchthing': 'show interfaces' is a complete command/,
+      /^unknown word 'nosuchthing' after 'show interfaces'; expected one of: bridge, counters, detail, ethernet, vxlan$/,
+    ],
+    [
+      'show system uptime now',
+      'extra-word',
+      3,
+      /^unknown word 'now': 'show system uptime' is a complete command/,
+    ],
+    [
+      'show interfaces ethernet eth0 brief more',
+      'extra-word',
+      5,
+      /^unknown word 'more': 'show interfaces ethernet eth0 brief' is a complete command/,
+    ],
+    [
+      'show interfaces ethernet -x',
+      'invalid-value',
+      3,
+      /^'-x' is not a valid value for 'show interfaces ethernet'; expected <interface>/,
     ],
     ['show version now', 'extra-word', 2, /'now'/],
     ['show firewall group LAN more', 'extra-word', 4, /'more'/],
@@ -126,13 +144,19 @@ describe('dispatch', () => {
       'show nosuch',
       'unknown-word',
       1,
-      /^unknown word 'nosuch' after 'show'; expected one of: configuration, conntrack, firewall, host, interfaces, nat, system, version$/,
+      /^unknown word 'nosuch' after 'show'; expected one of: arp, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, log, nat, system, \.\.\. \(13 in all\)$/,
     ],
     [
       'show system commit frob',
       'unknown-word',
       3,
       /'frob' after 'show system commit'; expected one of: diff$/,
+    ],
+    [
+      'show system frob',
+      'unknown-word',
+      2,
+      /'frob' after 'show system'; expected one of: commit, cpu, drift, login, memory, storage, uptime, users$/,
     ],
     [
       'set interfaces',
@@ -144,7 +168,7 @@ describe('dispatch', () => {
       'frobnicate',
       'unknown-command',
       0,
-      /^unknown command 'frobnicate'; expected clear, configure, exit, set, show, terminal$/,
+      /^unknown command 'frobnicate'; expected clear, configure, exit, monitor, ping, reset, restart, set, show, terminal, traceroute$/,
     ],
     [
       'show system commit diff x1',
@@ -181,7 +205,7 @@ describe('dispatch', () => {
   it('run in configuration mode does not offer or accept the commands of operational mode only', () => {
     expect(errorOf('configure', 'configuration').code).toBe('unknown-command');
     expect(describeOpError(errorOf('exit', 'configuration'))).toBe(
-      "unknown command 'exit'; expected clear, set, show, terminal",
+      "unknown command 'exit'; expected clear, monitor, ping, reset, restart, set, show, terminal, traceroute",
     );
     expect(resolveOp(opTree, ['show', 'version'], 'configuration').ok).toBe(true);
   });
@@ -211,6 +235,10 @@ describe('TAB and ? from the tree', () => {
     'firewall-chains-ipv6': ['IN6'],
     interfaces: ['eth0'],
     'xdp-interfaces': ['eth0'],
+    'interfaces-ethernet': ['eth0'],
+    'interfaces-bridge': ['br0'],
+    'interfaces-vxlan': ['vx0'],
+    hosts: ['192.0.2.2'],
   };
   const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
@@ -258,9 +286,15 @@ describe('TAB and ? from the tree', () => {
     const group = formatHelp(at('show firewall group '));
     expect(group).toContain('  LAN      One group with all its members');
     expect(group).toContain('  <Enter>  Execute the current command');
-    expect(formatHelp(at('show interfaces '))).toEqual([
+    expect(formatHelp(at('show interfaces ethernet eth0 brief '))).toEqual([
       'Possible completions:',
       '  <Enter>  Execute the current command',
+    ]);
+    expect(formatHelp(at('show interfaces ethernet '))).toEqual([
+      'Possible completions:',
+      '  eth0         Ethernet interface',
+      '  <interface>  Ethernet interface',
+      '  <Enter>      Execute the current command',
     ]);
   });
 
@@ -272,9 +306,14 @@ describe('TAB and ? from the tree', () => {
   it('run in configuration mode offers the tree without configure and exit', () => {
     expect(at('run ', 'configuration').choices.map((c) => c.word)).toEqual([
       'clear',
+      'monitor',
+      'ping',
+      'reset',
+      'restart',
       'set',
       'show',
       'terminal',
+      'traceroute',
     ]);
     expect(at('run show system commit diff ', 'configuration').choices.map((c) => c.word)).toEqual([
       '0',
@@ -354,6 +393,9 @@ beforeAll(async () => {
       'configure',
       "set interfaces ethernet eth0 address '192.0.2.1/24'",
       "set interfaces ethernet eth0 description 'inside'",
+      "set interfaces bridge br0 member interface 'eth2'",
+      "set interfaces vxlan vxlan10 vni '10'",
+      "set interfaces vxlan vxlan10 remote '192.0.2.9'",
       'set firewall group address-group LAN address 192.0.2.10',
       'set firewall ipv4 name IN default-action drop',
       'set firewall ipv4 name IN rule 10 action accept',
@@ -383,9 +425,13 @@ function engineFor(session: string): ShellEngine {
   );
 }
 
+/** How long the generic test lets a live command (ping, monitor) run before it stops it. */
+const LIVE_MS = 1200;
+
 /** The context a handler gets in a session that may not see secrets; shell changes are recorded. */
-function contextFor(calls: string[]): OpContext {
+function contextFor(calls: string[], signal = new AbortController().signal): OpContext {
   return {
+    live: { line: () => undefined, signal },
     schema,
     system: opSystem(lab.router()),
     shell: {
@@ -395,6 +441,21 @@ function contextFor(calls: string[]): OpContext {
     },
     visible: (tree) => redactSecrets(tree, schema),
   };
+}
+
+/** What data looks like without its values: the keys and the types, arrays by the shapes they hold. */
+function shape(value: unknown): unknown {
+  if (Array.isArray(value))
+    return [...new Set(value.map((v) => JSON.stringify(shape(v))))]
+      .sort()
+      .map((v) => JSON.parse(v));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, shape(v)]),
+    );
+  return typeof value;
 }
 
 /** The words of a command with arguments taken from its completion sources on the lab. */
@@ -425,18 +486,52 @@ describe('every command on a live lab', () => {
       // A fresh session each time: `configure exclusive` takes the lock until the session ends.
       const execute = async (text: string) => {
         const engine = engineFor(`op-${text}`);
+        // A live command is stopped as Ctrl-C stops it.
+        const stop = c.live ? setTimeout(() => engine.interrupt(), LIVE_MS) : undefined;
         try {
           return await engine.execute(parseScript(text).commands[0]!);
         } finally {
+          clearTimeout(stop);
           engine.dispose();
         }
       };
+      if (c.daemon) {
+        // Without fos serve in this process, it is refused, naming why.
+        const refused = await execute(`${line} | display json`);
+        expect(refused.ok).toBe(false);
+        expect(refused.output.join('\n')).toMatch(
+          /acts on the daemon: run it in a session of fos serve/,
+        );
+        return;
+      }
+      const handler = () => c.run(contextFor([], AbortSignal.timeout(LIVE_MS)), args);
+      const roundTrip = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+      if (c.live) {
+        // A live command runs until it is stopped: all four at once, each stopped after LIVE_MS.
+        const [before, json, text] = await Promise.all([
+          handler(),
+          execute(`${line} | display json`),
+          execute(line),
+        ]);
+        expect(json.ok, json.output.join('\n')).toBe(true);
+        expect(text.ok, text.output.join('\n')).toBe(true);
+        expect(shape(JSON.parse(json.output.join('\n')))).toEqual(shape(roundTrip(before)));
+        expect(text.output.length).toBeGreaterThan(0);
+        return;
+      }
+      // Read before and after: data that changed meanwhile (counters, times) is compared by shape.
+      const data = await handler();
+      const before = roundTrip(data);
       const json = await execute(`${line} | display json`);
-      expect(json.ok, json.output.join('\n')).toBe(true);
-      const data = await c.run(contextFor([]), args);
-      expect(JSON.parse(json.output.join('\n'))).toEqual(JSON.parse(JSON.stringify(data)));
       const text = await execute(line);
-      expect(text.output).toEqual(c.text(data, args).flatMap((l) => l.split('\n')));
+      const after = roundTrip(await handler());
+      expect(json.ok, json.output.join('\n')).toBe(true);
+      expect(text.ok, text.output.join('\n')).toBe(true);
+      const shown = JSON.parse(json.output.join('\n')) as unknown;
+      if (JSON.stringify(before) === JSON.stringify(after)) {
+        expect(shown).toEqual(before);
+        expect(text.output).toEqual(c.text(data, args).flatMap((l) => l.split('\n')));
+      } else expect(shape(shown)).toEqual(shape(before));
     },
   );
 

@@ -33,9 +33,9 @@ describe('login', () => {
   it('accepts the right password and runs an exec request', async () => {
     const r = await ssh(server.port, { password: 'fos', command: 'show host name; show version' });
     expect(r.code).toBe(0);
-    expect(r.out).toBe(
-      'fos\nFOS1 0.1.0\nA network operating system shell for Linux routers and firewalls.\n',
-    );
+    // `show version` in VyOS's layout, which Ansible's vyos collection reads.
+    expect(r.out).toMatch(/^fos\nVersion: {10}FOS1 0\.1\.0\nRelease train: {4}fos1\n/);
+    expect(r.out).toMatch(/^Hardware model: {3}\S/m);
   });
 
   it('accepts keyboard-interactive logins', async () => {
@@ -206,7 +206,7 @@ describe('without a terminal', () => {
     });
     expect(r.code).toBe(0);
     expect(r.out).not.toContain('fos@');
-    expect(r.out).toMatch(/eth0\s+192\.0\.2\.10\/24\s+up/);
+    expect(r.out).toMatch(/eth0\s+192\.0\.2\.10\/24\s+u\/u/);
     expect(addresses('eth0')).toEqual(['192.0.2.10/24']);
   });
 

@@ -214,3 +214,22 @@ export async function readConntrack(target: Target): Promise<ConntrackEntry[]> {
   const r = await runIn(target, 'cat', ['/proc/net/nf_conntrack']);
   return r.code === 0 ? parseConntrack(r.stdout) : [];
 }
+
+/**
+ * Delete tracked connections in the target with `conntrack`: every one
+ * (`all`), or those source or destination NAT translates. Returns how many
+ * went; conntrack's exit status 1 with nothing to delete is not an error.
+ */
+export async function deleteConntrack(
+  target: Target,
+  which: 'all' | 'src-nat' | 'dst-nat',
+): Promise<number> {
+  const args = which === 'all' ? ['-F'] : ['-D', `--${which}`];
+  const r = await runIn(target, 'conntrack', args);
+  const m = /(\d+) flow entries have been deleted/.exec(r.stderr);
+  if (m) return Number(m[1]);
+  if (which === 'all' && r.code === 0) return 0;
+  if (r.code === 1 && /0 flow entries|not found/i.test(r.stderr)) return 0;
+  if (r.code !== 0) throw new CommandError('conntrack', args, r);
+  return 0;
+}

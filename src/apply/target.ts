@@ -20,3 +20,14 @@ export function describeTarget(target: Target): string {
 export function ipPrefix(target: Target): string[] {
   return target.netns === undefined ? [] : ['-n', target.netns];
 }
+
+/** A command run inside the target: `ip netns exec NS command ...`, or the command itself for the root. */
+export function inNamespace(
+  target: Target,
+  command: string,
+  args: readonly string[],
+): [string, string[]] {
+  return target.netns === undefined
+    ? [command, [...args]]
+    : ['ip', ['netns', 'exec', target.netns, command, ...args]];
+}

@@ -108,6 +108,14 @@ export interface CommandResult {
   readonly wordIndex?: number;
   /** ...and its column in the line as typed, for a `^` under it. */
   readonly errorColumn?: number;
+  /** The exit status a script ends with when this command fails (a tool's own, as ping's). */
+  readonly exitCode?: number;
+}
+
+/** How a front-end takes the lines of a live command (ping, monitor) as they come. */
+export interface ExecuteOptions {
+  /** Each line of a live command's text view, at once; without it they come in the result. */
+  readonly live?: (line: string) => void;
 }
 
 const ok = (...output: string[]): CommandResult => ({ output, ok: true });
@@ -153,7 +161,22 @@ export class ShellEngine {
     return this.session !== undefined && !treesEqual(this.session.candidate, this.session.baseTree);
   }
 
-  async execute(command: Command): Promise<CommandResult> {
+  /** The live command running now, and what stops it. */
+  private running: AbortController | undefined;
+
+  /** A live command (ping, monitor) is running: Ctrl-C and `q` are for it. */
+  get live(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Stop the live command that runs now (Ctrl-C, `q`); false when none runs. */
+  interrupt(): boolean {
+    if (!this.running) return false;
+    this.running.abort();
+    return true;
+  }
+
+  async execute(command: Command, options: ExecuteOptions = {}): Promise<CommandResult> {
     const words = command.words.map((w) => w.text);
     const pipes = command.pipes.map((p) => p.map((w) => w.text));
     const displays = pipes.filter((p) => p[0] === 'display').map((p) => p[1] ?? '');
@@ -167,8 +190,15 @@ export class ShellEngine {
     const notices = this.catchUp(false);
     const configuring = this.session !== undefined;
     const levelBefore = this.session?.level ?? [];
+    // Lines stream only to a text view that no pipe filters or counts.
+    const live =
+      display === undefined && pipes.every((p) => p[0] === 'no-more' || p[0] === 'display')
+        ? options.live
+        : undefined;
     const result = await this.guarded(words, () =>
-      configuring ? this.configuration(words, display) : this.operational(words, display),
+      configuring
+        ? this.configuration(words, display, live)
+        : this.operational(words, display, 0, live),
     );
     // Every configuration command is audited, with its level and whether it worked.
     if (configuring && words.length > 0) {
@@ -292,13 +322,14 @@ export class ShellEngine {
     return this.showSecrets ? tree : redactSecrets(tree, this.schema);
   }
 
-  /** What operational commands may use in this session. */
-  private opContext(): OpContext {
+  /** What operational commands may use in this session; `live` shows a live command's lines. */
+  private opContext(signal: AbortSignal, live: ((line: string) => void) | undefined): OpContext {
     return {
       schema: this.schema,
       system: this.router,
       shell: this.shell,
       visible: (tree) => this.visible(tree),
+      live: { line: live ?? (() => undefined), signal },
     };
   }
 
@@ -334,21 +365,42 @@ export class ShellEngine {
     words: string[],
     display: string | undefined,
     offset = 0,
+    live?: (line: string) => void,
   ): Promise<CommandResult> {
     if (words.length === 0) return ok();
     const match = resolveOp(opTree, words, this.mode);
     if (!match.ok)
       return { ...fail(describeOpError(match.error)), wordIndex: offset + match.error.index };
+    const c = match.command;
+    if (c.daemon && !this.router.daemon)
+      return fail(
+        `'${c.pattern}' acts on the daemon: run it in a session of fos serve (over SSH), not in this process`,
+      );
     this.exitAsked = false;
+    const controller = new AbortController();
+    if (c.live) this.running = controller;
+    const streamed = c.live === true && live !== undefined;
     let data: unknown;
     try {
-      data = await match.command.run(this.opContext(), match.args);
+      data = await c.run(
+        this.opContext(controller.signal, streamed ? live : undefined),
+        match.args,
+      );
     } catch (e) {
       if (e instanceof OpError) return fail(e.message);
       throw e;
+    } finally {
+      if (this.running === controller) this.running = undefined;
     }
-    const output = presentCommand(match.command, data, match.args, display);
-    return { output, ok: true, ...(this.exitAsked ? { exit: true } : {}) };
+    // A live command's lines were shown as they came: only its data remains for json.
+    const output = streamed ? [] : presentCommand(c, data, match.args, display);
+    const status = c.status?.(data) ?? 0;
+    return {
+      output,
+      ok: status === 0,
+      ...(status !== 0 ? { exitCode: status } : {}),
+      ...(this.exitAsked ? { exit: true } : {}),
+    };
   }
 
   /**
@@ -371,9 +423,16 @@ export class ShellEngine {
     this.session = undefined;
   }
 
-  /** The session ends (the channel closed): nothing may stay locked. */
+  /** Told once when the session ends (the front-end's entry in `show system users` goes). */
+  onDispose: (() => void) | undefined;
+
+  /** The session ends (the channel closed): nothing may stay locked, no live command run on. */
   dispose(): void {
+    this.running?.abort();
     this.leaveConfigure();
+    const told = this.onDispose;
+    this.onDispose = undefined;
+    told?.();
   }
 
   private startConfigure(exclusive: boolean): void {
@@ -387,6 +446,7 @@ export class ShellEngine {
   private async configuration(
     words: string[],
     display: string | undefined,
+    live?: (line: string) => void,
   ): Promise<CommandResult> {
     const session = this.session!;
     const [verb, ...rest] = words;
@@ -434,7 +494,7 @@ export class ShellEngine {
       case 'save':
         return this.save(rest);
       case 'run':
-        return this.operational(rest, display, 1);
+        return this.operational(rest, display, 1, live);
       case 'exit':
       case 'quit':
         if (rest[0] === 'discard') {

@@ -65,6 +65,8 @@ export class PlainTerminal {
 
   /** Input from the terminal; commands run one at a time, in order. */
   feed(data: string): Promise<void> {
+    // While a live command runs (ping, monitor), Ctrl-C or `q` stops it and other keys are dropped.
+    if (liveKeys(this.engine, data)) return Promise.resolve();
     this.queue = this.queue.then(() => this.process(data));
     return this.queue;
   }
@@ -163,6 +165,7 @@ export class PlainTerminal {
         line,
         this.promptLine().length,
         (o) => this.writeLines(o.lines),
+        (l) => this.writeLines([l]),
       );
       if (remember) this.editor.remember(history);
       if (exit) this.end(0);
@@ -240,6 +243,16 @@ export class PlainTerminal {
   }
 }
 
+/**
+ * Keys typed while a live command runs (ping, monitor): Ctrl-C or `q` stops
+ * it; the rest is dropped. False when no live command runs (the keys are typed ahead).
+ */
+export function liveKeys(engine: ShellEngine, data: string): boolean {
+  if (!engine.live) return false;
+  if (data.includes('\x03') || data.includes('q')) engine.interrupt();
+  return true;
+}
+
 export interface LineOutput {
   readonly lines: readonly string[];
   readonly ok: boolean;
@@ -267,6 +280,7 @@ export async function runTypedLine(
   line: string,
   promptWidth: number,
   draw: (output: LineOutput) => void,
+  live?: (line: string) => void,
 ): Promise<TypedLineResult> {
   const parsed = parseScript(line);
   if (parsed.errors.length > 0) {
@@ -289,7 +303,7 @@ export async function runTypedLine(
   while (next < parsed.commands.length) {
     const command = parsed.commands[next++]!;
     noteSecret(command);
-    const result = await engine.execute(command);
+    const result = await engine.execute(command, live ? { live } : {});
     const pointer =
       !result.ok && result.errorColumn !== undefined
         ? [caret(promptWidth, result.errorColumn)]
@@ -311,6 +325,24 @@ export async function runScript(
   script: string,
   write: (text: string) => void,
   writeError: (text: string) => void,
+  interrupted?: AbortSignal,
+): Promise<number> {
+  // The client went away or sent a signal: the live command stops, and nothing after it runs.
+  const stop = (): void => void engine.interrupt();
+  interrupted?.addEventListener('abort', stop);
+  try {
+    return await runCommands(engine, script, write, writeError, interrupted);
+  } finally {
+    interrupted?.removeEventListener('abort', stop);
+  }
+}
+
+async function runCommands(
+  engine: ShellEngine,
+  script: string,
+  write: (text: string) => void,
+  writeError: (text: string) => void,
+  interrupted: AbortSignal | undefined,
 ): Promise<number> {
   const tooLarge = scriptTooLarge(script);
   if (tooLarge !== undefined) {
@@ -325,12 +357,13 @@ export async function runScript(
     return 1;
   }
   for (const command of parsed.commands) {
-    const result = await engine.execute(command);
+    if (interrupted?.aborted) break;
+    const result = await engine.execute(command, { live: (line) => write(`${line}\n`) });
     const text = result.output.length ? `${result.output.join('\n')}\n` : '';
     if (!result.ok) {
       writeError(text);
       engine.dispose();
-      return 1;
+      return result.exitCode ?? 1;
     }
     write(text);
     if (result.exit) break;

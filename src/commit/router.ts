@@ -279,6 +279,19 @@ export class Router {
     return mine;
   }
 
+  /**
+   * Run `work` while no commit can run (after this process's commits, holding
+   * the store's commit lock): an operational command that reloads what a
+   * commit loads (`clear firewall counters`). Who holds the lock otherwise.
+   */
+  async whileNoCommit<T>(
+    user: string,
+    work: () => Promise<T>,
+  ): Promise<{ done: T } | { lockedBy: string }> {
+    const r = await this.inOrder(() => this.locked(user, async () => ({ done: await work() })));
+    return 'done' in r ? r : { lockedBy: r.kind === 'locked' ? r.holder.user : r.kind };
+  }
+
   /** Run holding the store's commit lock, or say who holds it. */
   private async locked<T>(user: string, work: () => Promise<T>): Promise<T | CommitOutcome> {
     const refused = await this.lock(user);

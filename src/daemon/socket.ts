@@ -237,7 +237,12 @@ function serveConnection(
   const send = (data: Buffer): void => {
     if (!socket.destroyed && socket.writable) socket.write(data);
   };
+  // A live command (ping, monitor) stops when the client goes away.
+  const gone = new AbortController();
+  socket.once('close', () => gone.abort());
   const io: ChannelIo = {
+    from: 'local',
+    interrupted: gone.signal,
     write: (text) => outputFrames(Frame.Out, text).forEach(send),
     writeError: (text) => outputFrames(Frame.Err, text).forEach(send),
     close: (code) => {

@@ -1,5 +1,6 @@
 /** The firewall as it runs: chains and rules with their counters, and groups. */
-import { listTable } from '../apply/nft.js';
+import { listTable, loadNft } from '../apply/nft.js';
+import { reloadChains } from '../render/nft-model.js';
 import { entriesAt, type ConfigNode } from '../config/index.js';
 import { GROUP_KINDS, renderFirewall, type FirewallState } from '../render/firewall.js';
 import { objectName } from '../schema/areas/firewall.js';
@@ -79,13 +80,14 @@ function familyCommands(family: Family): OpCommand[] {
 
 export const firewallCommands: OpArea = {
   name: 'firewall',
-  words: Object.fromEntries(
-    FAMILIES.flatMap((f) => [
+  words: Object.fromEntries([
+    ['clear firewall', 'Firewall counters'],
+    ...FAMILIES.flatMap((f) => [
       [`show firewall ${f} forward`, 'Forward hook'],
       [`show firewall ${f} input`, 'Input hook'],
       [`show firewall ${f} output`, 'Output hook'],
     ]),
-  ),
+  ]),
   sources: [
     {
       name: 'firewall-groups',
@@ -115,6 +117,26 @@ export const firewallCommands: OpArea = {
       text: (view) => formatFirewall(view),
     }),
     ...FAMILIES.flatMap(familyCommands),
+    command('clear firewall counters', {
+      help: "Start the rule counters of FOS1's firewall from zero",
+      run: async (ctx) => {
+        const cleared = await ctx.system.whileNoCommit(async () => {
+          const table = runningFirewall(ctx.system.running().tree, ctx.schema).tables.get(
+            'inet fos_filter',
+          );
+          // Only a table FOS1 loaded and the kernel has: nothing else is touched.
+          if (!table || !(await listTable(ctx.system.target, 'inet', 'fos_filter'))) return [];
+          await loadNft(ctx.system.target, { script: reloadChains(table), changes: [] });
+          return [...table.chains.keys()];
+        });
+        ctx.system.note('clear-counters', `firewall: ${cleared.join(' ')}`, 'ok');
+        return { table: 'inet fos_filter', chains: cleared };
+      },
+      text: (d) =>
+        d.chains.length
+          ? [`Counters of ${d.chains.length} chains cleared.`]
+          : ['No firewall is loaded: nothing to clear.'],
+    }),
     command('show firewall group [<name>]', {
       help: 'Firewall groups, their members and where they are used',
       args: {

@@ -5,9 +5,13 @@
  * one line here.
  */
 import { configurationCommands } from './configuration.js';
+import { diagnosticCommands } from './diagnostics.js';
 import { firewallCommands } from './firewall.js';
 import { interfaceCommands } from './interfaces.js';
+import { logCommands } from './log.js';
 import { natCommands } from './nat.js';
+import { neighborCommands } from './neighbors.js';
+import { routeCommands } from './routes.js';
 import { shellCommands } from './shell.js';
 import { systemCommands } from './system.js';
 import { xdpCommands } from './xdp.js';
@@ -19,9 +23,13 @@ export const OP_AREAS: readonly OpArea[] = [
   configurationCommands,
   systemCommands,
   interfaceCommands,
+  neighborCommands,
+  routeCommands,
   firewallCommands,
   xdpCommands,
   natCommands,
+  logCommands,
+  diagnosticCommands,
 ];
 
 /** The tree every part of the shell reads. */
@@ -58,7 +66,8 @@ export function checkOpTree(tree: OpTree, schema: ContainerNode): SchemaProblem[
 }
 
 export * from './context.js';
-export { opSystem } from './access.js';
+export { opSystem, type OpSystemOptions } from './access.js';
+export { LoginSessions, loginSessions } from './sessions.js';
 export * from './sources.js';
 export * from './tree.js';
 export { present, presentCommand, type Views } from './present.js';

@@ -32,7 +32,8 @@ export function renderOpReference(areas: readonly OpArea[], tree: OpTree): strin
     'Every operational command FOS1 knows. `<N>` stands for an argument and `[<name>]` for one',
     'that may be left out; TAB offers the values of the completion source named beside it.',
     'Every command prints its data as JSON with `| display json`. In configuration mode, `run`',
-    'runs any of them except those marked *operational mode only*.',
+    'runs any of them except those marked *operational mode only*. A live command (ping,',
+    'monitor) prints its lines as they come and returns its data when it ends.',
     '',
   ];
   for (const area of areas) {
@@ -51,7 +52,23 @@ export function renderOpReference(areas: readonly OpArea[], tree: OpTree): strin
           const source = spec.source ? ` (TAB: ${spec.source})` : '';
           return `${formats} ${spec.help}${source}`;
         });
-      const note = c.operationalOnly ? ' — *operational mode only*' : '';
+      for (const [name, spec] of Object.entries(c.options ?? {})) {
+        if ('flag' in spec) {
+          args.push(`\`${name}\` ${spec.help}`);
+          continue;
+        }
+        const formats = argHelp({ name, spec, next: tree.root })
+          .map((h) => `\`${name} ${h.format}\``)
+          .join(', ');
+        args.push(`${formats} ${spec.help}${spec.source ? ` (TAB: ${spec.source})` : ''}`);
+      }
+      const notes = [
+        ...(c.options ? ['options in any order'] : []),
+        ...(c.live ? ['live: Ctrl-C or `q` stops it'] : []),
+        ...(c.daemon ? ['in fos serve only'] : []),
+        ...(c.operationalOnly ? ['operational mode only'] : []),
+      ];
+      const note = notes.length ? ` — *${notes.join('; ')}*` : '';
       const description = [...contextOf(tree, c.words), c.help].join(': ');
       out.push(
         `| \`${c.pattern}\` | ${escapeCell(args.join('<br>'))} | ${escapeCell(description + note)} |`,

@@ -37,6 +37,22 @@ export interface CommandSpec<Data> {
   readonly hidden?: boolean;
   /** Not offered through `run` in configuration mode (`configure`, `exit`). */
   readonly operationalOnly?: boolean;
+  /**
+   * Options after the pattern's words, in any order, each at most once
+   * (`ping <host> count 3 size 100`): a name with a value, or a flag.
+   */
+  readonly options?: Readonly<Record<string, OptionSpec>>;
+  /**
+   * Runs until it ends or is stopped (ping, monitor): it writes its text view
+   * line by line through `ctx.live` as it goes, stops when `ctx.live.signal`
+   * aborts (Ctrl-C, `q`), and returns its data at the end. Its `text` view of
+   * that data is the same lines, for a front-end that shows them only then.
+   */
+  readonly live?: boolean;
+  /** The command's exit status from its data (a tool's own, as ping's); 0 when absent. */
+  status?(data: Data): number;
+  /** Acts on the daemon (`restart ssh`): refused in a process that is not `fos serve`. */
+  readonly daemon?: boolean;
   /** Reads what the command shows; throws an OpError for a refusal the user must see. */
   run(ctx: OpContext, args: OpArgs): Data | Promise<Data>;
   /** The text view of the data. */
@@ -44,6 +60,9 @@ export interface CommandSpec<Data> {
   /** `| display set`, for data that has a set form. */
   set?(data: Data, args: OpArgs): string[];
 }
+
+/** An option of a command: a value (`count <N>`), or a flag without one. */
+export type OptionSpec = ArgSpec | { readonly flag: true; readonly help: string };
 
 /** A declared command: its pattern split into words (`show`, `firewall`, `group`, `[<name>]`). */
 export interface OpCommand extends CommandSpec<unknown> {
@@ -119,6 +138,55 @@ function newNode(word: string, path: readonly string[]): OpNode {
 }
 
 const ARG_RE = /^(\[)?<([A-Za-z][A-Za-z0-9-]*)>(\])?$/;
+
+/**
+ * The options of a command below the node its pattern ends at: one keyword
+ * node per option not given yet, each (after its value) leading to the node
+ * of the options still left. A node per set of options given, made once.
+ */
+function addOptions(end: OpNode, c: OpCommand, problems: string[]): void {
+  const names = Object.keys(c.options ?? {}).sort();
+  if (names.length > 8) problems.push(`'${c.pattern}': more than 8 options`);
+  const made = new Map<string, OpNode>();
+  const nodeFor = (given: readonly string[], path: readonly string[]): OpNode => {
+    const key = given.join(' ');
+    const existing = made.get(key);
+    if (existing) return existing;
+    const node = given.length === 0 ? end : newNode(path.at(-1) ?? '', path);
+    made.set(key, node);
+    if (given.length > 0) node.hint = `given already: ${given.join(', ')}`;
+    node.command = c;
+    node.hidden = c.hidden === true;
+    node.operationalOnly = c.operationalOnly === true;
+    for (const name of names) {
+      if (given.includes(name)) continue;
+      if (node.keywords.has(name)) {
+        problems.push(
+          `'${c.pattern}': option '${name}' is also a word after '${node.path.join(' ')}'`,
+        );
+        continue;
+      }
+      const spec = c.options![name]!;
+      const rest = [...given, name].sort();
+      const word = newNode(name, [...node.path, name]);
+      word.help = spec.help;
+      word.hidden = node.hidden;
+      word.operationalOnly = node.operationalOnly;
+      node.keywords.set(name, word);
+      if ('flag' in spec) {
+        // A flag's word is itself where the next option may follow.
+        const after = nodeFor(rest, word.path);
+        for (const [k, v] of after.keywords) word.keywords.set(k, v);
+        word.command = c;
+      } else {
+        const next = nodeFor(rest, [...word.path, `<${name}>`]);
+        word.arg = { name, spec, next };
+      }
+    }
+    return node;
+  };
+  nodeFor([], end.path);
+}
 
 /** The argument a pattern word stands for (`<N>`, `[<name>]`), or undefined for a keyword. */
 export function argName(word: string): string | undefined {
@@ -197,6 +265,7 @@ export function buildOpTree(areas: readonly OpArea[]): OpTree {
           problems.push(`'${c.pattern}': argument ${name} is not in the pattern`);
       if (node.command && node.command !== c) problems.push(`'${c.pattern}' is declared twice`);
       node.command = c;
+      if (c.options) addOptions(node, c, problems);
       if (last === root) problems.push(`'${c.pattern}': a command starts with a word`);
       else setHelp(last, c.help, undefined, c.pattern);
     }

@@ -242,3 +242,18 @@ export function planNft(applied: NftTables | undefined, desired: NftTables): Nft
 export function fullLoad(desired: NftTables): NftPlan {
   return planNft(undefined, desired);
 }
+
+/**
+ * One transaction that loads every chain of a table again with the same
+ * rules: each chain is flushed and refilled, so its rule counters start from
+ * zero (nft 1.0.6 has no `reset rules`), while sets, their elements and the
+ * table itself stay. Nothing is unfiltered in between: it is one transaction.
+ */
+export function reloadChains(table: NftTable): string {
+  const id = `${table.family} ${table.name}`;
+  const lines = [...table.chains.values()].map((c) => `flush chain ${id} ${c.name}`);
+  lines.push(`table ${id} {`);
+  for (const chain of table.chains.values()) for (const l of chainText(chain, '\t')) lines.push(l);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}

@@ -48,6 +48,10 @@ export interface ServerHooks {
 }
 
 export interface ChannelIo {
+  /** The client's address (`show system users`). */
+  readonly from: string;
+  /** Aborted when the channel closes or the client sends a signal or Ctrl-C: a live command stops. */
+  readonly interrupted: AbortSignal;
   write(text: string): void;
   writeError(text: string): void;
   close(exitCode: number): void;
@@ -229,14 +233,25 @@ export function startSshServer(
           if (variable.key === 'FOS_FRONTEND') frontend = variable.val;
           accept?.();
         });
-        const ioFor = (channel: ServerChannel): ChannelIo => ({
-          write: (text) => void channel.write(text),
-          writeError: (text) => void channel.stderr.write(text),
-          close: (code) => {
-            channel.exit(code);
-            channel.end();
-          },
+        /** Aborted by a signal the client sends (`INT`, `TERM`) or the channel closing. */
+        const interrupted = new AbortController();
+        session.on('signal', (accept, _reject, info) => {
+          accept?.();
+          if (info.name === 'INT' || info.name === 'TERM') interrupted.abort();
         });
+        const ioFor = (channel: ServerChannel): ChannelIo => {
+          channel.once('close', () => interrupted.abort());
+          return {
+            from: address,
+            interrupted: interrupted.signal,
+            write: (text) => void channel.write(text),
+            writeError: (text) => void channel.stderr.write(text),
+            close: (code) => {
+              channel.exit(code);
+              channel.end();
+            },
+          };
+        };
         /** A slot for this session, or the reason on the channel and false. */
         const admitted = (channel: ServerChannel, io: ChannelIo): boolean => {
           const slot = sessions.take(user);
@@ -263,6 +278,10 @@ export function startSshServer(
           const channel = accept();
           const io = ioFor(channel);
           if (!admitted(channel, io)) return;
+          // With a pty (`ssh -t router ping ...`) Ctrl-C arrives as a byte: it stops a live command.
+          channel.on('data', (d: Buffer) => {
+            if (pty && d.includes(3)) interrupted.abort();
+          });
           void hooks.script(user, request.command, io).then(io.close, (e: Error) => {
             io.writeError(`${e.message}\n`);
             io.close(1);

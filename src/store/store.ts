@@ -644,6 +644,39 @@ export class Store {
     this.auditWriter(...row);
   }
 
+  /**
+   * Entries with their ids, oldest first: the newest `limit` of them, or with
+   * `after` those written since that id (what `show log` and `monitor log` read).
+   */
+  auditEntries(options: { after?: number; limit: number }): (AuditEntry & { id: number })[] {
+    const rows =
+      options.after === undefined
+        ? this.db
+            .prepare(
+              'SELECT id, time, user, session, kind, text, outcome FROM audit ORDER BY id DESC LIMIT ?',
+            )
+            .all(options.limit)
+        : this.db
+            .prepare(
+              'SELECT id, time, user, session, kind, text, outcome FROM audit WHERE id > ? ORDER BY id DESC LIMIT ?',
+            )
+            .all(options.after, options.limit);
+    return (rows as (AuditEntry & { id: number })[]).reverse();
+  }
+
+  /** A value operational commands keep (the interface counter baseline), by name. */
+  opState(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(`op:${key}`) as
+      { value: string } | undefined;
+    return row?.value;
+  }
+
+  setOpState(key: string, value: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+      .run(`op:${key}`, value);
+  }
+
   /** The newest entries first. */
   auditLog(limit = 100): AuditEntry[] {
     return this.db

@@ -11,7 +11,7 @@ import { useSyncExternalStore } from 'react';
 import { formatHelp, tabAction } from '../cli/complete.js';
 import type { ShellEngine } from '../cli/engine.js';
 import { LineEditor } from '../cli/line-editor.js';
-import { runTypedLine, TOO_LONG, type TerminalHost } from '../cli/terminal.js';
+import { liveKeys, runTypedLine, TOO_LONG, type TerminalHost } from '../cli/terminal.js';
 
 interface TranscriptLine {
   readonly id: number;
@@ -233,6 +233,8 @@ export class InkTerminal {
   }
 
   feed(data: string): Promise<void> {
+    // While a live command runs (ping, monitor), Ctrl-C or `q` stops it and other keys are dropped.
+    if (liveKeys(this.engine, data)) return Promise.resolve();
     this.queue = this.queue.then(() => this.process(data));
     return this.queue;
   }
@@ -346,6 +348,7 @@ export class InkTerminal {
         line,
         this.promptParts().prompt.length,
         (o) => this.show(o.lines, o.ok, o.noMore),
+        (l) => this.append([l]),
       );
       if (remember) this.editor.remember(history);
       if (exit) this.end(0);
