@@ -178,7 +178,7 @@ export function formatXdp(views: readonly XdpInterfaceView[]): string[] {
 export const xdpCommands: OpArea = {
   name: 'xdp',
   words: {
-    clear: 'Clear counters',
+    clear: 'Clear counters and tables',
     'clear firewall': 'Firewall counters',
     'clear firewall xdp': 'XDP counters',
   },
