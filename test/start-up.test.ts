@@ -99,7 +99,7 @@ describe('what a start of fos loads', () => {
   it("fos -c 'show version' loads no ink, react or ssh2", () => {
     const r = loaded([bin, ...lab.flags, '-c', 'show version']);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/^FOS1 /);
+    expect(r.out).toMatch(/^Version: +FOS1 /);
     expect(r.modules.length).toBeGreaterThan(0);
     expect(heavyIn(r.modules)).toEqual([]);
   });
@@ -113,7 +113,7 @@ describe('what a start of fos loads', () => {
       `const { run } = await import(${JSON.stringify(entry)}); process.exitCode = await run(${argv});`,
     ]);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/^FOS1 /);
+    expect(r.out).toMatch(/^Version: +FOS1 /);
     expect(r.modules.some((m) => m.includes('/dist/src/main.js'))).toBe(true);
     expect(heavyIn(r.modules)).toEqual([]);
   });
@@ -132,7 +132,7 @@ describe('what a start of fos loads', () => {
   it('fos shell with a script on stdin loads no ink, react or ssh2', () => {
     const r = loaded([bin, ...lab.flags, 'shell'], 'show version\nshow system commit\n');
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/^FOS1 /);
+    expect(r.out).toMatch(/^Version: +FOS1 /);
     expect(heavyIn(r.modules)).toEqual([]);
   });
 
