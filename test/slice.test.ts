@@ -75,7 +75,7 @@ describe('sliced verify', () => {
     const effective = withDefaults(fresh(), schema);
     const { result, turns } = await withTicker(() => checkFirewallSliced(effective));
     expect(turns).toBeGreaterThan(3);
-    expect(sync.length).toBe(300);
+    // The missing group is the generic reference check's now (verify counts it), not the firewall's.
     expect(result).toEqual(sync);
   });
 
