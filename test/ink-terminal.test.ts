@@ -1,12 +1,22 @@
 /** The ink front-end in-process: the same engine, drawn through ink into a string. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShellEngine } from '../src/cli/engine.js';
-import { InkTerminal, visiblePart } from '../src/ui/ink-terminal.js';
+import type { InkTerminal } from '../src/ui/ink-terminal.js';
+import { loadInk } from '../src/ui/lazy.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { testShell } from './helpers/shell.js';
 
 let lab: Lab;
+let Ink: typeof InkTerminal;
+let visiblePart: typeof import('../src/ui/ink-terminal.js').visiblePart;
 beforeAll(async () => {
+  // As the shell loads it (ink decides at import whether it draws at all: CI=1 turns that off).
+  const outer = process.env.CI;
+  process.env.CI = '1';
+  Ink = await loadInk();
+  if (outer === undefined) delete process.env.CI;
+  else process.env.CI = outer;
+  visiblePart = (await import('../src/ui/ink-terminal.js')).visiblePart;
   lab = await makeLab();
   await lab.router().initialize();
 });
@@ -19,7 +29,7 @@ function inkTerminal(): {
   closed: () => number | undefined;
 } {
   const shell = testShell(lab, 'i');
-  const term = new InkTerminal(shell.engine, shell.host, { columns: 100, rows: 30, crlf: true });
+  const term = new Ink(shell.engine, shell.host, { columns: 100, rows: 30, crlf: true });
   term.start();
   return { term, engine: shell.engine, output: shell.output, closed: shell.closed };
 }

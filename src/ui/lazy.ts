@@ -7,9 +7,23 @@ import type { InkTerminal } from './ink-terminal.js';
 
 let loaded: typeof InkTerminal | undefined;
 
+/**
+ * Variables that make ink, when it is first imported, draw nothing until the
+ * app ends (its package is-in-ci): an operator's shell draws every frame,
+ * whatever the environment the daemon or `fos` was started from.
+ */
+const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+
 /** Load the ink front-end (once); call it before a terminal may be drawn with ink. */
 export async function loadInk(): Promise<typeof InkTerminal> {
-  loaded ??= (await import('./ink-terminal.js')).InkTerminal;
+  if (loaded) return loaded;
+  const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const [name] of saved) delete process.env[name];
+  try {
+    loaded = (await import('./ink-terminal.js')).InkTerminal;
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  }
   return loaded;
 }
 
