@@ -140,6 +140,27 @@ describe('copy, rename, update and configure exclusive', () => {
     expect(r.out).not.toContain('br0');
   });
 
+  it('rename rewrites what named the entry, and says where', async () => {
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      [
+        'configure',
+        "set firewall ipv4 name WAN-IN default-action 'drop'",
+        "set firewall ipv4 forward filter rule 5 action 'jump'",
+        "set firewall ipv4 forward filter rule 5 jump-target 'WAN-IN'",
+        'rename firewall ipv4 name WAN-IN to OUTSIDE',
+        'show firewall | display set',
+        'commit check',
+      ].join('; '),
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('Renamed it in 1 reference:');
+    expect(r.out).toContain('  firewall ipv4 forward filter rule 5 jump-target');
+    expect(r.out).toContain("set firewall ipv4 forward filter rule 5 jump-target 'OUTSIDE'");
+    expect(r.out).not.toContain('WAN-IN');
+  });
+
   it.each([
     ['configure; rename interfaces bridge br9 to br1', "'interfaces bridge br9' is not configured"],
     [

@@ -18,6 +18,8 @@ import {
   loadConfigTextSliced,
   loadSetFormSliced,
   redactCommand,
+  referencesNaming,
+  renameEntry,
   redactSecrets,
   secretWordIndex,
   schemaAt,
@@ -122,6 +124,18 @@ const ok = (...output: string[]): CommandResult => ({ output, ok: true });
 const fail = (...output: string[]): CommandResult => ({ output, ok: false });
 // For output of any length: spreading 45,000 lines into ok(...) overflows the call stack.
 const okLines = (output: string[]): CommandResult => ({ output, ok: true });
+
+/** What `rename` tells: the references it rewrote, a few by path, the rest counted. */
+function renamedReferences(paths: readonly (readonly string[])[]): string[] {
+  if (paths.length === 0) return [];
+  const shown = paths.slice(0, 5).map((p) => `  ${formatPath(p)}`);
+  const more = paths.length > shown.length ? [`  and ${paths.length - shown.length} more`] : [];
+  return [
+    `Renamed it in ${paths.length} reference${paths.length === 1 ? '' : 's'}:`,
+    ...shown,
+    ...more,
+  ];
+}
 const failLines = (output: string[]): CommandResult => ({ output, ok: false });
 
 export class ShellEngine {
@@ -752,9 +766,17 @@ export class ShellEngine {
       );
     const target = [...from.slice(0, -1), key];
     if (getNode(session.candidate, target)) return fail(`'${formatPath(target)}' already exists`);
+    if (verb === 'rename') {
+      // What named the old entry names the new one (a chain's jump-targets, a zone's from).
+      const naming = referencesNaming(session.candidate, this.schema, from);
+      this.session = {
+        ...session,
+        candidate: renameEntry(session.candidate, this.schema, from, key),
+      };
+      return ok(...renamedReferences(naming.map((f) => f.path)));
+    }
     const editor = new TreeEditor(session.candidate);
     editor.graft(target, source);
-    if (verb === 'rename') editor.remove(from);
     this.session = { ...session, candidate: editor.finish() };
     return ok();
   }
