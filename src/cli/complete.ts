@@ -139,6 +139,21 @@ function namesFor(node: LeafNode | TagNode, tree: ConfigNode): string[] {
   return names;
 }
 
+/**
+ * A type's fixed words (`dhcp`, `dhcpv6`) are offered as choices with their own
+ * descriptions; its help lists them as formats too, so the formats left are the
+ * free ones (`<x.x.x.x/x>`): else `?` shows each fixed word twice.
+ */
+function freeFormats(helps: readonly ValueHelp[], offered: readonly string[]): ValueHelp[] {
+  const words = new Set(offered);
+  return helps.filter((h) => !words.has(h.format));
+}
+
+/** The description of a fixed word of a type (`dhcp`: Dynamic Host ...), else `fallback`. */
+function wordHelp(helps: readonly ValueHelp[], word: string, fallback: string): string {
+  return helps.find((h) => h.format === word)?.description ?? fallback;
+}
+
 /** Completion inside a configuration path (after set/delete/edit/show/...). */
 function completePath(
   schema: ContainerNode,
@@ -188,12 +203,13 @@ function completePath(
           ...(verb === 'delete' ? [] : [...named, ...runtime, ...node.key.words]),
         ]),
       ];
+      const helps = valueHelp(node);
       return {
         choices: words.map((w) => ({
           word: w,
-          help: configured.has(w) ? 'configured' : node.help,
+          help: configured.has(w) ? 'configured' : wordHelp(helps, w, node.help),
         })),
-        values: verb === 'delete' ? [] : valueHelp(node),
+        values: verb === 'delete' ? [] : freeFormats(helps, words),
         complete: verb === 'delete' || verb === 'show',
       };
     }
@@ -204,12 +220,13 @@ function completePath(
       const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
       // A set: `delete` offers every member of a 100k-member group.
       const configured = new Set(current);
+      const helps = valueHelp(node);
       return {
         choices: words.map((w) => ({
           word: w,
-          help: configured.has(w) ? 'configured' : node.help,
+          help: configured.has(w) ? 'configured' : wordHelp(helps, w, node.help),
         })),
-        values: verb === 'delete' ? [] : valueHelp(node),
+        values: verb === 'delete' ? [] : freeFormats(helps, words),
         complete: verb !== 'set',
       };
     }

@@ -506,8 +506,15 @@ export function completeOp(
     const offered = [...new Set([...arg.spec.type.words, ...known])].filter(
       (v) => arg.spec.type.accepts(v) && !node.keywords.has(v),
     );
-    choices.push(...offered.map((v) => ({ word: v, help: arg.spec.help })));
-    values = argHelp(arg);
+    const helps = argHelp(arg);
+    // Fixed words are choices; the type's help lists them as formats too (see src/cli/complete.ts).
+    choices.push(
+      ...offered.map((v) => ({
+        word: v,
+        help: helps.find((h) => h.format === v)?.description ?? arg.spec.help,
+      })),
+    );
+    values = helps.filter((h) => !offered.includes(h.format));
   }
   return { choices, values, complete: node.command !== undefined };
 }
