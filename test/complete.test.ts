@@ -37,6 +37,7 @@ describe('completion', () => {
         'clear',
         'configure',
         'exit',
+        'help',
         'monitor',
         'ping',
         'reset',

@@ -99,6 +99,12 @@ describe('dispatch', () => {
     ['set terminal length 0', 'set terminal length <length>', { length: '0' }],
     ['terminal width 120', 'terminal width <width>', { width: '120' }],
     ['quit', 'quit', {}],
+    // Unambiguous prefixes of keywords, never of values.
+    ['sho int', 'show interfaces', {}],
+    ['conf', 'configure', {}],
+    ['sh sys com d 3', 'show system commit diff <N>', { N: '3' }],
+    ['sh fir gr LA', 'show firewall group [<name>]', { name: 'LA' }],
+    ['ping co', 'ping <host>', { host: 'co' }],
   ])('%s is %s', (words, pattern, args) => {
     const m = resolveOp(opTree, words.split(' '), 'operational');
     expect(m.ok && m.command.pattern).toBe(pattern);
@@ -168,7 +174,7 @@ describe('dispatch', () => {
       'frobnicate',
       'unknown-command',
       0,
-      /^unknown command 'frobnicate'; expected clear, configure, exit, monitor, ping, reset, restart, set, show, terminal, traceroute$/,
+      /^unknown command 'frobnicate'; expected clear, configure, exit, help, monitor, ping, reset, restart, set, show, terminal, traceroute$/,
     ],
     [
       'show system commit diff x1',
@@ -195,6 +201,15 @@ describe('dispatch', () => {
       /^'show nat' is not a complete command; expected one of: destination, source, translations$/,
     ],
     ['set terminal length 12345', 'invalid-value', 3, /'12345'/],
+    ['s', 'ambiguous', 0, /^ambiguous command 's': it begins set, show$/],
+    ['show i', 'ambiguous', 1, /^ambiguous word 'i' after 'show': it begins interfaces, ip, ipv6$/],
+    [
+      'show configuraton',
+      'unknown-word',
+      1,
+      /^unknown word 'configuraton' after 'show' \(did you mean 'configuration'\?\); expected one of: /,
+    ],
+    ['shwo', 'unknown-command', 0, /^unknown command 'shwo' \(did you mean 'show'\?\); /],
   ])('%s: %s at word %i', (words, code, index, message) => {
     const e = errorOf(words);
     expect(e.code).toBe(code);
@@ -205,7 +220,7 @@ describe('dispatch', () => {
   it('run in configuration mode does not offer or accept the commands of operational mode only', () => {
     expect(errorOf('configure', 'configuration').code).toBe('unknown-command');
     expect(describeOpError(errorOf('exit', 'configuration'))).toBe(
-      "unknown command 'exit'; expected clear, monitor, ping, reset, restart, set, show, terminal, traceroute",
+      "unknown command 'exit'; expected clear, help, monitor, ping, reset, restart, set, show, terminal, traceroute",
     );
     expect(resolveOp(opTree, ['show', 'version'], 'configuration').ok).toBe(true);
   });
@@ -306,6 +321,7 @@ describe('TAB and ? from the tree', () => {
   it('run in configuration mode offers the tree without configure and exit', () => {
     expect(at('run ', 'configuration').choices.map((c) => c.word)).toEqual([
       'clear',
+      'help',
       'monitor',
       'ping',
       'reset',

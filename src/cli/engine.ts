@@ -10,6 +10,7 @@ import {
   applyDelete,
   applySet,
   describeEditError,
+  didYouMean,
   errorWordIndex,
   diffCurly,
   formatPath,
@@ -17,6 +18,7 @@ import {
   getNode,
   loadConfigTextSliced,
   loadSetFormSliced,
+  matchKeyword,
   redactCommand,
   referencesNaming,
   renameEntry,
@@ -49,6 +51,8 @@ import {
   type OpSystem,
   type ShellControl,
 } from '../op/index.js';
+import { expandConfiguration } from './expand.js';
+import { configurationHelp, opHelp } from './help.js';
 import { compileRegex } from './regex.js';
 
 export { VERSION } from '../op/index.js';
@@ -191,12 +195,19 @@ export class ShellEngine {
   }
 
   async execute(command: Command, options: ExecuteOptions = {}): Promise<CommandResult> {
-    const words = command.words.map((w) => w.text);
-    const pipes = command.pipes.map((p) => p.map((w) => w.text));
+    const typed = command.words.map((w) => w.text);
+    // Prefixes of keywords are written out before anything reads the words (see expand.ts).
+    const expanded = this.session
+      ? expandConfiguration(this.schema, this.session.level, typed)
+      : ({ ok: true, words: typed } as const);
+    const words = expanded.ok ? [...expanded.words] : typed;
+    const pipes = command.pipes.map((p) => expandPipe(p.map((w) => w.text)));
     const displays = pipes.filter((p) => p[0] === 'display').map((p) => p[1] ?? '');
     const unknown = displays.find((d) => !['set', 'json', 'secrets'].includes(d));
     if (unknown !== undefined)
-      return fail(`unknown display format '${excerpt(unknown)}'; expected set, json or secrets`);
+      return fail(
+        `unknown display format '${excerpt(unknown)}'${didYouMean(unknown, DISPLAYS)}; expected set, json or secrets`,
+      );
     const display = displays.find((d) => d !== 'secrets');
     this.showSecrets = displays.includes('secrets');
     if (this.showSecrets && !this.identity.allowSecrets)
@@ -209,11 +220,13 @@ export class ShellEngine {
       display === undefined && pipes.every((p) => p[0] === 'no-more' || p[0] === 'display')
         ? options.live
         : undefined;
-    const result = await this.guarded(words, () =>
-      configuring
-        ? this.configuration(words, display, live)
-        : this.operational(words, display, 0, live),
-    );
+    const result = !expanded.ok
+      ? { ...fail(expanded.message), wordIndex: expanded.index }
+      : await this.guarded(words, () =>
+          configuring
+            ? this.configuration(words, display, live)
+            : this.operational(words, display, 0, live),
+        );
     // Every configuration command is audited, with its level and whether it worked.
     if (configuring && words.length > 0) {
       const level = this.session?.level.length ? `[edit ${formatPath(this.session.level)}] ` : '';
@@ -328,7 +341,10 @@ export class ShellEngine {
 
   /** In a command about to run, which word is the value of a secret leaf (history masks it). */
   secretWord(words: readonly string[]): number | undefined {
-    return secretWordIndex(this.schema, words, this.editLevel);
+    const expanded = this.session
+      ? expandConfiguration(this.schema, this.session.level, words)
+      : undefined;
+    return secretWordIndex(this.schema, expanded?.ok ? expanded.words : words, this.editLevel);
   }
 
   /** A tree as this command may show it: secrets hidden unless asked for and allowed. */
@@ -382,6 +398,13 @@ export class ShellEngine {
     live?: (line: string) => void,
   ): Promise<CommandResult> {
     if (words.length === 0) return ok();
+    const first = resolveOp(opTree, words.slice(0, 1), this.mode);
+    if (first.ok && first.command.pattern === 'help') {
+      const help = opHelp(words.slice(1), this.mode);
+      return help.ok
+        ? okLines(help.lines)
+        : { ...fail(help.message), wordIndex: offset + 1 + help.index };
+    }
     const match = resolveOp(opTree, words, this.mode);
     if (!match.ok)
       return { ...fail(describeOpError(match.error)), wordIndex: offset + match.error.index };
@@ -509,6 +532,10 @@ export class ShellEngine {
         return this.save(rest);
       case 'run':
         return this.operational(rest, display, 1, live);
+      case 'help': {
+        const help = configurationHelp(this.schema, session.level, rest);
+        return help.ok ? okLines(help.lines) : { ...fail(help.message), wordIndex: 1 + help.index };
+      }
       case 'exit':
       case 'quit':
         if (rest[0] === 'discard') {
@@ -868,6 +895,20 @@ function levelUp(level: readonly string[], schema: ContainerNode): number {
   return parent?.kind === 'tag' ? level.length - 2 : level.length - 1;
 }
 
+const PIPES = ['match', 'except', 'count', 'no-more', 'display'];
+const DISPLAYS = ['set', 'json', 'secrets'];
+
+/** A pipe with its keywords in full (`| disp j` is `| display json`); a pattern is never touched. */
+function expandPipe(words: string[]): string[] {
+  const [name, ...args] = words;
+  if (name === undefined) return words;
+  const m = matchKeyword(name, PIPES);
+  const full = m.kind === 'exact' || m.kind === 'prefix' ? m.word : name;
+  if (full !== 'display' || args[0] === undefined) return [full, ...args];
+  const d = matchKeyword(args[0], DISPLAYS);
+  return [full, d.kind === 'exact' || d.kind === 'prefix' ? d.word : args[0], ...args.slice(1)];
+}
+
 /** `| match RE`, `| except RE`, `| count`, `| no-more` (display is handled by the commands). */
 export function applyPipes(lines: string[], pipes: string[][]): string[] {
   let out = lines;
@@ -892,7 +933,7 @@ export function applyPipes(lines: string[], pipes: string[][]): string[] {
         break;
       default:
         return [
-          `unknown pipe '${excerpt(name ?? '')}'; expected match, except, count, no-more, display`,
+          `unknown pipe '${excerpt(name ?? '')}'${didYouMean(name ?? '', PIPES)}; expected match, except, count, no-more, display`,
         ];
     }
   }

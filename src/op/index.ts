@@ -73,3 +73,4 @@ export * from './tree.js';
 export { present, presentCommand, type Views } from './present.js';
 export { ConfigurationView } from './configuration.js';
 export { VERSION } from './system.js';
+export { opEntry, opEntryText, type OpEntry } from './reference.js';

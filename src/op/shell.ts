@@ -53,6 +53,18 @@ function terminal(prefix: string): OpCommand[] {
   );
 }
 
+/**
+ * `help [COMMAND...]`: declared here for TAB, `?` and the reference; the
+ * engine answers it (src/cli/help.ts), since it reads the whole tree.
+ */
+const help = command('help', {
+  help: "Show the reference entry of a command ('help show interfaces')",
+  run: () => {
+    throw new OpError("'help' is answered by the shell");
+  },
+  text: () => [],
+});
+
 export const shellCommands: OpArea = {
   name: 'shell',
   words: {
@@ -64,6 +76,7 @@ export const shellCommands: OpArea = {
   commands: [
     configure(false),
     configure(true),
+    help,
     leave('exit'),
     leave('quit'),
     ...terminal('set terminal'),
