@@ -47,7 +47,7 @@ import {
   type OpSystem,
   type ShellControl,
 } from '../op/index.js';
-import { compileRegex } from './regex.js';
+import { runPipes } from './pipes.js';
 
 export { VERSION } from '../op/index.js';
 
@@ -220,10 +220,16 @@ export class ShellEngine {
         : result.wordIndex! >= command.words.length
           ? pointed.column + pointed.length + 1
           : pointed.column;
+    // A failed command's output is its error, shown whole; a tool's own failure (ping) is output.
+    const piped =
+      result.ok || result.exitCode !== undefined
+        ? runPipes(lines, pipes)
+        : { ok: true as const, lines: [...lines, ...failureMarks(configuring, words, result)] };
+    if (!piped.ok) return { ...fail(piped.error), output: [...notices, piped.error] };
     return {
       ...result,
       ...(errorColumn !== undefined ? { errorColumn } : {}),
-      output: [...notices, ...applyPipes(lines, pipes)],
+      output: [...notices, ...piped.lines],
       noMore: pipes.some((p) => p[0] === 'no-more'),
     };
   }
@@ -846,33 +852,25 @@ function levelUp(level: readonly string[], schema: ContainerNode): number {
   return parent?.kind === 'tag' ? level.length - 2 : level.length - 1;
 }
 
-/** `| match RE`, `| except RE`, `| count`, `| no-more` (display is handled by the commands). */
-export function applyPipes(lines: string[], pipes: string[][]): string[] {
-  let out = lines;
-  for (const [name, ...args] of pipes) {
-    switch (name) {
-      case 'match':
-      case 'except': {
-        const pattern = args.join(' ');
-        const compiled = compileRegex(pattern);
-        if (!compiled.ok)
-          return [
-            `invalid regular expression${pattern.length <= 80 ? ` '${pattern}'` : ''}: ${compiled.error}`,
-          ];
-        out = out.filter((l) => compiled.regex.test(l) === (name === 'match'));
-        break;
-      }
-      case 'count':
-        out = [`Count: ${out.length} lines`];
-        break;
-      case 'no-more':
-      case 'display':
-        break;
-      default:
-        return [
-          `unknown pipe '${excerpt(name ?? '')}'; expected match, except, count, no-more, display`,
-        ];
-    }
+/**
+ * The lines VyOS ends a refusal with, which automation looks for (Ansible's
+ * vyos terminal plugin fails a task on `Set failed`, `Delete failed` and
+ * `Invalid command:`; `Commit failed` is FOS1's own wording already).
+ */
+function failureMarks(
+  configuring: boolean,
+  words: readonly string[],
+  result: CommandResult,
+): string[] {
+  if (configuring) {
+    if (words[0] === 'set') return ['  Set failed'];
+    if (words[0] === 'delete') return ['  Delete failed'];
+    return [];
   }
-  return out;
+  if (result.wordIndex === undefined) return [];
+  const at = Math.min(result.wordIndex, words.length);
+  const bad = words[at];
+  return [
+    `  Invalid command: ${[...words.slice(0, at), ...(bad === undefined ? [] : [`[${bad}]`])].join(' ')}`,
+  ];
 }
