@@ -476,7 +476,7 @@ export class ShellEngine {
       case 'show':
         return this.showCandidate(rest, display);
       case 'compare':
-        return this.compare(rest);
+        return rest[0] === 'saved' ? this.compareSaved(rest.slice(1)) : this.compare(rest);
       case 'commit':
         return this.commit(rest);
       case 'confirm': {
@@ -601,6 +601,24 @@ export class ShellEngine {
       }
     }
     return okLines(this.diffLines(older, newer));
+  }
+
+  /**
+   * `compare saved`: the candidate against the file `save` wrote. Nothing is
+   * printed when they agree, as VyOS does (Ansible's `vyos_config save: true`
+   * saves only when this prints something).
+   */
+  private async compareSaved(words: string[]): Promise<CommandResult> {
+    if (words.length > 0) return fail("usage: compare saved (against the file 'save' writes)");
+    let text: string;
+    try {
+      text = this.files.read(DEFAULT_CONFIG_FILE);
+    } catch (e) {
+      return ok(`Nothing saved yet: ${(e as Error).message}`);
+    }
+    const loaded = await loadConfigTextSliced(text, this.schema);
+    const lines = this.diffLines(loaded.tree, this.session!.candidate);
+    return okLines(lines[0] === 'No changes.' ? [] : lines);
   }
 
   private diffLines(older: ConfigNode, newer: ConfigNode): string[] {

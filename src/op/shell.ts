@@ -3,8 +3,8 @@ import { simple } from '../schema/index.js';
 import { OpError } from './context.js';
 import { command, type OpArea, type OpCommand } from './tree.js';
 
-/** What `set terminal length|width` accept: up to four digits. */
-const terminalSize = simple('terminal-size', '<0-9999>', 'Number', (v) => /^[0-9]{1,4}$/.test(v));
+/** What `set terminal length|width` accept: up to six digits (Ansible's vyos plugin sends length 10000). */
+const terminalSize = simple('terminal-size', '<0-999999>', 'Number', (v) => /^[0-9]{1,6}$/.test(v));
 
 function configure(exclusive: boolean): OpCommand {
   return command(exclusive ? 'configure exclusive' : 'configure', {
