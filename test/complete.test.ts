@@ -62,6 +62,7 @@ describe('completion', () => {
         'interfaces',
         'ip',
         'ipv6',
+        'lldp',
         'log',
         'nat',
         'system',

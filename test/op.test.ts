@@ -3,6 +3,7 @@
  * json` and the word errors all come from the one declaration of each
  * command; the generated reference matches it.
  */
+import { opHelp } from '../src/cli/help.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,7 +151,7 @@ describe('dispatch', () => {
       'show nosuch',
       'unknown-word',
       1,
-      /^unknown word 'nosuch' after 'show'; expected one of: arp, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, log, nat, system, \.\.\. \(13 in all\)$/,
+      /^unknown word 'nosuch' after 'show'; expected one of: arp, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, lldp, log, nat, \.\.\. \(14 in all\)$/,
     ],
     [
       'show system commit frob',
@@ -200,7 +201,7 @@ describe('dispatch', () => {
       2,
       /^'show nat' is not a complete command; expected one of: destination, source, translations$/,
     ],
-    ['set terminal length 12345', 'invalid-value', 3, /'12345'/],
+    ['set terminal length 1234567', 'invalid-value', 3, /'1234567'/],
     ['s', 'ambiguous', 0, /^ambiguous command 's': it begins set, show$/],
     ['show i', 'ambiguous', 1, /^ambiguous word 'i' after 'show': it begins interfaces, ip, ipv6$/],
     [
@@ -454,6 +455,10 @@ function contextFor(calls: string[], signal = new AbortController().signal): OpC
       configure: (exclusive) => void calls.push(`configure ${exclusive}`),
       setTerminal: (setting, value) => void calls.push(`terminal ${setting} ${value}`),
       exit: () => void calls.push('exit'),
+      help: () => {
+        const help = opHelp([], 'operational');
+        return help.ok ? help.lines : [];
+      },
     },
     visible: (tree) => redactSecrets(tree, schema),
   };

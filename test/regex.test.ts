@@ -5,7 +5,7 @@
  * supported is refused with the reason.
  */
 import { describe, expect, it } from 'vitest';
-import { applyPipes } from '../src/cli/engine.js';
+import { applyPipes } from '../src/cli/pipes.js';
 import { compileRegex, MAX_PATTERN_LENGTH, type RegexOptions } from '../src/cli/regex.js';
 import { rng } from './helpers/generate.js';
 

@@ -53,7 +53,7 @@ import {
 } from '../op/index.js';
 import { expandConfiguration } from './expand.js';
 import { configurationHelp, opHelp } from './help.js';
-import { compileRegex } from './regex.js';
+import { runPipes } from './pipes.js';
 
 export { VERSION } from '../op/index.js';
 
@@ -247,10 +247,16 @@ export class ShellEngine {
         : result.wordIndex! >= command.words.length
           ? pointed.column + pointed.length + 1
           : pointed.column;
+    // A failed command's output is its error, shown whole; a tool's own failure (ping) is output.
+    const piped =
+      result.ok || result.exitCode !== undefined
+        ? runPipes(lines, pipes)
+        : { ok: true as const, lines: [...lines, ...failureMarks(configuring, words, result)] };
+    if (!piped.ok) return { ...fail(piped.error), output: [...notices, piped.error] };
     return {
       ...result,
       ...(errorColumn !== undefined ? { errorColumn } : {}),
-      output: [...notices, ...applyPipes(lines, pipes)],
+      output: [...notices, ...piped.lines],
       noMore: pipes.some((p) => p[0] === 'no-more'),
     };
   }
@@ -384,6 +390,10 @@ export class ShellEngine {
     exit: () => {
       this.exitAsked = true;
     },
+    help: () => {
+      const help = opHelp([], this.mode);
+      return help.ok ? help.lines : [help.message];
+    },
   };
 
   /**
@@ -399,7 +409,7 @@ export class ShellEngine {
   ): Promise<CommandResult> {
     if (words.length === 0) return ok();
     const first = resolveOp(opTree, words.slice(0, 1), this.mode);
-    if (first.ok && first.command.pattern === 'help') {
+    if (first.ok && first.command.pattern === 'help' && words.length > 1) {
       const help = opHelp(words.slice(1), this.mode);
       return help.ok
         ? okLines(help.lines)
@@ -507,7 +517,7 @@ export class ShellEngine {
       case 'show':
         return this.showCandidate(rest, display);
       case 'compare':
-        return this.compare(rest);
+        return rest[0] === 'saved' ? this.compareSaved(rest.slice(1)) : this.compare(rest);
       case 'commit':
         return this.commit(rest);
       case 'confirm': {
@@ -636,6 +646,24 @@ export class ShellEngine {
       }
     }
     return okLines(this.diffLines(older, newer));
+  }
+
+  /**
+   * `compare saved`: the candidate against the file `save` wrote. Nothing is
+   * printed when they agree, as VyOS does (Ansible's `vyos_config save: true`
+   * saves only when this prints something).
+   */
+  private async compareSaved(words: string[]): Promise<CommandResult> {
+    if (words.length > 0) return fail("usage: compare saved (against the file 'save' writes)");
+    let text: string;
+    try {
+      text = this.files.read(DEFAULT_CONFIG_FILE);
+    } catch (e) {
+      return ok(`Nothing saved yet: ${(e as Error).message}`);
+    }
+    const loaded = await loadConfigTextSliced(text, this.schema);
+    const lines = this.diffLines(loaded.tree, this.session!.candidate);
+    return okLines(lines[0] === 'No changes.' ? [] : lines);
   }
 
   private diffLines(older: ConfigNode, newer: ConfigNode): string[] {
@@ -895,7 +923,7 @@ function levelUp(level: readonly string[], schema: ContainerNode): number {
   return parent?.kind === 'tag' ? level.length - 2 : level.length - 1;
 }
 
-const PIPES = ['match', 'except', 'count', 'no-more', 'display'];
+const PIPES = ['match', 'except', 'grep', 'strip-private', 'count', 'no-more', 'display'];
 const DISPLAYS = ['set', 'json', 'secrets'];
 
 /** A pipe with its keywords in full (`| disp j` is `| display json`); a pattern is never touched. */
@@ -909,33 +937,25 @@ function expandPipe(words: string[]): string[] {
   return [full, d.kind === 'exact' || d.kind === 'prefix' ? d.word : args[0], ...args.slice(1)];
 }
 
-/** `| match RE`, `| except RE`, `| count`, `| no-more` (display is handled by the commands). */
-export function applyPipes(lines: string[], pipes: string[][]): string[] {
-  let out = lines;
-  for (const [name, ...args] of pipes) {
-    switch (name) {
-      case 'match':
-      case 'except': {
-        const pattern = args.join(' ');
-        const compiled = compileRegex(pattern);
-        if (!compiled.ok)
-          return [
-            `invalid regular expression${pattern.length <= 80 ? ` '${pattern}'` : ''}: ${compiled.error}`,
-          ];
-        out = out.filter((l) => compiled.regex.test(l) === (name === 'match'));
-        break;
-      }
-      case 'count':
-        out = [`Count: ${out.length} lines`];
-        break;
-      case 'no-more':
-      case 'display':
-        break;
-      default:
-        return [
-          `unknown pipe '${excerpt(name ?? '')}'${didYouMean(name ?? '', PIPES)}; expected match, except, count, no-more, display`,
-        ];
-    }
+/**
+ * The lines VyOS ends a refusal with, which automation looks for (Ansible's
+ * vyos terminal plugin fails a task on `Set failed`, `Delete failed` and
+ * `Invalid command:`; `Commit failed` is FOS1's own wording already).
+ */
+function failureMarks(
+  configuring: boolean,
+  words: readonly string[],
+  result: CommandResult,
+): string[] {
+  if (configuring) {
+    if (words[0] === 'set') return ['  Set failed'];
+    if (words[0] === 'delete') return ['  Delete failed'];
+    return [];
   }
-  return out;
+  if (result.wordIndex === undefined) return [];
+  const at = Math.min(result.wordIndex, words.length);
+  const bad = words[at];
+  return [
+    `  Invalid command: ${[...words.slice(0, at), ...(bad === undefined ? [] : [`[${bad}]`])].join(' ')}`,
+  ];
 }

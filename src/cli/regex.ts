@@ -12,13 +12,15 @@
  * and lookaround need backtracking and are refused.
  */
 
-export type RegexSyntax = 'extended' | 'basic';
+export type RegexSyntax = 'extended' | 'basic' | 'fixed';
 
 export interface RegexOptions {
-  /** `extended` (default): `| match`, `grep -E`; `basic`: plain `grep`. */
+  /** `extended` (default): `| match`, `grep -E`; `basic`: plain `grep`; `fixed`: `grep -F`. */
   readonly syntax?: RegexSyntax;
   /** `grep -i`: letters match either case. */
   readonly ignoreCase?: boolean;
+  /** `grep -x`: the pattern matches the whole line; `grep -w`: a whole word. */
+  readonly whole?: 'line' | 'word';
 }
 
 export interface Regex {
@@ -55,8 +57,13 @@ export function compileRegex(
       error: `the pattern is ${length} characters long; the limit is ${MAX_PATTERN_LENGTH}`,
     };
   try {
-    const trees = list.map((p) => new Parser(p, options.syntax ?? 'extended').parse());
-    const tree: Node = trees.length === 1 ? trees[0]! : { t: 'alt', items: trees };
+    const syntax = options.syntax ?? 'extended';
+    const trees = list.map((p) =>
+      syntax === 'fixed'
+        ? ({ t: 'cat', items: Array.from(p, (ch) => literal(ch.codePointAt(0)!)) } as Node)
+        : new Parser(p, syntax).parse(),
+    );
+    const tree = wholly(trees.length === 1 ? trees[0]! : { t: 'alt', items: trees }, options.whole);
     const size = programSize(tree);
     if (size > MAX_PROGRAM)
       throw new RegexError(
@@ -71,6 +78,29 @@ export function compileRegex(
 }
 
 class RegexError extends Error {}
+
+/**
+ * `-x`: anchored at both ends. `-w`: preceded by the start or a non-word
+ * character and followed by one or the end; since a line matches when any
+ * match exists, that is exactly grep's rule.
+ */
+function wholly(tree: Node, whole: RegexOptions['whole']): Node {
+  if (whole === undefined) return tree;
+  if (whole === 'line')
+    return {
+      t: 'cat',
+      items: [{ t: 'assert', what: 'start' }, tree, { t: 'assert', what: 'end' }],
+    };
+  const nonWord = classNode(WORD, true);
+  return {
+    t: 'cat',
+    items: [
+      { t: 'alt', items: [{ t: 'assert', what: 'start' }, nonWord] },
+      tree,
+      { t: 'alt', items: [nonWord, { t: 'assert', what: 'end' }] },
+    ],
+  };
+}
 
 // ------------------------------------------------------------------ characters
 
@@ -215,7 +245,7 @@ class Parser {
 
   constructor(
     private readonly source: string,
-    private readonly syntax: RegexSyntax,
+    private readonly syntax: 'extended' | 'basic',
   ) {
     this.chars = Array.from(source, (ch) => ch.codePointAt(0)!);
   }

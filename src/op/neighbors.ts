@@ -41,6 +41,7 @@ export const neighborCommands: OpArea = {
   words: {
     'show ipv6': 'IPv6 information',
     'show bridge': 'Bridge information',
+    'show lldp': 'LLDP information',
   },
   commands: [
     command('show arp', {
@@ -82,5 +83,16 @@ export const neighborCommands: OpArea = {
           ]),
         ),
     }),
+    // FOS1 runs no LLDP agent yet; VyOS says so in these words, which Ansible's
+    // vyos_facts (neighbors subset) reads as "no neighbours".
+    ...(['show lldp neighbors', 'show lldp neighbors detail'] as const).map((pattern) =>
+      command(pattern, {
+        help: pattern.endsWith('detail')
+          ? 'LLDP neighbours, in detail (no LLDP agent runs)'
+          : 'LLDP neighbours (no LLDP agent runs)',
+        run: () => ({ configured: false, neighbors: [] as string[] }),
+        text: () => ['LLDP not configured'],
+      }),
+    ),
   ],
 };

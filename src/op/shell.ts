@@ -3,8 +3,8 @@ import { simple } from '../schema/index.js';
 import { OpError } from './context.js';
 import { command, type OpArea, type OpCommand } from './tree.js';
 
-/** What `set terminal length|width` accept: up to four digits. */
-const terminalSize = simple('terminal-size', '<0-9999>', 'Number', (v) => /^[0-9]{1,4}$/.test(v));
+/** What `set terminal length|width` accept: up to six digits (Ansible's vyos plugin sends length 10000). */
+const terminalSize = simple('terminal-size', '<0-999999>', 'Number', (v) => /^[0-9]{1,6}$/.test(v));
 
 function configure(exclusive: boolean): OpCommand {
   return command(exclusive ? 'configure exclusive' : 'configure', {
@@ -54,15 +54,13 @@ function terminal(prefix: string): OpCommand[] {
 }
 
 /**
- * `help [COMMAND...]`: declared here for TAB, `?` and the reference; the
- * engine answers it (src/cli/help.ts), since it reads the whole tree.
+ * `help`: the commands of this mode. `help COMMAND...` is answered by the
+ * engine before dispatch (src/cli/help.ts), since its words are any command's.
  */
 const help = command('help', {
   help: "Show the reference entry of a command ('help show interfaces')",
-  run: () => {
-    throw new OpError("'help' is answered by the shell");
-  },
-  text: () => [],
+  run: (ctx) => ({ lines: ctx.shell.help() }),
+  text: (data) => data.lines,
 });
 
 export const shellCommands: OpArea = {

@@ -192,17 +192,12 @@ export const systemCommands: OpArea = {
     command('show system commit', {
       help: 'Committed revisions',
       run: (ctx): CommitListEntry[] => ctx.system.revisions().map((r, n) => ({ number: n, ...r })),
+      // VyOS's layout, which Ansible's vyos_facts (config subset) parses line by line.
       text: (revisions) =>
-        table(
-          ['#', 'time', 'user', 'origin', 'comment'],
-          revisions.map((r) => [
-            String(r.number),
-            r.time.replace('T', ' ').slice(0, 19),
-            r.user,
-            r.origin,
-            r.comment,
-          ]),
-        ),
+        revisions.flatMap((r) => [
+          `${String(r.number).padEnd(4)}${r.time.replace('T', ' ').slice(0, 19)} by ${r.user} via ${r.origin}`,
+          ...(r.comment ? [`    ${r.comment}`] : []),
+        ]),
     }),
     command('show system commit diff <N>', {
       help: 'What revision N changed',
