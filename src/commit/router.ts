@@ -557,6 +557,40 @@ export class Router {
     });
   }
 
+  /**
+   * Put back what a backend lost since it applied the running configuration
+   * (a routing daemon that died): `fos serve` asks every second. Cheap when
+   * nothing is lost; the healing runs under the commit lock (a commit in
+   * progress goes first, and it is asked again next time). What was done.
+   */
+  async heal(): Promise<string[]> {
+    const lost = (): AnyBackend[] =>
+      this.active().filter((b) => b.heal && b.lost?.(this.target, this.runningDesired(b)));
+    if (lost().length === 0) return [];
+    const r = await this.inOrder(() =>
+      this.locked('heal', async () => {
+        const lines: string[] = [];
+        for (const backend of lost()) {
+          try {
+            lines.push(...(await backend.heal!(this.target, this.runningDesired(backend))));
+          } catch (e) {
+            lines.push(`# the ${backend.name} backend failed to heal: ${(e as Error).message}`);
+          }
+        }
+        for (const line of lines)
+          this.store.audit({
+            user: '',
+            session: 'daemon',
+            kind: 'heal',
+            text: line,
+            outcome: line.startsWith('#') ? 'failed' : 'ok',
+          });
+        return lines;
+      }),
+    );
+    return Array.isArray(r) ? r : [];
+  }
+
   /** What differs between the target and the running configuration (`show system drift`). */
   async drift(): Promise<string[]> {
     const lines: string[] = [];
