@@ -60,6 +60,10 @@ export async function changeIpRules(
       ...add.filter((r) => r.family === family).map((r) => `rule add ${ruleWords(r)}`),
     ];
     if (lines.length)
-      await runChecked('ip', [...ipPrefix(target), `-${family}`, '-batch', '-'], `${lines.join('\n')}\n`);
+      await runChecked(
+        'ip',
+        [...ipPrefix(target), `-${family}`, '-batch', '-'],
+        `${lines.join('\n')}\n`,
+      );
   }
 }

@@ -454,7 +454,7 @@ const routeMap = (): SchemaNode =>
 // ------------------------------------------------------------------ policy routing
 
 /** VyOS's constraint (`[a-zA-Z0-9][\w\-\.]*`): the name is part of an nft chain name. */
-const policyRouteName = pattern(
+export const policyRouteName = pattern(
   'policy-route-name',
   /^[a-zA-Z0-9][\w.-]{0,63}$/,
   '<name>',
