@@ -65,6 +65,7 @@ describe('completion', () => {
         'lldp',
         'log',
         'nat',
+        'policy',
         'system',
         'version',
       ],

@@ -151,7 +151,7 @@ describe('dispatch', () => {
       'show nosuch',
       'unknown-word',
       1,
-      /^unknown word 'nosuch' after 'show'; expected one of: arp, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, lldp, log, nat, \.\.\. \(14 in all\)$/,
+      /^unknown word 'nosuch' after 'show'; expected one of: arp, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, lldp, log, nat, \.\.\. \(15 in all\)$/,
     ],
     [
       'show system commit frob',
@@ -255,6 +255,8 @@ describe('TAB and ? from the tree', () => {
     'interfaces-bridge': ['br0'],
     'interfaces-vxlan': ['vx0'],
     hosts: ['192.0.2.2'],
+    'policy-routes': ['LAN'],
+    'policy-route6s': ['LAN6'],
   };
   const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
@@ -423,6 +425,9 @@ beforeAll(async () => {
       'set firewall xdp interface eth0 drop source group address-group LAN',
       'set nat source rule 10 outbound-interface name eth1',
       'set nat source rule 10 translation address masquerade',
+      'set policy route LAN interface eth0',
+      "set policy route LAN rule 10 set mark '7'",
+      "set policy route6 LAN6 rule 10 set mark '7'",
       "commit comment 'op test'",
       "set system domain-name 'op.example'",
       'commit',

@@ -11,6 +11,7 @@ import { interfaceCommands } from './interfaces.js';
 import { logCommands } from './log.js';
 import { natCommands } from './nat.js';
 import { neighborCommands } from './neighbors.js';
+import { policyCommands } from './policy.js';
 import { routeCommands } from './routes.js';
 import { shellCommands } from './shell.js';
 import { systemCommands } from './system.js';
@@ -25,6 +26,7 @@ export const OP_AREAS: readonly OpArea[] = [
   interfaceCommands,
   neighborCommands,
   routeCommands,
+  policyCommands,
   firewallCommands,
   xdpCommands,
   natCommands,

@@ -64,10 +64,6 @@ export const INERT_RULES: readonly InertRule[] = [
     reason: 'static ARP entries are kept but not applied yet',
   },
   {
-    paths: ['policy route', 'policy route6'],
-    reason: 'policy-based routing (nftables marks and ip rules) is not applied yet',
-  },
-  {
     paths: under(['system'], ['domain-name', 'domain-search', 'name-server', 'time-zone']),
     reason:
       'name resolution and the time zone are kept for the router image; the lab changes nothing of the host for them',
