@@ -247,7 +247,7 @@ set interfaces dummy dum0
     ]);
   });
 
-  it('puts WireGuard keys on stdin only, and does nothing when wg shows the same', () => {
+  it('keeps WireGuard keys out of argv and the printed plan, and does nothing when wg shows the same', () => {
     const text = readFileSync(join(casesDir, 'wireguard', 'config.set'), 'utf8');
     const desired = desiredOf(text);
     const plan = planKernel({
@@ -256,7 +256,7 @@ set interfaces dummy dum0
       managed: new Set(desired.links.keys()),
     });
     const wg = plan.steps.find((s) => s.name === 'wireguard')!.ops[0]!;
-    expect(wg.argv).toEqual(['syncconf', 'wg0', '/dev/stdin']);
+    expect(wg.argv).toEqual(['syncconf', 'wg0']);
     expect(wg.input).toBe(
       [
         '[Interface]',

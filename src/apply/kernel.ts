@@ -10,6 +10,9 @@ import type {
   WireguardPeer,
 } from '../render/kernel.js';
 import { batchLine, planKernel, type PlanStep } from '../render/kernel-plan.js';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CommandError, run, runChecked } from './run.js';
 import { inNamespace, ipPrefix, type Target } from './target.js';
 
@@ -222,6 +225,24 @@ export function parseWireguardDump(dump: string): Map<string, WireguardParameter
   return result;
 }
 
+/**
+ * Run `work` with `text` in a file only root can read, in a directory of its
+ * own under /run (memory, not disk, on a router), removed afterwards. `wg`
+ * reads its configuration from a path; a pipe from Node is a socket, which
+ * `/dev/stdin` cannot open.
+ */
+async function withSecretFile<T>(text: string, work: (file: string) => Promise<T>): Promise<T> {
+  const base = existsSync('/run') ? '/run' : tmpdir();
+  const dir = mkdtempSync(join(base, 'fos-wg-'));
+  try {
+    const file = join(dir, 'wg.conf');
+    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+    return await work(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `wg` in the target namespace. */
 export function wgCommand(target: Target, args: readonly string[]): [string, string[]] {
   return inNamespace(target, 'wg', args);
@@ -265,9 +286,10 @@ async function applyStep(target: Target, step: PlanStep, force: boolean): Promis
   };
   for (const op of step.ops) {
     if (op.tool !== 'wg') continue;
-    const [command, args] = wgCommand(target, op.argv);
-    const result = await run(command, args, op.input);
-    // The message names the arguments only: the keys were on stdin.
+    const result = await withSecretFile(op.input ?? '', (file) =>
+      run(...wgCommand(target, [...op.argv, file])),
+    );
+    // The message names the arguments only: the keys were in the file.
     if (result.code !== 0) fail(new CommandError('wg', op.argv, result).message);
   }
   for (const tool of ['ip', 'bridge'] as const) {

@@ -20,7 +20,10 @@ export interface KernelOp {
   readonly argv: readonly string[];
   /** `bridge` for forwarding-database entries, `wg` for WireGuard; `ip` when absent. */
   readonly tool?: 'bridge' | 'wg';
-  /** Standard input (WireGuard's keys go this way, never in argv); never printed. */
+  /**
+   * Secret text the tool reads from a file (WireGuard's keys: never in argv): the
+   * driver writes it to a private file and passes its path as the last argument. Never printed.
+   */
   readonly input?: string;
   /** What `commit check` prints instead of the input. */
   readonly note?: string;
@@ -113,7 +116,7 @@ function sameBond(a: BondParameters | undefined, b: BondParameters | undefined):
   return bondArgs(a).join(' ') === bondArgs(b).join(' ');
 }
 
-/** The `wg syncconf` configuration of a WireGuard link (keys included: it goes on stdin). */
+/** The `wg syncconf` configuration of a WireGuard link (keys included: it goes to a private file). */
 export function wireguardConf(w: WireguardParameters): string {
   const lines = ['[Interface]', `PrivateKey = ${w.privateKey}`];
   if (w.port !== undefined) lines.push(`ListenPort = ${w.port}`);
@@ -404,9 +407,9 @@ export function planKernel({ observed, desired, managed }: KernelPlanInput): Ker
     if (d.wireguard && !sameWireguard(current.wireguard, d.wireguard))
       wireguard.push({
         tool: 'wg',
-        argv: ['syncconf', name, '/dev/stdin'],
+        argv: ['syncconf', name],
         input: wireguardConf(d.wireguard),
-        note: `private key and ${d.wireguard.peers.length} peer(s) on stdin`,
+        note: `private key and ${d.wireguard.peers.length} peer(s) in a file of FOS1's (0600)`,
       });
     const addresses = addressOps(
       name,
