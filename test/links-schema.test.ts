@@ -58,6 +58,16 @@ set interfaces bonding bond0 primary 'eth1'`),
     ]);
   });
 
+  it('refuses ARP monitoring in the modes that cannot do it', () => {
+    expect(
+      issues(`set interfaces bonding bond0 member interface 'eth1'
+set interfaces bonding bond0 arp-monitor interval '200'
+set interfaces bonding bond0 arp-monitor target '192.0.2.1'`),
+    ).toEqual([
+      'interfaces bonding bond0 arp-monitor interval: ARP monitoring does not work in mode 802.3ad (bond bond0); use mii-mon-interval',
+    ]);
+  });
+
   it('refuses a MII interval between 0 and 50', () => {
     const { report } = loadSetForm("set interfaces bonding bond0 mii-mon-interval '10'", schema);
     expect(report.invalid.map((i) => i.message).join()).toMatch(/0 or 50-1000/);

@@ -226,9 +226,19 @@ function checkBonds(
           message: `'${member}' is a member of bond ${bond}; its VLANs belong on the bond`,
         });
     }
+    const mode = entry.children.get('mode')?.values[0] ?? '802.3ad';
+    const arp = entry.children.get('arp-monitor')?.children.get('interval')?.values[0];
+    if (
+      arp !== undefined &&
+      arp !== '0' &&
+      ['802.3ad', 'transmit-load-balance', 'adaptive-load-balance'].includes(mode)
+    )
+      issues.push({
+        path: [...base, 'arp-monitor', 'interval'],
+        message: `ARP monitoring does not work in mode ${mode} (bond ${bond}); use mii-mon-interval`,
+      });
     const primary = entry.children.get('primary')?.values[0];
     if (primary !== undefined) {
-      const mode = entry.children.get('mode')?.values[0] ?? '802.3ad';
       if (!members.includes(primary))
         issues.push({
           path: [...base, 'primary'],
