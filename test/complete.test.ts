@@ -37,6 +37,7 @@ describe('completion', () => {
         'clear',
         'configure',
         'exit',
+        'generate',
         'help',
         'monitor',
         'ping',

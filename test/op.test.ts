@@ -125,7 +125,7 @@ describe('dispatch', () => {
       'show interfaces nosuchthing',
       'unknown-word',
       2,
-      /^unknown word 'nosuchthing' after 'show interfaces'; expected one of: bridge, counters, detail, ethernet, vxlan$/,
+      /^unknown word 'nosuchthing' after 'show interfaces'; expected one of: bonding, bridge, counters, detail, dummy, ethernet, vxlan, wireguard$/,
     ],
     [
       'show system uptime now',
@@ -175,7 +175,7 @@ describe('dispatch', () => {
       'frobnicate',
       'unknown-command',
       0,
-      /^unknown command 'frobnicate'; expected clear, configure, exit, help, monitor, ping, reset, restart, set, show, terminal, traceroute$/,
+      /^unknown command 'frobnicate'; expected clear, configure, exit, generate, help, monitor, ping, reset, restart, set, show, terminal, \.\.\. \(13 in all\)$/,
     ],
     [
       'show system commit diff x1',
@@ -221,7 +221,7 @@ describe('dispatch', () => {
   it('run in configuration mode does not offer or accept the commands of operational mode only', () => {
     expect(errorOf('configure', 'configuration').code).toBe('unknown-command');
     expect(describeOpError(errorOf('exit', 'configuration'))).toBe(
-      "unknown command 'exit'; expected clear, help, monitor, ping, reset, restart, set, show, terminal, traceroute",
+      "unknown command 'exit'; expected clear, generate, help, monitor, ping, reset, restart, set, show, terminal, traceroute",
     );
     expect(resolveOp(opTree, ['show', 'version'], 'configuration').ok).toBe(true);
   });
@@ -254,6 +254,9 @@ describe('TAB and ? from the tree', () => {
     'interfaces-ethernet': ['eth0'],
     'interfaces-bridge': ['br0'],
     'interfaces-vxlan': ['vx0'],
+    'interfaces-bonding': ['bond0'],
+    'interfaces-dummy': ['dum0'],
+    'interfaces-wireguard': ['wg0'],
     hosts: ['192.0.2.2'],
     'policy-routes': ['LAN'],
     'policy-route6s': ['LAN6'],
@@ -324,6 +327,7 @@ describe('TAB and ? from the tree', () => {
   it('run in configuration mode offers the tree without configure and exit', () => {
     expect(at('run ', 'configuration').choices.map((c) => c.word)).toEqual([
       'clear',
+      'generate',
       'help',
       'monitor',
       'ping',
@@ -485,9 +489,12 @@ function shape(value: unknown): unknown {
 }
 
 /** The words of a command with arguments taken from its completion sources on the lab. */
-async function wordsOf(c: OpCommand): Promise<{ words: string[]; args: Record<string, string> }> {
+async function wordsOf(
+  c: OpCommand,
+): Promise<{ words: string[]; args: Record<string, string>; absent?: string }> {
   const args: Record<string, string> = {};
   const words: string[] = [];
+  let absent: string | undefined;
   for (const w of c.words) {
     const name = argName(w);
     if (name === undefined) {
@@ -496,18 +503,23 @@ async function wordsOf(c: OpCommand): Promise<{ words: string[]; args: Record<st
     }
     const source = c.args![name]!.source;
     const values = source ? await opTree.sources.get(source)!.read(opSystem(lab.router())) : [];
-    const value = sample(c, w, () => values);
+    // Link kinds this host's kernel lacks have no link to name: a made-up one must be refused clearly.
+    const kind = /^interfaces-(bonding|dummy|wireguard)$/.exec(source ?? '')?.[1];
+    const value =
+      kind && values.length === 0
+        ? (absent = { bonding: 'bond9', dummy: 'dum9', wireguard: 'wg9' }[kind]!)
+        : sample(c, w, () => values);
     args[name] = value;
     words.push(value);
   }
-  return { words, args };
+  return { words, args, ...(absent ? { absent } : {}) };
 }
 
 describe('every command on a live lab', () => {
   it.each(opTree.commands.map((c) => [c.pattern, c] as const))(
     '%s | display json is its handler data, and its text is the text view',
     async (_, c) => {
-      const { words, args } = await wordsOf(c);
+      const { words, args, absent } = await wordsOf(c);
       const line = words.join(' ');
       // A fresh session each time: `configure exclusive` takes the lock until the session ends.
       const execute = async (text: string) => {
@@ -527,6 +539,14 @@ describe('every command on a live lab', () => {
         expect(refused.ok).toBe(false);
         expect(refused.output.join('\n')).toMatch(
           /acts on the daemon: run it in a session of fos serve/,
+        );
+        return;
+      }
+      if (absent) {
+        const refused = await execute(`${line} | display json`);
+        expect(refused.ok).toBe(false);
+        expect(refused.output.join('\n')).toMatch(
+          new RegExp(`${absent}.*does not exist|does not exist.*${absent}`),
         );
         return;
       }

@@ -15,6 +15,7 @@ import { policyCommands } from './policy.js';
 import { routeCommands } from './routes.js';
 import { shellCommands } from './shell.js';
 import { systemCommands } from './system.js';
+import { wireguardCommands } from './wireguard.js';
 import { xdpCommands } from './xdp.js';
 import type { ContainerNode, SchemaNode, SchemaProblem } from '../schema/index.js';
 import { buildOpTree, type OpArea, type OpTree } from './tree.js';
@@ -24,6 +25,7 @@ export const OP_AREAS: readonly OpArea[] = [
   configurationCommands,
   systemCommands,
   interfaceCommands,
+  wireguardCommands,
   neighborCommands,
   routeCommands,
   policyCommands,
