@@ -164,7 +164,7 @@ describe('fos -c and fos shell through a running fos serve', () => {
     expect(lab.ip('-json', 'link', 'show', 'eth1')).toMatch(/"mtu":1400/);
     // Recorded as a local change by a session of the daemon's process.
     const log = await fos([...lab.flags, '-c', 'show system commit']);
-    expect(log.out).toMatch(/^0 .* root +local +through the socket$/m);
+    expect(log.out).toMatch(/^0 .* by root via local\n +through the socket$/m);
     const entries = audit(lab);
     const daemon = server.process.pid!;
     expect(sessionsOf(entries, 'local', daemon).map((e) => e.kind)).toContain('commit');
