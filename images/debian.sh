@@ -11,7 +11,7 @@ packages=(
   linux-image-amd64 systemd-sysv udev kmod dbus
   iproute2 nftables procps iputils-ping
   frr chrony kea-dhcp4-server kea-dhcp6-server
-  qemu-guest-agent
+  qemu-guest-agent wireguard-tools
 )
 
 # Debian's mirrors, as named by Debian (deb.debian.org redirects to one nearby).

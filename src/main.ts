@@ -23,6 +23,7 @@ import type { Origin } from './store/store.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
 import { ConfirmTimer } from './commit/confirm-timer.js';
+import { HealTimer } from './commit/heal-timer.js';
 import { checkSchema, schema } from './schema/index.js';
 import { globalsOf, readScript, type Globals } from './invocation.js';
 import { startLocalServer } from './daemon/socket.js';
@@ -473,6 +474,8 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   }
   // The daemon owns pending confirmations: it reverts them on time and tells its sessions.
   const timer = new ConfirmTimer(router);
+  // The daemon also watches what the backends keep running: a routing daemon that dies comes back.
+  const healer = new HealTimer(router, (line) => io.err(`fos serve: ${line}\n`));
   /** A server's event in the audit log, under the name of the server it came from. */
   const auditAs =
     (session: string) =>
@@ -585,6 +588,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
     process.once('SIGINT', stop);
   });
   timer.stop();
+  healer.stop();
   local?.close();
   server.close();
   store.audit({ user: '', session: 'daemon', kind: 'daemon-stop', text: '', outcome: 'ok' });

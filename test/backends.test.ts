@@ -29,7 +29,7 @@ describe('the registry', () => {
     const position = new Map(BACKENDS.map((b, i) => [b.name, i]));
     for (const b of BACKENDS)
       for (const dep of b.after) expect(position.get(dep)!).toBeLessThan(position.get(b.name)!);
-    expect(BACKENDS.map((b) => b.name)).toEqual(['kernel', 'nft', 'sysctl', 'xdp', 'frr']);
+    expect(BACKENDS.map((b) => b.name)).toEqual(['kernel', 'nft', 'sysctl', 'xdp', 'frr', 'pbr']);
   });
 
   it('orders by dependency, whatever order the list is given in', () => {
@@ -104,6 +104,12 @@ describe('the owners a change touches', () => {
     expect(xdp.owns).toEqual(['bpf']);
     expect(xdp.reads).toEqual(expect.arrayContaining(['nft', 'kernel']));
   });
+  it('names pbr for a policy route, which the nft backend reads for its marks', () => {
+    const pbr = [...base, 'set policy route P rule 10 set mark 7'];
+    expect(owners([...pbr, 'set policy route P rule 20 set mark 8'], pbr)).toEqual(['pbr']);
+    expect(BACKENDS.find((b) => b.name === 'nft')!.reads).toContain('pbr');
+    expect(BACKENDS.find((b) => b.name === 'pbr')!.owns).toEqual(['pbr']);
+  });
   it('names every owner of a deleted area', () => {
     const from = [...base, "set system conntrack table-size '1000'"];
     expect(owners(base.slice(0, 2), from)).toEqual(['nft', 'system']);
@@ -134,8 +140,12 @@ describe('the fault switches', () => {
 
 // ------------------------------------------------------------------ live
 
-/** Touches every backend: a link setting and an address, a firewall rule, a sysctl, XDP maps, a route. */
+/** Touches every backend: a link setting and an address, a firewall rule, a sysctl, XDP maps, a route, an ip rule. */
 const BASE = [
+  'set policy route LAN interface eth1',
+  'set policy route LAN rule 10 source group address-group G',
+  "set policy route LAN rule 10 set table '100'",
+  'set protocols static table 100 route 0.0.0.0/0 blackhole',
   'set firewall xdp interface eth0 drop source group address-group G',
   'set firewall xdp interface eth0 drop source address 2001:db8::99',
   'set firewall xdp interface eth0 rate-limit source protocol udp rate 100',
@@ -149,6 +159,9 @@ const BASE = [
   'set firewall group address-group G address 192.0.2.50',
 ];
 const CHANGE = [
+  // One ip rule goes (table 100), another comes (table 101).
+  "set policy route LAN rule 10 set table '101'",
+  'set protocols static table 101 route 0.0.0.0/0 blackhole',
   // The group's new member changes eth0's map in place; eth2 gets a program of its own.
   'set firewall xdp interface eth2 drop source address 10.9.9.9',
   'set firewall xdp interface eth0 rate-limit source protocol udp rate 200',

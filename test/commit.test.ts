@@ -10,7 +10,9 @@ import { loadSetForm } from '../src/config/index.js';
 import { schema } from '../src/schema/index.js';
 import { Store } from '../src/store/store.js';
 import { runFos } from './helpers/io.js';
-import { kernelSupports, makeLab, type Lab } from './helpers/lab.js';
+import { makeLab, type Lab } from './helpers/lab.js';
+import { FEATURE_NAMES, kernelFeatures } from '../src/apply/kernel-features.js';
+import type { KernelFeature } from '../src/render/kernel-plan.js';
 import { repoRoot } from './helpers/paths.js';
 
 const BASE = [
@@ -366,39 +368,108 @@ describe('a process killed in the middle of a commit', () => {
 });
 
 describe('areas this kernel may lack', () => {
-  const vlan = kernelSupports('vlan');
-  const dummy = kernelSupports('dummy');
-  it.skipIf(!vlan)(
-    '802.1Q vif applies (skipped: this kernel has no 802.1Q VLAN support)',
-    async () => {
+  const CASES: readonly {
+    feature: KernelFeature;
+    lines: string[];
+    path: string;
+    link: string;
+    address: string;
+  }[] = [
+    {
+      feature: '802.1q',
+      lines: ["set interfaces ethernet eth1 vif 10 address '198.51.100.1/24'"],
+      path: 'interfaces ethernet eth1 vif 10',
+      link: 'eth1.10',
+      address: '198.51.100.1/24',
+    },
+    {
+      feature: '802.1ad',
+      lines: ["set interfaces ethernet eth1 vif-s 20 address '198.51.100.17/28'"],
+      path: 'interfaces ethernet eth1 vif-s 20',
+      link: 'eth1.20',
+      address: '198.51.100.17/28',
+    },
+    {
+      feature: 'bonding',
+      lines: [
+        "set interfaces bonding bond0 member interface 'eth2'",
+        "set interfaces bonding bond0 address '198.51.100.33/28'",
+      ],
+      path: 'interfaces bonding bond0',
+      link: 'bond0',
+      address: '198.51.100.33/28',
+    },
+    {
+      feature: 'vrf',
+      lines: [
+        "set vrf name red table '100'",
+        "set interfaces ethernet eth3 vrf 'red'",
+        "set interfaces ethernet eth3 address '198.51.100.49/28'",
+      ],
+      path: 'vrf name red',
+      link: 'eth3',
+      address: '198.51.100.49/28',
+    },
+    {
+      feature: 'wireguard',
+      lines: [
+        "set interfaces wireguard wg0 private-key 'aGx+fvW916Ej7QRnBbW3QMoldhNv1u95/WHz45zDmF0='",
+        "set interfaces wireguard wg0 address '198.51.100.65/28'",
+      ],
+      path: 'interfaces wireguard wg0',
+      link: 'wg0',
+      address: '198.51.100.65/28',
+    },
+    {
+      feature: 'dummy',
+      lines: ["set interfaces dummy dum0 address '192.0.2.254/32'"],
+      path: 'interfaces dummy dum0',
+      link: 'dum0',
+      address: '192.0.2.254/32',
+    },
+  ];
+  const features = new Map<KernelFeature, boolean>();
+  beforeAll(async () => {
+    for (const [f, ok] of await kernelFeatures()) features.set(f, ok);
+  });
+
+  for (const c of CASES) {
+    const reason = FEATURE_NAMES[c.feature];
+    it(`${c.feature}: applies where the kernel has it, else the commit is refused at its check naming ${c.path}`, async (ctx) => {
       const lab = await makeLab();
       try {
-        await configure(lab, ["set interfaces ethernet eth0 vif 10 address '198.51.100.1/24'"]);
-        expect(addresses(lab, 'eth0.10')).toEqual(['198.51.100.1/24']);
+        const before = lab.snapshot();
+        const r = await configure(lab, c.lines);
+        if (features.get(c.feature)) {
+          expect(r.code, r.err).toBe(0);
+          expect(addresses(lab, c.link)).toEqual([c.address]);
+          return;
+        }
+        expect(r.code).toBe(1);
+        expect(r.err).toContain('Commit failed before anything was changed');
+        expect(r.err).toContain(`${c.path}: this kernel has no ${reason}`);
+        expect(lab.snapshot()).toEqual(before);
+        ctx.annotate(`this kernel has no ${reason}: refused at the check step`);
       } finally {
         await lab.down();
       }
-    },
-  );
-  it.skipIf(!dummy)('dummy applies (skipped: this kernel has no dummy link support)', async () => {
+    });
+  }
+
+  it('commit check says so too, without touching anything', async () => {
     const lab = await makeLab();
     try {
-      await configure(lab, ["set interfaces dummy dum0 address '192.0.2.254/32'"]);
-      expect(addresses(lab, 'dum0')).toEqual(['192.0.2.254/32']);
-    } finally {
-      await lab.down();
-    }
-  });
-  it.runIf(!vlan)('without 802.1Q, a vif commit fails cleanly and changes nothing', async () => {
-    const lab = await makeLab();
-    try {
-      const before = lab.snapshot();
-      const r = await configure(lab, [
-        "set interfaces ethernet eth0 vif 10 address '198.51.100.1/24'",
-      ]);
-      expect(r.code).toBe(1);
-      expect(r.err).toMatch(/Commit failed at 'create links' of the kernel backend/);
-      expect(lab.snapshot()).toEqual(before);
+      const r = await fos(
+        lab,
+        "configure; set interfaces ethernet eth1 vif 10 address '198.51.100.1/24'; commit check",
+      );
+      if (features.get('802.1q')) expect(r.code).toBe(0);
+      else {
+        expect(r.code).toBe(1);
+        expect(r.err + r.out).toContain(
+          'interfaces ethernet eth1 vif 10: this kernel has no 802.1Q VLAN support',
+        );
+      }
     } finally {
       await lab.down();
     }

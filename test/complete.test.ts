@@ -37,6 +37,8 @@ describe('completion', () => {
         'clear',
         'configure',
         'exit',
+        'generate',
+        'help',
         'monitor',
         'ping',
         'reset',
@@ -61,8 +63,10 @@ describe('completion', () => {
         'interfaces',
         'ip',
         'ipv6',
+        'lldp',
         'log',
         'nat',
+        'policy',
         'system',
         'version',
       ],
@@ -103,12 +107,13 @@ describe('completion', () => {
 
   it('gives value help for free values', () => {
     const c = at('set interfaces ethernet eth0 address <|>');
-    expect(c.values.map((v) => v.format)).toEqual([
-      '<x.x.x.x/x>',
-      '<h:h:h:h:h:h:h:h/x>',
-      'dhcp',
-      'dhcpv6',
+    // dhcp and dhcpv6 are choices with their own help; the formats are the free values.
+    expect(c.values.map((v) => v.format)).toEqual(['<x.x.x.x/x>', '<h:h:h:h:h:h:h:h/x>']);
+    const listed = formatHelp(c);
+    expect(listed.filter((l) => /^\s+dhcp\s/.test(l))).toEqual([
+      '  dhcp                 Dynamic Host Configuration Protocol',
     ]);
+    expect(listed.filter((l) => /^\s+dhcpv6\s/.test(l))).toHaveLength(1);
     const help = formatHelp(at('set interfaces ethernet eth0 mtu <|>'));
     expect(help).toEqual([
       'Possible completions:',

@@ -87,7 +87,7 @@ describe('set, delete and comment', () => {
     [
       'set',
       'interfaces ethernat eth0',
-      /unknown word 'ethernat' under 'interfaces'; expected one of: .*bridge, dummy, ethernet/,
+      /unknown word 'ethernat' under 'interfaces' \(did you mean 'ethernet'\?\); expected one of: .*bridge, dummy, ethernet/,
     ],
     [
       'set',
@@ -115,8 +115,13 @@ describe('set, delete and comment', () => {
     ],
     [
       'set',
-      'interfaces ethernet eth0 vrf blue',
-      /'interfaces ethernet eth0 vrf' is not supported: VRF/,
+      'interfaces wireguard wg0 mirror ingress eth1',
+      /'interfaces wireguard wg0 mirror' is not supported: port mirroring/,
+    ],
+    [
+      'set',
+      'interfaces ethernet eth0 vrf eth1',
+      /'eth1' is not a valid value for 'interfaces ethernet eth0 vrf'/,
     ],
     [
       'delete',

@@ -99,6 +99,51 @@ const cases: [string, string, RegExp | string, number?][] = [
     '-     domain-name "q.example"\n+     domain-name "r.example"',
   ],
   [
+    'help COMMAND prints the reference entry of the command',
+    'help show system commit diff',
+    'show system commit diff <N>\n  System information: What revision N changed\n    <N>  Revision number (0 is running) (TAB: revisions)\n',
+  ],
+  [
+    'help PATH prints the schema entry, with its values and default',
+    'configure; help set interfaces ethernet eth0 mtu',
+    'interfaces ethernet eth0 mtu (leaf)\n  Maximum Transmission Unit (MTU)\n  Values:\n    <68-16000>  Maximum Transmission Unit in byte\n  Default: 1500\n',
+  ],
+  ['help lists the commands', 'configure; help', /^Configuration commands:\n {2}annotate/],
+  [
+    'prefixes of keywords, in both modes and in pipes',
+    'sho conf comm | mat eth1; conf; se int eth eth1 desc abc; sh int eth eth1 | disp set',
+    "set interfaces ethernet eth1 mtu '1400'\nset interfaces ethernet eth1 description 'abc'\nset interfaces ethernet eth1 mtu '1400'\n",
+  ],
+  [
+    'what a prefix set is stored in full words',
+    'configure; se int eth eth1 desc abc; comp',
+    '+         description "abc"',
+  ],
+  [
+    'an ambiguous prefix lists the candidates',
+    'configure; co',
+    "ambiguous command 'co': it begins comment, commit, compare, confirm, copy",
+    1,
+  ],
+  [
+    'an ambiguous path word lists the candidates',
+    'configure; set interfaces ethernet eth0 dis',
+    "ambiguous word 'dis' under",
+    1,
+  ],
+  [
+    'a word two edits from a keyword is suggested (configuration mode)',
+    "configure; set interfaces ethernet eth0 adress '192.0.2.7/24'",
+    "unknown word 'adress' under 'interfaces ethernet eth0' (did you mean 'address'?)",
+    1,
+  ],
+  [
+    'a word two edits from a keyword is suggested (operational mode)',
+    'show configuraton',
+    "unknown word 'configuraton' after 'show' (did you mean 'configuration'?)",
+    1,
+  ],
+  [
     'comment shows in curly form',
     "configure; comment interfaces ethernet eth0 'circuit 7'; show interfaces",
     /\/\* circuit 7 \*\/\nethernet eth0 \{/,
@@ -138,6 +183,27 @@ describe('copy, rename, update and configure exclusive', () => {
     expect(r.out).toContain("set interfaces bridge br1 address '10.0.0.1/24'");
     expect(r.out).toContain('set interfaces bridge br2 stp');
     expect(r.out).not.toContain('br0');
+  });
+
+  it('rename rewrites what named the entry, and says where', async () => {
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      [
+        'configure',
+        "set firewall ipv4 name WAN-IN default-action 'drop'",
+        "set firewall ipv4 forward filter rule 5 action 'jump'",
+        "set firewall ipv4 forward filter rule 5 jump-target 'WAN-IN'",
+        'rename firewall ipv4 name WAN-IN to OUTSIDE',
+        'show firewall | display set',
+        'commit check',
+      ].join('; '),
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('Renamed it in 1 reference:');
+    expect(r.out).toContain('  firewall ipv4 forward filter rule 5 jump-target');
+    expect(r.out).toContain("set firewall ipv4 forward filter rule 5 jump-target 'OUTSIDE'");
+    expect(r.out).not.toContain('WAN-IN');
   });
 
   it.each([

@@ -1,14 +1,14 @@
 /** The ink front-end in-process: the same engine, drawn through ink into a string. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShellEngine } from '../src/cli/engine.js';
-import type { InkTerminal } from '../src/ui/ink-terminal.js';
+import type { InkTerminal, visiblePart as VisiblePart } from '../src/ui/ink-terminal.js';
 import { loadInk } from '../src/ui/lazy.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { testShell } from './helpers/shell.js';
 
 let lab: Lab;
 let Ink: typeof InkTerminal;
-let visiblePart: typeof import('../src/ui/ink-terminal.js').visiblePart;
+let visiblePart: typeof VisiblePart;
 beforeAll(async () => {
   // As the shell loads it (ink decides at import whether it draws at all: CI=1 turns that off).
   const outer = process.env.CI;

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSetForm } from '../src/config/index.js';
-import { parseIpJson } from '../src/apply/kernel.js';
+import { parseIpJson, parseWireguardDump } from '../src/apply/kernel.js';
 import { renderKernel, type KernelState, type LinkState } from '../src/render/kernel.js';
 import { batchLine, describePlan, planKernel } from '../src/render/kernel-plan.js';
 import { canonicalIPv6, schema } from '../src/schema/index.js';
@@ -191,5 +191,166 @@ describe('kernel planning', () => {
       addresses: ['10.0.0.1/24'],
       bridge: { stp: true, priority: 100, aging: 300, forwardDelay: 15, helloTime: 2, maxAge: 20 },
     });
+  });
+});
+
+describe('kernel planning of VLANs, bonds, VRFs and WireGuard', () => {
+  const desiredOf = (text: string): KernelState =>
+    renderKernel(withDefaults(loadSetForm(`${ADMIN_LOGIN}\n${text}`, schema).tree, schema));
+  const BOND = `set interfaces bonding bond0 member interface 'eth1'
+set interfaces bonding bond0 member interface 'eth2'
+set interfaces bonding bond0 vif 50 address '198.51.100.1/24'
+`;
+
+  it('makes a bond again when its mode changes, with its VLAN and its members', () => {
+    const before = desiredOf(BOND);
+    const lab = freshLab();
+    const links = new Map(lab.links);
+    for (const [name, link] of before.links) links.set(name, { ...link, mac: undefined });
+    const plan = planFor(`${BOND}set interfaces bonding bond0 mode 'active-backup'\n`, { links });
+    expect(plan).toEqual([
+      '# kernel: remove links',
+      'ip -n lab link del dev bond0',
+      '# kernel: create links',
+      'ip -n lab link add name bond0 type bond mode active-backup miimon 100 min_links 0',
+      'ip -n lab link add link bond0 name bond0.50 type vlan protocol 802.1Q id 50',
+      '# kernel: link settings',
+      'ip -n lab link set dev eth1 down',
+      'ip -n lab link set dev eth1 master bond0',
+      'ip -n lab link set dev eth2 down',
+      'ip -n lab link set dev eth2 master bond0',
+      'ip -n lab link set dev bond0 mtu 1500',
+      '# kernel: add addresses',
+      'ip -n lab address add 198.51.100.1/24 dev bond0.50',
+      '# kernel: link state',
+      'ip -n lab link set dev bond0 up',
+      'ip -n lab link set dev bond0.50 up',
+      'ip -n lab link set dev eth1 up',
+      'ip -n lab link set dev eth2 up',
+    ]);
+  });
+
+  it('names the config path and feature of every link it creates', () => {
+    const desired = desiredOf(`${BOND}set interfaces ethernet eth3 vif-s 7 vif-c 8
+set vrf name red table '100'
+set interfaces dummy dum0
+`);
+    expect(
+      planKernel({ observed: freshLab(), desired, managed: new Set(desired.links.keys()) }).needs,
+    ).toEqual([
+      { name: 'dum0', path: 'interfaces dummy dum0', feature: 'dummy' },
+      { name: 'red', path: 'vrf name red', feature: 'vrf' },
+      { name: 'bond0', path: 'interfaces bonding bond0', feature: 'bonding' },
+      { name: 'bond0.50', path: 'interfaces bonding bond0 vif 50', feature: '802.1q' },
+      { name: 'eth3.7', path: 'interfaces ethernet eth3 vif-s 7', feature: '802.1ad' },
+      { name: 'eth3.7.8', path: 'interfaces ethernet eth3 vif-s 7 vif-c 8', feature: '802.1q' },
+    ]);
+  });
+
+  it('keeps WireGuard keys out of argv and the printed plan, and does nothing when wg shows the same', () => {
+    const text = readFileSync(join(casesDir, 'wireguard', 'config.set'), 'utf8');
+    const desired = desiredOf(text);
+    const plan = planKernel({
+      observed: freshLab(),
+      desired,
+      managed: new Set(desired.links.keys()),
+    });
+    const wg = plan.steps.find((s) => s.name === 'wireguard')!.ops[0]!;
+    expect(wg.argv).toEqual(['syncconf', 'wg0']);
+    expect(wg.input).toBe(
+      [
+        '[Interface]',
+        'PrivateKey = aGx+fvW916Ej7QRnBbW3QMoldhNv1u95/WHz45zDmF0=',
+        'ListenPort = 51820',
+        'FwMark = off',
+        '',
+        '[Peer]',
+        'PublicKey = 5iQUD3VoCDBTPXAPHOwUJ0p7xzKGHEY/wQmgvBVmaFI=',
+        'AllowedIPs = ::/0',
+        'Endpoint = [2001:db8::2]:51821',
+        '',
+        '[Peer]',
+        'PublicKey = G4pZishpMRrLmd96Kr6V7LIuNGdcUb81gWaYZ+FWkG0=',
+        'PresharedKey = CumyXX7osvUT9AwnS+m2TEfCaL0Ptc2LfuZ78Sujuk8=',
+        'AllowedIPs = 10.0.0.2/32, 10.1.0.0/16',
+        'Endpoint = 192.0.2.2:51820',
+        'PersistentKeepalive = 25',
+        '',
+      ].join('\n'),
+    );
+    expect(describePlan(plan, 'lab').join('\n')).not.toMatch(/aGx\+|CumyXX/);
+
+    const dump = [
+      'wg0\taGx+fvW916Ej7QRnBbW3QMoldhNv1u95/WHz45zDmF0=\tPUB\t51820\toff',
+      'wg0\tG4pZishpMRrLmd96Kr6V7LIuNGdcUb81gWaYZ+FWkG0=\tCumyXX7osvUT9AwnS+m2TEfCaL0Ptc2LfuZ78Sujuk8=\t192.0.2.2:51820\t10.1.0.0/16,10.0.0.2/32\t1700000000\t100\t200\t25',
+      'wg0\t5iQUD3VoCDBTPXAPHOwUJ0p7xzKGHEY/wQmgvBVmaFI=\t(none)\t[2001:db8::2]:51821\t::/0\t0\t0\t0\toff',
+      '',
+    ].join('\n');
+    const seen = parseWireguardDump(dump).get('wg0');
+    const observed = new Map(freshLab().links);
+    for (const [name, link] of desired.links)
+      observed.set(name, name === 'wg0' ? { ...link, wireguard: seen } : link);
+    expect(
+      planKernel({ observed: { links: observed }, desired, managed: new Set(desired.links.keys()) })
+        .steps,
+    ).toEqual([]);
+  });
+
+  it('adds IPv6 addresses again to a link that joins a VRF (the kernel drops them)', () => {
+    const lab = freshLab();
+    const links = new Map(lab.links);
+    links.set('eth2', { ...links.get('eth2')!, addresses: ['192.0.2.1/24', '2001:db8::1/64'] });
+    links.set('red', { ...desiredOf("set vrf name red table '100'").links.get('red')!, up: true });
+    const plan = planFor(
+      `set vrf name red table '100'
+set interfaces ethernet eth2 address '192.0.2.1/24'
+set interfaces ethernet eth2 address '2001:db8::1/64'
+set interfaces ethernet eth2 vrf 'red'
+`,
+      { links },
+    );
+    expect(plan).toEqual([
+      '# kernel: link settings',
+      'ip -n lab link set dev eth2 master red',
+      '# kernel: add addresses',
+      'ip -n lab address add 2001:db8::1/64 dev eth2',
+    ]);
+  });
+
+  it('reads bonds and VRFs from ip -json', () => {
+    const state = parseIpJson(
+      JSON.stringify([
+        {
+          ifname: 'bond0',
+          flags: ['UP'],
+          mtu: 1500,
+          linkinfo: {
+            info_kind: 'bond',
+            info_data: {
+              mode: 'active-backup',
+              miimon: 100,
+              min_links: 0,
+              primary: 'eth1',
+              xmit_hash_policy: 'layer2',
+              ad_lacp_rate: 'slow',
+              arp_interval: 0,
+            },
+          },
+        },
+        { ifname: 'red', flags: ['UP'], linkinfo: { info_kind: 'vrf', info_data: { table: 100 } } },
+      ]),
+    );
+    expect(state.links.get('bond0')?.bond).toEqual({
+      mode: 'active-backup',
+      hashPolicy: undefined,
+      miimon: 100,
+      minLinks: 0,
+      primary: 'eth1',
+      lacpRate: undefined,
+      systemMac: undefined,
+      arpInterval: 0,
+      arpTargets: [],
+    });
+    expect(state.links.get('red')).toMatchObject({ kind: 'vrf', table: 100 });
   });
 });

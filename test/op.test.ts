@@ -3,6 +3,7 @@
  * json` and the word errors all come from the one declaration of each
  * command; the generated reference matches it.
  */
+import { opHelp } from '../src/cli/help.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,12 @@ describe('dispatch', () => {
     ['set terminal length 0', 'set terminal length <length>', { length: '0' }],
     ['terminal width 120', 'terminal width <width>', { width: '120' }],
     ['quit', 'quit', {}],
+    // Unambiguous prefixes of keywords, never of values.
+    ['sho int', 'show interfaces', {}],
+    ['conf', 'configure', {}],
+    ['sh sys com d 3', 'show system commit diff <N>', { N: '3' }],
+    ['sh fir gr LA', 'show firewall group [<name>]', { name: 'LA' }],
+    ['ping co', 'ping <host>', { host: 'co' }],
   ])('%s is %s', (words, pattern, args) => {
     const m = resolveOp(opTree, words.split(' '), 'operational');
     expect(m.ok && m.command.pattern).toBe(pattern);
@@ -118,7 +125,7 @@ describe('dispatch', () => {
       'show interfaces nosuchthing',
       'unknown-word',
       2,
-      /^unknown word 'nosuchthing' after 'show interfaces'; expected one of: bridge, counters, detail, ethernet, vxlan$/,
+      /^unknown word 'nosuchthing' after 'show interfaces'; expected one of: bonding, bridge, counters, detail, dummy, ethernet, vxlan, wireguard$/,
     ],
     [
       'show system uptime now',
@@ -144,7 +151,7 @@ describe('dispatch', () => {
       'show nosuch',
       'unknown-word',
       1,
-      /^unknown word 'nosuch' after 'show'; expected one of: arp, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, log, nat, system, \.\.\. \(13 in all\)$/,
+      /^unknown word 'nosuch' after 'show'; expected one of: arp, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, lldp, log, nat, \.\.\. \(15 in all\)$/,
     ],
     [
       'show system commit frob',
@@ -168,7 +175,7 @@ describe('dispatch', () => {
       'frobnicate',
       'unknown-command',
       0,
-      /^unknown command 'frobnicate'; expected clear, configure, exit, monitor, ping, reset, restart, set, show, terminal, traceroute$/,
+      /^unknown command 'frobnicate'; expected clear, configure, exit, generate, help, monitor, ping, reset, restart, set, show, terminal, \.\.\. \(13 in all\)$/,
     ],
     [
       'show system commit diff x1',
@@ -194,7 +201,16 @@ describe('dispatch', () => {
       2,
       /^'show nat' is not a complete command; expected one of: destination, source, translations$/,
     ],
-    ['set terminal length 12345', 'invalid-value', 3, /'12345'/],
+    ['set terminal length 1234567', 'invalid-value', 3, /'1234567'/],
+    ['s', 'ambiguous', 0, /^ambiguous command 's': it begins set, show$/],
+    ['show i', 'ambiguous', 1, /^ambiguous word 'i' after 'show': it begins interfaces, ip, ipv6$/],
+    [
+      'show configuraton',
+      'unknown-word',
+      1,
+      /^unknown word 'configuraton' after 'show' \(did you mean 'configuration'\?\); expected one of: /,
+    ],
+    ['shwo', 'unknown-command', 0, /^unknown command 'shwo' \(did you mean 'show'\?\); /],
   ])('%s: %s at word %i', (words, code, index, message) => {
     const e = errorOf(words);
     expect(e.code).toBe(code);
@@ -205,7 +221,7 @@ describe('dispatch', () => {
   it('run in configuration mode does not offer or accept the commands of operational mode only', () => {
     expect(errorOf('configure', 'configuration').code).toBe('unknown-command');
     expect(describeOpError(errorOf('exit', 'configuration'))).toBe(
-      "unknown command 'exit'; expected clear, monitor, ping, reset, restart, set, show, terminal, traceroute",
+      "unknown command 'exit'; expected clear, generate, help, monitor, ping, reset, restart, set, show, terminal, traceroute",
     );
     expect(resolveOp(opTree, ['show', 'version'], 'configuration').ok).toBe(true);
   });
@@ -238,7 +254,12 @@ describe('TAB and ? from the tree', () => {
     'interfaces-ethernet': ['eth0'],
     'interfaces-bridge': ['br0'],
     'interfaces-vxlan': ['vx0'],
+    'interfaces-bonding': ['bond0'],
+    'interfaces-dummy': ['dum0'],
+    'interfaces-wireguard': ['wg0'],
     hosts: ['192.0.2.2'],
+    'policy-routes': ['LAN'],
+    'policy-route6s': ['LAN6'],
   };
   const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
@@ -306,6 +327,8 @@ describe('TAB and ? from the tree', () => {
   it('run in configuration mode offers the tree without configure and exit', () => {
     expect(at('run ', 'configuration').choices.map((c) => c.word)).toEqual([
       'clear',
+      'generate',
+      'help',
       'monitor',
       'ping',
       'reset',
@@ -406,6 +429,9 @@ beforeAll(async () => {
       'set firewall xdp interface eth0 drop source group address-group LAN',
       'set nat source rule 10 outbound-interface name eth1',
       'set nat source rule 10 translation address masquerade',
+      'set policy route LAN interface eth0',
+      "set policy route LAN rule 10 set mark '7'",
+      "set policy route6 LAN6 rule 10 set mark '7'",
       "commit comment 'op test'",
       "set system domain-name 'op.example'",
       'commit',
@@ -438,6 +464,10 @@ function contextFor(calls: string[], signal = new AbortController().signal): OpC
       configure: (exclusive) => void calls.push(`configure ${exclusive}`),
       setTerminal: (setting, value) => void calls.push(`terminal ${setting} ${value}`),
       exit: () => void calls.push('exit'),
+      help: () => {
+        const help = opHelp([], 'operational');
+        return help.ok ? help.lines : [];
+      },
     },
     visible: (tree) => redactSecrets(tree, schema),
   };
@@ -459,9 +489,12 @@ function shape(value: unknown): unknown {
 }
 
 /** The words of a command with arguments taken from its completion sources on the lab. */
-async function wordsOf(c: OpCommand): Promise<{ words: string[]; args: Record<string, string> }> {
+async function wordsOf(
+  c: OpCommand,
+): Promise<{ words: string[]; args: Record<string, string>; absent?: string }> {
   const args: Record<string, string> = {};
   const words: string[] = [];
+  let absent: string | undefined;
   for (const w of c.words) {
     const name = argName(w);
     if (name === undefined) {
@@ -470,18 +503,23 @@ async function wordsOf(c: OpCommand): Promise<{ words: string[]; args: Record<st
     }
     const source = c.args![name]!.source;
     const values = source ? await opTree.sources.get(source)!.read(opSystem(lab.router())) : [];
-    const value = sample(c, w, () => values);
+    // Link kinds this host's kernel lacks have no link to name: a made-up one must be refused clearly.
+    const kind = /^interfaces-(bonding|dummy|wireguard)$/.exec(source ?? '')?.[1];
+    const value =
+      kind && values.length === 0
+        ? (absent = { bonding: 'bond9', dummy: 'dum9', wireguard: 'wg9' }[kind]!)
+        : sample(c, w, () => values);
     args[name] = value;
     words.push(value);
   }
-  return { words, args };
+  return { words, args, ...(absent ? { absent } : {}) };
 }
 
 describe('every command on a live lab', () => {
   it.each(opTree.commands.map((c) => [c.pattern, c] as const))(
     '%s | display json is its handler data, and its text is the text view',
     async (_, c) => {
-      const { words, args } = await wordsOf(c);
+      const { words, args, absent } = await wordsOf(c);
       const line = words.join(' ');
       // A fresh session each time: `configure exclusive` takes the lock until the session ends.
       const execute = async (text: string) => {
@@ -501,6 +539,14 @@ describe('every command on a live lab', () => {
         expect(refused.ok).toBe(false);
         expect(refused.output.join('\n')).toMatch(
           /acts on the daemon: run it in a session of fos serve/,
+        );
+        return;
+      }
+      if (absent) {
+        const refused = await execute(`${line} | display json`);
+        expect(refused.ok).toBe(false);
+        expect(refused.output.join('\n')).toMatch(
+          new RegExp(`${absent}.*does not exist|does not exist.*${absent}`),
         );
         return;
       }

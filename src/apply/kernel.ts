@@ -2,10 +2,19 @@
  * The kernel driver: observe links and addresses with `ip -json`, apply a
  * plan one `ip -batch` per step, and restore a previous state.
  */
-import type { KernelState, LinkKind, LinkState } from '../render/kernel.js';
+import type {
+  KernelState,
+  LinkKind,
+  LinkState,
+  WireguardParameters,
+  WireguardPeer,
+} from '../render/kernel.js';
 import { batchLine, planKernel, type PlanStep } from '../render/kernel-plan.js';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CommandError, run, runChecked } from './run.js';
-import { ipPrefix, type Target } from './target.js';
+import { inNamespace, ipPrefix, type Target } from './target.js';
 
 interface IpAddress {
   family: string;
@@ -38,6 +47,12 @@ function kindOf(link: IpLink): LinkKind {
       return 'dummy';
     case 'vlan':
       return 'vlan';
+    case 'bond':
+      return 'bond';
+    case 'vrf':
+      return 'vrf';
+    case 'wireguard':
+      return 'wireguard';
     default:
       return 'ethernet';
   }
@@ -94,6 +109,35 @@ export function parseIpJson(json: string): KernelState {
             },
           }
         : {}),
+      ...(kind === 'bond'
+        ? {
+            bond: {
+              mode: s(data['mode']) ?? 'balance-rr',
+              hashPolicy: ['802.3ad', 'balance-xor'].includes(s(data['mode']) ?? '')
+                ? s(data['xmit_hash_policy'])
+                : undefined,
+              miimon: n(data['miimon']),
+              minLinks: n(data['min_links']),
+              primary: ['active-backup', 'balance-tlb', 'balance-alb'].includes(
+                s(data['mode']) ?? '',
+              )
+                ? s(data['primary'])
+                : undefined,
+              lacpRate: s(data['mode']) === '802.3ad' ? s(data['ad_lacp_rate']) : undefined,
+              systemMac:
+                s(data['mode']) === '802.3ad' && s(data['ad_actor_system']) !== '00:00:00:00:00:00'
+                  ? s(data['ad_actor_system'])
+                  : undefined,
+              arpInterval: n(data['arp_interval']),
+              arpTargets: Array.isArray(data['arp_ip_target'])
+                ? (data['arp_ip_target'] as unknown[])
+                    .filter((t): t is string => typeof t === 'string')
+                    .sort()
+                : [],
+            },
+          }
+        : {}),
+      ...(kind === 'vrf' ? { table: n(data['table']) } : {}),
       ...(kind === 'vlan'
         ? {
             vlan: {
@@ -134,10 +178,88 @@ export function withFloodEntries(state: KernelState, fdbJson: string): KernelSta
   return { links };
 }
 
+const none = (v: string | undefined): string | undefined =>
+  v === undefined || v === '(none)' || v === 'off' ? undefined : v;
+
+/**
+ * `wg show all dump`: per interface a line `NAME PRIVATE PUBLIC PORT FWMARK`,
+ * then per peer `NAME PUBLIC PSK ENDPOINT ALLOWED HANDSHAKE RX TX KEEPALIVE`.
+ */
+export function parseWireguardDump(dump: string): Map<string, WireguardParameters> {
+  const out = new Map<string, { w: WireguardParameters; peers: WireguardPeer[] }>();
+  for (const line of dump.split('\n')) {
+    const f = line.split('\t');
+    if (f.length === 5) {
+      const peers: WireguardPeer[] = [];
+      out.set(f[0]!, {
+        w: {
+          privateKey: f[1]!,
+          port: Number(f[3]),
+          fwmark: none(f[4]) === undefined ? 0 : Number(f[4]),
+          peers,
+        },
+        peers,
+      });
+    } else if (f.length === 9) {
+      const entry = out.get(f[0]!);
+      if (!entry) continue;
+      const allowed = none(f[4]);
+      const keepalive = none(f[8]);
+      entry.peers.push({
+        publicKey: f[1]!,
+        presharedKey: none(f[2]),
+        endpoint: none(f[3]),
+        allowedIps: allowed ? allowed.split(',').sort() : [],
+        keepalive: keepalive === undefined ? undefined : Number(keepalive),
+      });
+    }
+  }
+  const result = new Map<string, WireguardParameters>();
+  for (const [name, { w }] of out)
+    result.set(name, {
+      ...w,
+      peers: [...w.peers].sort((a, b) =>
+        a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0,
+      ),
+    });
+  return result;
+}
+
+/**
+ * Run `work` with `text` in a file only root can read, in a directory of its
+ * own under /run (memory, not disk, on a router), removed afterwards. `wg`
+ * reads its configuration from a path; a pipe from Node is a socket, which
+ * `/dev/stdin` cannot open.
+ */
+async function withSecretFile<T>(text: string, work: (file: string) => Promise<T>): Promise<T> {
+  const base = existsSync('/run') ? '/run' : tmpdir();
+  const dir = mkdtempSync(join(base, 'fos-wg-'));
+  try {
+    const file = join(dir, 'wg.conf');
+    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+    return await work(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `wg` in the target namespace. */
+export function wgCommand(target: Target, args: readonly string[]): [string, string[]] {
+  return inNamespace(target, 'wg', args);
+}
+
 export async function observeKernel(target: Target): Promise<KernelState> {
-  const state = parseIpJson(
+  let state = parseIpJson(
     await runChecked('ip', [...ipPrefix(target), '-json', '-details', 'address', 'show']),
   );
+  // WireGuard's keys and peers are read only where there is a WireGuard link.
+  if ([...state.links.values()].some((l) => l.kind === 'wireguard')) {
+    const wg = parseWireguardDump(await runChecked(...wgCommand(target, ['show', 'all', 'dump'])));
+    const links = new Map(state.links);
+    for (const [name, link] of links)
+      if (link.kind === 'wireguard') links.set(name, { ...link, wireguard: wg.get(name) });
+    state = { links };
+  }
   // The forwarding database is read only where there is a VXLAN to read it for.
   if (![...state.links.values()].some((l) => l.kind === 'vxlan')) return state;
   return withFloodEntries(
@@ -162,6 +284,14 @@ async function applyStep(target: Target, step: PlanStep, force: boolean): Promis
     errors.push(message);
     if (!force) throw new StepError(step.name, errors.join('; '));
   };
+  for (const op of step.ops) {
+    if (op.tool !== 'wg') continue;
+    const result = await withSecretFile(op.input ?? '', (file) =>
+      run(...wgCommand(target, [...op.argv, file])),
+    );
+    // The message names the arguments only: the keys were in the file.
+    if (result.code !== 0) fail(new CommandError('wg', op.argv, result).message);
+  }
   for (const tool of ['ip', 'bridge'] as const) {
     const lines: string[] = [];
     const standalone: (readonly string[])[] = [];

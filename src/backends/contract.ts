@@ -157,6 +157,13 @@ export interface Backend<Desired, Actual, Plan> {
   drift(target: Target, desired: Desired): Promise<string[]>;
   /** Start-up: make the target match (after a crash, with the journal's entry). What it did. */
   converge(target: Target, intent: Intent<Desired>): Promise<string[]>;
+  /**
+   * Optional, cheap and read-only (`fos serve` asks every second): whether a
+   * part of what FOS1 applied is gone since (a routing daemon that died).
+   */
+  lost?(target: Target, desired: Desired): boolean;
+  /** Put back what `lost` found (the daemon started with its configuration): what it did. */
+  heal?(target: Target, desired: Desired): Promise<string[]>;
 }
 
 /** A backend of any state types, as the registry and the Router hold them. */

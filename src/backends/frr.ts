@@ -13,10 +13,12 @@ import {
   compareFrr,
   daemonPid,
   EMPTY_CONFIG,
+  frrAvailable,
   FrrError,
   frrSpace,
   maskSecrets,
   observeFrr,
+  restartDaemon,
   restoreFrr,
   runningConfig,
   startDaemon,
@@ -181,9 +183,7 @@ export const frrBackend: Backend<FrrConfig, FrrActual, FrrPlan> = {
         );
         if (missing.length === 0) continue;
       }
-      if (pid !== undefined) await stopDaemon(s, d);
-      await startDaemon(s, d);
-      const problems = await transaction(s, d, frrDelta([], intent.desired[d]));
+      const problems = await restartDaemon(s, d, intent.desired[d]);
       if (problems.length) throw new FrrError('apply', problems);
       out.push(
         pid === undefined
@@ -196,6 +196,22 @@ export const frrBackend: Backend<FrrConfig, FrrActual, FrrPlan> = {
         await stopDaemon(s, d);
         out.push(`frr: stopped ${d}`);
       }
+    return out;
+  },
+
+  // `fos serve` asks every second: a daemon of the running configuration whose PID is gone.
+  lost: (target, desired) =>
+    frrAvailable() && daemonsFor(desired).some((d) => daemonPid(space(target), d) === undefined),
+
+  async heal(target, desired) {
+    const s = space(target);
+    const out: string[] = [];
+    for (const d of daemonsFor(desired)) {
+      if (daemonPid(s, d) !== undefined) continue;
+      const problems = await restartDaemon(s, d, desired[d]);
+      if (problems.length) throw new FrrError('apply', problems);
+      out.push(`frr: ${d} had stopped; started again with its configuration`);
+    }
     return out;
   },
 };

@@ -1,11 +1,12 @@
 /**
- * The kernel backend: links, addresses, bridges and VXLAN of the target
- * namespace (`interfaces`). Plans from what `ip -json` shows, touching only
+ * The kernel backend: links, addresses, bridges, VXLAN, VLANs, bonds, VRFs
+ * and WireGuard of the target namespace (`interfaces`, `vrf`). Plans from what `ip -json` shows, touching only
  * the links FOS1 manages: those the configuration names now, those the
  * running revision named (so that a link taken out is released), and those a
  * commit that did not end had in its journal.
  */
 import { applyKernelStep, observeKernel, restoreKernel } from '../apply/kernel.js';
+import { missingFeatures } from '../apply/kernel-features.js';
 import { describeTarget } from '../apply/target.js';
 import { renderKernel, type KernelState } from '../render/kernel.js';
 import { describePlan, planKernel, type KernelPlan } from '../render/kernel-plan.js';
@@ -58,13 +59,13 @@ export const kernelBackend: Backend<KernelState, KernelActual, KernelBackendPlan
   describe: (plan, target) => describePlan(plan, target.netns),
 
   async check(target, plan) {
-    if (plan.missing.length === 0) return { ok: true, plan };
-    return {
-      ok: false,
-      problems: plan.missing.map(
+    const problems = [
+      ...plan.missing.map(
         (name) => `interface ${name} does not exist in ${describeTarget(target)}`,
       ),
-    };
+      ...(await missingFeatures(plan.needs)),
+    ];
+    return problems.length === 0 ? { ok: true, plan } : { ok: false, problems };
   },
 
   journal: (plan) => plan.managed,

@@ -1,6 +1,6 @@
 /**
  * The nft backend: FOS1's own nftables tables (`firewall`, `nat`, `nat66`,
- * `system conntrack`). What FOS1 last applied is the rendering of the running
+ * `system conntrack`, and the marks of `policy route`). What FOS1 last applied is the rendering of the running
  * revision, not a listing read back from nft (listing costs more than
  * loading), so the plan is made from that, not from an observation: one
  * transaction, checked with `nft -c` and loaded atomically with `nft -f`.
@@ -105,6 +105,8 @@ async function tableDrift(target: Target, desired: NftTables): Promise<string[]>
 export const nftBackend: Backend<FirewallState, undefined, NftBackendPlan> = {
   name: 'nft',
   owns: ['nft'],
+  // `policy route` marks are rules of table fos_pbr (the pbr backend adds their ip rules).
+  reads: ['pbr'],
   // Rules name interfaces that the kernel backend creates.
   after: ['kernel'],
   recheck: false,

@@ -8,6 +8,7 @@ import type { AnyBackend, BackendName } from './contract.js';
 import { frrBackend } from './frr.js';
 import { kernelBackend } from './kernel.js';
 import { nftBackend } from './nft.js';
+import { pbrBackend } from './pbr.js';
 import { sysctlBackend } from './sysctl.js';
 import { xdpBackend } from './xdp.js';
 
@@ -51,4 +52,5 @@ export const BACKENDS: readonly AnyBackend[] = inDependencyOrder([
   sysctlBackend,
   xdpBackend,
   frrBackend,
+  pbrBackend,
 ]);

@@ -23,6 +23,12 @@ function wanted(target: Target, state: SysctlState): Map<string, string> {
   ]);
 }
 
+function sameValues(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
 export const sysctlBackend: Backend<SysctlState, ReadonlyMap<string, string>, SysctlPlan> = {
   name: 'sysctl',
   // The sysctls are written under `firewall` and `system conntrack`, both of the nft owner.
@@ -34,8 +40,20 @@ export const sysctlBackend: Backend<SysctlState, ReadonlyMap<string, string>, Sy
 
   render: (config) => renderSysctls(config),
 
-  /** The current values of the keys wanted in this target (a key the kernel lacks is absent). */
-  observe: (target, intent) => readSysctls(target, [...wanted(target, intent.desired).keys()]),
+  /**
+   * The current values of the keys wanted in this target (a key the kernel
+   * lacks is absent). A commit whose rendering asks for what the running
+   * revision applied reads nothing, as nft plans from what it applied; a
+   * commit without changes (desired is the applied rendering itself), the
+   * first commit, a crash journal and start-up read and correct them.
+   */
+  observe: (target, intent) =>
+    intent.applied !== undefined &&
+    intent.applied !== intent.desired &&
+    intent.journal === undefined &&
+    sameValues(wanted(target, intent.applied), wanted(target, intent.desired))
+      ? Promise.resolve(new Map())
+      : readSysctls(target, [...wanted(target, intent.desired).keys()]),
 
   plan(intent, actual) {
     const write = new Map<string, string>();
@@ -55,8 +73,8 @@ export const sysctlBackend: Backend<SysctlState, ReadonlyMap<string, string>, Sy
 
   check: async (_target, plan) => ({ ok: true, plan }),
 
-  // Start-up writes every wanted value anyway: nothing to remember.
-  journal: () => undefined,
+  // A write that did not end: the next commit reads the values again.
+  journal: (plan) => (plan.write.size ? [...plan.write.keys()] : undefined),
 
   async apply(target, plan, progress) {
     if (plan.write.size) await progress.step('write', () => writeSysctls(target, plan.write));

@@ -64,10 +64,14 @@ export interface XdpActual {
   readonly dumped: ReadonlyMap<string, XdpElements>;
 }
 
-/** What an interface's maps held before the commit, when known: for a restore that loads it back. */
+/**
+ * What an interface's maps held before the commit, when known: for a restore
+ * that loads it back. The elements are made only then (from the applied
+ * rendering, 100,000 of them for a large group: not on every commit).
+ */
 interface Before {
   readonly state: XdpState;
-  readonly elements: XdpElements;
+  readonly elements: () => XdpElements;
 }
 
 export type XdpStep =
@@ -168,7 +172,8 @@ const freshLoad = (d: XdpInterfaceDesired) => ({
 
 /** A restore's load of what was there: the elements known, the settings and sizes observed. */
 function loadOf(before: Before): { contents: XdpContents; capacity: XdpCapacity } {
-  const { state, elements } = before;
+  const { state } = before;
+  const elements = before.elements();
   return {
     contents: {
       enabled: state.enabled ?? true,
@@ -215,7 +220,7 @@ function beforeOf(state: XdpState | undefined, known: Known | undefined): Before
   if (!state?.consistent || !known) return undefined;
   return {
     state,
-    elements: known.from === 'dump' ? known.elements : xdpElements(known.applied),
+    elements: known.from === 'dump' ? () => known.elements : () => xdpElements(known.applied),
   };
 }
 

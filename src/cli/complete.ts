@@ -6,6 +6,8 @@
 import { parseScript } from '../../grammar/index.js';
 import { getNode, type ConfigNode } from '../config/index.js';
 import { completeOp, opTree, type OpChoice, type OpCompletion } from '../op/index.js';
+import { CONFIGURATION, type CommandWord } from './config-words.js';
+import { expandConfiguration } from './expand.js';
 import {
   valueHelp,
   type CompletionSource,
@@ -32,80 +34,6 @@ export interface CompletionContext {
   /** The values of a completion source (src/op/sources.ts), such as the links in the target namespace. */
   readonly runtime: (source: string) => readonly string[];
 }
-
-/** The command words of configuration mode; a nested table is the words that may follow. */
-interface CommandWord {
-  readonly help: string;
-  readonly next?: Readonly<Record<string, CommandWord>>;
-  /** After this word comes a configuration path. */
-  readonly path?: boolean;
-  /** After this word comes a free value (a file, a number). */
-  readonly value?: ValueHelp;
-  /** Complete as typed: Enter is a choice here. */
-  readonly done?: boolean;
-  /** After this word comes an operational command (`run`). */
-  readonly op?: boolean;
-}
-
-const revision: ValueHelp = { format: '<N>', description: 'Revision number (0 is running)' };
-
-const CONFIGURATION: Record<string, CommandWord> = {
-  annotate: { help: 'Attach a comment to a node', path: true },
-  comment: { help: 'Attach a comment to a node', path: true },
-  commit: {
-    help: 'Apply the candidate configuration',
-    done: true,
-    next: {
-      'and-quit': { help: 'Commit, then leave configuration mode', done: true },
-      check: { help: 'Verify and show what would change; change nothing', done: true },
-      comment: {
-        help: 'Record a comment with the revision',
-        value: { format: '<text>', description: 'Comment' },
-      },
-      confirmed: {
-        help: 'Roll back unless confirmed in N minutes',
-        done: true,
-        value: { format: '<1-65535>', description: 'Minutes (default 10)' },
-      },
-    },
-  },
-  compare: {
-    help: 'Show changes against running or a revision',
-    done: true,
-    next: { rollback: { help: 'Against revision N', value: revision } },
-    value: revision,
-  },
-  confirm: { help: 'Confirm a commit confirmed', done: true },
-  copy: { help: 'Copy a tag entry', path: true },
-  delete: { help: 'Delete a value or a subtree', path: true },
-  discard: { help: 'Discard the changes of this session', done: true },
-  edit: { help: 'Move to a level of the configuration', path: true },
-  exit: {
-    help: 'Leave this level, or configuration mode',
-    done: true,
-    next: { discard: { help: 'Leave, discarding changes', done: true } },
-  },
-  load: {
-    help: 'Replace the candidate with a file',
-    value: { format: '<file>', description: 'File in set or curly form' },
-  },
-  merge: {
-    help: 'Merge a file into the candidate',
-    value: { format: '<file>', description: 'File in set or curly form' },
-  },
-  rename: { help: 'Rename a tag entry', path: true },
-  rollback: { help: 'Load revision N into the candidate', value: revision },
-  run: { help: 'Run an operational command', op: true },
-  save: {
-    help: 'Save the candidate to a file',
-    value: { format: '<file>', description: 'File (.set for set form)' },
-  },
-  set: { help: 'Set a value or create a node', path: true },
-  show: { help: 'Show the candidate configuration', done: true, path: true },
-  top: { help: 'Move to the top level', done: true },
-  up: { help: 'Move up one level', done: true },
-  update: { help: 'Rebase the candidate on the newest running configuration', done: true },
-};
 
 /** Split the text before the cursor into finished words and the partial word at the cursor. */
 function splitAtCursor(before: string): { words: string[]; partial: string } | undefined {
@@ -137,6 +65,21 @@ function namesFor(node: LeafNode | TagNode, tree: ConfigNode): string[] {
   for (const p of node.reference?.paths ?? [])
     for (const name of getNode(tree, p)?.children.keys() ?? []) names.push(name);
   return names;
+}
+
+/**
+ * A type's fixed words (`dhcp`, `dhcpv6`) are offered as choices with their own
+ * descriptions; its help lists them as formats too, so the formats left are the
+ * free ones (`<x.x.x.x/x>`): else `?` shows each fixed word twice.
+ */
+function freeFormats(helps: readonly ValueHelp[], offered: readonly string[]): ValueHelp[] {
+  const words = new Set(offered);
+  return helps.filter((h) => !words.has(h.format));
+}
+
+/** The description of a fixed word of a type (`dhcp`: Dynamic Host ...), else `fallback`. */
+function wordHelp(helps: readonly ValueHelp[], word: string, fallback: string): string {
+  return helps.find((h) => h.format === word)?.description ?? fallback;
 }
 
 /** Completion inside a configuration path (after set/delete/edit/show/...). */
@@ -188,12 +131,13 @@ function completePath(
           ...(verb === 'delete' ? [] : [...named, ...runtime, ...node.key.words]),
         ]),
       ];
+      const helps = valueHelp(node);
       return {
         choices: words.map((w) => ({
           word: w,
-          help: configured.has(w) ? 'configured' : node.help,
+          help: configured.has(w) ? 'configured' : wordHelp(helps, w, node.help),
         })),
-        values: verb === 'delete' ? [] : valueHelp(node),
+        values: verb === 'delete' ? [] : freeFormats(helps, words),
         complete: verb === 'delete' || verb === 'show',
       };
     }
@@ -204,12 +148,13 @@ function completePath(
       const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
       // A set: `delete` offers every member of a 100k-member group.
       const configured = new Set(current);
+      const helps = valueHelp(node);
       return {
         choices: words.map((w) => ({
           word: w,
-          help: configured.has(w) ? 'configured' : node.help,
+          help: configured.has(w) ? 'configured' : wordHelp(helps, w, node.help),
         })),
-        values: verb === 'delete' ? [] : valueHelp(node),
+        values: verb === 'delete' ? [] : freeFormats(helps, words),
         complete: verb !== 'set',
       };
     }
@@ -258,10 +203,14 @@ export function completeLine(
 ): Completion {
   const split = splitAtCursor(line.slice(0, cursor));
   if (!split) return { choices: [], values: [], partial: '', complete: false };
+  // Finished words may be prefixes (`se int eth <TAB>`); the op tree matches its own.
+  const expanded =
+    ctx.mode === 'configuration' ? expandConfiguration(schema, ctx.level, split.words) : undefined;
+  const finished = expanded?.ok ? expanded.words : split.words;
   const result =
     ctx.mode === 'operational'
-      ? completeOp(opTree, split.words, 'operational', ctx.runtime)
-      : completeCommand(CONFIGURATION, schema, ctx, split.words);
+      ? completeOp(opTree, finished, 'operational', ctx.runtime)
+      : completeCommand(CONFIGURATION, schema, ctx, finished);
   const choices = result.choices.filter((c) => c.word.startsWith(split.partial));
   // A half-typed word is not a command yet.
   return {

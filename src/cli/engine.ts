@@ -10,6 +10,7 @@ import {
   applyDelete,
   applySet,
   describeEditError,
+  didYouMean,
   errorWordIndex,
   diffCurly,
   formatPath,
@@ -17,7 +18,10 @@ import {
   getNode,
   loadConfigTextSliced,
   loadSetFormSliced,
+  matchKeyword,
   redactCommand,
+  referencesNaming,
+  renameEntry,
   redactSecrets,
   secretWordIndex,
   schemaAt,
@@ -47,6 +51,8 @@ import {
   type OpSystem,
   type ShellControl,
 } from '../op/index.js';
+import { expandConfiguration } from './expand.js';
+import { configurationHelp, opHelp } from './help.js';
 import { runPipes } from './pipes.js';
 
 export { VERSION } from '../op/index.js';
@@ -122,6 +128,18 @@ const ok = (...output: string[]): CommandResult => ({ output, ok: true });
 const fail = (...output: string[]): CommandResult => ({ output, ok: false });
 // For output of any length: spreading 45,000 lines into ok(...) overflows the call stack.
 const okLines = (output: string[]): CommandResult => ({ output, ok: true });
+
+/** What `rename` tells: the references it rewrote, a few by path, the rest counted. */
+function renamedReferences(paths: readonly (readonly string[])[]): string[] {
+  if (paths.length === 0) return [];
+  const shown = paths.slice(0, 5).map((p) => `  ${formatPath(p)}`);
+  const more = paths.length > shown.length ? [`  and ${paths.length - shown.length} more`] : [];
+  return [
+    `Renamed it in ${paths.length} reference${paths.length === 1 ? '' : 's'}:`,
+    ...shown,
+    ...more,
+  ];
+}
 const failLines = (output: string[]): CommandResult => ({ output, ok: false });
 
 export class ShellEngine {
@@ -177,12 +195,19 @@ export class ShellEngine {
   }
 
   async execute(command: Command, options: ExecuteOptions = {}): Promise<CommandResult> {
-    const words = command.words.map((w) => w.text);
-    const pipes = command.pipes.map((p) => p.map((w) => w.text));
+    const typed = command.words.map((w) => w.text);
+    // Prefixes of keywords are written out before anything reads the words (see expand.ts).
+    const expanded = this.session
+      ? expandConfiguration(this.schema, this.session.level, typed)
+      : ({ ok: true, words: typed } as const);
+    const words = expanded.ok ? [...expanded.words] : typed;
+    const pipes = command.pipes.map((p) => expandPipe(p.map((w) => w.text)));
     const displays = pipes.filter((p) => p[0] === 'display').map((p) => p[1] ?? '');
     const unknown = displays.find((d) => !['set', 'json', 'secrets'].includes(d));
     if (unknown !== undefined)
-      return fail(`unknown display format '${excerpt(unknown)}'; expected set, json or secrets`);
+      return fail(
+        `unknown display format '${excerpt(unknown)}'${didYouMean(unknown, DISPLAYS)}; expected set, json or secrets`,
+      );
     const display = displays.find((d) => d !== 'secrets');
     this.showSecrets = displays.includes('secrets');
     if (this.showSecrets && !this.identity.allowSecrets)
@@ -195,11 +220,13 @@ export class ShellEngine {
       display === undefined && pipes.every((p) => p[0] === 'no-more' || p[0] === 'display')
         ? options.live
         : undefined;
-    const result = await this.guarded(words, () =>
-      configuring
-        ? this.configuration(words, display, live)
-        : this.operational(words, display, 0, live),
-    );
+    const result = !expanded.ok
+      ? { ...fail(expanded.message), wordIndex: expanded.index }
+      : await this.guarded(words, () =>
+          configuring
+            ? this.configuration(words, display, live)
+            : this.operational(words, display, 0, live),
+        );
     // Every configuration command is audited, with its level and whether it worked.
     if (configuring && words.length > 0) {
       const level = this.session?.level.length ? `[edit ${formatPath(this.session.level)}] ` : '';
@@ -320,7 +347,10 @@ export class ShellEngine {
 
   /** In a command about to run, which word is the value of a secret leaf (history masks it). */
   secretWord(words: readonly string[]): number | undefined {
-    return secretWordIndex(this.schema, words, this.editLevel);
+    const expanded = this.session
+      ? expandConfiguration(this.schema, this.session.level, words)
+      : undefined;
+    return secretWordIndex(this.schema, expanded?.ok ? expanded.words : words, this.editLevel);
   }
 
   /** A tree as this command may show it: secrets hidden unless asked for and allowed. */
@@ -360,6 +390,10 @@ export class ShellEngine {
     exit: () => {
       this.exitAsked = true;
     },
+    help: () => {
+      const help = opHelp([], this.mode);
+      return help.ok ? help.lines : [help.message];
+    },
   };
 
   /**
@@ -374,6 +408,13 @@ export class ShellEngine {
     live?: (line: string) => void,
   ): Promise<CommandResult> {
     if (words.length === 0) return ok();
+    const first = resolveOp(opTree, words.slice(0, 1), this.mode);
+    if (first.ok && first.command.pattern === 'help' && words.length > 1) {
+      const help = opHelp(words.slice(1), this.mode);
+      return help.ok
+        ? okLines(help.lines)
+        : { ...fail(help.message), wordIndex: offset + 1 + help.index };
+    }
     const match = resolveOp(opTree, words, this.mode);
     if (!match.ok)
       return { ...fail(describeOpError(match.error)), wordIndex: offset + match.error.index };
@@ -501,6 +542,10 @@ export class ShellEngine {
         return this.save(rest);
       case 'run':
         return this.operational(rest, display, 1, live);
+      case 'help': {
+        const help = configurationHelp(this.schema, session.level, rest);
+        return help.ok ? okLines(help.lines) : { ...fail(help.message), wordIndex: 1 + help.index };
+      }
       case 'exit':
       case 'quit':
         if (rest[0] === 'discard') {
@@ -776,9 +821,17 @@ export class ShellEngine {
       );
     const target = [...from.slice(0, -1), key];
     if (getNode(session.candidate, target)) return fail(`'${formatPath(target)}' already exists`);
+    if (verb === 'rename') {
+      // What named the old entry names the new one (a chain's jump-targets, a zone's from).
+      const naming = referencesNaming(session.candidate, this.schema, from);
+      this.session = {
+        ...session,
+        candidate: renameEntry(session.candidate, this.schema, from, key),
+      };
+      return ok(...renamedReferences(naming.map((f) => f.path)));
+    }
     const editor = new TreeEditor(session.candidate);
     editor.graft(target, source);
-    if (verb === 'rename') editor.remove(from);
     this.session = { ...session, candidate: editor.finish() };
     return ok();
   }
@@ -868,6 +921,20 @@ function levelUp(level: readonly string[], schema: ContainerNode): number {
   if (level.length === 0) return 0;
   const parent = schemaAt(schema, level.slice(0, -1));
   return parent?.kind === 'tag' ? level.length - 2 : level.length - 1;
+}
+
+const PIPES = ['match', 'except', 'grep', 'strip-private', 'count', 'no-more', 'display'];
+const DISPLAYS = ['set', 'json', 'secrets'];
+
+/** A pipe with its keywords in full (`| disp j` is `| display json`); a pattern is never touched. */
+function expandPipe(words: string[]): string[] {
+  const [name, ...args] = words;
+  if (name === undefined) return words;
+  const m = matchKeyword(name, PIPES);
+  const full = m.kind === 'exact' || m.kind === 'prefix' ? m.word : name;
+  if (full !== 'display' || args[0] === undefined) return [full, ...args];
+  const d = matchKeyword(args[0], DISPLAYS);
+  return [full, d.kind === 'exact' || d.kind === 'prefix' ? d.word : args[0], ...args.slice(1)];
 }
 
 /**

@@ -8,13 +8,14 @@
  * collection reads its facts with `show configuration commands | grep ...`.
  */
 import { excerpt } from '../../grammar/excerpt.js';
+import { didYouMean } from '../config/index.js';
 import { isIPv4, isIPv6 } from '../schema/types.js';
 import { compileRegex, type Regex } from './regex.js';
 
 export type PipeResult =
   { readonly ok: true; readonly lines: string[] } | { readonly ok: false; readonly error: string };
 
-const PIPES = 'match, except, grep, strip-private, count, no-more, display';
+const PIPES = ['match', 'except', 'grep', 'strip-private', 'count', 'no-more', 'display'];
 
 /** Every pipe in turn; the first that is refused ends it with its error. */
 export function runPipes(lines: string[], pipes: readonly (readonly string[])[]): PipeResult {
@@ -47,7 +48,10 @@ export function runPipes(lines: string[], pipes: readonly (readonly string[])[])
       case 'display':
         break;
       default:
-        return { ok: false, error: `unknown pipe '${excerpt(name ?? '')}'; expected ${PIPES}` };
+        return {
+          ok: false,
+          error: `unknown pipe '${excerpt(name ?? '')}'${didYouMean(name ?? '', PIPES)}; expected ${PIPES.join(', ')}`,
+        };
     }
   }
   return { ok: true, lines: out };

@@ -25,6 +25,30 @@ function kindOf(node: SchemaNode): string {
   }
 }
 
+/** One path's reference entry: what the generated reference and `help PATH` both show. */
+export interface SchemaEntry {
+  readonly kind: string;
+  readonly values: readonly ValueHelp[];
+  readonly default: string | undefined;
+  readonly description: string;
+}
+
+export function schemaEntry(node: SchemaNode): SchemaEntry {
+  const isLeaf = node.kind === 'leaf' || node.kind === 'multi';
+  const note = node.unsupported
+    ? ` — *not yet: ${node.unsupported}*`
+    : node.inert
+      ? ` — *kept, not applied yet: ${node.inert}*`
+      : '';
+  const secret = isLeaf && node.secret ? ' (secret)' : '';
+  return {
+    kind: kindOf(node),
+    values: node.kind === 'tag' || isLeaf ? valueHelp(node) : [],
+    default: isLeaf ? node.default : undefined,
+    description: node.help + secret + note,
+  };
+}
+
 export function renderReference(root: ContainerNode): string {
   const out: string[] = [
     '# Configuration reference',
@@ -52,17 +76,10 @@ export function renderReference(root: ContainerNode): string {
         for (const child of node.children.values()) visit(child, `${path} ${child.name}`);
         return;
       }
-      const isLeaf = node.kind === 'leaf' || node.kind === 'multi';
-      const values = node.kind === 'tag' || isLeaf ? helpCell(valueHelp(node)) : '';
-      const dflt = isLeaf && node.default !== undefined ? `\`${node.default}\`` : '';
-      const note = node.unsupported
-        ? ` — *not yet: ${node.unsupported}*`
-        : node.inert
-          ? ` — *kept, not applied yet: ${node.inert}*`
-          : '';
-      const secret = isLeaf && node.secret ? ' (secret)' : '';
+      const entry = schemaEntry(node);
+      const dflt = entry.default !== undefined ? `\`${entry.default}\`` : '';
       out.push(
-        `| \`${path}\` | ${kindOf(node)} | ${escapeCell(values)} | ${dflt} | ${escapeCell(node.help + secret + note)} |`,
+        `| \`${path}\` | ${entry.kind} | ${escapeCell(helpCell(entry.values))} | ${dflt} | ${escapeCell(entry.description)} |`,
       );
       if (node.unsupported) return;
       if (node.kind === 'tag') visit(node.entry, `${path} <${node.name}>`);

@@ -20,7 +20,7 @@ import {
   EMPTY_TREE,
   getNode,
   loadSetForm,
-  toSetFormSliced,
+  setFormPiecesSliced,
   treesEqualSliced,
   type ConfigNode,
 } from '../config/index.js';
@@ -28,7 +28,6 @@ import type { ContainerNode } from '../schema/index.js';
 import { rebase } from '../session/index.js';
 import {
   DEFAULT_AUDIT_ENTRIES,
-  packConfig,
   type InflightJournal,
   type Origin,
   type PendingConfirm,
@@ -361,10 +360,12 @@ export class Router {
     );
     // Let them start their processes before the revision's text is written, which is synchronous.
     await new Promise((resolve) => setImmediate(resolve));
-    const configText =
-      changed && !request.checkOnly ? await toSetFormSliced(candidate, this.schema) : '';
-    // Compressed on the thread pool while the checks and the apply run.
-    const packing = configText ? packConfig(configText) : undefined;
+    // The revision's text in pieces: only those of changed nodes are new, and only the
+    // chunks the store does not hold are compressed (on the thread pool, while the checks run).
+    const packing =
+      changed && !request.checkOnly
+        ? this.store.packPieces(await setFormPiecesSliced(candidate, this.schema))
+        : undefined;
     packing?.catch(() => undefined);
     const preparations = await preparing;
     // 6. check
@@ -447,8 +448,7 @@ export class Router {
         user: request.user,
         origin: request.origin,
         comment: request.comment ?? '',
-        config: configText,
-        ...(packing ? { packed: await packing } : {}),
+        ...(packing ? { pieces: await packing } : { config: '' }),
         plan: planText.join('\n'),
       },
       {
@@ -555,6 +555,40 @@ export class Router {
       session: 'boot',
       comment: 'default configuration',
     });
+  }
+
+  /**
+   * Put back what a backend lost since it applied the running configuration
+   * (a routing daemon that died): `fos serve` asks every second. Cheap when
+   * nothing is lost; the healing runs under the commit lock (a commit in
+   * progress goes first, and it is asked again next time). What was done.
+   */
+  async heal(): Promise<string[]> {
+    const lost = (): AnyBackend[] =>
+      this.active().filter((b) => b.heal && b.lost?.(this.target, this.runningDesired(b)));
+    if (lost().length === 0) return [];
+    const r = await this.inOrder(() =>
+      this.locked('heal', async () => {
+        const lines: string[] = [];
+        for (const backend of lost()) {
+          try {
+            lines.push(...(await backend.heal!(this.target, this.runningDesired(backend))));
+          } catch (e) {
+            lines.push(`# the ${backend.name} backend failed to heal: ${(e as Error).message}`);
+          }
+        }
+        for (const line of lines)
+          this.store.audit({
+            user: '',
+            session: 'daemon',
+            kind: 'heal',
+            text: line,
+            outcome: line.startsWith('#') ? 'failed' : 'ok',
+          });
+        return lines;
+      }),
+    );
+    return Array.isArray(r) ? r : [];
   }
 
   /** What differs between the target and the running configuration (`show system drift`). */

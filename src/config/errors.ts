@@ -2,6 +2,7 @@
 import { excerpt, UNSAFE_CHARACTER } from '../../grammar/index.js';
 import { describeType } from '../schema/index.js';
 import type { PathError } from './resolve.js';
+import { didYouMean } from './suggest.js';
 
 export type EditError =
   | PathError
@@ -46,7 +47,7 @@ export function describeEditError(error: EditError): string {
     case 'empty-path':
       return 'a configuration path is required';
     case 'unknown-word':
-      return `unknown word '${q(error.word)}' ${under(error.at)}; expected one of: ${listAllowed(error.allowed)}`;
+      return `unknown word '${q(error.word)}' ${under(error.at)}${didYouMean(error.word, error.allowed)}; expected one of: ${listAllowed(error.allowed)}`;
     case 'invalid-value': {
       const target = `'${formatPath(error.at)}'`;
       if (error.reason) return `'${q(error.word)}' is not allowed for ${target}: ${error.reason}`;
@@ -66,7 +67,7 @@ export function describeEditError(error: EditError): string {
     case 'unsupported':
       return `'${formatPath(error.at)}' is not supported: ${error.reason}`;
     case 'bad-verb':
-      return `unknown command '${q(error.word)}'; expected ${error.allowed.join(', ')}`;
+      return `unknown command '${q(error.word)}'${didYouMean(error.word, error.allowed)}; expected ${error.allowed.join(', ')}`;
     case 'bad-comment':
       return `cannot comment '${formatPath(error.at)}': ${error.reason}`;
     case 'not-configured':

@@ -24,9 +24,11 @@
  *   system conntrack ignore rule N       -> system conntrack ignore ipv4 rule N
  *
  * The routing areas (protocols, policy, and the routing settings of
- * interfaces) migrate in src/config/migrate/, one module per component.
+ * interfaces) and WireGuard peers migrate in src/config/migrate/, one module
+ * per component.
  */
 import { migrateRouting } from './migrate/routing.js';
+import { migrateWireguard } from './migrate/wireguard.js';
 import {
   footerVersions,
   mergeInto,
@@ -332,6 +334,7 @@ export function migrateVyos13(
       zonePolicy = s;
       for (const z of s.children) if (z.name.text === 'zone') zones.push(migrateZone(z));
     } else if (name === 'nat') out.push(migrateNat(s));
+    else if (name === 'interfaces') out.push(migrateWireguard(s));
     else if (name === 'system')
       out.push(
         withChildren(

@@ -109,6 +109,19 @@ export function referenceTargets(reference: Reference, name: string): string {
 const samePath = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((w, i) => w === b[i]);
 
+/** The references in `tree` that name the entry at `entry` (a tag entry: `firewall ipv4 name WAN-IN`). */
+export function referencesNaming(
+  tree: ConfigNode,
+  schema: ContainerNode,
+  entry: ConfigPath,
+): FoundReference[] {
+  const list = entry.slice(0, -1);
+  const name = entry[entry.length - 1];
+  return referencesIn(tree, schema).filter(
+    (f) => f.name === name && f.reference.paths.some((p) => samePath(p, list)),
+  );
+}
+
 /**
  * `rename LIST OLD to NEW`: move the entry and rewrite every reference that
  * named it (`jump-target OLD` becomes `jump-target NEW`; `!OLD` becomes
@@ -127,10 +140,7 @@ export function renameEntry(
   const editor = new TreeEditor(tree);
   editor.graft([...list, key], source);
   editor.remove(from);
-  const moved = editor.tree;
-  const naming = referencesIn(moved, schema).filter(
-    (f) => f.name === old && f.reference.paths.some((p) => samePath(p, list)),
-  );
+  const naming = referencesNaming(editor.tree, schema, from);
   // Keys last and deepest first, so a rewritten key does not move a value still to rewrite.
   naming.sort((a, b) => Number(a.key) - Number(b.key) || b.path.length - a.path.length);
   for (const f of naming) {

@@ -144,24 +144,61 @@ export function toCurly(tree: ConfigNode, schema: ContainerNode): string {
 }
 
 /**
- * The set form of a whole tree as one text, the way revisions are stored.
- * Each subtree's text is kept per node: a commit that changes one rule of a
- * large configuration writes the rest from the texts of the unchanged nodes.
+ * A piece of the set form: the text of a small subtree, or of a block of a
+ * large multi-leaf's values. Pieces are kept per node, so an unchanged part
+ * of the configuration gives the same piece objects from one revision to
+ * the next (the store keeps each piece's text once, see src/store/store.ts).
+ */
+export interface SetFormPiece {
+  readonly text: string;
+}
+
+/** The set form of a whole tree as pieces, in order: their texts joined are `toSetForm`. */
+export function setFormPieces(tree: ConfigNode, schema: ContainerNode): readonly SetFormPiece[] {
+  return runToEnd(setFormPiecesSteps(tree, schema));
+}
+
+/** `setFormPieces` in slices, for a daemon that serves other sessions meanwhile. */
+export function setFormPiecesSliced(
+  tree: ConfigNode,
+  schema: ContainerNode,
+): Promise<readonly SetFormPiece[]> {
+  return runSliced(setFormPiecesSteps(tree, schema));
+}
+
+function* setFormPiecesSteps(
+  tree: ConfigNode,
+  schema: ContainerNode,
+): Generator<void, readonly SetFormPiece[]> {
+  yield* workBelow(tree, schema, '', setTextWork);
+  const { sets, comments } = setText(tree, schema, '');
+  return comments.length === 0 ? sets : [...sets, ...comments];
+}
+
+/**
+ * The set form of a whole tree as one text, the way revisions are written
+ * out. Each subtree's text is kept per node: a commit that changes one rule
+ * of a large configuration writes the rest from the texts of the unchanged
+ * nodes.
  */
 export function toSetForm(tree: ConfigNode, schema: ContainerNode): string {
-  return runToEnd(toSetFormSteps(tree, schema));
+  return joinPieces(setFormPieces(tree, schema));
 }
 
 /** `toSetForm` in slices, for a daemon that serves other sessions meanwhile. */
-export function toSetFormSliced(tree: ConfigNode, schema: ContainerNode): Promise<string> {
-  return runSliced(toSetFormSteps(tree, schema));
+export async function toSetFormSliced(tree: ConfigNode, schema: ContainerNode): Promise<string> {
+  return joinPieces(await setFormPiecesSliced(tree, schema));
 }
 
 /** The text of one small subtree per step, then the whole from the texts memoised. */
 export function* toSetFormSteps(tree: ConfigNode, schema: ContainerNode): Generator<void, string> {
-  yield* workBelow(tree, schema, '', setTextWork);
-  const { sets, comments } = setText(tree, schema, '');
-  return sets + comments;
+  return joinPieces(yield* setFormPiecesSteps(tree, schema));
+}
+
+function joinPieces(pieces: readonly SetFormPiece[]): string {
+  let text = '';
+  for (const p of pieces) text += p.text;
+  return text;
 }
 
 const childPrefix = (prefix: string, word: string): string =>
@@ -174,35 +211,117 @@ const setTextWork: NodeWork<string> = {
 };
 
 interface SetText {
-  readonly sets: string;
-  readonly comments: string;
+  readonly sets: readonly SetFormPiece[];
+  readonly comments: readonly SetFormPiece[];
 }
 
+const NO_PIECES: readonly SetFormPiece[] = [];
+/** Pieces of a node shorter than this together are one piece (a rule, a user). */
+const MERGE_BELOW = 8192;
+/** Values of a multi-leaf per piece. */
+export const VALUES_PER_PIECE = 1024;
+
 const setTextMemo = new WeakMap<ConfigNode, { readonly prefix: string; readonly text: SetText }>();
+
+function merged(pieces: readonly SetFormPiece[]): readonly SetFormPiece[] {
+  if (pieces.length < 2) return pieces;
+  let length = 0;
+  for (const p of pieces) {
+    length += p.text.length;
+    if (length >= MERGE_BELOW) return pieces;
+  }
+  return [{ text: joinPieces(pieces) }];
+}
 
 function setText(node: ConfigNode, s: SchemaNode | undefined, prefix: string): SetText {
   const known = setTextMemo.get(node);
   if (known?.prefix === prefix) return known.text;
-  let sets = '';
-  let comments = '';
+  let sets: readonly SetFormPiece[] = NO_PIECES;
+  let comments: readonly SetFormPiece[] = NO_PIECES;
   if (node.comment !== undefined && prefix !== '')
-    comments = `comment ${prefix} ${quoteSet(node.comment)}\n`;
+    comments = [{ text: `comment ${prefix} ${quoteSet(node.comment)}\n` }];
   if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
-    // One flat string for all values (a group of 100k members): join, not 100k concatenations.
-    const head = `set ${prefix} `;
-    if (node.values.length > 0) sets = `${node.values.map((v) => head + quoteSet(v)).join('\n')}\n`;
+    if (node.values.length > 0) sets = valuePieces(node.values, `set ${prefix} `);
   } else if (node.children.size === 0) {
-    if (prefix !== '' && s?.kind !== 'tag') sets = `set ${prefix}\n`;
+    if (prefix !== '' && s?.kind !== 'tag') sets = [{ text: `set ${prefix}\n` }];
   } else {
+    const allSets: SetFormPiece[] = [];
+    const allComments: SetFormPiece[] = [...comments];
     for (const [word, child] of sortedChildren(node)) {
       const t = setText(child, childSchema(s, word), childPrefix(prefix, word));
-      sets += t.sets;
-      comments += t.comments;
+      for (const p of t.sets) allSets.push(p);
+      for (const p of t.comments) allComments.push(p);
     }
+    sets = merged(allSets);
+    comments = merged(allComments);
   }
   const result = { sets, comments };
   setTextMemo.set(node, { prefix, text: result });
   return result;
+}
+
+/** The lines of values[start, end) under one head. */
+function valuesText(values: readonly string[], head: string, start: number, end: number): string {
+  // One flat string per block: join, not a thousand concatenations.
+  const lines: string[] = new Array<string>(end - start);
+  for (let i = start; i < end; i++) lines[i - start] = head + quoteSet(values[i]!);
+  return `${lines.join('\n')}\n`;
+}
+
+interface Block {
+  readonly start: number;
+  readonly end: number;
+  readonly piece: SetFormPiece;
+}
+
+/**
+ * The blocks of the large multi-leaves written last, by head (their path):
+ * a group of 100,000 members that gains one keeps every block but the one
+ * that changed, found by comparing the two value arrays from both ends.
+ */
+const largeLeaves = new Map<string, { values: readonly string[]; blocks: readonly Block[] }>();
+const LARGE_LEAVES_KEPT = 64;
+
+function valuePieces(values: readonly string[], head: string): readonly SetFormPiece[] {
+  if (values.length <= VALUES_PER_PIECE)
+    return [{ text: valuesText(values, head, 0, values.length) }];
+  const old = largeLeaves.get(head);
+  const blocks: Block[] = [];
+  // The first value (from the start) and the last (from the end) that differ from the old ones.
+  let from = 0;
+  let to = values.length;
+  const tailBlocks: Block[] = [];
+  if (old) {
+    const ov = old.values;
+    const max = Math.min(ov.length, values.length);
+    let head0 = 0;
+    while (head0 < max && ov[head0] === values[head0]) head0++;
+    let tail = 0;
+    while (tail < max - head0 && ov[ov.length - 1 - tail] === values[values.length - 1 - tail])
+      tail++;
+    const shift = values.length - ov.length;
+    for (const b of old.blocks) {
+      if (b.end <= head0) blocks.push(b);
+      else if (b.start >= ov.length - tail)
+        tailBlocks.push(
+          shift === 0 ? b : { start: b.start + shift, end: b.end + shift, piece: b.piece },
+        );
+    }
+    // A short last block is written again with what follows it (appends do not leave a block per value).
+    const last = blocks[blocks.length - 1];
+    if (last && last.end - last.start < VALUES_PER_PIECE) blocks.pop();
+    from = blocks.length ? blocks[blocks.length - 1]!.end : 0;
+    to = tailBlocks.length ? tailBlocks[0]!.start : values.length;
+  }
+  for (let start = from; start < to; start += VALUES_PER_PIECE) {
+    const end = Math.min(start + VALUES_PER_PIECE, to);
+    blocks.push({ start, end, piece: { text: valuesText(values, head, start, end) } });
+  }
+  for (const b of tailBlocks) blocks.push(b);
+  largeLeaves.delete(head);
+  largeLeaves.set(head, { values, blocks });
+  if (largeLeaves.size > LARGE_LEAVES_KEPT) largeLeaves.delete(largeLeaves.keys().next().value!);
+  return blocks.map((b) => b.piece);
 }
 
 // ---------------------------------------------------------------------- JSON

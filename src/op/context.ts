@@ -77,6 +77,8 @@ export interface ShellControl {
   setTerminal(setting: 'length' | 'width', value: number): void;
   /** End the session after this command. */
   exit(): void;
+  /** What `help` prints in this session's mode: the commands and their help. */
+  help(): string[];
 }
 
 export interface OpContext {

@@ -11,9 +11,11 @@ import { interfaceCommands } from './interfaces.js';
 import { logCommands } from './log.js';
 import { natCommands } from './nat.js';
 import { neighborCommands } from './neighbors.js';
+import { policyCommands } from './policy.js';
 import { routeCommands } from './routes.js';
 import { shellCommands } from './shell.js';
 import { systemCommands } from './system.js';
+import { wireguardCommands } from './wireguard.js';
 import { xdpCommands } from './xdp.js';
 import type { ContainerNode, SchemaNode, SchemaProblem } from '../schema/index.js';
 import { buildOpTree, type OpArea, type OpTree } from './tree.js';
@@ -23,8 +25,10 @@ export const OP_AREAS: readonly OpArea[] = [
   configurationCommands,
   systemCommands,
   interfaceCommands,
+  wireguardCommands,
   neighborCommands,
   routeCommands,
+  policyCommands,
   firewallCommands,
   xdpCommands,
   natCommands,
@@ -73,3 +77,4 @@ export * from './tree.js';
 export { present, presentCommand, type Views } from './present.js';
 export { ConfigurationView } from './configuration.js';
 export { VERSION } from './system.js';
+export { opEntry, opEntryText, type OpEntry } from './reference.js';

@@ -28,7 +28,9 @@ export const linkName = simple(
 /** The kinds `show interfaces KIND` knows, as VyOS names them, and the kernel's kind each stands for. */
 const KINDS = {
   ethernet: { kernel: 'ethernet', help: 'Ethernet interfaces' },
+  bonding: { kernel: 'bond', help: 'Bonding interfaces' },
   bridge: { kernel: 'bridge', help: 'Bridge interfaces' },
+  dummy: { kernel: 'dummy', help: 'Dummy interfaces' },
   vxlan: { kernel: 'vxlan', help: 'VXLAN interfaces' },
 } as const;
 type Kind = keyof typeof KINDS;

@@ -1,5 +1,5 @@
 /** The operational command reference in docs/, generated from the tree (a test fails when the file is stale). */
-import { argHelp, argName, type OpArea, type OpNode, type OpTree } from './tree.js';
+import { argHelp, argName, type OpArea, type OpCommand, type OpNode, type OpTree } from './tree.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -23,6 +23,60 @@ function contextOf(tree: OpTree, words: readonly string[]): string[] {
   return helps;
 }
 
+/** One command's reference entry: what the generated reference and `help COMMAND` both show. */
+export interface OpEntry {
+  readonly pattern: string;
+  /** Each argument or option: its formats (`<N>`, `count <N>`) and its help. */
+  readonly args: readonly { readonly formats: readonly string[]; readonly help: string }[];
+  readonly description: string;
+  readonly notes: readonly string[];
+}
+
+export function opEntry(tree: OpTree, c: OpCommand): OpEntry {
+  const args: { formats: string[]; help: string }[] = c.words
+    .map(argName)
+    .filter((name): name is string => name !== undefined)
+    .map((name) => {
+      const spec = c.args![name]!;
+      const formats = argHelp({ name, spec, next: tree.root }).map((h) => h.format);
+      return { formats, help: `${spec.help}${spec.source ? ` (TAB: ${spec.source})` : ''}` };
+    });
+  for (const [name, spec] of Object.entries(c.options ?? {})) {
+    if ('flag' in spec) {
+      args.push({ formats: [name], help: spec.help });
+      continue;
+    }
+    const formats = argHelp({ name, spec, next: tree.root }).map((h) => `${name} ${h.format}`);
+    args.push({ formats, help: `${spec.help}${spec.source ? ` (TAB: ${spec.source})` : ''}` });
+  }
+  const notes = [
+    ...(c.options ? ['options in any order'] : []),
+    ...(c.live ? ['live: Ctrl-C or `q` stops it'] : []),
+    ...(c.daemon ? ['in fos serve only'] : []),
+    ...(c.operationalOnly ? ['operational mode only'] : []),
+  ];
+  return {
+    pattern: c.pattern,
+    args,
+    description: [...contextOf(tree, c.words), c.help].join(': '),
+    notes,
+  };
+}
+
+/** `help COMMAND`: the entry as lines of text. */
+export function opEntryText(entry: OpEntry): string[] {
+  const note = entry.notes.length ? ` (${entry.notes.join('; ').replace(/`/g, '')})` : '';
+  const width = Math.min(
+    24,
+    entry.args.reduce((n, a) => Math.max(n, a.formats.join(', ').length), 0),
+  );
+  return [
+    entry.pattern,
+    `  ${entry.description}${note}`,
+    ...entry.args.map((a) => `    ${a.formats.join(', ').padEnd(width)}  ${a.help}`),
+  ];
+}
+
 export function renderOpReference(areas: readonly OpArea[], tree: OpTree): string {
   const out: string[] = [
     '# Operational command reference',
@@ -41,37 +95,13 @@ export function renderOpReference(areas: readonly OpArea[], tree: OpTree): strin
     if (commands.length === 0) continue;
     out.push(`## ${area.name}`, '', '| command | arguments | description |', '| --- | --- | --- |');
     for (const c of commands) {
-      const args = c.words
-        .map(argName)
-        .filter((name): name is string => name !== undefined)
-        .map((name) => {
-          const spec = c.args![name]!;
-          const formats = argHelp({ name, spec, next: tree.root })
-            .map((h) => `\`${h.format}\``)
-            .join(', ');
-          const source = spec.source ? ` (TAB: ${spec.source})` : '';
-          return `${formats} ${spec.help}${source}`;
-        });
-      for (const [name, spec] of Object.entries(c.options ?? {})) {
-        if ('flag' in spec) {
-          args.push(`\`${name}\` ${spec.help}`);
-          continue;
-        }
-        const formats = argHelp({ name, spec, next: tree.root })
-          .map((h) => `\`${name} ${h.format}\``)
-          .join(', ');
-        args.push(`${formats} ${spec.help}${spec.source ? ` (TAB: ${spec.source})` : ''}`);
-      }
-      const notes = [
-        ...(c.options ? ['options in any order'] : []),
-        ...(c.live ? ['live: Ctrl-C or `q` stops it'] : []),
-        ...(c.daemon ? ['in fos serve only'] : []),
-        ...(c.operationalOnly ? ['operational mode only'] : []),
-      ];
-      const note = notes.length ? ` — *${notes.join('; ')}*` : '';
-      const description = [...contextOf(tree, c.words), c.help].join(': ');
+      const entry = opEntry(tree, c);
+      const args = entry.args.map(
+        (a) => `${a.formats.map((f) => `\`${f}\``).join(', ')} ${a.help}`,
+      );
+      const note = entry.notes.length ? ` — *${entry.notes.join('; ')}*` : '';
       out.push(
-        `| \`${c.pattern}\` | ${escapeCell(args.join('<br>'))} | ${escapeCell(description + note)} |`,
+        `| \`${c.pattern}\` | ${escapeCell(args.join('<br>'))} | ${escapeCell(entry.description + note)} |`,
       );
     }
     out.push('');

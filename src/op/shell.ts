@@ -53,6 +53,16 @@ function terminal(prefix: string): OpCommand[] {
   );
 }
 
+/**
+ * `help`: the commands of this mode. `help COMMAND...` is answered by the
+ * engine before dispatch (src/cli/help.ts), since its words are any command's.
+ */
+const help = command('help', {
+  help: "Show the reference entry of a command ('help show interfaces')",
+  run: (ctx) => ({ lines: ctx.shell.help() }),
+  text: (data) => data.lines,
+});
+
 export const shellCommands: OpArea = {
   name: 'shell',
   words: {
@@ -64,6 +74,7 @@ export const shellCommands: OpArea = {
   commands: [
     configure(false),
     configure(true),
+    help,
     leave('exit'),
     leave('quit'),
     ...terminal('set terminal'),

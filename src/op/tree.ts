@@ -6,7 +6,7 @@
  * generated reference all read.
  */
 import { excerpt } from '../../grammar/index.js';
-import { listAllowed as list } from '../config/index.js';
+import { didYouMean, listAllowed as list, matchKeyword } from '../config/index.js';
 import type { ValueHelp, ValueType } from '../schema/index.js';
 import type { OpContext } from './context.js';
 import type { CompletionSourceSpec } from './sources.js';
@@ -322,6 +322,14 @@ export type OpWordError =
       readonly hint?: string;
     }
   | {
+      /** A prefix of several keywords (`s`: set, show). */
+      readonly code: 'ambiguous';
+      readonly index: number;
+      readonly word: string;
+      readonly at: readonly string[];
+      readonly candidates: readonly string[];
+    }
+  | {
       readonly code: 'extra-word';
       readonly index: number;
       readonly word: string;
@@ -398,11 +406,24 @@ function walk(tree: OpTree, words: readonly string[], mode: OpMode): Walk {
       node = keyword;
       continue;
     }
+    // A value is never a prefix: `ping co` pings the host co.
     if (node.arg?.spec.type.accepts(word)) {
       args[node.arg.name] = word;
       node = node.arg.next;
       continue;
     }
+    const offered = keywordsAt(node, mode).map((k) => k.word);
+    const prefix = matchKeyword(word, offered);
+    if (prefix.kind === 'prefix') {
+      node = node.keywords.get(prefix.word)!;
+      continue;
+    }
+    if (prefix.kind === 'ambiguous')
+      return {
+        node,
+        args,
+        error: { code: 'ambiguous', index: i, word, at, candidates: prefix.candidates },
+      };
     const allowed = allowedAt(node, mode);
     let error: OpWordError;
     if (i === 0) error = { code: 'unknown-command', index: 0, word, allowed };
@@ -421,6 +442,16 @@ function walk(tree: OpTree, words: readonly string[], mode: OpMode): Walk {
     return { node, args, error };
   }
   return { node, args };
+}
+
+/** The node the words lead to (prefixes matched), or what is wrong with them: `help` reads it. */
+export function opNodeAt(
+  tree: OpTree,
+  words: readonly string[],
+  mode: OpMode,
+): { readonly node: OpNode } | { readonly error: OpWordError } {
+  const w = walk(tree, words, mode);
+  return w.error ? { error: w.error } : { node: w.node };
 }
 
 /** The command the words name, with its arguments, or what is wrong with them. */
@@ -446,9 +477,13 @@ const words = (at: readonly string[]): string => q(at.join(' '));
 export function describeOpError(error: OpWordError): string {
   switch (error.code) {
     case 'unknown-command':
-      return `unknown command '${q(error.word)}'; expected ${list(error.allowed)}`;
+      return `unknown command '${q(error.word)}'${didYouMean(error.word, error.allowed)}; expected ${list(error.allowed)}`;
     case 'unknown-word':
-      return `unknown word '${q(error.word)}' after '${words(error.at)}'; expected one of: ${list(error.allowed)}${error.hint ? ` (${error.hint})` : ''}`;
+      return `unknown word '${q(error.word)}' after '${words(error.at)}'${didYouMean(error.word, error.allowed)}; expected one of: ${list(error.allowed)}${error.hint ? ` (${error.hint})` : ''}`;
+    case 'ambiguous':
+      return error.index === 0
+        ? `ambiguous command '${q(error.word)}': it begins ${list(error.candidates)}`
+        : `ambiguous word '${q(error.word)}' after '${words(error.at)}': it begins ${list(error.candidates)}`;
     case 'extra-word':
       return `unknown word '${q(error.word)}': '${words(error.at)}' is a complete command and takes no more words`;
     case 'invalid-value':
@@ -506,8 +541,15 @@ export function completeOp(
     const offered = [...new Set([...arg.spec.type.words, ...known])].filter(
       (v) => arg.spec.type.accepts(v) && !node.keywords.has(v),
     );
-    choices.push(...offered.map((v) => ({ word: v, help: arg.spec.help })));
-    values = argHelp(arg);
+    const helps = argHelp(arg);
+    // Fixed words are choices; the type's help lists them as formats too (see src/cli/complete.ts).
+    choices.push(
+      ...offered.map((v) => ({
+        word: v,
+        help: helps.find((h) => h.format === v)?.description ?? arg.spec.help,
+      })),
+    );
+    values = helps.filter((h) => !offered.includes(h.format));
   }
   return { choices, values, complete: node.command !== undefined };
 }

@@ -12,6 +12,7 @@
  *   notrack, notrack-out          `system conntrack ignore` (priority raw)
  *   sets A4_/A6_/N4_/N6_/P_/I_/M_ groups; RC4_/RC6_ `recent` state
  * table ip fos_nat / ip6 fos_nat: destination (dstnat) and source (srcnat) chains.
+ * table inet fos_pbr: `policy route` / `route6` marks (src/render/pbr.ts).
  */
 import {
   entriesAt as entries,
@@ -44,6 +45,7 @@ import {
   type NftTables,
 } from './nft-model.js';
 import { ruleText, type Match } from './nft-rules.js';
+import { renderPbrTable } from './pbr.js';
 
 export { chainName, GROUP_KINDS, groupMembers, type Family } from './firewall-rules.js';
 
@@ -547,5 +549,6 @@ export function* renderFirewallSteps(
   add(yield* filterTableSteps(config, options, groups));
   add(yield* natTableSteps(config, 'nat', 4, groups));
   add(yield* natTableSteps(config, 'nat66', 6, groups));
+  add(renderPbrTable(config, groups));
   return { tables, ...renderSysctls(config) };
 }

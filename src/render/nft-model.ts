@@ -46,6 +46,7 @@ export const OWNED_TABLES: readonly { family: NftFamily; name: string }[] = [
   { family: 'inet', name: 'fos_filter' },
   { family: 'ip', name: 'fos_nat' },
   { family: 'ip6', name: 'fos_nat' },
+  { family: 'inet', name: 'fos_pbr' },
 ];
 
 /**

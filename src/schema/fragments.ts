@@ -1,5 +1,5 @@
 /** Reusable pieces of the reference tree, so areas do not copy-paste leaves. */
-import { container, flag, leaf, multi, pending, type LeafNode, type SchemaNode } from './node.js';
+import { container, flag, leaf, multi, refersTo, type LeafNode, type SchemaNode } from './node.js';
 import {
   anyOf,
   interfaceName,
@@ -7,12 +7,21 @@ import {
   ipv6AddressPrefix,
   mac,
   oneOf,
+  pattern,
   text,
   u32,
 } from './types.js';
 
-export const VRF_PENDING =
-  'VRF is not implemented yet (the kernel of these machines lacks it, and the vrf area has not landed)';
+/**
+ * A VRF name: it is also the name of the VRF's link, so a link name that no
+ * interface family claims (VyOS's vrf-name rule), and not a routing table's name.
+ */
+export const vrfName = pattern(
+  'vrf-name',
+  /^(?!(?:bond|br|dum|eth|lan|eno|ens|enp|enx|gnv|ipoe|l2tp|l2tpeth|lo|macsec|peth|ppp|pppoe|pptp|sstp|tun|veth|vti|vtun|vxlan|wg|wlan|wwan)[0-9]*$)(?!(?:default|main|local)$)[A-Za-z][A-Za-z0-9_-]{0,14}$/,
+  '<text>',
+  'VRF instance name (at most 15 characters, starting with a letter, not an interface name)',
+);
 
 /** `address`: addresses with prefix length, or `dhcp` / `dhcpv6` where the interface allows them. */
 export function addresses(options: { dhcp: boolean }): LeafNode {
@@ -61,8 +70,9 @@ export const macAddress = (): LeafNode =>
     ],
   });
 
+/** `vrf NAME` on an interface: the VRF it belongs to (`vrf name NAME`). */
 export const vrfReference = (): SchemaNode =>
-  pending(leaf('vrf', 'VRF instance name', text(15, 'VRF instance name')), VRF_PENDING);
+  leaf('vrf', 'VRF instance name', vrfName, { reference: refersTo('vrf', ['vrf', 'name']) });
 
 const adjustMss = (family: 'IPv4' | 'IPv6', min: number): LeafNode =>
   leaf(

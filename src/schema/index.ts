@@ -6,6 +6,7 @@ import { knownAreas } from './areas/known.js';
 import { policy } from './areas/policy.js';
 import { protocols } from './areas/protocols.js';
 import { system } from './areas/system.js';
+import { vrf } from './areas/vrf.js';
 import { container, OWNERS, type ContainerNode, type SchemaNode } from './node.js';
 
 export * from './node.js';
@@ -20,6 +21,7 @@ export function buildSchema(): ContainerNode {
     policy,
     protocols,
     system,
+    vrf,
     ...knownAreas,
   ]);
   markInert(root);

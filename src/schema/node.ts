@@ -6,7 +6,7 @@
 import type { ValueHelp, ValueType } from './types.js';
 
 /** The backends that realise parts of the configuration. */
-export const OWNERS = ['system', 'kernel', 'nft', 'frr', 'bpf'] as const;
+export const OWNERS = ['system', 'kernel', 'nft', 'frr', 'bpf', 'pbr'] as const;
 export type Owner = (typeof OWNERS)[number];
 
 /** Where the shell finds candidates for TAB completion of a value. */

@@ -21,6 +21,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { createHash } from 'node:crypto';
 import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** Where a change came from; `local` is `fos -c` or `fos shell` through the daemon's socket. */
@@ -106,6 +107,18 @@ CREATE TABLE IF NOT EXISTS revisions (
   compressed INTEGER NOT NULL,
   plan TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  blob BLOB NOT NULL,
+  compressed INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS revision_chunks (
+  revision INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,
+  PRIMARY KEY (revision, chunk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS revision_chunks_chunk ON revision_chunks (chunk);
 CREATE TABLE IF NOT EXISTS pending_confirm (
   one INTEGER PRIMARY KEY CHECK (one = 1),
   restore_id INTEGER NOT NULL,
@@ -194,6 +207,97 @@ export async function packConfig(config: string): Promise<PackedConfig> {
 function unpack(blob: Buffer, compressed: number): string {
   return (compressed ? inflateRawSync(blob) : blob).toString('utf8');
 }
+
+// ------------------------------------------------------------------ chunks
+
+/**
+ * A revision written in pieces (src/config/serialise.ts `setFormPieces`): an
+ * unchanged part of the configuration gives the same piece objects from one
+ * commit to the next. Pieces are grouped into chunks, each stored once by
+ * the hash of its text and shared by every revision that holds it; a
+ * revision is the list of its chunks, complete on its own (no deltas), and
+ * a chunk goes when the last revision holding it is trimmed. So a commit
+ * that adds one member to a group of 100,000 writes one chunk, not the
+ * whole configuration again.
+ */
+export interface TextPiece {
+  readonly text: string;
+}
+
+/** The chunks of a revision, those not yet stored packed (see packPieces). */
+export interface PackedRevision {
+  readonly chunks: readonly {
+    readonly hash: string;
+    readonly pieces: readonly TextPiece[];
+    /** Set when the store did not hold the chunk. */
+    readonly packed?: PackedConfig;
+  }[];
+}
+
+/** `revisions.compressed` of a revision stored as a list of chunk ids. */
+const CHUNKED = 2;
+/** A piece at least this long is a chunk of its own (a block of a large group). */
+const CHUNK_ALONE = 16384;
+/** Small pieces make a chunk of at least this much text, where a piece's hash says so... */
+const CHUNK_MIN = 4096;
+/** ...and at most this much. */
+const CHUNK_MAX = 65536;
+
+const pieceHashes = new WeakMap<TextPiece, string>();
+
+function pieceHash(piece: TextPiece): string {
+  let h = pieceHashes.get(piece);
+  if (h === undefined)
+    pieceHashes.set(piece, (h = createHash('sha256').update(piece.text).digest('hex')));
+  return h;
+}
+
+/**
+ * Pieces grouped into chunks. Where a chunk of small pieces ends depends on
+ * the pieces' hashes (content-defined), so a change in one rule of 10,000
+ * changes the chunk that holds it and no other.
+ */
+function chunksOf(pieces: readonly TextPiece[]): { hash: string; pieces: TextPiece[] }[] {
+  const out: { hash: string; pieces: TextPiece[] }[] = [];
+  let current: TextPiece[] = [];
+  let hashes: string[] = [];
+  let length = 0;
+  const close = (): void => {
+    if (current.length === 0) return;
+    const hash =
+      current.length === 1
+        ? hashes[0]!
+        : createHash('sha256').update(hashes.join('')).digest('hex');
+    out.push({ hash, pieces: current });
+    current = [];
+    hashes = [];
+    length = 0;
+  };
+  for (const piece of pieces) {
+    if (piece.text.length === 0) continue;
+    const h = pieceHash(piece);
+    if (piece.text.length >= CHUNK_ALONE) {
+      close();
+      current.push(piece);
+      hashes.push(h);
+      close();
+      continue;
+    }
+    current.push(piece);
+    hashes.push(h);
+    length += piece.text.length;
+    // One piece in eight (by its hash) may end a chunk.
+    if ((length >= CHUNK_MIN && h.charCodeAt(0) % 8 === 0) || length >= CHUNK_MAX) close();
+  }
+  close();
+  return out;
+}
+
+const textOf = (pieces: readonly TextPiece[]): string => {
+  let text = '';
+  for (const p of pieces) text += p.text;
+  return text;
+};
 
 interface RevisionRow {
   id: number;
@@ -318,7 +422,9 @@ export class Store {
     this.db.pragma('journal_mode = WAL');
     for (const extra of [`${file}-wal`, `${file}-shm`])
       if (existsSync(extra)) chmodSync(extra, 0o600);
-    this.db.pragma('synchronous = FULL');
+    // A crash of the process loses nothing committed; a power cut may lose the last writes
+    // but the revisions, which `record` writes with synchronous = FULL.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(SCHEMA);
   }
@@ -399,9 +505,70 @@ export class Store {
       user: row.user,
       origin: row.origin,
       comment: row.comment,
-      config: unpack(row.config, row.compressed),
+      config:
+        row.compressed === CHUNKED
+          ? this.chunkedText(row.id, row.config)
+          : unpack(row.config, row.compressed),
       plan: row.plan,
     };
+  }
+
+  /** The text of a revision stored as chunks: the list of chunk ids, in order. */
+  private chunkedText(id: number, list: Buffer): string {
+    const ids: number[] = [];
+    for (let at = 0; at + 4 <= list.length; at += 4) ids.push(list.readUInt32LE(at));
+    const rows = this.db
+      .prepare(
+        'SELECT id, blob, compressed FROM chunks WHERE id IN (SELECT chunk FROM revision_chunks WHERE revision = ?)',
+      )
+      .all(id) as { id: number; blob: Buffer; compressed: number }[];
+    const texts = new Map(rows.map((r) => [r.id, unpack(r.blob, r.compressed)]));
+    let text = '';
+    for (const chunk of ids) {
+      const t = texts.get(chunk);
+      if (t === undefined) throw new Error(`revision ${id} of the store lacks its chunk ${chunk}`);
+      text += t;
+    }
+    return text;
+  }
+
+  /**
+   * A revision's pieces made ready to record: grouped into chunks, and the
+   * chunks the store does not hold yet compressed on the thread pool (a
+   * commit does this while its checks run). Only the committer writes chunks,
+   * under the commit lock; `record` looks again and packs what is missing.
+   */
+  async packPieces(pieces: readonly TextPiece[]): Promise<PackedRevision> {
+    const has = this.db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck();
+    const chunks = chunksOf(pieces);
+    return {
+      chunks: await Promise.all(
+        chunks.map(async (c) =>
+          has.get(c.hash) !== undefined ? c : { ...c, packed: await packConfig(textOf(c.pieces)) },
+        ),
+      ),
+    };
+  }
+
+  /** Store a revision's chunks (those not held yet) and its references to them; its row's list. */
+  private writeChunks(revision: number, packed: PackedRevision): Buffer {
+    const find = this.db.prepare('SELECT id FROM chunks WHERE hash = ?').pluck();
+    const insert = this.db.prepare('INSERT INTO chunks (hash, blob, compressed) VALUES (?, ?, ?)');
+    const link = this.db.prepare(
+      'INSERT OR IGNORE INTO revision_chunks (revision, chunk) VALUES (?, ?)',
+    );
+    const list = Buffer.alloc(4 * packed.chunks.length);
+    packed.chunks.forEach((c, i) => {
+      let id = find.get(c.hash) as number | undefined;
+      if (id === undefined) {
+        // Held when it was prepared but trimmed since (another writer): packed now.
+        const p = c.packed ?? pack(textOf(c.pieces));
+        id = Number(insert.run(c.hash, p.blob, p.compressed).lastInsertRowid);
+      }
+      link.run(revision, id);
+      list.writeUInt32LE(id, i * 4);
+    });
+    return list;
   }
 
   /**
@@ -413,10 +580,13 @@ export class Store {
       user: string;
       origin: Origin;
       comment: string;
-      config: string;
+      /** The configuration in set form, stored whole (or `pieces`). */
+      config?: string;
       plan: string;
       /** The config already packed (see packConfig). */
       packed?: PackedConfig;
+      /** The configuration as chunks (see packPieces). */
+      pieces?: PackedRevision;
     },
     options: { keep: number; confirm?: { deadline: number; user: string } | 'clear' | 'keep' },
   ): number {
@@ -425,7 +595,10 @@ export class Store {
     );
     const tx = this.db.transaction((): number => {
       const previousId = this.latestId();
-      const { blob, compressed } = revision.packed ?? pack(revision.config);
+      const chunked = revision.pieces;
+      const { blob, compressed } = chunked
+        ? { blob: Buffer.alloc(0), compressed: CHUNKED }
+        : (revision.packed ?? pack(revision.config ?? ''));
       const id = Number(
         insert.run(
           new Date().toISOString(),
@@ -437,6 +610,10 @@ export class Store {
           revision.plan,
         ).lastInsertRowid,
       );
+      if (chunked)
+        this.db
+          .prepare('UPDATE revisions SET config = ? WHERE id = ?')
+          .run(this.writeChunks(id, chunked), id);
       const confirm = options.confirm ?? 'clear';
       if (confirm === 'clear') this.db.prepare('DELETE FROM pending_confirm').run();
       else if (confirm !== 'keep') {
@@ -450,14 +627,40 @@ export class Store {
           user: confirm.user,
         });
       }
-      this.db
+      const trimmed = this.db
         .prepare(
-          'DELETE FROM revisions WHERE id NOT IN (SELECT id FROM revisions ORDER BY id DESC LIMIT ?) AND id NOT IN (SELECT restore_id FROM pending_confirm)',
+          'DELETE FROM revisions WHERE id NOT IN (SELECT id FROM revisions ORDER BY id DESC LIMIT ?) AND id NOT IN (SELECT restore_id FROM pending_confirm) RETURNING id',
         )
-        .run(Math.max(1, options.keep));
+        .pluck()
+        .all(Math.max(1, options.keep)) as number[];
+      this.dropChunksOf(trimmed);
       return id;
     });
-    return tx.immediate();
+    // The one write of a commit that waits for the disk: a committed revision survives a power cut.
+    this.db.pragma('synchronous = FULL');
+    try {
+      return tx.immediate();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  /** The references of trimmed revisions, and the chunks no revision holds any more. */
+  private dropChunksOf(revisions: readonly number[]): void {
+    if (revisions.length === 0) return;
+    const chunksOfRevision = this.db
+      .prepare('SELECT chunk FROM revision_chunks WHERE revision = ?')
+      .pluck();
+    const unlink = this.db.prepare('DELETE FROM revision_chunks WHERE revision = ?');
+    const drop = this.db.prepare(
+      'DELETE FROM chunks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM revision_chunks WHERE chunk = ?)',
+    );
+    const touched = new Set<number>();
+    for (const r of revisions) {
+      for (const c of chunksOfRevision.all(r) as number[]) touched.add(c);
+      unlink.run(r);
+    }
+    for (const c of touched) drop.run(c, c);
   }
 
   // ---------------------------------------------------------- commit confirm

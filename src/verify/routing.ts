@@ -154,7 +154,31 @@ function checkOspf(tree: ConfigNode, issues: VerifyIssue[]): void {
 
 // ------------------------------------------------------------------ static routes
 
+/**
+ * The issues of one `route`/`route6` list, kept per list node: trees share
+ * unchanged subtrees, so a commit that leaves 10,000 routes as they were does
+ * not walk them again.
+ */
+const staticMemo = new WeakMap<
+  ConfigNode,
+  { readonly base: string; readonly issues: VerifyIssue[] }
+>();
+
 function checkStaticRoutes(routes: ConfigNode | undefined, base: string[], issues: VerifyIssue[]) {
+  if (!routes) return;
+  const key = base.join(' ');
+  const known = staticMemo.get(routes);
+  if (known?.base === key) {
+    issues.push(...known.issues);
+    return;
+  }
+  const found: VerifyIssue[] = [];
+  checkStaticRoutesOf(routes, base, found);
+  staticMemo.set(routes, { base: key, issues: found });
+  issues.push(...found);
+}
+
+function checkStaticRoutesOf(routes: ConfigNode, base: string[], issues: VerifyIssue[]) {
   for (const family of ['route', 'route6']) {
     for (const [prefix, route] of entriesAt(routes, family)) {
       const path = [...base, family, prefix];

@@ -51,8 +51,8 @@ export interface RouterVm {
   ssh(command: string, o?: Omit<SshOptions, 'command' | 'key'>): Promise<SshResult>;
   /** An interactive SSH session on a pty, as the admin. */
   session(o?: Omit<SshOptions, 'key' | 'tty'>): SshSession;
-  /** A program run in the guest, not through FOS1: argv, no shell. */
-  guest(argv: readonly string[], timeout?: number): Promise<GuestResult>;
+  /** A program run in the guest, not through FOS1: argv, no shell; `input` is its stdin. */
+  guest(argv: readonly string[], timeout?: number, input?: string): Promise<GuestResult>;
   /** The serial console since qemu started. */
   console(): string;
   /** A clean reboot of the guest (same qemu, same disk); resolves once SSH answers again. */
@@ -198,8 +198,8 @@ class Vm implements RouterVm {
     return new SshSession(this.sshPort, { ...o, key: adminKey });
   }
 
-  guest(argv: readonly string[], timeout = 60_000): Promise<GuestResult> {
-    return this.agent.exec(argv, timeout);
+  guest(argv: readonly string[], timeout = 60_000, input?: string): Promise<GuestResult> {
+    return this.agent.exec(argv, timeout, input);
   }
 
   async reboot(): Promise<void> {
@@ -259,12 +259,14 @@ class GuestAgent {
     return run;
   }
 
-  async exec(argv: readonly string[], timeout: number): Promise<GuestResult> {
+  async exec(argv: readonly string[], timeout: number, input?: string): Promise<GuestResult> {
     const [path, ...arg] = argv;
     const started = Date.now();
+    const stdin =
+      input === undefined ? {} : { 'input-data': Buffer.from(input).toString('base64') };
     const { pid } = (await this.request(
       'guest-exec',
-      { path, arg, 'capture-output': true },
+      { path, arg, 'capture-output': true, ...stdin },
       timeout,
     )) as { pid: number };
     for (;;) {

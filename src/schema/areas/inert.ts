@@ -24,6 +24,11 @@ const LINK_ENTRIES = [
   'interfaces bridge * vif *',
   'interfaces vxlan *',
   'interfaces dummy *',
+  'interfaces bonding *',
+  'interfaces bonding * vif *',
+  'interfaces bonding * vif-s *',
+  'interfaces bonding * vif-s * vif-c *',
+  'interfaces wireguard *',
 ];
 
 const under = (parents: readonly string[], names: readonly string[]): string[] =>
@@ -60,12 +65,24 @@ export const INERT_RULES: readonly InertRule[] = [
     reason: 'BFD for static routes needs FRR 9; FRR 8.4 here keeps the route without it',
   },
   {
-    paths: ['protocols static arp'],
-    reason: 'static ARP entries are kept but not applied yet',
+    paths: ['interfaces bonding * disable-link-detect'],
+    reason: ETHTOOL,
   },
   {
-    paths: ['policy route', 'policy route6'],
-    reason: 'policy-based routing (nftables marks and ip rules) is not applied yet',
+    paths: ['interfaces wireguard * per-client-thread'],
+    reason: "WireGuard's per-client threads are not applied yet",
+  },
+  {
+    paths: ['vrf bind-to-all'],
+    reason: 'binding services to all VRFs (the l3mdev_accept sysctls) is not applied yet',
+  },
+  {
+    paths: ['vrf name * vni'],
+    reason: "a VRF's EVPN VNI is kept but not applied yet (EVPN is not implemented)",
+  },
+  {
+    paths: ['protocols static arp'],
+    reason: 'static ARP entries are kept but not applied yet',
   },
   {
     paths: under(['system'], ['domain-name', 'domain-search', 'name-server', 'time-zone']),

@@ -1,4 +1,7 @@
-/** `interfaces`: ethernet (with 802.1Q/802.1ad), loopback, bridge, vxlan and dummy links. */
+/**
+ * `interfaces`: ethernet and bonding (with 802.1Q/802.1ad sub-interfaces),
+ * loopback, bridge, vxlan, dummy and WireGuard links.
+ */
 import {
   addresses,
   description,
@@ -20,7 +23,20 @@ import {
   unsupported,
   type SchemaNode,
 } from '../node.js';
-import { anyOf, interfaceNamed, ipv4, ipv6, mac, oneOf, port, u32 } from '../types.js';
+import {
+  anyOf,
+  interfaceName,
+  interfaceNamed,
+  ipv4,
+  ipv4Prefix,
+  ipv6,
+  ipv6Prefix,
+  mac,
+  oneOf,
+  pattern,
+  port,
+  u32,
+} from '../types.js';
 
 const notYet = (name: string, help: string, what: string): SchemaNode =>
   unsupported(name, help, `${what} is not implemented yet`);
@@ -143,6 +159,167 @@ const ethernet = tag(
   ],
   // Physical ports come from the target namespace.
   { priority: 310, completion: { kind: 'runtime', provider: 'interfaces' } },
+);
+
+const bondModes = [
+  { value: '802.3ad', description: 'IEEE 802.3ad Dynamic link aggregation' },
+  { value: 'active-backup', description: 'Fault tolerant: only one member is active' },
+  { value: 'broadcast', description: 'Fault tolerant: every packet on every member' },
+  { value: 'round-robin', description: 'Load balance: members in turn' },
+  {
+    value: 'transmit-load-balance',
+    description: 'Load balance: outgoing traffic spread by the load of each member',
+  },
+  {
+    value: 'adaptive-load-balance',
+    description: 'Load balance: both directions, by ARP negotiation',
+  },
+  { value: 'xor-hash', description: 'Distribute by the hash policy' },
+];
+
+const bonding = tag(
+  'bonding',
+  'Bonding Interface/Link Aggregation',
+  interfaceNamed(/^bond[0-9]+$/, '<bondN>', 'Bonding interface name'),
+  [
+    addresses({ dhcp: true }),
+    container('arp-monitor', 'ARP link monitoring parameters', [
+      leaf(
+        'interval',
+        'ARP link monitoring interval',
+        u32(0, 4294967295, 'Specifies the ARP link monitoring frequency in milliseconds'),
+      ),
+      multi('target', 'IP address used for ARP monitoring', ipv4),
+    ]),
+    description(),
+    notYet('dhcp-options', 'DHCP client settings', 'the DHCP client'),
+    notYet('dhcpv6-options', 'DHCPv6 client settings', 'the DHCPv6 client'),
+    flag('disable-link-detect', 'Ignore link state changes'),
+    disable(),
+    notYet('evpn', 'EVPN Multihoming', 'EVPN multihoming'),
+    leaf(
+      'hash-policy',
+      'Bonding transmit hash policy',
+      oneOf('hash-policy', [
+        { value: 'layer2', description: 'Use MAC addresses to generate the hash' },
+        { value: 'layer2+3', description: 'Combine MAC address and IP address to make hash' },
+        { value: 'layer3+4', description: 'Combine IP address and port to make hash' },
+        {
+          value: 'encap2+3',
+          description: 'Combine encapsulated MAC address and IP address to make hash',
+        },
+        { value: 'encap3+4', description: 'Combine encapsulated IP address and port to make hash' },
+      ]),
+      { default: 'layer2' },
+    ),
+    ipOptions(),
+    ipv6Options(),
+    leaf(
+      'lacp-rate',
+      'Rate in which we will ask our link partner to transmit LACPDU packets',
+      oneOf('lacp-rate', [
+        { value: 'slow', description: 'Request partner to transmit LACPDUs every 30 seconds' },
+        { value: 'fast', description: 'Request partner to transmit LACPDUs every 1 second' },
+      ]),
+      { default: 'slow' },
+    ),
+    macAddress(),
+    container('member', 'Bond member interfaces', [
+      multi('interface', 'Member interface name', interfaceName, {
+        completion: { kind: 'runtime', provider: 'interfaces' },
+      }),
+    ]),
+    leaf(
+      'mii-mon-interval',
+      'Specifies the MII link monitoring frequency in milliseconds',
+      u32(0, 1000, 'Milliseconds: 0 disables MII monitoring, else 50-1000'),
+      {
+        default: '100',
+        constraints: [
+          { test: (v) => v === '0' || Number(v) >= 50, message: 'the interval is 0 or 50-1000' },
+        ],
+      },
+    ),
+    leaf(
+      'min-links',
+      'Minimum number of member interfaces required up before enabling bond',
+      u32(0, 16, 'Minimum number of member interfaces'),
+      { default: '0' },
+    ),
+    notYet('mirror', 'Mirror ingress/egress packets', 'port mirroring'),
+    leaf('mode', 'Bonding mode', oneOf('bond-mode', bondModes), { default: '802.3ad' }),
+    mtu(68, 16000, '1500'),
+    leaf('primary', 'Primary device interface', interfaceName, {
+      completion: { kind: 'runtime', provider: 'interfaces' },
+    }),
+    notYet('redirect', 'Redirect incoming packets to destination', 'traffic redirection'),
+    leaf('system-mac', 'System MAC address for 802.3ad', mac),
+    notYet('traffic-policy', 'Traffic policy', 'QoS'),
+    vif(),
+    vifS(),
+    vrfReference(),
+    notYet('xdp', 'Enable eXpress Data Path', 'XDP on interfaces'),
+  ],
+  // After the ethernet ports it takes as members.
+  { priority: 315 },
+);
+
+/** A WireGuard key: 32 bytes in base64 (44 characters, the last `=`). */
+const wireguardKey = pattern(
+  'wireguard-key',
+  /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/,
+  '<base64>',
+  'WireGuard key (32 bytes in base64, as wg genkey prints it)',
+);
+
+const wireguard = tag(
+  'wireguard',
+  'WireGuard Interface',
+  interfaceNamed(/^wg[0-9]+$/, '<wgN>', 'WireGuard interface name'),
+  [
+    addresses({ dhcp: false }),
+    description(),
+    disable(),
+    leaf(
+      'fwmark',
+      'A 32-bit fwmark value set on all outgoing packets',
+      u32(0, 4294967295, 'Mark (0 disables)'),
+      { default: '0' },
+    ),
+    ipOptions(),
+    ipv6Options(),
+    notYet('mirror', 'Mirror ingress/egress packets', 'port mirroring'),
+    mtu(68, 16000, '1420'),
+    tag(
+      'peer',
+      'peer alias',
+      pattern('peer-name', /^[^ ]{1,100}$/, '<text>', 'Peer alias (at most 100 characters)'),
+      [
+        multi(
+          'allowed-ips',
+          'IP addresses allowed to traverse the peer',
+          anyOf('allowed-ips', ipv4Prefix, ipv6Prefix),
+        ),
+        leaf('address', 'IP address of tunnel endpoint', anyOf('endpoint', ipv4, ipv6)),
+        description(),
+        flag('disable', 'Disable instance'),
+        leaf(
+          'persistent-keepalive',
+          'Interval to send keepalive messages',
+          u32(1, 65535, 'Interval in seconds'),
+        ),
+        leaf('port', 'Port number used for connection', port),
+        leaf('preshared-key', 'Peer pre-shared key', wireguardKey, { secret: true }),
+        leaf('public-key', 'Base64 encoded public key', wireguardKey),
+      ],
+    ),
+    flag('per-client-thread', 'Process traffic from each client in a dedicated thread'),
+    leaf('port', 'Port number used for connection', port),
+    leaf('private-key', 'Base64 encoded private key', wireguardKey, { secret: true }),
+    notYet('redirect', 'Redirect incoming packets to destination', 'traffic redirection'),
+    vrfReference(),
+  ],
+  { priority: 460 },
 );
 
 const loopback = tag(
@@ -327,7 +504,7 @@ export const interfaces = container(
   'interfaces',
   'Network interfaces',
   [
-    notYet('bonding', 'Bonding Interface/Link Aggregation', 'bonding (and this kernel lacks it)'),
+    bonding,
     bridge,
     dummy,
     ethernet,
@@ -344,7 +521,7 @@ export const interfaces = container(
     notYet('virtual-ethernet', 'Virtual Ethernet (veth) Interface', 'virtual-ethernet'),
     notYet('vti', 'Virtual Tunnel Interface (XFRM)', 'VTI'),
     vxlan,
-    notYet('wireguard', 'WireGuard Interface', 'WireGuard (and this kernel lacks it)'),
+    wireguard,
     notYet('wireless', 'Wireless (WiFi/WLAN) Network Interface', 'wireless'),
     notYet('wwan', 'Wireless Modem (WWAN) Interface', 'WWAN'),
   ],

@@ -21,9 +21,4 @@ export const knownAreas: SchemaNode[] = [
   area('qos', 'Quality of Service (QoS)', 'QoS is not implemented yet'),
   area('service', 'System services', 'system services are not implemented yet'),
   area('vpn', 'Virtual Private Network (VPN)', 'VPNs are not implemented yet'),
-  area(
-    'vrf',
-    'Virtual Routing and Forwarding',
-    'VRF is not implemented yet (and this kernel lacks it)',
-  ),
 ];

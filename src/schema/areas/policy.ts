@@ -453,11 +453,19 @@ const routeMap = (): SchemaNode =>
 
 // ------------------------------------------------------------------ policy routing
 
+/** VyOS's constraint (`[a-zA-Z0-9][\w\-\.]*`): the name is part of an nft chain name. */
+export const policyRouteName = pattern(
+  'policy-route-name',
+  /^[a-zA-Z0-9][\w.-]{0,63}$/,
+  '<name>',
+  'Policy name (letters, digits, - _ .; up to 64)',
+);
+
 const policyRoute = (family: 4 | 6): SchemaNode =>
   tag(
     family === 4 ? 'route' : 'route6',
     family === 4 ? 'Policy route rule set name for IPv4' : 'Policy route rule set name for IPv6',
-    listName('policy'),
+    policyRouteName,
     [
       description(),
       multi('interface', 'Apply policy to an interface', interfaceName, {
@@ -490,7 +498,8 @@ const policyRoute = (family: 4 | 6): SchemaNode =>
         ]),
       ]),
     ],
-    { owner: 'nft' },
+    // Marks in nft's table fos_pbr (the nft backend reads it) and ip rules (the pbr backend).
+    { owner: 'pbr' },
   );
 
 export const policy = container(

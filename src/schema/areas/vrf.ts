@@ -1,0 +1,39 @@
+/** `vrf`: VRF instances (a kernel VRF link bound to a routing table) that interfaces join with `vrf NAME`. */
+import { description, vrfName } from '../fragments.js';
+import { container, flag, leaf, tag, unsupported } from '../node.js';
+import { u32 } from '../types.js';
+
+export const vrf = container(
+  'vrf',
+  'Virtual Routing and Forwarding',
+  [
+    flag('bind-to-all', 'Enable binding services to all VRFs'),
+    tag('name', 'Virtual Routing and Forwarding instance', vrfName, [
+      description(),
+      unsupported('ip', 'IPv4 routing parameters', 'per-VRF IPv4 settings are not implemented yet'),
+      unsupported(
+        'ipv6',
+        'IPv6 routing parameters',
+        'per-VRF IPv6 settings are not implemented yet',
+      ),
+      unsupported(
+        'protocols',
+        'Routing protocol parameters',
+        'routing protocols in a VRF are not implemented yet (the kernel routes of its table apply)',
+      ),
+      leaf(
+        'table',
+        'Routing table associated with this instance',
+        u32(100, 65535, 'Routing table ID'),
+        { required: true },
+      ),
+      leaf(
+        'vni',
+        'Virtual Network Identifier',
+        u32(0, 16777214, 'VXLAN virtual network identifier'),
+      ),
+    ]),
+  ],
+  // Before interfaces (300): a link joins a VRF that exists.
+  { owner: 'kernel', priority: 299 },
+);
