@@ -165,7 +165,8 @@ describe('ansible vyos.vyos against fos serve', () => {
     unchanged('config lines again');
     // match: none sends every line; the router's `compare` finds nothing, so nothing is committed.
     expect(task('config match none').commands).toHaveLength(2);
-    refused('config bad line', "word 'adress' under", 'Set failed');
+    // Ansible keeps the end of the message: the router's explanation, then Set failed.
+    refused('config bad line', "'interfaces ethernet eth1'", 'Set failed');
     changed('config delete', ['delete interfaces ethernet eth1 description']);
     unchanged('config delete again');
     changed('config save');
