@@ -23,6 +23,8 @@ describe('netmiko vyos driver', () => {
       '/usr/bin/python3',
       [
         join(repoRoot, 'test', 'automation', 'netmiko_vyos.py'),
+        // netmiko's own 2 s idle waits shortened (see the script): FOS1 answers at once.
+        '--fast',
         String(server.port),
         "set interfaces ethernet eth2 address '10.20.0.1/24'",
         "set interfaces ethernet eth2 description 'via netmiko'",
