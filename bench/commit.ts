@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { labDown, labUp } from '../src/apply/lab.js';
 import { run } from '../src/apply/run.js';
 import { EMPTY_TREE, loadSetForm, type ConfigNode } from '../src/config/index.js';
+import { DEFAULT_CONFIG } from '../src/commit/defaults.js';
 import { Router } from '../src/commit/router.js';
 import { schema } from '../src/schema/index.js';
 import { Store } from '../src/store/store.js';
@@ -17,7 +18,10 @@ import { machine, median, ms, record, table } from './record.js';
 const NS = `fosbench${process.pid}`;
 
 function benchConfig(): string {
-  const lines: string[] = [];
+  // The default login: a configuration nobody can log in to is refused.
+  const lines = DEFAULT_CONFIG.split('\n').filter((l) =>
+    l.startsWith('set system login user fos '),
+  );
   for (let b = 0; b < 100; b++) lines.push(`set interfaces bridge br${b} address '10.${b}.0.1/24'`);
   for (let i = 0; i < 1900; i++)
     lines.push(
