@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown, labUp } from '../src/apply/lab.js';
 import { run } from '../src/apply/run.js';
-import { EMPTY_TREE, loadSetForm, type ConfigNode } from '../src/config/index.js';
+import { loadSetForm, type ConfigNode } from '../src/config/index.js';
+import { DEFAULT_CONFIG } from '../src/commit/defaults.js';
 import { Router } from '../src/commit/router.js';
 import { schema } from '../src/schema/index.js';
 import { Store } from '../src/store/store.js';
@@ -16,8 +17,12 @@ import { machine, median, ms, record, table } from './record.js';
 
 const NS = `fosbench${process.pid}`;
 
+/** The default login: a configuration nobody can log in to is refused. */
+const loginLines = (): string[] =>
+  DEFAULT_CONFIG.split('\n').filter((l) => l.startsWith('set system login user fos '));
+
 function benchConfig(): string {
-  const lines: string[] = [];
+  const lines = loginLines();
   for (let b = 0; b < 100; b++) lines.push(`set interfaces bridge br${b} address '10.${b}.0.1/24'`);
   for (let i = 0; i < 1900; i++)
     lines.push(
@@ -96,7 +101,8 @@ export async function runCommitBench(options: { rounds: number; record: boolean 
     const state = mkdtempSync(join(tmpdir(), 'fos-bench-'));
     const store = new Store(state);
     const router = new Router(store, { netns: NS }, schema);
-    await commit(router, EMPTY_TREE);
+    // A first revision (the login alone), so the next one is not the first commit.
+    await commit(router, loadSetForm(`${loginLines().join('\n')}\n`, schema).tree);
     first.push(await time(() => commit(router, config)));
     oneLine.push(await time(() => commit(router, changed)));
     noop.push(await time(() => commit(router, changed)));
@@ -119,8 +125,18 @@ export async function runCommitBench(options: { rounds: number; record: boolean 
       'vs raw': `${(f / r).toFixed(2)}x`,
       target: `<= 1.5x raw + 100 ms = ${ms(1.5 * r + 100)}`,
     },
-    { work: 'one-line change on top', time: ms(median(oneLine)), 'vs raw': '', target: '< 100 ms' },
-    { work: 'no-op commit', time: ms(median(noop)), 'vs raw': '', target: '< 50 ms' },
+    {
+      work: 'one-line change on top',
+      time: `${ms(median(oneLine))} (best ${ms(Math.min(...oneLine))})`,
+      'vs raw': '',
+      target: '< 100 ms',
+    },
+    {
+      work: 'no-op commit',
+      time: `${ms(median(noop))} (best ${ms(Math.min(...noop))})`,
+      'vs raw': '',
+      target: '< 50 ms',
+    },
   ];
   const markdown = [
     `In-process commits (verify, plan from \`ip -json\`, apply, observe, record) on a lab namespace, median of ${options.rounds} rounds.`,

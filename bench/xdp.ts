@@ -471,15 +471,15 @@ async function commitBench(rounds: number): Promise<Row[]> {
     },
     {
       work: 'commit of one member added to BIG, which nft and XDP both use',
-      time: ms(median(one)),
+      time: `${ms(median(one))} (best ${ms(Math.min(...one))})`,
       'vs bpftool': '',
       target: '< 80 ms',
     },
     {
       work: 'the same member with no XDP configured (nft alone)',
-      time: ms(median(oneNft)),
+      time: `${ms(median(oneNft))} (best ${ms(Math.min(...oneNft))})`,
       'vs bpftool': '',
-      target: '',
+      target: '< 80 ms',
     },
   ];
 }
