@@ -87,7 +87,7 @@ describe('set, delete and comment', () => {
     [
       'set',
       'interfaces ethernat eth0',
-      /unknown word 'ethernat' under 'interfaces'; expected one of: .*bridge, dummy, ethernet/,
+      /unknown word 'ethernat' under 'interfaces' \(did you mean 'ethernet'\?\); expected one of: .*bridge, dummy, ethernet/,
     ],
     [
       'set',
