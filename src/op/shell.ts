@@ -59,10 +59,25 @@ function terminal(prefix: string): OpCommand[] {
  */
 const help = command('help', {
   help: "Show the reference entry of a command ('help show interfaces')",
-  run: () => {
-    throw new OpError("'help' is answered by the shell");
+  run: async () => {
+    // The tree is built from this module among others: it is read when help runs.
+    const { opTree, keywordsAt } = await import('./index.js');
+    return {
+      commands: keywordsAt(opTree.root, 'operational').map((k) => ({
+        command: k.word,
+        help: k.help ?? '',
+      })),
+    };
   },
-  text: () => [],
+  text: (data) => {
+    const width = Math.max(...data.commands.map((c) => c.command.length));
+    return [
+      'Operational commands:',
+      ...data.commands.map((c) => `  ${c.command.padEnd(width)}  ${c.help}`),
+      "'help COMMAND' shows the reference entry of a command ('help show interfaces');",
+      'TAB completes a word, ? lists what may follow, | display json prints the data.',
+    ];
+  },
 });
 
 export const shellCommands: OpArea = {
