@@ -64,6 +64,45 @@ describe('ink terminal', () => {
   });
 });
 
+describe('line editing and paging in the ink front-end', () => {
+  it('Ctrl-R draws the search in place of the prompt and Enter runs the match; Ctrl-L clears', async () => {
+    const t = inkTerminal();
+    try {
+      await t.term.feed('show version\r');
+      await t.term.feed('\x12vers');
+      await expect.poll(() => t.output()).toContain("(reverse-i-search)'vers': show version");
+      await t.term.feed('\r');
+      await expect
+        .poll(() => t.output().split('Version:').length, { timeout: 10_000 })
+        .toBeGreaterThan(2);
+      await t.term.feed('\x0c');
+      await expect.poll(() => t.output()).toContain('\x1b[2J');
+    } finally {
+      t.term.dispose();
+    }
+  });
+
+  it('set terminal length N pages at N lines (2 here); 0 turns paging off', async () => {
+    const t = inkTerminal();
+    try {
+      await t.term.feed('set terminal length 2\r');
+      await t.term.feed('show configuration commands\r');
+      await expect.poll(() => t.output()).toContain('--More--');
+      const shown = t.output().slice(t.output().lastIndexOf('show configuration commands'));
+      const page = shown.slice(0, shown.indexOf('--More--'));
+      expect(page.split('\n').filter((l) => l.includes('set ')).length).toBe(2);
+      await t.term.feed('q');
+      await t.term.feed('set terminal length 0\r');
+      const mark = t.output().length;
+      await t.term.feed('show configuration commands\r');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(t.output().slice(mark)).not.toContain('--More--');
+    } finally {
+      t.term.dispose();
+    }
+  });
+});
+
 describe('long lines in the ink front-end', () => {
   const cpuMs = (since: NodeJS.CpuUsage): number => {
     const used = process.cpuUsage(since);

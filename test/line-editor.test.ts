@@ -131,3 +131,68 @@ describe('a line is at most 64 KiB', () => {
     expect(e.buffer).toHaveLength(MAX_LINE - 1);
   });
 });
+
+describe('line editor: words, search, redraw', () => {
+  it.each([
+    ['ESC b', 'show interfaces ethernet\x1bbX', 'show interfaces Xethernet'],
+    ['ESC b twice', 'show interfaces ethernet\x1bb\x1bbX', 'show Xinterfaces ethernet'],
+    ['ESC f after Ctrl-A', 'show interfaces\x01\x1bfX', 'showX interfaces'],
+    ['Alt-Left (xterm)', 'show interfaces\x1b[1;3DX', 'show Xinterfaces'],
+    ['Ctrl-Left (xterm)', 'show interfaces\x1b[1;5DX', 'show Xinterfaces'],
+    ['Ctrl-Right (xterm)', 'show interfaces\x01\x1b[1;5C\x1b[1;5CX', 'show interfacesX'],
+    ['ESC b at the start stays', '\x1bbab', 'ab'],
+  ])('%s', (_, input, expected) => {
+    const e = new LineEditor();
+    e.feed(input);
+    expect(e.buffer).toBe(expected);
+  });
+
+  it('Ctrl-R searches back incrementally; Ctrl-R again finds an older entry; Enter runs it', () => {
+    const e = new LineEditor(['show interfaces', 'configure', 'show version', 'commit']);
+    const searches = e
+      .feed('\x12sho')
+      .filter((a) => a.kind === 'search')
+      .map((a) => (a.kind === 'search' ? [a.query, a.match, a.failed] : []));
+    expect(searches.at(-1)).toEqual(['sho', 'show version', false]);
+    const older = e.feed('\x12').find((a) => a.kind === 'search');
+    expect(older).toEqual({
+      kind: 'search',
+      query: 'sho',
+      match: 'show interfaces',
+      failed: false,
+    });
+    expect(submitted(e, '\r')).toEqual(['show interfaces']);
+  });
+
+  it('Ctrl-R: no match says failed; backspace widens again; Ctrl-G gives the line back', () => {
+    const e = new LineEditor(['show interfaces', 'commit']);
+    e.feed('draft');
+    const failed = e
+      .feed('\x12zz')
+      .filter((a) => a.kind === 'search')
+      .at(-1);
+    expect(failed).toMatchObject({ query: 'zz', failed: true });
+    const widened = e
+      .feed('\x7f\x7fcom')
+      .filter((a) => a.kind === 'search')
+      .at(-1);
+    expect(widened).toMatchObject({ query: 'com', match: 'commit', failed: false });
+    e.feed('\x07');
+    expect(e.buffer).toBe('draft');
+    e.feed('\x12show\x03');
+    expect(e.buffer).toBe('draft');
+  });
+
+  it('Ctrl-R then a movement key keeps the match for editing', () => {
+    const e = new LineEditor(['set system host-name r1']);
+    e.feed('\x12host\x01X');
+    expect(e.buffer).toBe('Xset system host-name r1');
+  });
+
+  it('Ctrl-L asks for a redraw and keeps the line', () => {
+    const e = new LineEditor();
+    const actions = e.feed('show\x0c');
+    expect(actions.at(-1)).toEqual({ kind: 'redraw' });
+    expect(e.buffer).toBe('show');
+  });
+});

@@ -53,6 +53,20 @@ describe('plain terminal', () => {
     );
   });
 
+  it('Ctrl-R searches the history in plain text, Enter runs it; Ctrl-L redraws without escapes', async () => {
+    const t = terminal();
+    await t.term.feed('show version\r');
+    await t.term.feed('\x12vers');
+    expect(t.output()).toContain("\r(reverse-i-search)'vers': show version");
+    await t.term.feed('\r');
+    expect(t.output().split('Version:').length).toBe(3);
+    await t.term.feed('sho\x0c');
+    expect(t.output().endsWith('\r\nops@r1:~$ sho')).toBe(true);
+    await t.term.feed('w int\x1bb\x1bbX');
+    // eslint-disable-next-line no-control-regex
+    expect(t.output()).not.toMatch(/\x1b/);
+  });
+
   it('refuses to exit with changes, then exit discard and exit close the session', async () => {
     const t = terminal();
     await t.term.feed("configure\rset system host-name 'r3'\rexit\r");

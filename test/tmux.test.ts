@@ -76,6 +76,23 @@ describe('the interactive screen (ink front-end)', () => {
     await waitForScreen(/\[edit\]\s*\n\s*fos@fos#/);
   });
 
+  it('Ctrl-R finds an earlier line, Enter runs it; Alt-b moves a word back; ? lists dhcp once', async () => {
+    keys('run show host name', 'Enter');
+    await waitForScreen(/fos@fos#\s*$/m);
+    keys('C-r', 'host n');
+    await waitForScreen(/\(reverse-i-search\)'host n': run show host name/);
+    keys('Enter');
+    await waitForScreen(/run show host name\s*\n\s*fos\s*\n/);
+    keys('set interfaces ethernet eth0 mtu', 'M-b', 'M-b', 'X');
+    await waitForScreen(/fos@fos# set interfaces ethernet Xeth0 mtu/);
+    keys('C-u', 'set int eth eth0 address ', '?');
+    const help = await waitForScreen(/Possible completions:/);
+    expect(help.match(/^\s+dhcp\s/gm)).toHaveLength(1);
+    expect(help.match(/^\s+dhcpv6\s/gm)).toHaveLength(1);
+    keys('C-u', 'set int eth eth0 adress 192.0.2.1/24', 'Enter');
+    await waitForScreen(/did you mean 'address'\?/);
+  });
+
   it('? lists what may come next with help', async () => {
     keys('set interfaces ethernet eth0 ', '?');
     const text = await waitForScreen(/Possible completions:/);

@@ -409,6 +409,7 @@ export class ShellEngine {
   ): Promise<CommandResult> {
     if (words.length === 0) return ok();
     const first = resolveOp(opTree, words.slice(0, 1), this.mode);
+    // `help COMMAND...` reads the whole tree; `help` alone is the declared command.
     if (first.ok && first.command.pattern === 'help' && words.length > 1) {
       const help = opHelp(words.slice(1), this.mode);
       return help.ok

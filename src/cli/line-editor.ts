@@ -14,6 +14,19 @@ export type EditorAction =
   | { readonly kind: 'eof' }
   /** Typing went past MAX_LINE (the rest of the packet was not taken), or Enter on such a line. */
   | { readonly kind: 'too-long' }
+  /** Ctrl-L: clear the screen and draw the prompt and line again. */
+  | { readonly kind: 'redraw' }
+  /**
+   * Ctrl-R: a reverse history search is under way (`query` typed so far, the
+   * entry it found, `failed` when none matches); the front-end draws
+   * `(reverse-i-search)'query': match` in place of the line.
+   */
+  | {
+      readonly kind: 'search';
+      readonly query: string;
+      readonly match: string;
+      readonly failed: boolean;
+    }
   /** The buffer or cursor changed; the front-end draws this state of the line. */
   | { readonly kind: 'changed'; readonly buffer: string; readonly cursor: number };
 
@@ -29,6 +42,11 @@ type Key =
   | 'kill-to-end'
   | 'kill-to-start'
   | 'kill-word'
+  | 'word-left'
+  | 'word-right'
+  | 'search'
+  | 'abort'
+  | 'redraw'
   | 'enter'
   | 'tab'
   | 'interrupt'
@@ -52,6 +70,19 @@ const BINDINGS: ReadonlyMap<string, Key> = new Map<string, Key>([
   ['\n', 'enter'],
   ['\t', 'tab'],
   ['\x03', 'interrupt'], // Ctrl-C
+  ['\x12', 'search'], // Ctrl-R
+  ['\x07', 'abort'], // Ctrl-G
+  ['\x0c', 'redraw'], // Ctrl-L
+  ['\x1bb', 'word-left'], // Alt-b (ESC b)
+  ['\x1bf', 'word-right'], // Alt-f (ESC f)
+  ['\x1bB', 'word-left'],
+  ['\x1bF', 'word-right'],
+  ['\x1b[1;3D', 'word-left'], // Alt-Left (xterm)
+  ['\x1b[1;3C', 'word-right'],
+  ['\x1b[1;5D', 'word-left'], // Ctrl-Left (xterm)
+  ['\x1b[1;5C', 'word-right'],
+  ['\x1b[1;9D', 'word-left'], // Meta-Left
+  ['\x1b[1;9C', 'word-right'],
   ['\x04', 'eof-or-delete'], // Ctrl-D
   ['\x1b[A', 'up'],
   ['\x1b[B', 'down'],
@@ -91,6 +122,8 @@ export class LineEditor {
   private historyChars = 0;
   private historyIndex: number;
   private draft = '';
+  /** A Ctrl-R search under way: what is typed, the history index found, and the line before it began. */
+  private search: { query: string; index: number; saved: string; savedCursor: number } | undefined;
 
   constructor(
     history: readonly string[] = [],
@@ -146,6 +179,10 @@ export class LineEditor {
         // A paste of plain text is one edit, whatever its length.
         at += run[0].length;
         this.lastWasCR = false;
+        if (this.search) {
+          this.searchFor(this.search.query + run[0], this.search.index, actions);
+          continue;
+        }
         if (!this.insert(run[0], actions)) refused = true;
         continue;
       }
@@ -164,6 +201,8 @@ export class LineEditor {
         at += m[0].length;
         this.lastWasCR = false;
         const key = BINDINGS.get(m[0]);
+        // A key that moves or edits ends a search, keeping what it found (as bash does).
+        if (this.search) this.endSearch(true, actions);
         if (key) this.apply(key, actions);
         continue;
       }
@@ -175,12 +214,72 @@ export class LineEditor {
       }
       this.lastWasCR = ch === '\r';
       const key = BINDINGS.get(ch);
+      if (this.search && this.searchKey(ch, key, actions)) continue;
       if (key) this.apply(key, actions);
       else if (ch === '?' && !this.insideQuote()) actions.push({ kind: 'help' });
       else if (ch === '?' && !this.insert(ch, actions)) refused = true;
     }
     if (refused) actions.push({ kind: 'too-long' });
     return actions;
+  }
+
+  /**
+   * A control key during a Ctrl-R search: Ctrl-R finds an older match,
+   * backspace shortens the query, Ctrl-G and Ctrl-C give up (the line as it
+   * was), Enter runs the match; any other key takes the match and acts on it.
+   * True when the key was used up here.
+   */
+  private searchKey(ch: string, key: Key | undefined, actions: EditorAction[]): boolean {
+    const search = this.search!;
+    switch (key) {
+      case 'search':
+        this.searchFor(search.query, search.index - 1, actions);
+        return true;
+      case 'backspace':
+        this.searchFor(search.query.slice(0, -1), this.history.length - 1, actions);
+        return true;
+      case 'abort':
+      case 'interrupt':
+        this.endSearch(false, actions);
+        return true;
+      default:
+        if (key === undefined && ch === '?') {
+          this.searchFor(search.query + ch, search.index, actions);
+          return true;
+        }
+        this.endSearch(true, actions);
+        return false;
+    }
+  }
+
+  /** Look for `query` in the history from `from` back to the oldest entry. */
+  private searchFor(query: string, from: number, actions: EditorAction[]): void {
+    const search = this.search!;
+    search.query = query.slice(0, MAX_LINE);
+    let found = -1;
+    for (let i = Math.min(from, this.history.length - 1); i >= 0; i--)
+      if (this.history[i]!.includes(search.query)) {
+        found = i;
+        break;
+      }
+    if (found >= 0) search.index = found;
+    const match = search.index < this.history.length ? this.history[search.index]! : '';
+    actions.push({ kind: 'search', query: search.query, match, failed: found < 0 });
+  }
+
+  /** End a search: `keep` takes the entry found into the line, else the line is as it was. */
+  private endSearch(keep: boolean, actions: EditorAction[]): void {
+    const search = this.search!;
+    this.search = undefined;
+    if (keep && search.index < this.history.length) {
+      this.buffer = this.history[search.index]!;
+      this.cursor = this.buffer.length;
+    } else {
+      this.buffer = search.saved;
+      this.cursor = search.savedCursor;
+    }
+    this.historyIndex = this.history.length;
+    this.changed(actions);
   }
 
   /** Insert typed text at the cursor, as much as MAX_LINE leaves room for; false when some was refused. */
@@ -252,6 +351,30 @@ export class LineEditor {
         this.buffer = this.buffer.slice(this.cursor);
         this.cursor = 0;
         break;
+      case 'word-left': {
+        const before = this.buffer.slice(0, this.cursor);
+        this.cursor = before.replace(/\S+\s*$|\s+$/, '').length;
+        break;
+      }
+      case 'word-right': {
+        const after = /^\s*\S+/.exec(this.buffer.slice(this.cursor));
+        this.cursor = after ? this.cursor + after[0].length : this.buffer.length;
+        break;
+      }
+      case 'search':
+        this.search = {
+          query: '',
+          index: this.history.length,
+          saved: this.buffer,
+          savedCursor: this.cursor,
+        };
+        actions.push({ kind: 'search', query: '', match: '', failed: false });
+        return;
+      case 'abort':
+        return;
+      case 'redraw':
+        actions.push({ kind: 'redraw' });
+        return;
       case 'kill-word': {
         const before = this.buffer.slice(0, this.cursor).replace(/\S+\s*$/, '');
         this.buffer = before + this.buffer.slice(this.cursor);

@@ -104,6 +104,16 @@ export class PlainTerminal {
         case 'too-long':
           this.tooLong();
           break;
+        case 'search':
+          this.drawSearch(action.query, action.match, action.failed);
+          break;
+        case 'redraw':
+          // No escape sequences here: the prompt and line again, on a line of their own.
+          this.host.write(`\r\n${this.prompt()}${this.editor.buffer}`);
+          this.shown = this.editor.buffer;
+          this.shownCursor = this.shown.length;
+          if (this.editor.cursor !== this.shown.length) this.redraw();
+          break;
       }
     }
   }
@@ -178,9 +188,27 @@ export class PlainTerminal {
     if (lines.length > 0) this.host.write(`${lines.join('\r\n')}\r\n`);
   }
 
+  /** The width of a Ctrl-R search line on the screen (0: the prompt and line are). */
+  private searchWidth = 0;
+
+  /** `(reverse-i-search)'query': match` in place of the prompt line, with plain characters only. */
+  private drawSearch(query: string, match: string, failed: boolean): void {
+    const text = `(${failed ? 'failed ' : ''}reverse-i-search)'${query}': ${match}`;
+    const drawn = this.searchWidth || this.promptLine().length + this.shown.length;
+    const pad = Math.max(0, drawn - text.length);
+    this.host.write(`\r${text}${' '.repeat(pad)}${'\b'.repeat(pad)}`);
+    this.searchWidth = text.length;
+  }
+
   /** Bring the screen in line with the editor, with plain characters only. */
   private redraw(buffer = this.editor.buffer, cursor = this.editor.cursor): void {
-    if (
+    if (this.searchWidth > 0) {
+      // A search line is on the screen: the prompt and line replace it.
+      const line = `${this.promptLine()}${buffer}`;
+      const pad = Math.max(0, this.searchWidth - line.length);
+      this.host.write(`\r${line}${' '.repeat(pad)}${'\b'.repeat(pad + buffer.length - cursor)}`);
+      this.searchWidth = 0;
+    } else if (
       buffer.startsWith(this.shown) &&
       this.shownCursor === this.shown.length &&
       cursor === buffer.length

@@ -29,7 +29,9 @@ interface ViewState {
   readonly panel: readonly string[] | undefined;
   /** The step of a running command, once it has run for a moment. */
   readonly busy: string | undefined;
-  readonly pager: { readonly lines: readonly string[]; readonly offset: number } | undefined;
+  readonly pager:
+    | { readonly lines: readonly string[]; readonly offset: number; readonly page: number }
+    | undefined;
   readonly rows: number;
   readonly columns: number;
   readonly spinner: number;
@@ -102,11 +104,9 @@ function View({ store }: { store: ViewStore }): React.JSX.Element {
       <Static items={[...s.transcript]}>{(line) => <Line key={line.id} line={line} />}</Static>
       {s.pager ? (
         <Box flexDirection="column">
-          {s.pager.lines
-            .slice(s.pager.offset, s.pager.offset + Math.max(1, s.rows - 1))
-            .map((text, i) => (
-              <Line key={i} line={{ id: i, text, tone: toneOf(text) }} />
-            ))}
+          {s.pager.lines.slice(s.pager.offset, s.pager.offset + s.pager.page).map((text, i) => (
+            <Line key={i} line={{ id: i, text, tone: toneOf(text) }} />
+          ))}
           <Text inverse>--More-- (space: page, enter: line, q: quit)</Text>
         </Box>
       ) : s.busy ? (
@@ -178,6 +178,8 @@ export class InkTerminal {
   private lastWasTab = false;
   private closed = false;
   private spinTimer: NodeJS.Timeout | undefined;
+  /** A Ctrl-R search is drawn in place of the prompt. */
+  private searching = false;
 
   constructor(
     private readonly engine: ShellEngine,
@@ -244,9 +246,15 @@ export class InkTerminal {
     this.store.set({ transcript: [...this.store.state.transcript, ...added].slice(-2000) });
   }
 
+  /** Lines per page: `set terminal length N`, else the screen less the --More-- line. */
+  private pageSize(): number {
+    const length = this.engine.terminal.length;
+    return length !== undefined && length > 0 ? length : Math.max(1, this.store.state.rows - 1);
+  }
+
   private pageKey(data: string): void {
     const pager = this.store.state.pager!;
-    const page = Math.max(1, this.store.state.rows - 1);
+    const page = this.pageSize();
     if (data === 'q' || data === 'Q' || data === '\x03') {
       this.append(pager.lines.slice(pager.offset, pager.offset + page));
       this.store.set({ pager: undefined });
@@ -256,7 +264,7 @@ export class InkTerminal {
     const offset = pager.offset + step;
     this.append(pager.lines.slice(pager.offset, Math.min(offset, pager.lines.length)));
     if (offset >= pager.lines.length) this.store.set({ pager: undefined });
-    else this.store.set({ pager: { lines: pager.lines, offset } });
+    else this.store.set({ pager: { lines: pager.lines, offset, page } });
   }
 
   private async process(data: string): Promise<void> {
@@ -269,7 +277,12 @@ export class InkTerminal {
     // the length of the line, so one per typed character would cost its square.
     let edited: { buffer: string; cursor: number } | undefined;
     const draw = (): void => {
-      if (edited) this.store.set({ ...edited, panel: undefined });
+      if (edited) {
+        // A Ctrl-R search ended: the prompt is the prompt again.
+        const prompt = this.searching ? { prompt: this.promptParts().prompt } : {};
+        this.searching = false;
+        this.store.set({ ...edited, ...prompt, panel: undefined });
+      }
       edited = undefined;
     };
     for (const action of this.editor.feed(data)) {
@@ -303,6 +316,18 @@ export class InkTerminal {
         case 'too-long':
           if (this.store.state.panel?.[0] !== TOO_LONG) this.store.set({ panel: [TOO_LONG] });
           break;
+        case 'search':
+          this.searching = true;
+          this.store.set({
+            prompt: `(${action.failed ? 'failed ' : ''}reverse-i-search)'${action.query}': `,
+            buffer: action.match,
+            cursor: action.match.length,
+            panel: undefined,
+          });
+          break;
+        case 'redraw':
+          this.clearScreen();
+          break;
       }
     }
     if (!this.closed) draw();
@@ -315,6 +340,15 @@ export class InkTerminal {
     this.store.set({ buffer: '', cursor: 0, panel: undefined });
     await this.run(line, remember);
     if (!this.closed) this.store.set(this.promptParts());
+  }
+
+  /** Ctrl-L: the screen cleared, the prompt and line drawn again at the top. */
+  private clearScreen(): void {
+    this.instance?.clear();
+    const clear = '\x1b[2J\x1b[3J\x1b[H';
+    if (this.options.stdout) this.options.stdout.write(clear);
+    else this.host.write(clear);
+    this.store.set({ panel: undefined, spinner: this.store.state.spinner });
   }
 
   private tab(): void {
@@ -361,10 +395,10 @@ export class InkTerminal {
 
   /** Long output goes through the pager unless the terminal length is 0. */
   private show(lines: readonly string[], ok: boolean, noMorePipe: boolean): void {
-    const length = this.engine.terminal.length ?? this.store.state.rows;
+    const length = this.engine.terminal.length;
     const noMore = length === 0 || noMorePipe;
-    if (!noMore && ok && lines.length > Math.max(1, this.store.state.rows - 1)) {
-      this.store.set({ pager: { lines, offset: 0 } });
+    if (!noMore && ok && lines.length > this.pageSize()) {
+      this.store.set({ pager: { lines, offset: 0, page: this.pageSize() } });
       return;
     }
     this.append(lines, ok ? undefined : 'error');
