@@ -188,6 +188,7 @@ function curlyDiffNode(
       children: new Map(),
       values,
       comment: undefined,
+      inactive: b.inactive,
     });
     if (removed.length === 0 && added.length === 0 && a.values.join('\n') !== b.values.join('\n')) {
       curlyChildInto(out, word, leafOf([...a.values]), s, indent, REMOVED);
@@ -207,6 +208,7 @@ function curlyDiffNode(
         children: new Map([[key, entry]]),
         values: [],
         comment: undefined,
+        inactive: false,
       });
       if (!eb) curlyChildInto(out, word, single(ea!), s, indent, REMOVED);
       else if (!ea) curlyChildInto(out, word, single(eb), s, indent, ADDED);
