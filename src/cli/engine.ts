@@ -5,6 +5,7 @@
  */
 import { excerpt, type Command } from '../../grammar/index.js';
 import {
+  applyActivation,
   applyComment,
   checkLeafValue,
   applyDelete,
@@ -424,7 +425,7 @@ export class ShellEngine {
    */
   private configureRefusal(): string | undefined {
     if (this.identity.origin !== 'ssh') return undefined;
-    const level = loginLevel(this.router.running().tree, this.identity.user);
+    const level = loginLevel(this.router.applied(), this.identity.user);
     if (level === 'admin') return undefined;
     return level === 'operator'
       ? `Permission denied: user ${this.identity.user} has level operator, which runs operational commands only; configuration mode needs level admin.`
@@ -470,6 +471,9 @@ export class ShellEngine {
       case 'comment':
       case 'annotate':
         return this.edit(verb === 'annotate' ? 'comment' : verb, rest);
+      case 'deactivate':
+      case 'activate':
+        return this.edit(verb, rest);
       case 'edit':
         return this.editLevelTo(rest);
       case 'up':
@@ -527,18 +531,28 @@ export class ShellEngine {
       default:
         return {
           ...fail(
-            `unknown command '${excerpt(verb)}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
+            `unknown command '${excerpt(verb)}'; expected set, delete, deactivate, activate, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
           ),
           wordIndex: 0,
         };
     }
   }
 
-  private edit(verb: 'set' | 'delete' | 'comment', words: string[]): CommandResult {
+  private edit(
+    verb: 'set' | 'delete' | 'comment' | 'deactivate' | 'activate',
+    words: string[],
+  ): CommandResult {
     const session = this.session!;
     const editor = new TreeEditor(session.candidate);
-    const apply = verb === 'set' ? applySet : verb === 'delete' ? applyDelete : applyComment;
-    const result = apply(editor, this.schema, words, session.level);
+    const result =
+      verb === 'deactivate' || verb === 'activate'
+        ? applyActivation(editor, this.schema, words, verb === 'deactivate', session.level)
+        : (verb === 'set' ? applySet : verb === 'delete' ? applyDelete : applyComment)(
+            editor,
+            this.schema,
+            words,
+            session.level,
+          );
     if (!result.ok) {
       return {
         ...fail(describeEditError(result.error)),

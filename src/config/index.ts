@@ -8,3 +8,4 @@ export * from './load.js';
 export * from './redact.js';
 export * from './references.js';
 export * from './slice.js';
+export * from './inactive.js';

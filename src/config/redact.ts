@@ -23,7 +23,9 @@ export function redactSecrets(tree: ConfigNode, schema: SchemaNode | undefined):
     if (next !== child) changed = true;
     children.set(word, next);
   }
-  return changed ? { children, values: tree.values, comment: tree.comment, inactive: tree.inactive } : tree;
+  return changed
+    ? { children, values: tree.values, comment: tree.comment, inactive: tree.inactive }
+    : tree;
 }
 
 /**

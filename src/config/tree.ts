@@ -2,7 +2,7 @@
  * The config tree: an immutable value. A node has named children (keywords,
  * and tag values below a tag node), the values of a leaf, an optional
  * comment, and an inactive mark (Junos `deactivate`: kept, shown, not
- * applied; `activeTree` is the tree without them). Nothing here knows the schema.
+ * applied; see src/config/inactive.ts). Nothing here knows the schema.
  *
  * Edits go through a TreeEditor, which copies a node the first time it
  * touches it and mutates its own copies after that, so a bulk load of 100k
@@ -355,36 +355,6 @@ export function naturalCompare(a: string, b: string): number {
 /** Children in canonical order. */
 export function sortedChildren(n: ConfigNode): [string, ConfigNode][] {
   return [...n.children].sort((x, y) => naturalCompare(x[0], y[0]));
-}
-
-// ------------------------------------------------------- inactive nodes
-
-/** The active tree of each tree asked for: unchanged subtrees of the next commit are not walked again. */
-const activeMemo = new WeakMap<ConfigNode, ConfigNode>();
-
-/**
- * The tree without its inactive nodes: what defaults, verify, render and the
- * backends see. A subtree with no inactive node is returned as it is.
- */
-export function activeTree(tree: ConfigNode): ConfigNode {
-  const known = activeMemo.get(tree);
-  if (known) return known;
-  let children: Map<string, ConfigNode> | undefined;
-  for (const [name, child] of tree.children) {
-    const active = child.inactive ? undefined : activeTree(child);
-    if (active === child) continue;
-    children ??= new Map(tree.children);
-    if (active) children.set(name, active);
-    else children.delete(name);
-  }
-  const result = children ? configNode(children, tree.values, tree.comment) : tree;
-  activeMemo.set(tree, result);
-  return result;
-}
-
-/** Whether any node of the tree is inactive. */
-export function hasInactive(tree: ConfigNode): boolean {
-  return activeTree(tree) !== tree;
 }
 
 // -------------------------------------------------- reading a tree by path

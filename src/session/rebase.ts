@@ -68,7 +68,8 @@ function hasParts(
   comment: string | undefined,
   inactive: boolean,
 ): boolean {
-  if (n.comment !== comment || n.inactive !== inactive || !sameValues(n.values, values)) return false;
+  if (n.comment !== comment || n.inactive !== inactive || !sameValues(n.values, values))
+    return false;
   if (n.children.size !== children.size) return false;
   for (const [name, child] of children) if (n.children.get(name) !== child) return false;
   return true;
