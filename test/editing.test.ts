@@ -1,0 +1,55 @@
+/** Junos editing habits through `fos -c` on a real store and lab: deactivate / activate. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFos } from './helpers/io.js';
+import { makeLab, type Lab } from './helpers/lab.js';
+
+let lab: Lab;
+const fos = (script: string) => runFos([...(lab?.flags ?? []), '-c', script]);
+
+beforeAll(async () => {
+  lab = await makeLab();
+  const r = await fos(
+    "configure; set interfaces ethernet eth0 address '192.0.2.1/24'; set interfaces ethernet eth1 mtu 1400; commit",
+  );
+  expect(r.code).toBe(0);
+});
+afterAll(async () => lab.down());
+
+describe('deactivate and activate', () => {
+  it('keeps the node, marks it, and does not apply it', async () => {
+    const r = await fos(
+      'configure; deactivate interfaces ethernet eth1 mtu; compare; commit; show interfaces ethernet eth1',
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^! +inactive: mtu "1400"$/m);
+    expect(r.out).toContain('inactive: mtu "1400"');
+    const shown = await fos('show configuration commands | match eth1');
+    expect(shown.out).toContain("set interfaces ethernet eth1 mtu '1400'");
+    expect(shown.out).toContain('deactivate interfaces ethernet eth1 mtu');
+    // Not applied: the kernel's mtu is back to the default.
+    const link = lab.ip('-j', 'link', 'show', 'eth1');
+    expect(JSON.parse(link)[0].mtu).toBe(1500);
+    const back = await fos('configure; activate interfaces ethernet eth1 mtu; commit');
+    expect(back.code).toBe(0);
+    const again = lab.ip('-j', 'link', 'show', 'eth1');
+    expect(JSON.parse(again)[0].mtu).toBe(1400);
+  });
+
+  it('an inactive tag entry loads back from both written forms', async () => {
+    const r = await fos(
+      "configure; deactivate interfaces ethernet eth0; save t.boot; save t.set; load t.boot; compare; load t.set; compare; show interfaces | display set | match deactivate",
+    );
+    expect(r.code).toBe(0);
+    expect(r.out.match(/^! +inactive: ethernet eth0 \{ \.\.\. \}$/gm)).toHaveLength(2);
+    expect(r.out).toContain('deactivate interfaces ethernet eth0\n');
+  });
+
+  it('refuses a value or a whole tag node, naming it', async () => {
+    const a = await fos("configure; deactivate interfaces ethernet eth0 address '192.0.2.1/24'");
+    expect(a.code).not.toBe(0);
+    expect(a.err + a.out).toContain('cannot deactivate');
+    const b = await fos('configure; deactivate interfaces ethernet');
+    expect(b.err + b.out).toMatch(/name one entry/);
+  });
+});
