@@ -58,7 +58,7 @@ describe('commit against the kernel', () => {
   it('applies a configuration for real', async () => {
     const r = await configure(lab, BASE, 'commit comment "first"');
     expect(r.err).toBe('');
-    expect(r.out).toMatch(/Committed revision 2\./);
+    expect(r.out).toMatch(/Committed revision 2 \(rollback 0; revision 1 is now rollback 1\)\./);
     expect(addresses(lab, 'eth0')).toEqual(['192.0.2.1/24', '2001:db8::1/64']);
     expect(addresses(lab, 'br0')).toEqual(['10.0.0.1/24']);
     expect(addresses(lab, 'lo')).toEqual(['127.0.0.1/8', '198.51.100.1/32', '::1/128']);

@@ -192,8 +192,13 @@ export class ShellEngine {
   }
 
   async execute(command: Command, options: ExecuteOptions = {}): Promise<CommandResult> {
-    const words = command.words.map((w) => w.text);
-    const pipes = command.pipes.map((p) => p.map((w) => w.text));
+    let words = command.words.map((w) => w.text);
+    let pipes = command.pipes.map((p) => p.map((w) => w.text));
+    // Junos's `show | compare [rollback N]` is `compare [rollback N]`.
+    if (this.session && words.length === 1 && words[0] === 'show' && pipes[0]?.[0] === 'compare') {
+      words = pipes[0];
+      pipes = pipes.slice(1);
+    }
     const displays = pipes.filter((p) => p[0] === 'display').map((p) => p[1] ?? '');
     const unknown = displays.find((d) => !['set', 'json', 'secrets'].includes(d));
     if (unknown !== undefined)
@@ -606,19 +611,22 @@ export class ShellEngine {
       const revision = n === undefined ? undefined : this.router.back(n);
       if (!revision)
         return fail(
-          `'compare rollback' needs an existing revision number; see 'run show system commit'`,
+          n === undefined
+            ? "'compare rollback' needs N, counted back from running (0 is running); see 'run show system commit'"
+            : this.noRollback(n),
         );
       older = revision.tree;
     } else {
       const a = parseRevisionNumber(first);
       const b = second === undefined ? undefined : parseRevisionNumber(second);
       const ra = a === undefined ? undefined : this.router.back(a);
+      if (a !== undefined && !ra) return fail(this.noRollback(a));
       if (!ra || (second !== undefined && b === undefined))
-        return fail('usage: compare [rollback N | N [M]]');
+        return fail('usage: compare [rollback N | N [M]] (N and M counted back from running)');
       older = ra.tree;
       if (b !== undefined) {
         const rb = this.router.back(b);
-        if (!rb) return fail(`there is no revision ${b}`);
+        if (!rb) return fail(this.noRollback(b));
         newer = rb.tree;
       }
     }
@@ -720,11 +728,19 @@ export class ShellEngine {
     if (n === undefined || words.length > 1)
       return fail("usage: rollback N (0 is running; see 'run show system commit')");
     const revision = this.router.back(n);
-    if (!revision) return fail(`there is no revision ${n}`);
+    if (!revision) return fail(this.noRollback(n));
     this.session = { ...this.session!, candidate: revision.tree };
     return ok(
-      `Loaded revision ${n} into the candidate; 'compare' shows the changes, 'commit' applies them.`,
+      `Loaded rollback ${n} (revision ${revision.id}) into the candidate; 'compare' shows the changes, 'commit' applies them.`,
     );
+  }
+
+  /** `rollback N` counts back from running; say how far back the store goes. */
+  private noRollback(n: number): string {
+    const kept = this.router.revisions().length;
+    return kept === 0
+      ? `there is no rollback ${n}: nothing has been committed`
+      : `there is no rollback ${n}: ${kept} revision${kept === 1 ? ' is' : 's are'} kept (rollback 0 to ${kept - 1})`;
   }
 
   private update(): CommandResult {

@@ -484,6 +484,7 @@ export class Router {
     return {
       kind: 'committed',
       revision,
+      previous: running.id,
       plan: planText,
       warnings,
       ...(request.confirmMinutes !== undefined && deadline ? { confirmDeadline: deadline } : {}),
