@@ -38,7 +38,7 @@ describe('deactivate and activate', () => {
 
   it('an inactive tag entry loads back from both written forms', async () => {
     const r = await fos(
-      "configure; deactivate interfaces ethernet eth0; save t.boot; save t.set; load t.boot; compare; load t.set; compare; show interfaces | display set | match deactivate",
+      'configure; deactivate interfaces ethernet eth0; save t.boot; save t.set; load t.boot; compare; load t.set; compare; show interfaces | display set | match deactivate',
     );
     expect(r.code).toBe(0);
     expect(r.out.match(/^! +inactive: ethernet eth0 \{ \.\.\. \}$/gm)).toHaveLength(2);
@@ -51,5 +51,24 @@ describe('deactivate and activate', () => {
     expect(a.err + a.out).toContain('cannot deactivate');
     const b = await fos('configure; deactivate interfaces ethernet');
     expect(b.err + b.out).toMatch(/name one entry/);
+  });
+});
+
+describe('show | compare', () => {
+  it('is compare, and compare rollback N, as Junos spells them', async () => {
+    const edit = "configure; set system host-name 'cmp1'";
+    for (const [junos, vyos] of [
+      ['show | compare', 'compare'],
+      ['show | compare rollback 1', 'compare rollback 1'],
+    ]) {
+      const a = await fos(`${edit}; ${junos}`);
+      const b = await fos(`${edit}; ${vyos}`);
+      expect(a.code).toBe(0);
+      expect(a.out).toMatch(/^\+ +host-name "cmp1"$/m);
+      expect(a.out).toBe(b.out);
+    }
+    const bad = await fos('configure; show | compare rollback 999');
+    expect(bad.code).not.toBe(0);
+    expect(bad.out + bad.err).toMatch(/there is no rollback 999: \d+ revisions are kept/);
   });
 });

@@ -16,7 +16,7 @@ import { liveKeys, runTypedLine, TOO_LONG, type TerminalHost } from '../cli/term
 interface TranscriptLine {
   readonly id: number;
   readonly text: string;
-  readonly tone: 'plain' | 'added' | 'removed' | 'error';
+  readonly tone: 'plain' | 'added' | 'removed' | 'changed' | 'error';
 }
 
 interface ViewState {
@@ -54,6 +54,8 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 function toneOf(line: string): TranscriptLine['tone'] {
   if (line.startsWith('+ ')) return 'added';
   if (line.startsWith('- ')) return 'removed';
+  // A node whose inactive mark changed (deactivate / activate).
+  if (line.startsWith('! ')) return 'changed';
   return 'plain';
 }
 
@@ -63,9 +65,11 @@ function Line({ line }: { line: TranscriptLine }): React.JSX.Element {
       ? 'green'
       : line.tone === 'removed'
         ? 'red'
-        : line.tone === 'error'
-          ? 'redBright'
-          : undefined;
+        : line.tone === 'changed'
+          ? 'yellow'
+          : line.tone === 'error'
+            ? 'redBright'
+            : undefined;
   return color ? <Text color={color}>{line.text || ' '}</Text> : <Text>{line.text || ' '}</Text>;
 }
 
