@@ -72,3 +72,19 @@ describe('show | compare', () => {
     expect(bad.out + bad.err).toMatch(/there is no rollback 999: \d+ revisions are kept/);
   });
 });
+
+describe('edit of a tag node without a name', () => {
+  it('says what to add, with the names configured', async () => {
+    const none = await fos('configure; edit firewall zone');
+    expect(none.code).not.toBe(0);
+    expect(none.out + none.err).toContain(
+      "cannot edit 'firewall zone' without a name: add one, as in 'edit firewall zone NAME'",
+    );
+    const some = await fos('configure; edit interfaces ethernet');
+    expect(some.out + some.err).toContain(
+      "as in 'edit interfaces ethernet eth0' (configured: eth0, eth1)",
+    );
+    const ok = await fos('configure; edit firewall zone LAN; show');
+    expect(ok.code).toBe(0);
+  });
+});

@@ -89,6 +89,11 @@ export interface FileAccess {
 
 /** What `save` and `load` use without a name, as VyOS's /config/config.boot. */
 export const DEFAULT_CONFIG_FILE = 'config.boot';
+/** How `load` applies a text: all of it, its top-level sections, merged, or as set commands. */
+type LoadHow = 'override' | 'replace' | 'merge' | 'set';
+const LOAD_HOWS: readonly LoadHow[] = ['override', 'replace', 'merge', 'set'];
+/** What `load ... terminal` takes in all, as a script without a terminal may be. */
+const MAX_PASTE_CHARACTERS = MAX_SCRIPT_BYTES;
 /** How many problems of a file `load` lists before it only counts them. */
 const MAX_LOAD_PROBLEMS = 20;
 
@@ -577,12 +582,14 @@ export class ShellEngine {
       const probe = applySet(editor, this.schema, words, session.level);
       return fail(probe.ok ? `cannot edit '${formatPath(path)}'` : describeEditError(probe.error));
     }
-    if (
-      node.kind === 'leaf' ||
-      node.kind === 'multi' ||
-      node.kind === 'flag' ||
-      node.kind === 'tag'
-    ) {
+    if (node.kind === 'tag') {
+      // `edit firewall zone`: a list of named entries; say what to add, and which exist.
+      const names = [...(getNode(session.candidate, path)?.children.keys() ?? [])].slice(0, 8);
+      return fail(
+        `cannot edit '${formatPath(path)}' without a name: add one, as in 'edit ${formatPath(path)} ${names[0] ?? 'NAME'}'${names.length > 0 ? ` (configured: ${names.map((n) => excerpt(n)).join(', ')})` : ''}`,
+      );
+    }
+    if (node.kind === 'leaf' || node.kind === 'multi' || node.kind === 'flag') {
       return fail(`cannot edit '${formatPath(path)}': only nodes and tag entries can be edited`);
     }
     const editor = new TreeEditor(session.candidate);
