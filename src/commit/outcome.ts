@@ -75,7 +75,8 @@ export function describeOutcome(outcome: CommitOutcome): string[] {
         lines.push(
           `Commit confirmed: revision ${outcome.revision} (rollback 0) is rolled back to revision ${outcome.previous} in ${minutes} minute${minutes === 1 ? '' : 's'} unless confirmed ('confirm' or 'commit').`,
         );
-      } else lines.push(`Committed revision ${revisionNumbers(outcome.revision, outcome.previous)}.`);
+      } else
+        lines.push(`Committed revision ${revisionNumbers(outcome.revision, outcome.previous)}.`);
       return lines;
     }
     case 'checked':

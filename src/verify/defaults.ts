@@ -109,7 +109,9 @@ function defaulted(node: ConfigNode, s: SchemaNode, root: boolean): ConfigNode {
       for (const leaf of leavesWithDefaults(s))
         if (!node.children.has(leaf.name)) change(leaf.name, leafWith(leaf.default!));
   }
-  const result = children ? { children, values: node.values, comment: node.comment, inactive: node.inactive } : node;
+  const result = children
+    ? { children, values: node.values, comment: node.comment, inactive: node.inactive }
+    : node;
   memo.set(node, { s, result });
   return result;
 }
