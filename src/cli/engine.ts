@@ -89,11 +89,6 @@ export interface FileAccess {
 
 /** What `save` and `load` use without a name, as VyOS's /config/config.boot. */
 export const DEFAULT_CONFIG_FILE = 'config.boot';
-/** How `load` applies a text: all of it, its top-level sections, merged, or as set commands. */
-type LoadHow = 'override' | 'replace' | 'merge' | 'set';
-const LOAD_HOWS: readonly LoadHow[] = ['override', 'replace', 'merge', 'set'];
-/** What `load ... terminal` takes in all, as a script without a terminal may be. */
-const MAX_PASTE_CHARACTERS = MAX_SCRIPT_BYTES;
 /** How many problems of a file `load` lists before it only counts them. */
 const MAX_LOAD_PROBLEMS = 20;
 
