@@ -11,6 +11,7 @@ import {
   applyDelete,
   applySet,
   describeEditError,
+  detectForm,
   errorWordIndex,
   diffCurly,
   formatPath,
@@ -50,6 +51,7 @@ import {
   type OpSystem,
   type ShellControl,
 } from '../op/index.js';
+import { MAX_LINE, MAX_SCRIPT_BYTES } from './limits.js';
 import { compileRegex } from './regex.js';
 
 export { VERSION } from '../op/index.js';
@@ -89,6 +91,11 @@ export interface FileAccess {
 
 /** What `save` and `load` use without a name, as VyOS's /config/config.boot. */
 export const DEFAULT_CONFIG_FILE = 'config.boot';
+/** How `load` applies a text: all of it, its top-level sections, merged, or as set commands. */
+type LoadHow = 'override' | 'replace' | 'merge' | 'set';
+const LOAD_HOWS: readonly LoadHow[] = ['override', 'replace', 'merge', 'set'];
+/** What `load ... terminal` takes in all, as a script without a terminal may be. */
+const MAX_PASTE_CHARACTERS = MAX_SCRIPT_BYTES;
 /** How many problems of a file `load` lists before it only counts them. */
 const MAX_LOAD_PROBLEMS = 20;
 
@@ -813,20 +820,57 @@ export class ShellEngine {
     return ok();
   }
 
+  /**
+   * `load [override|replace|merge|set] FILE|terminal` as Junos spells them, and
+   * VyOS's `load FILE` / `merge FILE`. `terminal` reads pasted lines until
+   * Ctrl-D on a line of its own (see `paste`).
+   */
   private async load(verb: 'load' | 'merge', words: string[]): Promise<CommandResult> {
-    const session = this.session!;
-    if (words.length > 1)
-      return fail(`usage: ${verb} [FILE] (a file in the configuration directory)`);
-    const file = words[0] ?? DEFAULT_CONFIG_FILE;
+    let how: LoadHow = verb === 'merge' ? 'merge' : 'override';
+    let rest = words;
+    if (verb === 'load' && LOAD_HOWS.includes(words[0] as LoadHow)) {
+      how = words[0] as LoadHow;
+      rest = words.slice(1);
+      if (rest.length === 0)
+        return fail(
+          `usage: load ${how} FILE|terminal (a file in the configuration directory, or pasted lines)`,
+        );
+    }
+    if (rest.length > 1)
+      return fail(
+        verb === 'merge'
+          ? 'usage: merge [FILE] (a file in the configuration directory)'
+          : 'usage: load [override|replace|merge|set] FILE|terminal (a file in the configuration directory)',
+      );
+    if (rest[0] === 'terminal' && verb === 'load') {
+      if (how === 'override') how = 'merge';
+      this.pasted = { how, lines: [], size: 0 };
+      return ok('[Type ^D at a new line to end input, ^C to abandon it]');
+    }
+    const file = rest[0] ?? DEFAULT_CONFIG_FILE;
     let text: string;
     try {
       text = this.files.read(file);
     } catch (e) {
       return fail((e as Error).message);
     }
-    const shown = excerpt(file);
+    return this.loadText(how, text, excerpt(file));
+  }
+
+  /** Apply a configuration text to the candidate, as `how` says; `shown` names it in messages. */
+  private async loadText(how: LoadHow, text: string, shown: string): Promise<CommandResult> {
+    const session = this.session!;
+    const nothing = `Nothing was ${how === 'merge' ? 'merged' : 'loaded'}.`;
+    if (how === 'set' && detectForm(text) !== 'set')
+      return fail(
+        `${shown} is not in set form (set, delete, comment, deactivate lines); 'load merge' takes the curly form`,
+        nothing,
+      );
     // In slices: a 100k-line file must not hold up every other session of the daemon.
-    const loaded = await loadConfigTextSliced(text, this.schema);
+    const loaded =
+      how === 'set'
+        ? await loadSetFormSliced(text, this.schema, session.candidate)
+        : await loadConfigTextSliced(text, this.schema);
     const problems = [
       ...loaded.report.invalid.map((i) => `${shown}:${i.line}:${i.column}: ${i.message}`),
       ...loaded.report.unsupported.map(
@@ -838,11 +882,12 @@ export class ShellEngine {
       const listed = problems.slice(0, MAX_LOAD_PROBLEMS);
       if (problems.length > listed.length)
         listed.push(`... and ${problems.length - listed.length} more problems`);
-      return failLines([...listed, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`]);
+      return failLines([...listed, nothing]);
     }
     let candidate = loaded.tree;
-    if (verb === 'merge') {
-      // The file's set commands, applied on top of the candidate.
+    let done = `Loaded ${loaded.report.accepted} lines from ${shown}.`;
+    if (how === 'merge') {
+      // The file's set commands (and deactivate lines), applied on top of the candidate.
       candidate = (
         await loadSetFormSliced(
           setCommands(loaded.tree, this.schema).join('\n'),
@@ -850,11 +895,66 @@ export class ShellEngine {
           session.candidate,
         )
       ).tree;
+      done = `Merged ${loaded.report.accepted} lines from ${shown}.`;
+    } else if (how === 'replace') {
+      // Each top-level section the text has replaces the candidate's; the others stay.
+      const editor = new TreeEditor(session.candidate);
+      const sections = [...loaded.tree.children.keys()];
+      for (const name of sections) editor.graft([name], loaded.tree.children.get(name)!);
+      candidate = editor.finish();
+      done = `Replaced ${sections.length === 0 ? 'nothing' : sections.join(', ')} with ${loaded.report.accepted} lines from ${shown}.`;
     }
     this.session = { ...session, candidate };
-    return ok(
-      `${verb === 'load' ? 'Loaded' : 'Merged'} ${loaded.report.accepted} lines from ${shown}.`,
+    return ok(done);
+  }
+
+  /** Lines pasted after `load merge|set|replace terminal`, until Ctrl-D. */
+  private pasted: { how: LoadHow; lines: string[]; size: number } | undefined;
+
+  /** `load ... terminal` is reading pasted lines: the front-end gives them to `paste`. */
+  get pasting(): boolean {
+    return this.pasted !== undefined;
+  }
+
+  /**
+   * One pasted line. Undefined while reading goes on; a failed result when the
+   * paste went past its bound (then it has ended and nothing was loaded).
+   */
+  paste(line: string): CommandResult | undefined {
+    const p = this.pasted;
+    if (!p) return fail('nothing is being pasted');
+    p.size += line.length + 1;
+    if (p.size > MAX_PASTE_CHARACTERS || line.length > MAX_LINE) {
+      this.pasted = undefined;
+      return fail(
+        `pasted input is limited to ${MAX_PASTE_CHARACTERS} characters; nothing was loaded ('load ${p.how} FILE' takes larger files)`,
+      );
+    }
+    p.lines.push(line);
+    return undefined;
+  }
+
+  /** Ctrl-D at a new line: load what was pasted. */
+  async endPaste(): Promise<CommandResult> {
+    const p = this.pasted;
+    if (!p) return fail('nothing is being pasted');
+    this.pasted = undefined;
+    if (!this.session) return fail('configuration mode has ended; nothing was loaded');
+    const result = await this.guarded(['load', p.how, 'terminal'], () =>
+      this.loadText(p.how, p.lines.join('\n'), 'terminal'),
     );
+    this.router.audit(
+      'load',
+      `load ${p.how} terminal (${p.lines.length} lines)`,
+      result.ok ? 'ok' : `error: ${result.output[0] ?? ''}`,
+    );
+    return result;
+  }
+
+  /** Ctrl-C while pasting: nothing is loaded. */
+  cancelPaste(): CommandResult {
+    this.pasted = undefined;
+    return ok('Input abandoned; nothing was loaded.');
   }
 
   private save(words: string[]): CommandResult {

@@ -126,6 +126,9 @@ export class LineEditor {
       this.historyChars -= this.history.shift()!.length;
   }
 
+  /** `?` and TAB are text, not help and completion (lines pasted after `load merge terminal`). */
+  literal = false;
+
   /** Replace the line (after TAB completion). */
   setLine(buffer: string, cursor = buffer.length): void {
     this.buffer = buffer;
@@ -176,7 +179,7 @@ export class LineEditor {
       this.lastWasCR = ch === '\r';
       const key = BINDINGS.get(ch);
       if (key) this.apply(key, actions);
-      else if (ch === '?' && !this.insideQuote()) actions.push({ kind: 'help' });
+      else if (ch === '?' && !this.insideQuote() && !this.literal) actions.push({ kind: 'help' });
       else if (ch === '?' && !this.insert(ch, actions)) refused = true;
     }
     if (refused) actions.push({ kind: 'too-long' });
@@ -273,7 +276,8 @@ export class LineEditor {
         return;
       }
       case 'tab':
-        actions.push({ kind: 'complete' });
+        if (this.literal) this.insert('\t', actions);
+        else actions.push({ kind: 'complete' });
         return;
       case 'interrupt':
         this.buffer = '';

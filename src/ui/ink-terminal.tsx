@@ -209,6 +209,8 @@ export class InkTerminal {
   }
 
   private promptParts(): { header: string | undefined; prompt: string } {
+    // Lines pasted after `load merge terminal` come without a prompt, as on Junos.
+    if (this.engine.pasting) return { header: undefined, prompt: '' };
     const base = `${this.host.user}@${this.host.hostname()}`;
     if (this.engine.mode === 'operational') return { header: undefined, prompt: `${base}:~$ ` };
     const level = this.engine.editLevel;
@@ -276,6 +278,9 @@ export class InkTerminal {
       if (edited) this.store.set({ ...edited, panel: undefined });
       edited = undefined;
     };
+    // While pasting (`load merge terminal`), `?` and TAB are text. Keys sent in the packet
+    // of the command line itself are read as typed.
+    this.editor.literal = this.engine.pasting;
     for (const action of this.editor.feed(data)) {
       if (this.closed) return;
       if (action.kind !== 'complete') this.lastWasTab = false;
@@ -286,13 +291,30 @@ export class InkTerminal {
       draw();
       switch (action.kind) {
         case 'submit':
-          await this.submit(action.line, true);
+          if (this.engine.pasting) {
+            this.append([action.line], 'plain');
+            this.store.set({ buffer: '', cursor: 0, panel: undefined });
+            const over = this.engine.paste(action.line);
+            if (over) this.show(over.output, false, true);
+            this.store.set(this.promptParts());
+          } else await this.submit(action.line, true);
           break;
         case 'interrupt':
+          if (this.engine.pasting) {
+            this.append(['^C', ...this.engine.cancelPaste().output], 'plain');
+            this.store.set({ buffer: '', cursor: 0, panel: undefined, ...this.promptParts() });
+            break;
+          }
           this.append([`${this.promptParts().prompt}^C`], 'plain');
           this.store.set({ buffer: '', cursor: 0, panel: undefined });
           break;
         case 'eof':
+          if (this.engine.pasting) {
+            const loaded = await this.engine.endPaste();
+            this.show(loaded.output, loaded.ok, true);
+            this.store.set(this.promptParts());
+            break;
+          }
           // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
           await this.submit('exit', false);
           break;
