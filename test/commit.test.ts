@@ -250,7 +250,7 @@ describe('commit confirmed', () => {
     // The minute is read when the module loads; in this process it is the real one,
     // so the detached watcher (a new process) applies the short minute.
     delete process.env['FOS_TEST_MINUTE_MS'];
-    expect(r.out).toMatch(/rolled back in 1 minute unless confirmed/);
+    expect(r.out).toMatch(/is rolled back to revision \d+ in 1 minute unless confirmed/);
     expect(addresses(lab, 'eth2')).toEqual(['10.2.0.1/24']);
     const store = new Store(lab.state);
     const pending = store.pending()!;
