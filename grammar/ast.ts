@@ -39,6 +39,8 @@ export interface BootStatement extends Position {
   readonly children?: readonly BootStatement[];
   /** Comments written just before the statement, without their delimiters. */
   readonly comments: readonly string[];
+  /** Written with Junos's `inactive:` mark before it. */
+  readonly inactive?: boolean;
 }
 
 export interface BootParse {

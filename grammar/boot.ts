@@ -11,7 +11,8 @@
  *   // vyos-config-version: "..."
  *
  * A statement is a name, an optional value, then a `{ ... }` block or the end
- * of the line. Comments stay attached to the statement that follows them.
+ * of the line; `inactive:` before it marks it inactive (Junos). Comments stay
+ * attached to the statement that follows them.
  */
 import { EmbeddedActionsParser, EOF, Lexer, type ILexerConfig, type IToken } from 'chevrotain';
 import type { BootParse, BootStatement, SyntaxIssue, Word } from './ast.js';
@@ -28,6 +29,9 @@ import {
   UnterminatedBlockComment,
   UnterminatedQuoted,
 } from './tokens.js';
+
+/** The word before an inactive statement. */
+export const INACTIVE_MARK = 'inactive:';
 
 /** Blocks nested deeper than this are refused (the deepest real config is about 12). */
 export const MAX_NESTING = 64;
@@ -54,6 +58,7 @@ interface MutableStatement {
   value?: Word;
   children?: MutableStatement[];
   comments: string[];
+  inactive?: boolean;
   line: number;
   column: number;
 }
@@ -81,6 +86,15 @@ export class BootParser extends EmbeddedActionsParser {
   });
 
   private statement = this.RULE('statement', (): MutableStatement => {
+    // Junos's mark of an inactive statement: `inactive: ethernet eth1 { ... }`.
+    let inactive = false;
+    this.OPTION3({
+      GATE: () => this.LA(1).image === INACTIVE_MARK && this.LA(2).tokenType === BootWord,
+      DEF: () => {
+        this.CONSUME3(BootWord);
+        inactive = true;
+      },
+    });
     const nameToken = this.CONSUME(BootWord);
     let value: Word | undefined;
     let children: MutableStatement[] | undefined;
@@ -115,6 +129,7 @@ export class BootParser extends EmbeddedActionsParser {
       };
       if (value) statement.value = value;
       if (children) statement.children = children;
+      if (inactive) statement.inactive = true;
       return statement;
     });
   });

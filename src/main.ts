@@ -381,7 +381,7 @@ function openTerminal(
     history: loadHistory(globals.state, user),
     saveHistory: (entries) => saveHistory(globals.state, user, entries),
     hostname: () =>
-      router.running().tree.children.get('system')?.children.get('host-name')?.values[0] ?? 'fos',
+      router.applied().children.get('system')?.children.get('host-name')?.values[0] ?? 'fos',
     complete: (line, cursor) =>
       completeLine(line, cursor, schema, {
         mode: engine.mode,
@@ -435,7 +435,7 @@ function driven(terminal: Frontend): ChannelShell {
 
 /** The login credentials of a user in the running configuration. */
 function credentialsOf(router: Router, user: string): Credentials | undefined {
-  const entry = getNode(router.running().tree, ['system', 'login', 'user', user]);
+  const entry = getNode(router.applied(), ['system', 'login', 'user', user]);
   if (!entry || entry.children.has('disable')) return undefined;
   const auth = entry.children.get('authentication');
   const hash = auth?.children.get('encrypted-password')?.values[0];

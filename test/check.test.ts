@@ -71,7 +71,7 @@ describe('fos check reports', () => {
       `${path}:2:38: error [interfaces ethernet eth0 address]: '300.1.1.1/24' is not a valid value for 'interfaces ethernet eth0 address'; expected <x.x.x.x/x> (IPv4 address and prefix length), <h:h:h:h:h:h:h:h/x> (IPv6 address and prefix length), dhcp, dhcpv6`,
       `${path}:4:16: error [interfaces]: unknown word 'ethernat' under 'interfaces' (did you mean 'ethernet'?); expected one of: bonding, bridge, dummy, ethernet, geneve, input, l2tpv3, loopback, macsec, openvpn, pppoe, pseudo-ethernet, ... (20 in all)`,
       `${path}:6:42: error: found an unterminated quoted string, expected a closing ' before the end of the line`,
-      `${path}:7:1: error: unknown command 'frobnicate'; expected set, delete, comment`,
+      `${path}:7:1: error: unknown command 'frobnicate'; expected set, delete, comment, deactivate, activate`,
       `${path}:5:5: unsupported [service]: system services are not implemented yet (1 line)`,
       `${path}: 6 lines, 1 accepted, 1 unsupported, 4 invalid`,
     ]);

@@ -60,7 +60,7 @@ describe('commit against the kernel', () => {
   it('applies a configuration for real', async () => {
     const r = await configure(lab, BASE, 'commit comment "first"');
     expect(r.err).toBe('');
-    expect(r.out).toMatch(/Committed revision 2\./);
+    expect(r.out).toMatch(/Committed revision 2 \(rollback 0; revision 1 is now rollback 1\)\./);
     expect(addresses(lab, 'eth0')).toEqual(['192.0.2.1/24', '2001:db8::1/64']);
     expect(addresses(lab, 'br0')).toEqual(['10.0.0.1/24']);
     expect(addresses(lab, 'lo')).toEqual(['127.0.0.1/8', '198.51.100.1/32', '::1/128']);
@@ -252,7 +252,7 @@ describe('commit confirmed', () => {
     // The minute is read when the module loads; in this process it is the real one,
     // so the detached watcher (a new process) applies the short minute.
     delete process.env['FOS_TEST_MINUTE_MS'];
-    expect(r.out).toMatch(/rolled back in 1 minute unless confirmed/);
+    expect(r.out).toMatch(/is rolled back to revision \d+ in 1 minute unless confirmed/);
     expect(addresses(lab, 'eth2')).toEqual(['10.2.0.1/24']);
     const store = new Store(lab.state);
     const pending = store.pending()!;

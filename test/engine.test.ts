@@ -91,7 +91,7 @@ const cases: [string, string, RegExp | string, number?][] = [
   [
     'commit and-quit leaves configuration mode',
     "configure; set system domain-name 'q.example'; commit and-quit; show host name",
-    /Committed revision \d+\.\nfos\n/,
+    /Committed revision \d+ \(rollback 0; revision \d+ is now rollback 1\)\.\nfos\n/,
   ],
   [
     'compare N M between revisions',

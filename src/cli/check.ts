@@ -4,6 +4,7 @@
  */
 import { parseBoot, parseScript } from '../../grammar/index.js';
 import {
+  activeTree,
   detectForm,
   formatPath,
   loadConfigText,
@@ -55,7 +56,8 @@ export function checkText(
     const where = issue.path ? ` [${issue.path}]` : '';
     lines.push(`${file}:${issue.line}:${issue.column}: error${where}: ${issue.message}`);
   }
-  const verifyIssues = report.invalid.length === 0 ? verify(loaded.tree, schema) : [];
+  const verifyIssues =
+    report.invalid.length === 0 ? verify(activeTree(loaded.tree, schema), schema) : [];
   for (const issue of verifyIssues) {
     const at = loaded.locate(issue.path) ?? { line: 0, column: 0 };
     lines.push(

@@ -5,11 +5,13 @@
  */
 import { excerpt, type Command } from '../../grammar/index.js';
 import {
+  applyActivation,
   applyComment,
   checkLeafValue,
   applyDelete,
   applySet,
   describeEditError,
+  detectForm,
   didYouMean,
   errorWordIndex,
   diffCurly,
@@ -53,6 +55,7 @@ import {
 } from '../op/index.js';
 import { expandConfiguration } from './expand.js';
 import { configurationHelp, opHelp } from './help.js';
+import { MAX_LINE, MAX_SCRIPT_BYTES } from './limits.js';
 import { runPipes } from './pipes.js';
 
 export { VERSION } from '../op/index.js';
@@ -92,6 +95,11 @@ export interface FileAccess {
 
 /** What `save` and `load` use without a name, as VyOS's /config/config.boot. */
 export const DEFAULT_CONFIG_FILE = 'config.boot';
+/** How `load` applies a text: all of it, its top-level sections, merged, or as set commands. */
+type LoadHow = 'override' | 'replace' | 'merge' | 'set';
+const LOAD_HOWS: readonly LoadHow[] = ['override', 'replace', 'merge', 'set'];
+/** What `load ... terminal` takes in all, as a script without a terminal may be. */
+const MAX_PASTE_CHARACTERS = MAX_SCRIPT_BYTES;
 /** How many problems of a file `load` lists before it only counts them. */
 const MAX_LOAD_PROBLEMS = 20;
 
@@ -200,8 +208,13 @@ export class ShellEngine {
     const expanded = this.session
       ? expandConfiguration(this.schema, this.session.level, typed)
       : ({ ok: true, words: typed } as const);
-    const words = expanded.ok ? [...expanded.words] : typed;
-    const pipes = command.pipes.map((p) => expandPipe(p.map((w) => w.text)));
+    let words = expanded.ok ? [...expanded.words] : typed;
+    let pipes = command.pipes.map((p) => expandPipe(p.map((w) => w.text)));
+    // Junos's `show | compare [rollback N]` is `compare [rollback N]`.
+    if (this.session && words.length === 1 && words[0] === 'show' && pipes[0]?.[0] === 'compare') {
+      words = pipes[0];
+      pipes = pipes.slice(1);
+    }
     const displays = pipes.filter((p) => p[0] === 'display').map((p) => p[1] ?? '');
     const unknown = displays.find((d) => !['set', 'json', 'secrets'].includes(d));
     if (unknown !== undefined)
@@ -458,7 +471,7 @@ export class ShellEngine {
    */
   private configureRefusal(): string | undefined {
     if (this.identity.origin !== 'ssh') return undefined;
-    const level = loginLevel(this.router.running().tree, this.identity.user);
+    const level = loginLevel(this.router.applied(), this.identity.user);
     if (level === 'admin') return undefined;
     return level === 'operator'
       ? `Permission denied: user ${this.identity.user} has level operator, which runs operational commands only; configuration mode needs level admin.`
@@ -504,6 +517,9 @@ export class ShellEngine {
       case 'comment':
       case 'annotate':
         return this.edit(verb === 'annotate' ? 'comment' : verb, rest);
+      case 'deactivate':
+      case 'activate':
+        return this.edit(verb, rest);
       case 'edit':
         return this.editLevelTo(rest);
       case 'up':
@@ -565,18 +581,28 @@ export class ShellEngine {
       default:
         return {
           ...fail(
-            `unknown command '${excerpt(verb)}'; expected set, delete, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
+            `unknown command '${excerpt(verb)}'; expected set, delete, deactivate, activate, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
           ),
           wordIndex: 0,
         };
     }
   }
 
-  private edit(verb: 'set' | 'delete' | 'comment', words: string[]): CommandResult {
+  private edit(
+    verb: 'set' | 'delete' | 'comment' | 'deactivate' | 'activate',
+    words: string[],
+  ): CommandResult {
     const session = this.session!;
     const editor = new TreeEditor(session.candidate);
-    const apply = verb === 'set' ? applySet : verb === 'delete' ? applyDelete : applyComment;
-    const result = apply(editor, this.schema, words, session.level);
+    const result =
+      verb === 'deactivate' || verb === 'activate'
+        ? applyActivation(editor, this.schema, words, verb === 'deactivate', session.level)
+        : (verb === 'set' ? applySet : verb === 'delete' ? applyDelete : applyComment)(
+            editor,
+            this.schema,
+            words,
+            session.level,
+          );
     if (!result.ok) {
       return {
         ...fail(describeEditError(result.error)),
@@ -596,12 +622,14 @@ export class ShellEngine {
       const probe = applySet(editor, this.schema, words, session.level);
       return fail(probe.ok ? `cannot edit '${formatPath(path)}'` : describeEditError(probe.error));
     }
-    if (
-      node.kind === 'leaf' ||
-      node.kind === 'multi' ||
-      node.kind === 'flag' ||
-      node.kind === 'tag'
-    ) {
+    if (node.kind === 'tag') {
+      // `edit firewall zone`: a list of named entries; say what to add, and which exist.
+      const names = [...(getNode(session.candidate, path)?.children.keys() ?? [])].slice(0, 8);
+      return fail(
+        `cannot edit '${formatPath(path)}' without a name: add one, as in 'edit ${formatPath(path)} ${names[0] ?? 'NAME'}'${names.length > 0 ? ` (configured: ${names.map((n) => excerpt(n)).join(', ')})` : ''}`,
+      );
+    }
+    if (node.kind === 'leaf' || node.kind === 'multi' || node.kind === 'flag') {
       return fail(`cannot edit '${formatPath(path)}': only nodes and tag entries can be edited`);
     }
     const editor = new TreeEditor(session.candidate);
@@ -630,19 +658,22 @@ export class ShellEngine {
       const revision = n === undefined ? undefined : this.router.back(n);
       if (!revision)
         return fail(
-          `'compare rollback' needs an existing revision number; see 'run show system commit'`,
+          n === undefined
+            ? "'compare rollback' needs N, counted back from running (0 is running); see 'run show system commit'"
+            : this.noRollback(n),
         );
       older = revision.tree;
     } else {
       const a = parseRevisionNumber(first);
       const b = second === undefined ? undefined : parseRevisionNumber(second);
       const ra = a === undefined ? undefined : this.router.back(a);
+      if (a !== undefined && !ra) return fail(this.noRollback(a));
       if (!ra || (second !== undefined && b === undefined))
-        return fail('usage: compare [rollback N | N [M]]');
+        return fail('usage: compare [rollback N | N [M]] (N and M counted back from running)');
       older = ra.tree;
       if (b !== undefined) {
         const rb = this.router.back(b);
-        if (!rb) return fail(`there is no revision ${b}`);
+        if (!rb) return fail(this.noRollback(b));
         newer = rb.tree;
       }
     }
@@ -762,11 +793,19 @@ export class ShellEngine {
     if (n === undefined || words.length > 1)
       return fail("usage: rollback N (0 is running; see 'run show system commit')");
     const revision = this.router.back(n);
-    if (!revision) return fail(`there is no revision ${n}`);
+    if (!revision) return fail(this.noRollback(n));
     this.session = { ...this.session!, candidate: revision.tree };
     return ok(
-      `Loaded revision ${n} into the candidate; 'compare' shows the changes, 'commit' applies them.`,
+      `Loaded rollback ${n} (revision ${revision.id}) into the candidate; 'compare' shows the changes, 'commit' applies them.`,
     );
+  }
+
+  /** `rollback N` counts back from running; say how far back the store goes. */
+  private noRollback(n: number): string {
+    const kept = this.router.revisions().length;
+    return kept === 0
+      ? `there is no rollback ${n}: nothing has been committed`
+      : `there is no rollback ${n}: ${kept} revision${kept === 1 ? ' is' : 's are'} kept (rollback 0 to ${kept - 1})`;
   }
 
   private update(): CommandResult {
@@ -837,20 +876,57 @@ export class ShellEngine {
     return ok();
   }
 
+  /**
+   * `load [override|replace|merge|set] FILE|terminal` as Junos spells them, and
+   * VyOS's `load FILE` / `merge FILE`. `terminal` reads pasted lines until
+   * Ctrl-D on a line of its own (see `paste`).
+   */
   private async load(verb: 'load' | 'merge', words: string[]): Promise<CommandResult> {
-    const session = this.session!;
-    if (words.length > 1)
-      return fail(`usage: ${verb} [FILE] (a file in the configuration directory)`);
-    const file = words[0] ?? DEFAULT_CONFIG_FILE;
+    let how: LoadHow = verb === 'merge' ? 'merge' : 'override';
+    let rest = words;
+    if (verb === 'load' && LOAD_HOWS.includes(words[0] as LoadHow)) {
+      how = words[0] as LoadHow;
+      rest = words.slice(1);
+      if (rest.length === 0)
+        return fail(
+          `usage: load ${how} FILE|terminal (a file in the configuration directory, or pasted lines)`,
+        );
+    }
+    if (rest.length > 1)
+      return fail(
+        verb === 'merge'
+          ? 'usage: merge [FILE] (a file in the configuration directory)'
+          : 'usage: load [override|replace|merge|set] FILE|terminal (a file in the configuration directory)',
+      );
+    if (rest[0] === 'terminal' && verb === 'load') {
+      if (how === 'override') how = 'merge';
+      this.pasted = { how, lines: [], size: 0 };
+      return ok('[Type ^D at a new line to end input, ^C to abandon it]');
+    }
+    const file = rest[0] ?? DEFAULT_CONFIG_FILE;
     let text: string;
     try {
       text = this.files.read(file);
     } catch (e) {
       return fail((e as Error).message);
     }
-    const shown = excerpt(file);
+    return this.loadText(how, text, excerpt(file));
+  }
+
+  /** Apply a configuration text to the candidate, as `how` says; `shown` names it in messages. */
+  private async loadText(how: LoadHow, text: string, shown: string): Promise<CommandResult> {
+    const session = this.session!;
+    const nothing = `Nothing was ${how === 'merge' ? 'merged' : 'loaded'}.`;
+    if (how === 'set' && detectForm(text) !== 'set')
+      return fail(
+        `${shown} is not in set form (set, delete, comment, deactivate lines); 'load merge' takes the curly form`,
+        nothing,
+      );
     // In slices: a 100k-line file must not hold up every other session of the daemon.
-    const loaded = await loadConfigTextSliced(text, this.schema);
+    const loaded =
+      how === 'set'
+        ? await loadSetFormSliced(text, this.schema, session.candidate)
+        : await loadConfigTextSliced(text, this.schema);
     const problems = [
       ...loaded.report.invalid.map((i) => `${shown}:${i.line}:${i.column}: ${i.message}`),
       ...loaded.report.unsupported.map(
@@ -862,11 +938,12 @@ export class ShellEngine {
       const listed = problems.slice(0, MAX_LOAD_PROBLEMS);
       if (problems.length > listed.length)
         listed.push(`... and ${problems.length - listed.length} more problems`);
-      return failLines([...listed, `Nothing was ${verb === 'load' ? 'loaded' : 'merged'}.`]);
+      return failLines([...listed, nothing]);
     }
     let candidate = loaded.tree;
-    if (verb === 'merge') {
-      // The file's set commands, applied on top of the candidate.
+    let done = `Loaded ${loaded.report.accepted} lines from ${shown}.`;
+    if (how === 'merge') {
+      // The file's set commands (and deactivate lines), applied on top of the candidate.
       candidate = (
         await loadSetFormSliced(
           setCommands(loaded.tree, this.schema).join('\n'),
@@ -874,11 +951,66 @@ export class ShellEngine {
           session.candidate,
         )
       ).tree;
+      done = `Merged ${loaded.report.accepted} lines from ${shown}.`;
+    } else if (how === 'replace') {
+      // Each top-level section the text has replaces the candidate's; the others stay.
+      const editor = new TreeEditor(session.candidate);
+      const sections = [...loaded.tree.children.keys()];
+      for (const name of sections) editor.graft([name], loaded.tree.children.get(name)!);
+      candidate = editor.finish();
+      done = `Replaced ${sections.length === 0 ? 'nothing' : sections.join(', ')} with ${loaded.report.accepted} lines from ${shown}.`;
     }
     this.session = { ...session, candidate };
-    return ok(
-      `${verb === 'load' ? 'Loaded' : 'Merged'} ${loaded.report.accepted} lines from ${shown}.`,
+    return ok(done);
+  }
+
+  /** Lines pasted after `load merge|set|replace terminal`, until Ctrl-D. */
+  private pasted: { how: LoadHow; lines: string[]; size: number } | undefined;
+
+  /** `load ... terminal` is reading pasted lines: the front-end gives them to `paste`. */
+  get pasting(): boolean {
+    return this.pasted !== undefined;
+  }
+
+  /**
+   * One pasted line. Undefined while reading goes on; a failed result when the
+   * paste went past its bound (then it has ended and nothing was loaded).
+   */
+  paste(line: string): CommandResult | undefined {
+    const p = this.pasted;
+    if (!p) return fail('nothing is being pasted');
+    p.size += line.length + 1;
+    if (p.size > MAX_PASTE_CHARACTERS || line.length > MAX_LINE) {
+      this.pasted = undefined;
+      return fail(
+        `pasted input is limited to ${MAX_PASTE_CHARACTERS} characters; nothing was loaded ('load ${p.how} FILE' takes larger files)`,
+      );
+    }
+    p.lines.push(line);
+    return undefined;
+  }
+
+  /** Ctrl-D at a new line: load what was pasted. */
+  async endPaste(): Promise<CommandResult> {
+    const p = this.pasted;
+    if (!p) return fail('nothing is being pasted');
+    this.pasted = undefined;
+    if (!this.session) return fail('configuration mode has ended; nothing was loaded');
+    const result = await this.guarded(['load', p.how, 'terminal'], () =>
+      this.loadText(p.how, p.lines.join('\n'), 'terminal'),
     );
+    this.router.audit(
+      'load',
+      `load ${p.how} terminal (${p.lines.length} lines)`,
+      result.ok ? 'ok' : `error: ${result.output[0] ?? ''}`,
+    );
+    return result;
+  }
+
+  /** Ctrl-C while pasting: nothing is loaded. */
+  cancelPaste(): CommandResult {
+    this.pasted = undefined;
+    return ok('Input abandoned; nothing was loaded.');
   }
 
   private save(words: string[]): CommandResult {

@@ -159,6 +159,9 @@ export class LineEditor {
       this.historyChars -= this.history.shift()!.length;
   }
 
+  /** `?` and TAB are text, not help and completion (lines pasted after `load merge terminal`). */
+  literal = false;
+
   /** Replace the line (after TAB completion). */
   setLine(buffer: string, cursor = buffer.length): void {
     this.buffer = buffer;
@@ -216,7 +219,7 @@ export class LineEditor {
       const key = BINDINGS.get(ch);
       if (this.search && this.searchKey(ch, key, actions)) continue;
       if (key) this.apply(key, actions);
-      else if (ch === '?' && !this.insideQuote()) actions.push({ kind: 'help' });
+      else if (ch === '?' && !this.insideQuote() && !this.literal) actions.push({ kind: 'help' });
       else if (ch === '?' && !this.insert(ch, actions)) refused = true;
     }
     if (refused) actions.push({ kind: 'too-long' });
@@ -396,7 +399,8 @@ export class LineEditor {
         return;
       }
       case 'tab':
-        actions.push({ kind: 'complete' });
+        if (this.literal) this.insert('\t', actions);
+        else actions.push({ kind: 'complete' });
         return;
       case 'interrupt':
         this.buffer = '';

@@ -47,6 +47,8 @@ export class PlainTerminal {
   }
 
   prompt(): string {
+    // Lines pasted after `load merge terminal` come without a prompt, as on Junos.
+    if (this.engine.pasting) return '';
     const base = `${this.host.user}@${this.host.hostname()}`;
     if (this.engine.mode === 'operational') return `${base}:~$ `;
     const level = this.engine.editLevel;
@@ -73,6 +75,9 @@ export class PlainTerminal {
 
   private async process(data: string): Promise<void> {
     if (this.closed) return;
+    // While pasting (`load merge terminal`), `?` and TAB are text. Keys sent in the packet
+    // of the command line itself are read as typed.
+    this.editor.literal = this.engine.pasting;
     for (const action of this.editor.feed(data)) {
       if (this.closed) return;
       if (action.kind !== 'complete') this.lastWasTab = false;
@@ -82,16 +87,30 @@ export class PlainTerminal {
           this.redraw(action.buffer, action.cursor);
           break;
         case 'submit':
-          await this.submit(action.line, '\r\n', true);
+          if (this.engine.pasting) this.pasteLine(action.line);
+          else await this.submit(action.line, '\r\n', true);
           break;
         case 'interrupt':
           this.warned = false;
+          if (this.engine.pasting) {
+            this.host.write(`^C\r\n${this.engine.cancelPaste().output.join('\r\n')}\r\n`);
+            this.shown = '';
+            this.shownCursor = 0;
+            this.host.write(this.prompt());
+            break;
+          }
           this.host.write('^C\r\n');
           this.shown = '';
           this.shownCursor = 0;
           this.host.write(this.prompt());
           break;
         case 'eof':
+          if (this.engine.pasting) {
+            this.host.write('\r\n');
+            this.writeLines((await this.engine.endPaste()).output);
+            this.host.write(this.prompt());
+            break;
+          }
           // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
           await this.submit('exit', 'exit\r\n', false);
           break;
@@ -116,6 +135,15 @@ export class PlainTerminal {
           break;
       }
     }
+  }
+
+  /** A line of `load ... terminal`'s input: kept by the engine, not run, not in the history. */
+  private pasteLine(line: string): void {
+    this.host.write('\r\n');
+    this.shown = '';
+    this.shownCursor = 0;
+    const over = this.engine.paste(line);
+    if (over) this.host.write(`${over.output.join('\r\n')}\r\n${this.prompt()}`);
   }
 
   /** Show at once what the engine has to tell (a commit confirmed rolled back), then the prompt again. */
@@ -387,6 +415,14 @@ async function runCommands(
   for (const command of parsed.commands) {
     if (interrupted?.aborted) break;
     const result = await engine.execute(command, { live: (line) => write(`${line}\n`) });
+    if (engine.pasting) {
+      engine.cancelPaste();
+      writeError(
+        "'load ... terminal' reads pasted lines in a terminal session; without one, use 'load merge FILE'\n",
+      );
+      engine.dispose();
+      return 1;
+    }
     const text = result.output.length ? `${result.output.join('\n')}\n` : '';
     if (!result.ok) {
       writeError(text);

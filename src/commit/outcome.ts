@@ -18,7 +18,9 @@ export interface BackendProblem {
 export type CommitOutcome =
   | {
       readonly kind: 'committed';
+      /** The new revision's id; `previous` is the one it replaced (0: none), now `rollback 1`. */
       readonly revision: number;
+      readonly previous: number;
       readonly plan: readonly string[];
       readonly confirmDeadline?: number;
       readonly warnings: readonly string[];
@@ -54,6 +56,16 @@ export function succeeded(outcome: CommitOutcome): boolean {
   );
 }
 
+/**
+ * A new revision by both of its numbers: `revision N` is always the id the
+ * store gives it, `rollback N` always counts back from running (0 is running).
+ */
+function revisionNumbers(revision: number, previous: number): string {
+  return previous > 0
+    ? `${revision} (rollback 0; revision ${previous} is now rollback 1)`
+    : `${revision} (rollback 0)`;
+}
+
 export function describeOutcome(outcome: CommitOutcome): string[] {
   switch (outcome.kind) {
     case 'committed': {
@@ -61,9 +73,10 @@ export function describeOutcome(outcome: CommitOutcome): string[] {
       if (outcome.confirmDeadline !== undefined) {
         const minutes = Math.max(1, Math.round((outcome.confirmDeadline - Date.now()) / 60_000));
         lines.push(
-          `Commit confirmed: revision ${outcome.revision} is rolled back in ${minutes} minute${minutes === 1 ? '' : 's'} unless confirmed ('confirm' or 'commit').`,
+          `Commit confirmed: revision ${outcome.revision} (rollback 0) is rolled back to revision ${outcome.previous} in ${minutes} minute${minutes === 1 ? '' : 's'} unless confirmed ('confirm' or 'commit').`,
         );
-      } else lines.push(`Committed revision ${outcome.revision}.`);
+      } else
+        lines.push(`Committed revision ${revisionNumbers(outcome.revision, outcome.previous)}.`);
       return lines;
     }
     case 'checked':

@@ -16,6 +16,7 @@ import {
 import { faultyBackends } from '../backends/faults.js';
 import { BACKENDS } from '../backends/registry.js';
 import {
+  activeTree,
   changedOwners,
   EMPTY_TREE,
   getNode,
@@ -115,9 +116,14 @@ export class Router {
     if (this.cache?.id !== id) {
       const latest = this.store.byId(id)!;
       this.cache = { id, tree: loadSetForm(latest.config, this.schema).tree };
-      this.store.auditKeep = auditEntries(this.cache.tree);
+      this.store.auditKeep = auditEntries(this.applied());
     }
     return this.cache;
+  }
+
+  /** The running configuration as it is applied: without its inactive nodes. */
+  applied(): ConfigNode {
+    return activeTree(this.running().tree, this.schema);
   }
 
   /** The revision N back from running (0 = running). */
@@ -149,7 +155,7 @@ export class Router {
   private defaultedRunning(): ConfigNode {
     const running = this.running();
     if (this.defaultedCache?.id !== running.id)
-      this.defaultedCache = { id: running.id, tree: withDefaults(running.tree, this.schema) };
+      this.defaultedCache = { id: running.id, tree: withDefaults(this.applied(), this.schema) };
     return this.defaultedCache.tree;
   }
 
@@ -161,7 +167,7 @@ export class Router {
     if (this.defaultedCache?.id !== id)
       this.defaultedCache = {
         id,
-        tree: await withDefaultsSliced(this.running().tree, this.schema),
+        tree: await withDefaultsSliced(this.applied(), this.schema),
       };
     const desired = await render(backend, this.defaultedCache.tree);
     this.desiredCache.set(backend.name, { id, desired });
@@ -335,13 +341,16 @@ export class Router {
       if (!rebased.ok) return { kind: 'conflict', paths: rebased.conflicts };
       candidate = rebased.tree;
     }
-    // 2. defaults, then verify
+    // 2. defaults, then verify: of what is applied, the tree without its inactive nodes
     step('verify');
     // Sliced, as the rest of the pure work on the candidate: other sessions keep their turns.
-    const issues = await verifySliced(candidate, this.schema);
+    const issues = await verifySliced(activeTree(candidate, this.schema), this.schema);
     if (issues.length > 0) return { kind: 'invalid', issues };
     candidate = await hashPlaintextPasswords(candidate);
-    // 3. diff; 4-5. which backends the change touches, and their plans
+    const applied = activeTree(candidate, this.schema);
+    const appliedBefore = this.applied();
+    // 3. diff (an inactive node that changed is a new revision that no backend sees);
+    // 4-5. which backends the change touches, and their plans
     step('plan');
     const changed = !(await treesEqualSliced(running.tree, candidate));
     const first = running.id === 0;
@@ -350,10 +359,10 @@ export class Router {
     const all = this.active();
     let touched = all;
     if (changed && !first && leftover === undefined) {
-      const owners = changedOwners(running.tree, candidate, this.schema);
+      const owners = changedOwners(appliedBefore, applied, this.schema);
       touched = all.filter((b) => [...b.owns, ...(b.reads ?? [])].some((o) => owners.has(o)));
     }
-    const defaulted = changed ? await withDefaultsSliced(candidate, this.schema) : undefined;
+    const defaulted = changed ? await withDefaultsSliced(applied, this.schema) : undefined;
     // Observations and checks (`ip -json`, `nft -c`) are processes: they run side by side.
     const preparing = Promise.all(
       touched.map((b) => this.prepare(b, defaulted, first, leftover?.[b.name])),
@@ -379,7 +388,7 @@ export class Router {
         plan: [
           ...planText,
           ...prepared.flatMap((p) => p.backend.detail?.(p.plan) ?? []),
-          ...inertChanges(running.tree, candidate, this.schema).map((w) => `# ${w}`),
+          ...inertChanges(appliedBefore, applied, this.schema).map((w) => `# ${w}`),
         ],
       };
     }
@@ -436,7 +445,7 @@ export class Router {
     );
     const differs = rechecks.flat();
     const warnings = [
-      ...inertChanges(running.tree, candidate, this.schema),
+      ...inertChanges(appliedBefore, applied, this.schema),
       ...(differs.length > 0
         ? [`the system does not match the plan after apply: ${differs.join('; ')}`]
         : []),
@@ -452,7 +461,7 @@ export class Router {
         plan: planText.join('\n'),
       },
       {
-        keep: this.keep(candidate),
+        keep: this.keep(applied),
         confirm:
           request.confirmMinutes !== undefined
             ? { deadline: Date.now() + request.confirmMinutes * MINUTE_MS, user: request.user }
@@ -462,7 +471,7 @@ export class Router {
     this.store.setInflight(undefined);
     this.cache = { id: revision, tree: candidate };
     this.defaultedCache = defaulted && { id: revision, tree: defaulted };
-    this.store.auditKeep = auditEntries(candidate);
+    this.store.auditKeep = auditEntries(applied);
     // What each backend now has applied: the new rendering, or (untouched) the one it had.
     for (const b of all) {
       const p = prepared.find((x) => x.backend.name === b.name);
@@ -475,6 +484,7 @@ export class Router {
     return {
       kind: 'committed',
       revision,
+      previous: running.id,
       plan: planText,
       warnings,
       ...(request.confirmMinutes !== undefined && deadline ? { confirmDeadline: deadline } : {}),

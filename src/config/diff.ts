@@ -4,8 +4,17 @@
  * markers that `compare` prints.
  */
 import type { ContainerNode, Owner, SchemaNode } from '../schema/index.js';
-import { childSchema, curlyChildInto, formatSetPath, quoteSet, setCommands } from './serialise.js';
-import { EMPTY_TREE, naturalCompare, treesEqual, type ConfigNode } from './tree.js';
+import {
+  childSchema,
+  curlyChildInto,
+  curlyValue,
+  entryHead,
+  formatSetPath,
+  INACTIVE,
+  quoteSet,
+  setCommands,
+} from './serialise.js';
+import { configNode, EMPTY_TREE, naturalCompare, treesEqual, type ConfigNode } from './tree.js';
 
 export interface DiffCommands {
   readonly deletes: string[];
@@ -33,6 +42,8 @@ function diffInto(
   if (path.length > 0 && a.comment !== b.comment) {
     out.comments.push(`comment ${formatSetPath(path)} ${quoteSet(b.comment ?? '')}`);
   }
+  if (path.length > 0 && a.inactive !== b.inactive)
+    out.comments.push(`${b.inactive ? 'deactivate' : 'activate'} ${formatSetPath(path)}`);
   if (isLeaf(s)) {
     const at = formatSetPath(path);
     if (s!.kind === 'leaf') {
@@ -68,7 +79,7 @@ function diffInto(
   }
 }
 
-/** Commands that turn `running` into `candidate`: deletes, then sets, then comments. */
+/** Commands that turn `running` into `candidate`: deletes, then sets, then comments and (de)activations. */
 export function diffCommands(
   running: ConfigNode,
   candidate: ConfigNode,
@@ -144,6 +155,18 @@ export function changedOwners(
 const UNCHANGED = '  ';
 const ADDED = '+ ';
 const REMOVED = '- ';
+/** A node whose activation changed, as Junos marks it: `! inactive: ...` or `! active: ...`. */
+const ACTIVATION = '! ';
+
+const markOf = (n: ConfigNode): string => (n.inactive ? INACTIVE : 'active: ');
+
+/** Whether two nodes differ in their inactive mark only. */
+function onlyMarkDiffers(a: ConfigNode, b: ConfigNode): boolean {
+  return (
+    a.inactive !== b.inactive &&
+    treesEqual(configNode(a.children, a.values, a.comment, b.inactive), b)
+  );
+}
 
 // The curly writers append to one array: spreading a 45,000-rule chain into push() overflows the stack.
 function curlyDiffChildren(
@@ -180,15 +203,25 @@ function curlyDiffNode(
   };
   if (isLeaf(s)) {
     commentLines();
+    if (a.inactive !== b.inactive && a.values.join('\n') === b.values.join('\n')) {
+      for (const v of b.values) out.push(`${ACTIVATION}${pad}${markOf(b)}${word} ${curlyValue(v)}`);
+      return;
+    }
     const inA = new Set(a.values);
     const inB = new Set(b.values);
     const removed = a.values.filter((v) => !inB.has(v));
     const added = b.values.filter((v) => !inA.has(v));
-    const leafOf = (values: string[]): ConfigNode => ({
+    const leafOf = (values: string[], inactive = b.inactive): ConfigNode => ({
       children: new Map(),
       values,
       comment: undefined,
+      inactive,
     });
+    if (a.inactive !== b.inactive) {
+      curlyChildInto(out, word, leafOf([...a.values], a.inactive), s, indent, REMOVED);
+      curlyChildInto(out, word, leafOf([...b.values]), s, indent, ADDED);
+      return;
+    }
     if (removed.length === 0 && added.length === 0 && a.values.join('\n') !== b.values.join('\n')) {
       curlyChildInto(out, word, leafOf([...a.values]), s, indent, REMOVED);
       curlyChildInto(out, word, leafOf([...b.values]), s, indent, ADDED);
@@ -207,6 +240,7 @@ function curlyDiffNode(
         children: new Map([[key, entry]]),
         values: [],
         comment: undefined,
+        inactive: false,
       });
       if (!eb) curlyChildInto(out, word, single(ea!), s, indent, REMOVED);
       else if (!ea) curlyChildInto(out, word, single(eb), s, indent, ADDED);
@@ -215,7 +249,14 @@ function curlyDiffNode(
           if (ea.comment !== undefined) out.push(`${REMOVED}${pad}/* ${ea.comment} */`);
           if (eb.comment !== undefined) out.push(`${ADDED}${pad}/* ${eb.comment} */`);
         }
-        out.push(`${UNCHANGED}${pad}${word} ${key} {`);
+        if (ea.inactive !== eb.inactive) {
+          const head = entryHead(`${ACTIVATION}${pad}${markOf(eb)}`, word, key, false);
+          if (onlyMarkDiffers(ea, eb)) {
+            out.push(`${head} { ... }`);
+            continue;
+          }
+          out.push(`${head} {`);
+        } else out.push(entryHead(`${UNCHANGED}${pad}`, word, key, eb.inactive) + ' {');
         curlyDiffChildren(out, ea, eb, s.entry, indent + 1);
         out.push(`${UNCHANGED}${pad}}`);
       }
@@ -223,7 +264,14 @@ function curlyDiffNode(
     return;
   }
   commentLines();
-  out.push(`${UNCHANGED}${pad}${word} {`);
+  if (a.inactive !== b.inactive) {
+    const head = `${ACTIVATION}${pad}${markOf(b)}${word}`;
+    if (onlyMarkDiffers(a, b)) {
+      out.push(`${head} { ... }`);
+      return;
+    }
+    out.push(`${head} {`);
+  } else out.push(`${UNCHANGED}${pad}${b.inactive ? INACTIVE : ''}${word} {`);
   curlyDiffChildren(out, a, b, s, indent + 1);
   out.push(`${UNCHANGED}${pad}}`);
 }

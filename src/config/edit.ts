@@ -5,7 +5,7 @@ import {
   type ContainerNode,
   type SchemaNode,
 } from '../schema/index.js';
-import type { EditError } from './errors.js';
+import { formatPath, type EditError } from './errors.js';
 import { resolveWords, type PathError } from './resolve.js';
 import type { ConfigPath, TreeEditor } from './tree.js';
 
@@ -125,5 +125,42 @@ export function applyComment(
   }
   if (!editor.has(path)) return fail({ code: 'not-configured', at: path });
   editor.setComment(path, text);
+  return OK;
+}
+
+/**
+ * `deactivate WORDS` / `activate WORDS`: mark an existing node inactive (kept
+ * in the configuration, not applied) or active again. A whole node only: a
+ * container, a tag entry or a leaf, not one value of it or every entry of a
+ * tag node at once.
+ */
+export function applyActivation(
+  editor: TreeEditor,
+  schema: ContainerNode,
+  words: readonly string[],
+  inactive: boolean,
+  prefix: readonly string[] = [],
+): EditResult {
+  const verb = inactive ? 'deactivate' : 'activate';
+  const r = resolveWords(schema, [...prefix, ...words]);
+  if (r.kind === 'invalid') return failAt(r.error, prefix);
+  if (r.kind === 'unsupported') return fail({ code: 'unsupported', at: r.path, reason: r.reason });
+  const { path, node, value } = r;
+  if (value !== undefined)
+    return fail({
+      code: 'bad-activation',
+      verb,
+      at: path,
+      reason: `name the leaf without its value ('${verb} ${formatPath(path)}')`,
+    });
+  if (node.kind === 'tag')
+    return fail({
+      code: 'bad-activation',
+      verb,
+      at: path,
+      reason: `name one entry, such as '${verb} ${formatPath(path)} <name>'`,
+    });
+  if (!editor.has(path)) return fail({ code: 'not-configured', at: path });
+  editor.setInactive(path, inactive);
   return OK;
 }

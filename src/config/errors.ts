@@ -17,6 +17,12 @@ export type EditError =
   | { readonly code: 'bad-verb'; readonly word: string; readonly allowed: readonly string[] }
   | { readonly code: 'comment-needs-text'; readonly at: readonly string[] }
   | { readonly code: 'bad-comment'; readonly at: readonly string[]; readonly reason: string }
+  | {
+      readonly code: 'bad-activation';
+      readonly verb: 'deactivate' | 'activate';
+      readonly at: readonly string[];
+      readonly reason: string;
+    }
   | { readonly code: 'not-configured'; readonly at: readonly string[] };
 
 /** A path as messages show it: odd words quoted, long words shortened, unsafe characters escaped. */
@@ -70,6 +76,8 @@ export function describeEditError(error: EditError): string {
       return `unknown command '${q(error.word)}'${didYouMean(error.word, error.allowed)}; expected ${error.allowed.join(', ')}`;
     case 'bad-comment':
       return `cannot comment '${formatPath(error.at)}': ${error.reason}`;
+    case 'bad-activation':
+      return `cannot ${error.verb} '${formatPath(error.at)}': ${error.reason}`;
     case 'not-configured':
       return `'${formatPath(error.at)}' is not configured`;
     case 'comment-needs-text':

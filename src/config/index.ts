@@ -9,3 +9,4 @@ export * from './redact.js';
 export * from './references.js';
 export * from './slice.js';
 export * from './suggest.js';
+export * from './inactive.js';

@@ -17,7 +17,7 @@ import {
   type ContainerNode,
   type SchemaNode,
 } from '../schema/index.js';
-import { applyComment, applyDelete, applySet, type EditResult } from './edit.js';
+import { applyActivation, applyComment, applyDelete, applySet, type EditResult } from './edit.js';
 import { describeEditError, errorWordIndex, formatPath } from './errors.js';
 import { checkLeafValue } from './resolve.js';
 import { runSliced, runToEnd } from './slice.js';
@@ -99,19 +99,21 @@ class ReportBuilder {
   }
 }
 
-/** Tell the forms apart: a set-form file starts with `set`, `delete` or `comment`. */
+/** Tell the forms apart: a set-form file starts with `set`, `delete`, `comment` or `deactivate`. */
 export function detectForm(text: string): ConfigForm {
   const first = /^[ \t]*(?:#[^\n]*)?$/;
   for (const line of text.split('\n', 200)) {
     if (first.test(line)) continue;
-    return /^[ \t]*(?:set|delete|comment)(?:[ \t]|$)/.test(line) ? 'set' : 'curly';
+    return /^[ \t]*(?:set|delete|comment|deactivate|activate)(?:[ \t]|$)/.test(line)
+      ? 'set'
+      : 'curly';
   }
   return 'set';
 }
 
-const VERBS = ['set', 'delete', 'comment'] as const;
+const VERBS = ['set', 'delete', 'comment', 'deactivate', 'activate'] as const;
 
-/** Apply one parsed `set`/`delete`/`comment` command to an editor. */
+/** Apply one parsed `set`/`delete`/`comment`/`deactivate`/`activate` command to an editor. */
 export function applyCommand(
   editor: TreeEditor,
   schema: ContainerNode,
@@ -127,6 +129,9 @@ export function applyCommand(
       return applyDelete(editor, schema, words, prefix);
     case 'comment':
       return applyComment(editor, schema, words, prefix);
+    case 'deactivate':
+    case 'activate':
+      return applyActivation(editor, schema, words, verb.text === 'deactivate', prefix);
     default:
       return { ok: false, error: { code: 'bad-verb', word: verb?.text ?? '', allowed: VERBS } };
   }
@@ -339,6 +344,7 @@ export function loadCurly(text: string, schema: ContainerNode): LoadResult {
           }
           report.accepted++;
           if (comment !== undefined) editor.setComment(here, comment);
+          if (s.inactive) editor.setInactive(here, true);
           break;
         }
         case 'tag': {
@@ -376,6 +382,7 @@ export function loadCurly(text: string, schema: ContainerNode): LoadResult {
           const entryPath = [...here, s.value.text];
           editor.ensure(entryPath);
           if (comment !== undefined) editor.setComment(entryPath, comment);
+          if (s.inactive) editor.setInactive(entryPath, true);
           if (s.children && s.children.length > 0) visit(s.children, node.entry, entryPath);
           else {
             report.statements++;
@@ -396,6 +403,7 @@ export function loadCurly(text: string, schema: ContainerNode): LoadResult {
           }
           editor.ensure(here);
           if (comment !== undefined) editor.setComment(here, comment);
+          if (s.inactive) editor.setInactive(here, true);
           if (s.children && s.children.length > 0) visit(s.children, node, here);
           else {
             report.statements++;

@@ -17,12 +17,15 @@ export function redactSecrets(tree: ConfigNode, schema: SchemaNode | undefined):
             children: child.children,
             values: child.values.map(() => REDACTED),
             comment: child.comment,
+            inactive: child.inactive,
           }
         : redactSecrets(child, s);
     if (next !== child) changed = true;
     children.set(word, next);
   }
-  return changed ? { children, values: tree.values, comment: tree.comment } : tree;
+  return changed
+    ? { children, values: tree.values, comment: tree.comment, inactive: tree.inactive }
+    : tree;
 }
 
 /**

@@ -30,13 +30,21 @@ export function formatSetPath(path: readonly string[]): string {
   return path.map(pathWord).join(' ');
 }
 
+/** A leaf's value in the curly form. */
+export function curlyValue(value: string): string {
+  return quoteCurly(value);
+}
+
 function quoteCurly(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
 }
 
 // ------------------------------------------------------------------ set form
 
-/** `set ...` lines for a subtree at path (and `comment ...` lines after them). */
+/**
+ * `set ...` lines for a subtree at path, and after them its `comment ...` lines
+ * and the `deactivate ...` lines of its inactive nodes (as Junos's `display set`).
+ */
 export function setCommands(
   tree: ConfigNode,
   schema: SchemaNode,
@@ -48,6 +56,7 @@ export function setCommands(
   const visit = (node: ConfigNode, s: SchemaNode | undefined, prefix: string): void => {
     if (node.comment !== undefined && prefix !== '')
       comments.push(`comment ${prefix} ${quoteSet(node.comment)}`);
+    if (node.inactive && prefix !== '') comments.push(`deactivate ${prefix}`);
     if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
       for (const v of node.values) lines.push(`set ${prefix} ${quoteSet(v)}`);
       return;
@@ -100,11 +109,14 @@ export function curlyChildInto(
   indent: number,
   marker = '',
 ): void {
-  const pad = `${marker}${'    '.repeat(indent)}`;
+  const indentation = `${marker}${'    '.repeat(indent)}`;
   // A tag node carries no comment of its own; its entries do.
-  if (node.comment !== undefined && s?.kind !== 'tag') out.push(`${pad}/* ${node.comment} */`);
+  if (node.comment !== undefined && s?.kind !== 'tag')
+    out.push(`${indentation}/* ${node.comment} */`);
+  // Junos marks an inactive statement so; the curly loader reads it back.
+  const pad = node.inactive ? `${indentation}${INACTIVE}` : indentation;
   if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
-    for (const v of node.values) out.push(`${pad}${word} ${quoteCurly(v)}`);
+    for (const v of node.values) out.push(`${pad}${word} ${curlyValue(v)}`);
     return;
   }
   if (s?.kind === 'flag' || (!s && node.children.size === 0 && node.values.length === 0)) {
@@ -113,16 +125,29 @@ export function curlyChildInto(
   }
   if (s?.kind === 'tag') {
     for (const [key, entry] of sortedChildren(node)) {
-      if (entry.comment !== undefined) out.push(`${pad}/* ${entry.comment} */`);
-      out.push(`${pad}${word} ${BARE_WORD.test(key) ? key : quoteCurly(key)} {`);
+      if (entry.comment !== undefined) out.push(`${indentation}/* ${entry.comment} */`);
+      out.push(`${entryHead(indentation, word, key, entry.inactive)} {`);
       curlyChildrenInto(out, entry, s.entry, indent + 1, marker);
-      out.push(`${pad}}`);
+      out.push(`${indentation}}`);
     }
     return;
   }
   out.push(`${pad}${word} {`);
   curlyChildrenInto(out, node, s, indent + 1, marker);
-  out.push(`${pad}}`);
+  out.push(`${indentation}}`);
+}
+
+/** The prefix of an inactive statement in the curly form. */
+export const INACTIVE = 'inactive: ';
+
+/** `ethernet eth0` as the head of a tag entry's block, marked when inactive. */
+export function entryHead(
+  indentation: string,
+  word: string,
+  key: string,
+  inactive: boolean,
+): string {
+  return `${indentation}${inactive ? INACTIVE : ''}${word} ${BARE_WORD.test(key) ? key : quoteCurly(key)}`;
 }
 
 function curlyChildrenInto(
@@ -240,6 +265,7 @@ function setText(node: ConfigNode, s: SchemaNode | undefined, prefix: string): S
   let comments: readonly SetFormPiece[] = NO_PIECES;
   if (node.comment !== undefined && prefix !== '')
     comments = [{ text: `comment ${prefix} ${quoteSet(node.comment)}\n` }];
+  if (node.inactive && prefix !== '') comments = [...comments, { text: `deactivate ${prefix}\n` }];
   if (s && (s.kind === 'leaf' || s.kind === 'multi')) {
     if (node.values.length > 0) sets = valuePieces(node.values, `set ${prefix} `);
   } else if (node.children.size === 0) {

@@ -1,7 +1,8 @@
 /**
  * The config tree: an immutable value. A node has named children (keywords,
- * and tag values below a tag node), the values of a leaf, and an optional
- * comment. Nothing here knows the schema.
+ * and tag values below a tag node), the values of a leaf, an optional
+ * comment, and an inactive mark (Junos `deactivate`: kept, shown, not
+ * applied; see src/config/inactive.ts). Nothing here knows the schema.
  *
  * Edits go through a TreeEditor, which copies a node the first time it
  * touches it and mutates its own copies after that, so a bulk load of 100k
@@ -14,6 +15,8 @@ export interface ConfigNode {
   /** The values of a leaf (one) or multi-leaf (several, in the order set). */
   readonly values: readonly string[];
   readonly comment: string | undefined;
+  /** `deactivate`: the node stays in the configuration but is not applied. */
+  readonly inactive: boolean;
 }
 
 export type ConfigPath = readonly string[];
@@ -22,6 +25,7 @@ interface EditableNode {
   children: Map<string, EditableNode>;
   values: string[];
   comment: string | undefined;
+  inactive: boolean;
   /** The editor that may still change this node in place. */
   owner: object | undefined;
 }
@@ -31,11 +35,13 @@ function node(
   children: ReadonlyMap<string, ConfigNode> = new Map(),
   values: readonly string[] = [],
   comment: string | undefined = undefined,
+  inactive = false,
 ): EditableNode {
   return {
     children: children as Map<string, EditableNode>,
     values: values as string[],
     comment,
+    inactive,
     owner,
   };
 }
@@ -47,8 +53,9 @@ export function configNode(
   children: ReadonlyMap<string, ConfigNode>,
   values: readonly string[],
   comment: string | undefined,
+  inactive = false,
 ): ConfigNode {
-  return node(undefined, children, values, comment);
+  return node(undefined, children, values, comment, inactive);
 }
 
 export function getNode(tree: ConfigNode, path: ConfigPath): ConfigNode | undefined {
@@ -77,6 +84,7 @@ export function treesEqual(a: ConfigNode, b: ConfigNode): boolean {
   if (a === b) return true;
   if (
     a.comment !== b.comment ||
+    a.inactive !== b.inactive ||
     a.values.length !== b.values.length ||
     a.children.size !== b.children.size
   ) {
@@ -108,6 +116,7 @@ export function* treesEqualSteps(a: ConfigNode, b: ConfigNode): Generator<void, 
     if (x === y) continue;
     if (
       x.comment !== y.comment ||
+      x.inactive !== y.inactive ||
       x.values.length !== y.values.length ||
       x.children.size !== y.children.size
     )
@@ -155,6 +164,7 @@ export class TreeEditor {
       children: new Map(n.children),
       values: [...n.values],
       comment: n.comment,
+      inactive: n.inactive,
       owner: this.token,
     };
   }
@@ -260,6 +270,13 @@ export class TreeEditor {
     if (!getNode(this.root, path)) return false;
     const target = this.reach(path, false)!;
     target.comment = comment === '' ? undefined : comment;
+    return true;
+  }
+
+  /** `deactivate` / `activate` an existing node. False when it is not there. */
+  setInactive(path: ConfigPath, inactive: boolean): boolean {
+    if (!getNode(this.root, path)) return false;
+    this.reach(path, false)!.inactive = inactive;
     return true;
   }
 

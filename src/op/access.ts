@@ -16,6 +16,7 @@ export function opSystem(router: Router, options: OpSystemOptions = {}): OpSyste
   return {
     target: router.target,
     running: () => router.running(),
+    applied: () => router.applied(),
     back: (n) => router.back(n),
     revisions: () => router.store.list(),
     drift: () => router.drift(),

@@ -34,6 +34,8 @@ export interface OpSystem {
   /** The namespace the commands read (`ip -n`, `nft`, `conntrack`). */
   readonly target: Target;
   running(): { id: number; tree: ConfigNode };
+  /** The running configuration as applied: without its inactive nodes (what views of the system compare with). */
+  applied(): ConfigNode;
   /** Revision n back from running (0 is running). */
   back(n: number): { id: number; tree: ConfigNode } | undefined;
   /** Committed revisions, newest first. */

@@ -30,7 +30,7 @@ type Family = (typeof FAMILIES)[number];
 
 /** The chains of the running firewall with their counters, as `show firewall` lists them. */
 async function chains(ctx: OpContext): Promise<ChainView[]> {
-  const running = ctx.system.running().tree;
+  const running = ctx.system.applied();
   return firewallView(
     running,
     await listTable(ctx.system.target, 'inet', 'fos_filter'),
@@ -93,7 +93,7 @@ export const firewallCommands: OpArea = {
       name: 'firewall-groups',
       help: 'Firewall groups of the running configuration',
       read: (system) => {
-        const running = system.running().tree;
+        const running = system.applied();
         return [
           ...new Set(
             Object.keys(GROUP_KINDS).flatMap((kind) =>
@@ -107,7 +107,7 @@ export const firewallCommands: OpArea = {
       name: `firewall-chains-${f}`,
       help: `Named ${f === 'ipv4' ? 'IPv4' : 'IPv6'} firewall chains of the running configuration`,
       read: (system: OpSystem) =>
-        entriesAt(system.running().tree, 'firewall', f, 'name').map(([name]) => name),
+        entriesAt(system.applied(), 'firewall', f, 'name').map(([name]) => name),
     })),
   ],
   commands: [
@@ -121,7 +121,7 @@ export const firewallCommands: OpArea = {
       help: "Start the rule counters of FOS1's firewall from zero",
       run: async (ctx) => {
         const cleared = await ctx.system.whileNoCommit(async () => {
-          const table = runningFirewall(ctx.system.running().tree, ctx.schema).tables.get(
+          const table = runningFirewall(ctx.system.applied(), ctx.schema).tables.get(
             'inet fos_filter',
           );
           // Only a table FOS1 loaded and the kernel has: nothing else is touched.
@@ -148,7 +148,7 @@ export const firewallCommands: OpArea = {
         },
       },
       run: (ctx, args) => {
-        const groups = groupsView(ctx.system.running().tree, args['name']);
+        const groups = groupsView(ctx.system.applied(), args['name']);
         if (args['name'] !== undefined && groups.length === 0)
           throw new OpError(`firewall group '${args['name']}' does not exist`);
         return groups;

@@ -8,7 +8,7 @@ function natRules(kind: 'source' | 'destination'): OpCommand {
   return command(`show nat ${kind} rules`, {
     help: 'Rules with their counters',
     run: async (ctx) => {
-      const running = ctx.system.running().tree;
+      const running = ctx.system.applied();
       return natView(
         running,
         'nat',

@@ -184,7 +184,7 @@ export const systemCommands: OpArea = {
       help: 'The host name',
       run: (ctx) => ({
         'host-name':
-          ctx.system.running().tree.children.get('system')?.children.get('host-name')?.values[0] ??
+          ctx.system.applied().children.get('system')?.children.get('host-name')?.values[0] ??
           'fos',
       }),
       text: (h) => [h['host-name']],
@@ -279,7 +279,7 @@ export const systemCommands: OpArea = {
     command('show system login', {
       help: 'The users of the configuration and their levels',
       run: (ctx): LoginUser[] => {
-        const tree = ctx.system.running().tree;
+        const tree = ctx.system.applied();
         return entriesAt(tree, 'system', 'login', 'user').map(([name, u]) => {
           const auth = u.children.get('authentication');
           return {

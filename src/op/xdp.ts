@@ -63,7 +63,7 @@ const NO_RULE = '(no rule decided: passed untouched)';
 
 async function interfaces(ctx: OpContext, only?: string): Promise<XdpInterfaceView[]> {
   const target = ctx.system.target;
-  const desired = runningXdp(ctx.system.running().tree, ctx.schema).interfaces;
+  const desired = runningXdp(ctx.system.applied(), ctx.schema).interfaces;
   const pinned = xdpAnyPinned(target) ? await xdpList(target) : [];
   const names = [...new Set([...desired.keys(), ...pinned.map((s) => s.interface)])]
     .filter((n) => only === undefined || n === only)
@@ -187,7 +187,7 @@ export const xdpCommands: OpArea = {
       name: 'xdp-interfaces',
       help: 'Interfaces under firewall xdp in the running configuration',
       read: (system) =>
-        entriesAt(system.running().tree, 'firewall', 'xdp', 'interface').map(([name]) => name),
+        entriesAt(system.applied(), 'firewall', 'xdp', 'interface').map(([name]) => name),
     },
   ],
   commands: [

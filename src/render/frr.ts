@@ -64,7 +64,7 @@ const context = (header: FrrLine, body: FrrItem[], exit = 'exit'): FrrContext =>
 const sorted = (n: ConfigNode | undefined, ...path: string[]): [string, ConfigNode][] =>
   sortedChildren(at(n, ...path) ?? EMPTY);
 
-const EMPTY: ConfigNode = { children: new Map(), values: [], comment: undefined };
+const EMPTY: ConfigNode = { children: new Map(), values: [], comment: undefined, inactive: false };
 
 const opt = (word: string, value: string | undefined): string | undefined =>
   value === undefined ? undefined : `${word} ${value}`;

@@ -4,7 +4,8 @@
  * changed on both sides to different results is a conflict.
  *
  * The merge walks the three trees together, node by node: values, multi-leaf
- * members, whether a node is there, and comments each merge three ways. A
+ * members, whether a node is there, comments and inactive marks each merge
+ * three ways. A
  * subtree one side left as the base had it is taken whole from the other
  * side, and a merged node equal to running's (or the candidate's) is that
  * node, so the result shares their unchanged subtrees.
@@ -65,8 +66,10 @@ function hasParts(
   children: ReadonlyMap<string, ConfigNode>,
   values: readonly string[],
   comment: string | undefined,
+  inactive: boolean,
 ): boolean {
-  if (n.comment !== comment || !sameValues(n.values, values)) return false;
+  if (n.comment !== comment || n.inactive !== inactive || !sameValues(n.values, values))
+    return false;
   if (n.children.size !== children.size) return false;
   for (const [name, child] of children) if (n.children.get(name) !== child) return false;
   return true;
@@ -140,6 +143,9 @@ class Merge {
     }
     const comment = merge3(base.comment, mine.comment, theirs.comment);
     if (comment === 'conflict') this.conflict(' (comment)');
+    // Two sides that both changed a yes/no mark agree on it: it cannot conflict.
+    const inactive = merge3(base.inactive, mine.inactive, theirs.inactive);
+    const mark = inactive === 'conflict' ? theirs.inactive : inactive.value;
     // The tree is not used once there is a conflict: only the paths are.
     if (comment === 'conflict' || this.conflicts.length > conflictsBefore) return t;
     // A node stays when it holds something, or when neither side removed it (an emptied entry).
@@ -153,9 +159,9 @@ class Merge {
       if (comment.value !== undefined) this.conflict(' (comment)');
       return undefined;
     }
-    if (t && hasParts(t, children, values, comment.value)) return t;
-    if (m && hasParts(m, children, values, comment.value)) return m;
-    return configNode(children, values, comment.value);
+    if (t && hasParts(t, children, values, comment.value, mark)) return t;
+    if (m && hasParts(m, children, values, comment.value, mark)) return m;
+    return configNode(children, values, comment.value, mark);
   }
 }
 

@@ -16,7 +16,7 @@ import { liveKeys, runTypedLine, TOO_LONG, type TerminalHost } from '../cli/term
 interface TranscriptLine {
   readonly id: number;
   readonly text: string;
-  readonly tone: 'plain' | 'added' | 'removed' | 'error';
+  readonly tone: 'plain' | 'added' | 'removed' | 'changed' | 'error';
 }
 
 interface ViewState {
@@ -56,6 +56,8 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 function toneOf(line: string): TranscriptLine['tone'] {
   if (line.startsWith('+ ')) return 'added';
   if (line.startsWith('- ')) return 'removed';
+  // A node whose inactive mark changed (deactivate / activate).
+  if (line.startsWith('! ')) return 'changed';
   return 'plain';
 }
 
@@ -65,9 +67,11 @@ function Line({ line }: { line: TranscriptLine }): React.JSX.Element {
       ? 'green'
       : line.tone === 'removed'
         ? 'red'
-        : line.tone === 'error'
-          ? 'redBright'
-          : undefined;
+        : line.tone === 'changed'
+          ? 'yellow'
+          : line.tone === 'error'
+            ? 'redBright'
+            : undefined;
   return color ? <Text color={color}>{line.text || ' '}</Text> : <Text>{line.text || ' '}</Text>;
 }
 
@@ -207,6 +211,8 @@ export class InkTerminal {
   }
 
   private promptParts(): { header: string | undefined; prompt: string } {
+    // Lines pasted after `load merge terminal` come without a prompt, as on Junos.
+    if (this.engine.pasting) return { header: undefined, prompt: '' };
     const base = `${this.host.user}@${this.host.hostname()}`;
     if (this.engine.mode === 'operational') return { header: undefined, prompt: `${base}:~$ ` };
     const level = this.engine.editLevel;
@@ -285,6 +291,9 @@ export class InkTerminal {
       }
       edited = undefined;
     };
+    // While pasting (`load merge terminal`), `?` and TAB are text. Keys sent in the packet
+    // of the command line itself are read as typed.
+    this.editor.literal = this.engine.pasting;
     for (const action of this.editor.feed(data)) {
       if (this.closed) return;
       if (action.kind !== 'complete') this.lastWasTab = false;
@@ -295,13 +304,30 @@ export class InkTerminal {
       draw();
       switch (action.kind) {
         case 'submit':
-          await this.submit(action.line, true);
+          if (this.engine.pasting) {
+            this.append([action.line], 'plain');
+            this.store.set({ buffer: '', cursor: 0, panel: undefined });
+            const over = this.engine.paste(action.line);
+            if (over) this.show(over.output, false, true);
+            this.store.set(this.promptParts());
+          } else await this.submit(action.line, true);
           break;
         case 'interrupt':
+          if (this.engine.pasting) {
+            this.append(['^C', ...this.engine.cancelPaste().output], 'plain');
+            this.store.set({ buffer: '', cursor: 0, panel: undefined, ...this.promptParts() });
+            break;
+          }
           this.append([`${this.promptParts().prompt}^C`], 'plain');
           this.store.set({ buffer: '', cursor: 0, panel: undefined });
           break;
         case 'eof':
+          if (this.engine.pasting) {
+            const loaded = await this.engine.endPaste();
+            this.show(loaded.output, loaded.ok, true);
+            this.store.set(this.promptParts());
+            break;
+          }
           // Ctrl-D on an empty line is `exit`: up a level, refused with changes, or the end.
           await this.submit('exit', false);
           break;

@@ -63,7 +63,7 @@ export function* withDefaultsSteps(
 }
 
 function leafWith(value: string): ConfigNode {
-  return { children: new Map(), values: [value], comment: undefined };
+  return { children: new Map(), values: [value], comment: undefined, inactive: false };
 }
 
 /** The leaves with a default among a branch's children (computed once per schema node). */
@@ -109,7 +109,9 @@ function defaulted(node: ConfigNode, s: SchemaNode, root: boolean): ConfigNode {
       for (const leaf of leavesWithDefaults(s))
         if (!node.children.has(leaf.name)) change(leaf.name, leafWith(leaf.default!));
   }
-  const result = children ? { children, values: node.values, comment: node.comment } : node;
+  const result = children
+    ? { children, values: node.values, comment: node.comment, inactive: node.inactive }
+    : node;
   memo.set(node, { s, result });
   return result;
 }
