@@ -4,7 +4,7 @@
  * words sent are the command's own keywords and arguments its value type
  * accepted (an address is an address), so nothing else reaches the daemon.
  */
-import { askDaemon, daemonPid, frrSpace } from '../apply/frr.js';
+import { askDaemon, daemonPid, FrrRefusal, frrSpace } from '../apply/frr.js';
 import { getNode } from '../config/index.js';
 import type { Daemon } from '../render/frr.js';
 import { OpError, type OpContext } from './context.js';
@@ -58,16 +58,29 @@ export function daemonRuns(ctx: OpContext, daemon: Daemon): boolean {
 export const replyLines = (text: string): string[] => text.replace(/\s+$/, '').split('\n');
 
 /**
+ * Commands to a daemon in its enable node (bfdd has its show commands there
+ * only, `clear ip bgp` is there): their replies; a refusal is FRR's words.
+ */
+export async function ask(
+  ctx: OpContext,
+  daemon: Daemon,
+  commands: readonly string[],
+): Promise<string[]> {
+  return askDaemon(frrSpace(ctx.system.target), daemon, commands, { enable: true }).catch(
+    (e: unknown) => {
+      throw e instanceof FrrRefusal ? new OpError(`${daemon}: ${e.reason}`) : e;
+    },
+  );
+}
+
+/**
  * Ask a daemon a show command, as text and as json. A reply that starts with
  * `% ` is FRR's refusal or "not found" (`% Network not in table`): an error
  * in FRR's words.
  */
 export async function askFrr(ctx: OpContext, daemon: Daemon, command: string): Promise<FrrOutput> {
   if (!daemonRuns(ctx, daemon)) throw notRunning(ctx, daemon);
-  const [text, json] = await askDaemon(frrSpace(ctx.system.target), daemon, [
-    command,
-    `${command} json`,
-  ]);
+  const [text, json] = await ask(ctx, daemon, [command, `${command} json`]);
   refusal(text!);
   let parsed: unknown;
   try {

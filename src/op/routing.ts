@@ -4,13 +4,14 @@
  * views with FRR's json and VyOS's text, `reset ip bgp`, and `restart` of one
  * routing daemon, which comes back with its configuration.
  */
-import { askDaemon, daemonPid, frrSpace, maskSecrets, restartDaemon } from '../apply/frr.js';
+import { daemonPid, frrSpace, maskSecrets, restartDaemon } from '../apply/frr.js';
 import { entriesAt } from '../config/index.js';
 import { daemonsFor, renderFrr, type Daemon } from '../render/frr.js';
 import { anyOf, ipv4, ipv4Prefix, ipv6 } from '../schema/index.js';
 import { withDefaults } from '../verify/index.js';
 import { OpError, type OpContext } from './context.js';
 import {
+  ask,
   askFrr,
   DAEMON_AREAS,
   daemonRuns,
@@ -37,14 +38,22 @@ function show(
   daemon: Daemon,
   frr: (args: Readonly<Record<string, string | undefined>>) => string,
   args?: Readonly<Record<string, ArgSpec>>,
+  view: (d: FrrOutput) => string[] = text,
 ): OpCommand {
   return command(pattern, {
     help,
     ...(args ? { args } : {}),
     run: (ctx, a) => askFrr(ctx, daemon, frr(a)),
-    text,
+    text: view,
   });
 }
+
+/**
+ * ospf6d's interface text counts down to the next hello (`Hello 10(1.919)`),
+ * which its json does not hold: the view shows the interval, as the json does.
+ */
+const withoutHelloCountdown = (d: FrrOutput): string[] =>
+  d.text.map((l) => l.replace(/\b(Hello \d+)\([\d.]+\)/, '$1'));
 
 function bgpCommands(): OpCommand[] {
   return [
@@ -107,6 +116,8 @@ function ospfCommands(): OpCommand[] {
         help.replace('OSPF', 'OSPFv3'),
         'ospf6d',
         () => `show ipv6 ospf6 ${word}`,
+        undefined,
+        word === 'interface' ? withoutHelloCountdown : text,
       ),
     ),
   ];
@@ -125,7 +136,7 @@ async function resetBgp(
 ): Promise<BgpReset> {
   if (!daemonRuns(ctx, 'bgpd')) throw notRunning(ctx, 'bgpd');
   const words = `clear ip bgp ${neighbor}${soft === undefined ? '' : soft === 'both' ? ' soft' : ` soft ${soft}`}`;
-  const [reply] = await askDaemon(frrSpace(ctx.system.target), 'bgpd', [words], { enable: true });
+  const [reply] = await ask(ctx, 'bgpd', [words]);
   refusal(reply!);
   ctx.system.note('reset-bgp', words, 'ok');
   return { neighbor, soft };
@@ -189,7 +200,6 @@ export const routingCommands: OpArea = {
     'show ipv6 ospfv3': 'OSPFv3 (IPv6) information',
     'show bfd': 'BFD information',
     'reset ip': 'IPv4 sessions',
-    'reset ip bgp': 'Reset a BGP session',
   },
   commands: [
     ...bgpCommands(),
