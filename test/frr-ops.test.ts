@@ -11,6 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonPid, frrAvailable, frrSpace } from '../src/apply/frr.js';
 import { HealTimer } from '../src/commit/heal-timer.js';
+import { opSystem, opTree, resolveOp, type OpContext } from '../src/op/index.js';
+import { schema } from '../src/schema/index.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 
@@ -96,18 +98,27 @@ describe.skipIf(!frrAvailable())('routing commands against real FRR', () => {
     await b?.down();
   });
 
-  it('show ip route reads the kernel while FRR does not run, in zebra json shape and VyOS layout', async () => {
+  it('show ip route reads the kernel while zebra does not run, in zebra json shape and VyOS layout', async () => {
+    // Before any fos command (whose start-up starts zebra): the handler on B's router.
     expect(daemonPid(frrSpace({ netns: b.netns }), 'zebra')).toBeUndefined();
-    const rib = await json<Rib>(b, 'show ip route');
-    expect(rib['10.0.0.0/30']?.[0]).toMatchObject({
+    const ctx = { system: opSystem(b.router()), schema } as unknown as OpContext;
+    const show = async (words: string) => {
+      const m = resolveOp(opTree, words.split(' '), 'operational');
+      if (!m.ok) throw new Error(words);
+      const data = await m.command.run(ctx, m.args);
+      return { json: JSON.parse(JSON.stringify(data)) as Rib, text: m.command.text(data, m.args) };
+    };
+    const all = await show('show ip route');
+    expect(all.json['10.0.0.0/30']?.[0]).toMatchObject({
       protocol: 'connected',
       nexthops: [{ directlyConnected: true, interfaceName: 'ab0' }],
     });
-    const text = await fos(b, 'show ip route');
-    expect(text.out).toContain('C>* 10.0.0.0/30 is directly connected, ab0');
+    expect(all.text).toContain('C>* 10.0.0.0/30 is directly connected, ab0');
     // An address takes its longest match; a prefix must be exact.
-    expect(Object.keys(await json<Rib>(b, 'show ip route 10.0.0.2'))).toEqual(['10.0.0.0/30']);
-    expect(await json<Rib>(b, 'show ip route 10.0.0.0/29')).toEqual({});
+    expect(Object.keys((await show('show ip route 10.0.0.2')).json)).toEqual(['10.0.0.0/30']);
+    expect((await show('show ip route 10.0.0.0/29')).json).toEqual({});
+    expect((await show('show ip route bgp')).json).toEqual({});
+    expect(daemonPid(frrSpace({ netns: b.netns }), 'zebra')).toBeUndefined();
   });
 
   it('brings up eBGP by commits; the summary, the routes and the neighbor views are FRR’s', async () => {

@@ -439,6 +439,7 @@ beforeAll(async () => {
       "set protocols static route 203.0.113.0/24 next-hop '192.0.2.254'",
       "set protocols bgp system-as '65001'",
       "set protocols bgp neighbor 192.0.2.2 remote-as '65002'",
+      'set protocols bgp address-family ipv4-unicast network 192.0.2.0/24',
       'set protocols bgp neighbor 192.0.2.2 address-family ipv4-unicast soft-reconfiguration inbound',
       "set protocols ospf area 0 network '192.0.2.0/24'",
       "set protocols ospfv3 interface eth0 area '0'",
