@@ -36,7 +36,7 @@ const POLICY = [
   'set policy route6 Q interface eth1',
   'set policy route6 Q rule 5 source address 2001:db8::/64',
   'set policy route6 Q rule 5 set table main',
-  "set policy route6 Q rule 5 description 'v6 \"home\"'",
+  'set policy route6 Q rule 5 description \'v6 "home"\'',
   'set protocols static table 100 route 0.0.0.0/0 next-hop 10.12.0.2',
   'set protocols static table 101 route 0.0.0.0/0 next-hop 10.12.0.2',
 ];

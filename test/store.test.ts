@@ -261,14 +261,7 @@ describe('a store file that is not a FOS1 store', () => {
     expect(aside).toBeDefined();
     expect(statSync(join(dir, aside!)).size).toBe(0);
     expect(init.out).toContain(join(dir, aside!));
-    const r = await runFos([
-      '--netns',
-      lab.netns,
-      '--state',
-      dir,
-      '-c',
-      'show system commit',
-    ]);
+    const r = await runFos(['--netns', lab.netns, '--state', dir, '-c', 'show system commit']);
     expect(r.code, r.err).toBe(0);
     // One revision: the seeded default configuration.
     expect(r.out).toMatch(/^0 +\S+ \S+ by fos via boot\n +default configuration\n$/);

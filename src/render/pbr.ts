@@ -57,8 +57,7 @@ export interface IpRule {
   readonly table: number;
 }
 
-export const ipRuleKey = (r: IpRule): string =>
-  `${r.family} ${r.priority} ${r.fwmark} ${r.table}`;
+export const ipRuleKey = (r: IpRule): string => `${r.family} ${r.priority} ${r.fwmark} ${r.table}`;
 
 /** The ip rules the configuration asks for: one per family and table that a rule sets. */
 export function renderIpRules(config: ConfigNode): IpRule[] {
