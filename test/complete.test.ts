@@ -55,6 +55,7 @@ describe('completion', () => {
       'operational',
       [
         'arp',
+        'bfd',
         'bridge',
         'configuration',
         'conntrack',

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScript } from '../grammar/index.js';
 import { ShellEngine, type CommandResult } from '../src/cli/engine.js';
+import { frrAvailable } from '../src/apply/frr.js';
 import { routerAccess } from '../src/main.js';
 import { schema } from '../src/schema/index.js';
 import { runFos } from './helpers/io.js';
@@ -194,22 +195,48 @@ describe('neighbours, bridges and routes', () => {
     expect(none.output[0]).toBe("bridge 'eth0' does not exist in the system");
   });
 
-  it("show ip route prints the main table in zebra's layout", async () => {
+  it("show ip route is zebra's RIB (the kernel's table without FRR), in zebra's layout and json", async () => {
+    type Rib = Record<string, { protocol: string; nexthops: { ip?: string }[] }[]>;
+    // With FRR, zebra learns the kernel's route as a kernel route; without, it is read as static.
+    const [code, protocol] = frrAvailable() ? ['K', 'kernel'] : ['S', 'static'];
     lab.ip('route', 'add', '198.51.100.0/24', 'via', '192.0.2.2', 'proto', 'static');
     try {
+      let rib: Rib = {};
+      for (let i = 0; i < 50 && !rib['198.51.100.0/24']; i++) {
+        rib = await json<Rib>('show ip route');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(rib['198.51.100.0/24']?.[0]).toMatchObject({
+        protocol,
+        nexthops: [{ ip: '192.0.2.2', interfaceName: 'eth0' }],
+      });
+      expect(rib['192.0.2.0/24']?.[0]).toMatchObject({ protocol: 'connected' });
       const text = (await run('show ip route')).output;
       expect(text[0]).toMatch(/^Codes: K - kernel route, C - connected, S - static/);
-      expect(text).toContain('C>* 192.0.2.0/24 is directly connected, eth0');
-      expect(text).toContain('S>* 198.51.100.0/24 [0/0] via 192.0.2.2, eth0');
-      const data = await json<{ code: string; prefix: string }[]>('show ip route');
-      expect(data).toContainEqual(
-        expect.objectContaining({ code: 'S', prefix: '198.51.100.0/24' }),
+      // zebra adds each route's age (`, 00:01:02`).
+      expect(text).toContainEqual(
+        expect.stringMatching(/^C>\* 192\.0\.2\.0\/24 is directly connected, eth0(, [\d:]+)?$/),
       );
-      expect((await json<{ prefix: string }[]>('show ipv6 route')).map((r) => r.prefix)).toContain(
-        'fe80::/64',
+      expect(text).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^${code}>\\* 198\\.51\\.100\\.0/24 \\[0/0\\] via 192\\.0\\.2\\.2, eth0(, [\\d:]+)?$`,
+          ),
+        ),
       );
+      expect(Object.keys(await json<Rib>(`show ip route ${protocol}`))).toEqual([
+        '198.51.100.0/24',
+      ]);
+      lab.ip('address', 'add', '2001:db8:9::1/64', 'dev', 'eth0', 'nodad');
+      let rib6: Rib = {};
+      for (let i = 0; i < 50 && !rib6['2001:db8:9::/64']; i++) {
+        rib6 = await json<Rib>('show ipv6 route');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(rib6['2001:db8:9::/64']?.[0]).toMatchObject({ protocol: 'connected' });
     } finally {
       lab.ip('route', 'del', '198.51.100.0/24');
+      lab.ip('address', 'flush', 'dev', 'eth0', 'to', '2001:db8:9::/64');
     }
   });
 });

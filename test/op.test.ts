@@ -151,7 +151,7 @@ describe('dispatch', () => {
       'show nosuch',
       'unknown-word',
       1,
-      /^unknown word 'nosuch' after 'show'; expected one of: arp, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, lldp, log, nat, \.\.\. \(15 in all\)$/,
+      /^unknown word 'nosuch' after 'show'; expected one of: arp, bfd, bridge, configuration, conntrack, firewall, host, interfaces, ip, ipv6, lldp, log, \.\.\. \(16 in all\)$/,
     ],
     [
       'show system commit frob',
@@ -239,6 +239,8 @@ function sample(
     ...spec.type.words,
     '1',
     'LAN',
+    '192.0.2.2',
+    '2001:db8::2',
   ].filter((v) => spec.type.accepts(v));
   return offered[0]!;
 }
@@ -260,6 +262,7 @@ describe('TAB and ? from the tree', () => {
     hosts: ['192.0.2.2'],
     'policy-routes': ['LAN'],
     'policy-route6s': ['LAN6'],
+    'bgp-neighbors': ['192.0.2.2'],
   };
   const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
@@ -432,6 +435,15 @@ beforeAll(async () => {
       'set policy route LAN interface eth0',
       "set policy route LAN rule 10 set mark '7'",
       "set policy route6 LAN6 rule 10 set mark '7'",
+      // Every routing daemon runs, so that each routing command has a daemon to ask.
+      "set protocols static route 203.0.113.0/24 next-hop '192.0.2.254'",
+      "set protocols bgp system-as '65001'",
+      "set protocols bgp neighbor 192.0.2.2 remote-as '65002'",
+      'set protocols bgp address-family ipv4-unicast network 192.0.2.0/24',
+      'set protocols bgp neighbor 192.0.2.2 address-family ipv4-unicast soft-reconfiguration inbound',
+      "set protocols ospf area 0 network '192.0.2.0/24'",
+      "set protocols ospfv3 interface eth0 area '0'",
+      'set protocols bfd peer 192.0.2.2',
       "commit comment 'op test'",
       "set system domain-name 'op.example'",
       'commit',

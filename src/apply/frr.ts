@@ -351,6 +351,17 @@ export async function transaction(
   }
 }
 
+/** A command a daemon refused, in its words (`Inbound soft reconfiguration not enabled`). */
+export class FrrRefusal extends Error {
+  constructor(
+    readonly daemon: Daemon,
+    readonly command: string,
+    readonly reason: string,
+  ) {
+    super(`${daemon} refused '${command}': ${reason}`);
+  }
+}
+
 /**
  * Ask one daemon of the pathspace (the operational commands): each command's
  * output, in one vty session. `enable` first for commands of the enable node
@@ -368,8 +379,10 @@ export async function askDaemon(
     const replies = await vty.pipeline(commands);
     return replies.map((r, i) => {
       if (r.status !== 0)
-        throw new Error(
-          `${daemon} refused '${commands[i]}': ${r.output.trim().replace(/^% /, '') || `status ${r.status}`}`,
+        throw new FrrRefusal(
+          daemon,
+          commands[i]!,
+          r.output.trim().replace(/^% /, '') || `status ${r.status}`,
         );
       return r.output;
     });

@@ -13,6 +13,7 @@ import { natCommands } from './nat.js';
 import { neighborCommands } from './neighbors.js';
 import { policyCommands } from './policy.js';
 import { routeCommands } from './routes.js';
+import { routingCommands } from './routing.js';
 import { shellCommands } from './shell.js';
 import { systemCommands } from './system.js';
 import { wireguardCommands } from './wireguard.js';
@@ -28,6 +29,7 @@ export const OP_AREAS: readonly OpArea[] = [
   wireguardCommands,
   neighborCommands,
   routeCommands,
+  routingCommands,
   policyCommands,
   firewallCommands,
   xdpCommands,

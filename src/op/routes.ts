@@ -1,10 +1,14 @@
 /**
- * `show ip route` and `show ipv6 route`: the main table of the target's
- * kernel, in zebra's layout. The reader is one function, so that zebra's
- * own view (`vtysh -c 'show ip route json'`) can take its place.
+ * `show ip route` and `show ipv6 route` (all routes, one prefix or address,
+ * or one protocol's): zebra's RIB when FOS1's zebra runs for the target (its
+ * json, its text, which is VyOS's), and the kernel's main table in zebra's
+ * shapes when it does not (FRR not installed, or not started yet).
  */
 import { readRoutes, type KernelRoute } from '../apply/status.js';
-import type { Target } from '../apply/target.js';
+import { ipv4, ipv4Prefix, ipv4ToNumber, ipv6, ipv6Prefix, parseIPv6 } from '../schema/index.js';
+import { anyOf } from '../schema/types.js';
+import type { OpContext } from './context.js';
+import { askFrr, daemonRuns, FrrOutput } from './frr-ask.js';
 import { command, type OpArea, type OpCommand } from './tree.js';
 
 export interface RouteView {
@@ -42,9 +46,36 @@ export function routeView(r: KernelRoute): RouteView {
   };
 }
 
-/** Where the routes come from: the kernel's main table now; zebra once FRR runs. */
-export async function routes(target: Target, family: 4 | 6): Promise<RouteView[]> {
-  return (await readRoutes(target, family)).map(routeView);
+/** zebra's protocol name for a kernel route (`connected` for a route without a gateway). */
+function zebraProtocol(v: RouteView, family: 4 | 6): string {
+  if (v.code === 'C') return 'connected';
+  if (v.code === 'S') return 'static';
+  if (v.code === 'B') return 'bgp';
+  if (v.code === 'O') return family === 6 ? 'ospf6' : 'ospf';
+  return 'kernel';
+}
+
+/** The kernel's main table in the shape of zebra's `show ip route json`: routes by prefix. */
+function zebraShaped(views: readonly RouteView[], family: 4 | 6): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const v of views)
+    (out[v.prefix] ??= []).push({
+      prefix: v.prefix,
+      protocol: zebraProtocol(v, family),
+      selected: true,
+      installed: true,
+      metric: v.metric,
+      table: 254,
+      ...(v.type !== 'unicast' ? { type: v.type } : {}),
+      nexthops: v.nexthops.map((h) => ({
+        fib: true,
+        ...(h.via ? { ip: h.via } : { directlyConnected: true }),
+        ...(h.interface ? { interfaceName: h.interface } : {}),
+        active: true,
+        ...(h.weight !== undefined ? { weight: h.weight } : {}),
+      })),
+    });
+  return out;
 }
 
 const HEADER = [
@@ -80,16 +111,112 @@ export function formatRoutes(list: readonly RouteView[]): string[] {
   return out;
 }
 
-function routeCommand(family: 4 | 6): OpCommand {
-  return command(`show ${family === 4 ? 'ip' : 'ipv6'} route`, {
-    help: `${family === 4 ? 'IPv4' : 'IPv6'} routes of the main table`,
-    run: (ctx) => routes(ctx.system.target, family),
-    text: formatRoutes,
-  });
+/** The bits of an address, most significant first (for the longest match of the kernel fallback). */
+function bits(address: string): string {
+  if (!address.includes(':')) return ipv4ToNumber(address).toString(2).padStart(32, '0');
+  return (parseIPv6(address) ?? []).map((g) => g.toString(2).padStart(16, '0')).join('');
+}
+
+function covers(prefix: string, address: string): boolean {
+  const [net, length] = prefix.split('/') as [string, string];
+  const n = Number(length);
+  return bits(net).slice(0, n) === bits(address).slice(0, n);
+}
+
+/** Which routes a `show ip route` asks for: all, one prefix or address, or one protocol's. */
+export type RouteFilter =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'prefix'; readonly value: string }
+  | { readonly kind: 'protocol'; readonly word: string };
+
+/** The kernel's routes a filter keeps: a prefix exactly, an address by its longest match. */
+function filterKernel(views: RouteView[], filter: RouteFilter, family: 4 | 6): RouteView[] {
+  if (filter.kind === 'all') return views;
+  if (filter.kind === 'protocol')
+    return views.filter((v) => zebraProtocol(v, family) === ZEBRA_PROTOCOL[filter.word]);
+  if (filter.value.includes('/')) return views.filter((v) => v.prefix === filter.value);
+  const matching = views.filter((v) => covers(v.prefix, filter.value));
+  const longest = Math.max(-1, ...matching.map((v) => Number(v.prefix.split('/')[1])));
+  return matching.filter((v) => Number(v.prefix.split('/')[1]) === longest);
+}
+
+/** The kernel's main table, in zebra's layout and json shape. */
+export async function kernelRoutes(
+  ctx: OpContext,
+  family: 4 | 6,
+  filter: RouteFilter = { kind: 'all' },
+): Promise<FrrOutput> {
+  const views = filterKernel(
+    (await readRoutes(ctx.system.target, family)).map(routeView),
+    filter,
+    family,
+  );
+  return new FrrOutput(zebraShaped(views, family), formatRoutes(views));
+}
+
+/** The protocol words of the commands, and zebra's names for them. */
+const ZEBRA_PROTOCOL: Record<string, string> = {
+  bgp: 'bgp',
+  ospf: 'ospf',
+  ospfv3: 'ospf6',
+  static: 'static',
+  connected: 'connected',
+  kernel: 'kernel',
+};
+
+/** Where the routes come from: zebra when it runs, else the kernel's main table. */
+export async function routes(
+  ctx: OpContext,
+  family: 4 | 6,
+  filter: RouteFilter = { kind: 'all' },
+): Promise<FrrOutput> {
+  if (!daemonRuns(ctx, 'zebra')) return kernelRoutes(ctx, family, filter);
+  const words = [family === 4 ? 'show ip route' : 'show ipv6 route'];
+  if (filter.kind === 'prefix') words.push(filter.value);
+  if (filter.kind === 'protocol') words.push(ZEBRA_PROTOCOL[filter.word]!);
+  return askFrr(ctx, 'zebra', words.join(' '));
+}
+
+const text = (d: FrrOutput): string[] => [...d.text];
+
+function routeCommands4or6(family: 4 | 6): OpCommand[] {
+  const ip = family === 4 ? 'ip' : 'ipv6';
+  const name = family === 4 ? 'IPv4' : 'IPv6';
+  const protocols: [string, string][] = [
+    ['bgp', 'BGP'],
+    [family === 4 ? 'ospf' : 'ospfv3', family === 4 ? 'OSPF' : 'OSPFv3'],
+    ['static', 'static'],
+    ['connected', 'connected'],
+    ['kernel', 'kernel'],
+  ];
+  return [
+    command(`show ${ip} route [<prefix>]`, {
+      help: `${name} routes (zebra's RIB; the kernel's main table when FRR does not run)`,
+      args: {
+        prefix: {
+          type:
+            family === 4
+              ? anyOf('ipv4-route', ipv4, ipv4Prefix)
+              : anyOf('ipv6-route', ipv6, ipv6Prefix),
+          help: 'The route of a prefix, or the route an address takes',
+        },
+      },
+      run: (ctx, a) =>
+        routes(ctx, family, a['prefix'] ? { kind: 'prefix', value: a['prefix'] } : { kind: 'all' }),
+      text,
+    }),
+    ...protocols.map(([word, label]) =>
+      command(`show ${ip} route ${word}`, {
+        help: `${name} routes from ${label}`,
+        run: (ctx) => routes(ctx, family, { kind: 'protocol', word }),
+        text,
+      }),
+    ),
+  ];
 }
 
 export const routeCommands: OpArea = {
   name: 'routes',
   words: { 'show ip': 'IPv4 information' },
-  commands: [routeCommand(4), routeCommand(6)],
+  commands: [...routeCommands4or6(4), ...routeCommands4or6(6)],
 };
