@@ -346,8 +346,8 @@ function ruleVerdict(rule: ConfigNode, action: string, f: Family): string {
   return action;
 }
 
-function filterRule(number: string, rule: ConfigNode, ctx: RuleContext): Rule | undefined {
-  if (has(rule, 'disable')) return undefined;
+/** A rule's rate gates (`limit`, `recent`), shared by the filter and the policy-route rules. */
+export function ruleGates(number: string, rule: ConfigNode, ctx: RuleContext): string[] {
   const gates: string[] = [];
   const rate = val(rule, 'limit', 'rate');
   if (rate) {
@@ -369,6 +369,12 @@ function filterRule(number: string, rule: ConfigNode, ctx: RuleContext): Rule | 
       `add @${set} { ${ip(ctx.family)} saddr limit rate over ${count}/${RECENT_SECONDS[time]} burst ${count} packets }`,
     );
   }
+  return gates;
+}
+
+function filterRule(number: string, rule: ConfigNode, ctx: RuleContext): Rule | undefined {
+  if (has(rule, 'disable')) return undefined;
+  const gates = ruleGates(number, rule, ctx);
   const action = val(rule, 'action') ?? 'accept';
   const actions: string[] = [];
   if (has(rule, 'log')) {

@@ -24,7 +24,14 @@ import {
   valuesAt as vals,
   type ConfigNode,
 } from '../config/tree.js';
-import { ip, quote, ruleMatches, type Family, type RuleContext } from './firewall-rules.js';
+import {
+  ip,
+  quote,
+  ruleGates,
+  ruleMatches,
+  type Family,
+  type RuleContext,
+} from './firewall-rules.js';
 import type { NftChain, NftSet, NftTable } from './nft-model.js';
 import { ruleText, type Match, type Rule } from './nft-rules.js';
 
@@ -81,27 +88,7 @@ export function renderIpRules(config: ConfigNode): IpRule[] {
 /** A policy rule as an nft rule: the firewall's matches, then what it sets. */
 function policyRule(number: string, rule: ConfigNode, ctx: RuleContext): Rule | undefined {
   if (has(rule, 'disable')) return undefined;
-  const gates: string[] = [];
-  const rate = val(rule, 'limit', 'rate');
-  if (rate) {
-    const burst = val(rule, 'limit', 'burst');
-    gates.push(`limit rate ${rate}${burst ? ` burst ${burst} packets` : ''}`);
-  }
-  const count = val(rule, 'recent', 'count');
-  const time = val(rule, 'recent', 'time');
-  if (count && time) {
-    const set = `RC${ctx.family}_${ctx.logName}_${number}`;
-    ctx.sets.set(set, {
-      name: set,
-      type: ctx.family === 4 ? 'ipv4_addr' : 'ipv6_addr',
-      flags: ['dynamic'],
-      size: 65535,
-      elements: [],
-    });
-    gates.push(
-      `add @${set} { ${ip(ctx.family)} saddr limit rate over ${count}/${time} burst ${count} packets }`,
-    );
-  }
+  const gates = ruleGates(number, rule, ctx);
   const actions: string[] = [];
   if (has(rule, 'log')) {
     const level = val(rule, 'log-options', 'level');
