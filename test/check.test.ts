@@ -71,7 +71,7 @@ describe('fos check reports', () => {
       `${path}:2:38: error [interfaces ethernet eth0 address]: '300.1.1.1/24' is not a valid value for 'interfaces ethernet eth0 address'; expected <x.x.x.x/x> (IPv4 address and prefix length), <h:h:h:h:h:h:h:h/x> (IPv6 address and prefix length), dhcp, dhcpv6`,
       `${path}:4:16: error [interfaces]: unknown word 'ethernat' under 'interfaces'; expected one of: bonding, bridge, dummy, ethernet, geneve, input, l2tpv3, loopback, macsec, openvpn, pppoe, pseudo-ethernet, ... (20 in all)`,
       `${path}:6:42: error: found an unterminated quoted string, expected a closing ' before the end of the line`,
-      `${path}:7:1: error: unknown command 'frobnicate'; expected set, delete, comment`,
+      `${path}:7:1: error: unknown command 'frobnicate'; expected set, delete, comment, deactivate, activate`,
       `${path}:5:5: unsupported [service]: system services are not implemented yet (1 line)`,
       `${path}: 6 lines, 1 accepted, 1 unsupported, 4 invalid`,
     ]);
@@ -92,7 +92,7 @@ describe('fos check reports', () => {
   it('curly files with their positions', async () => {
     const path = file(
       'bad.boot',
-      'interfaces {\n    ethernet eth0 {\n        mtu "99999"\n    }\n}\n',
+      'interfaces {\n    ethernet eth0 {\n        mtu 99999\n    }\n}\n',
     );
     const result = await runFos(['check', path]);
     expect(result.code).toBe(1);
@@ -118,7 +118,7 @@ describe('fos convert', () => {
     const curly = await runFos(['convert', source, '--to', 'curly']);
     expect(curly.code).toBe(0);
     expect(curly.out).toBe(
-      'interfaces {\n    ethernet eth0 {\n        address "192.0.2.1/24"\n    }\n}\nsystem {\n    /* the name */\n    host-name "r1"\n}\n',
+      'interfaces {\n    ethernet eth0 {\n        address 192.0.2.1/24\n    }\n}\nsystem {\n    /* the name */\n    host-name r1\n}\n',
     );
     const back = await runFos(['convert', file('router.boot', curly.out), '--to', 'set']);
     expect(back.out).toBe((await runFos(['convert', source, '--to', 'set'])).out);
