@@ -92,7 +92,7 @@ describe('fos check reports', () => {
   it('curly files with their positions', async () => {
     const path = file(
       'bad.boot',
-      'interfaces {\n    ethernet eth0 {\n        mtu "99999"\n    }\n}\n',
+      'interfaces {\n    ethernet eth0 {\n        mtu 99999\n    }\n}\n',
     );
     const result = await runFos(['check', path]);
     expect(result.code).toBe(1);
@@ -118,7 +118,7 @@ describe('fos convert', () => {
     const curly = await runFos(['convert', source, '--to', 'curly']);
     expect(curly.code).toBe(0);
     expect(curly.out).toBe(
-      'interfaces {\n    ethernet eth0 {\n        address "192.0.2.1/24"\n    }\n}\nsystem {\n    /* the name */\n    host-name "r1"\n}\n',
+      'interfaces {\n    ethernet eth0 {\n        address 192.0.2.1/24\n    }\n}\nsystem {\n    /* the name */\n    host-name r1\n}\n',
     );
     const back = await runFos(['convert', file('router.boot', curly.out), '--to', 'set']);
     expect(back.out).toBe((await runFos(['convert', source, '--to', 'set'])).out);

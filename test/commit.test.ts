@@ -202,7 +202,7 @@ describe('commit against the kernel', () => {
   it('rollback N loads an older revision, compare shows it, commit applies it', async () => {
     const compare = await fos(lab, 'configure; rollback 1; compare');
     expect(compare.out).toContain('-     bridge br1 {');
-    expect(compare.out).toContain('+         address "2001:db8::1/64"');
+    expect(compare.out).toContain('+         address 2001:db8::1/64');
     const diff = await fos(lab, 'show system commit diff 0');
     expect(diff.out).toContain('+     bridge br1 {');
     await fos(lab, 'configure; rollback 1; commit comment "back"');
@@ -252,7 +252,7 @@ describe('commit confirmed', () => {
     // The minute is read when the module loads; in this process it is the real one,
     // so the detached watcher (a new process) applies the short minute.
     delete process.env['FOS_TEST_MINUTE_MS'];
-    expect(r.out).toMatch(/is rolled back to revision \d+ in 1 minute unless confirmed/);
+    expect(r.out).toMatch(/is rolled back in 1 minute, to revision \d+, unless confirmed/);
     expect(addresses(lab, 'eth2')).toEqual(['10.2.0.1/24']);
     const store = new Store(lab.state);
     const pending = store.pending()!;

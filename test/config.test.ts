@@ -200,7 +200,7 @@ describe('serialising', () => {
     expect(toCurly(load(SAMPLE), schema)).toBe(`interfaces {
     /* circuit 42 */
     ethernet eth0 {
-        address "192.0.2.1/24"
+        address 192.0.2.1/24
         description "it's the \\"uplink\\""
         disable
     }
@@ -208,8 +208,8 @@ describe('serialising', () => {
     }
 }
 system {
-    name-server "192.0.2.53"
-    name-server "2001:db8::53"
+    name-server 192.0.2.53
+    name-server 2001:db8::53
 }
 `);
   });
@@ -274,12 +274,12 @@ describe('diff', () => {
 -         disable
       }
 +     ethernet eth1 {
-+         mtu "9000"
++         mtu 9000
 +     }
   }
   system {
--     name-server "192.0.2.53"
-+     name-server "192.0.2.54"
+-     name-server 192.0.2.53
++     name-server 192.0.2.54
   }
 `);
   });

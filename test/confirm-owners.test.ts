@@ -129,7 +129,7 @@ describe.each([
     await waitForScreen(/ops@fos#/);
     keys("set interfaces ethernet eth2 address '10.2.0.1/24'", 'Enter');
     keys('commit confirmed 1', 'Enter');
-    await waitForScreen(/rolled back in 1 minute unless confirmed/);
+    await waitForScreen(/rolled back in 1 minute, to revision \d+, unless confirmed/);
     const committed = Date.now();
     expect(addresses('eth2')).toEqual(['10.2.0.1/24']);
     const at = await reverted(MINUTE_MS);

@@ -59,7 +59,7 @@ describe('load merge, replace, set and override', () => {
     );
     const r = await fos(`configure; load set ${path}; compare`);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/^- +mtu "1400"$/m);
+    expect(r.out).toMatch(/^- +mtu 1400$/m);
     expect(r.out).toMatch(/^\+ +ethernet eth2 \{$/m);
   });
 
@@ -116,8 +116,8 @@ describe('load merge terminal in a terminal session', () => {
     const out = t.output();
     expect(out).toContain('[Type ^D at a new line to end input, ^C to abandon it]\r\n');
     expect(out).toContain('Merged 2 lines from terminal.\r\n[edit]\r\nops@r1# ');
-    expect(out).toMatch(/\+ +description "why\?"/);
-    expect(out).toMatch(/\+ +mtu "1300"/);
+    expect(out).toMatch(/\+ +description why\?/);
+    expect(out).toMatch(/\+ +mtu 1300/);
     // The pasted lines were not run as commands.
     expect(out).not.toContain('unknown command');
   });
@@ -130,7 +130,7 @@ describe('load merge terminal in a terminal session', () => {
     const out = t.output();
     expect(out).toContain('Loaded 1 lines from terminal.');
     expect(out).toContain('^C\r\nInput abandoned; nothing was loaded.\r\n');
-    expect(out).toMatch(/- +mtu "1400"/);
+    expect(out).toMatch(/- +mtu 1400/);
     expect(out).not.toContain('oops"');
   });
 
@@ -170,7 +170,7 @@ describe('revision numbers', () => {
     expect(Number(previous)).toBeLessThan(Number(id));
     const r = await fos('configure; rollback 1; compare');
     expect(r.out).toContain(`Loaded rollback 1 (revision ${previous}) into the candidate`);
-    expect(r.out).toMatch(/^- +domain-name "rev\.example"$/m);
+    expect(r.out).toMatch(/^- +domain-name rev\.example$/m);
     const none = await fos('configure; rollback 999');
     expect(none.code).toBe(1);
     expect(none.err).toMatch(

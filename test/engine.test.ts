@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => lab.down());
 
 const cases: [string, string, RegExp | string, number?][] = [
-  ['show configuration', 'show configuration', /ethernet eth0 \{\n {8}address "192.0.2.1\/24"/],
+  ['show configuration', 'show configuration', /ethernet eth0 \{\n {8}address 192.0.2.1\/24/],
   [
     'show configuration commands',
     'show configuration commands | match eth0',
@@ -36,12 +36,12 @@ const cases: [string, string, RegExp | string, number?][] = [
   [
     'edit and show at a level',
     'configure; edit interfaces ethernet eth0; show',
-    'address "192.0.2.1/24"\ndescription "up"\n',
+    'address 192.0.2.1/24\ndescription up\n',
   ],
   [
     'set at a level, then compare',
     'configure; edit interfaces ethernet eth0; set mtu 9000; top; compare',
-    '  interfaces {\n      ethernet eth0 {\n+         mtu "9000"\n      }\n  }\n',
+    '  interfaces {\n      ethernet eth0 {\n+         mtu 9000\n      }\n  }\n',
   ],
   [
     'up leaves a tag entry',
@@ -62,7 +62,7 @@ const cases: [string, string, RegExp | string, number?][] = [
   [
     'exit discard',
     "configure; set system host-name 'x1'; exit discard; show configuration | match host-name",
-    '    host-name "fos"\n',
+    '    host-name fos\n',
   ],
   [
     'discard',
@@ -96,7 +96,7 @@ const cases: [string, string, RegExp | string, number?][] = [
   [
     'compare N M between revisions',
     "configure; set system domain-name 'r.example'; commit; compare 1 0",
-    '-     domain-name "q.example"\n+     domain-name "r.example"',
+    '-     domain-name q.example\n+     domain-name r.example',
   ],
   [
     'help COMMAND prints the reference entry of the command',
@@ -168,7 +168,7 @@ describe('shell engine commands', () => {
     expect(r.code).toBe(1);
     expect(
       (await runFos([...lab.flags, '-c', 'show configuration | match host-name'])).out,
-    ).toContain('"fos"');
+    ).toContain('host-name fos\n');
   });
 });
 

@@ -606,7 +606,7 @@ describe('every command on a live lab', () => {
     const diff = (await find('show system commit diff <N>').run(ctx, { N: '0' })) as {
       diff: string[];
     };
-    expect(diff.diff.join('\n')).toContain('+     domain-name "op.example"');
+    expect(diff.diff.join('\n')).toContain('+     domain-name op.example');
     await find('set terminal length <length>').run(ctx, { length: '0' });
     expect(calls).toEqual(['terminal length 0']);
     expect(await opTree.sources.get('firewall-chains-ipv4')!.read(ctx.system)).toEqual(['IN']);

@@ -99,7 +99,7 @@ describe('after a commit confirmed timed out', () => {
     const committed = await type(s, 'commit');
     expect(committed.ok, committed.out).toBe(true);
     // Whatever compare showed is what the commit did.
-    expect(compare).toContain('+         mtu "1300"');
+    expect(compare).toContain('+         mtu 1300');
     expect(compare).toContain('172.16.0.0/12');
     expect(compare).not.toContain('ethernet eth1');
     expect(mtu('eth0')).toBe(1300);
@@ -132,7 +132,7 @@ describe('a rollback done by another process', () => {
     // Told once only.
     expect((await type(op, 'show host name')).out).toBe('fos');
     expect((await type(s, 'compare')).out).toBe(
-      '  interfaces {\n      ethernet eth1 {\n-         mtu "1400"\n+         mtu "1450"\n      }\n  }',
+      '  interfaces {\n      ethernet eth1 {\n-         mtu 1400\n+         mtu 1450\n      }\n  }',
     );
     expect((await type(s, 'commit')).ok).toBe(true);
     expect(mtu('eth1')).toBe(1450);
@@ -159,7 +159,7 @@ describe("another user's commit under a session with changes", () => {
     );
     expect(compare.out).toContain("'update' rebases the candidate onto it");
     // Only this session's change: bob's commit is not shown as removals.
-    expect(compare.out).toContain('+         description "mine"');
+    expect(compare.out).toContain('+         description mine');
     expect(compare.out).not.toMatch(/^- /m);
     expect(compare.out).not.toContain('eth2');
     expect((await type(s, 'commit')).ok).toBe(true);
@@ -185,7 +185,7 @@ describe("another user's commit under a session with changes", () => {
     expect(compare).toContain(
       'These paths changed both here and in running; a commit is refused until they agree:\n  interfaces ethernet eth2 (comment)',
     );
-    expect(compare).toContain('+         mtu "1300"');
+    expect(compare).toContain('+         mtu 1300');
     const refused = await type(s, 'commit');
     expect(refused.ok).toBe(false);
     expect(refused.out).toContain('interfaces ethernet eth2 (comment)');
@@ -202,7 +202,7 @@ describe("another user's commit under a session with changes", () => {
     expect(theirs.code, theirs.err).toBe(0);
     expect((await type(s, 'compare')).out).toBe('No changes.');
     expect((await type(s, 'show interfaces ethernet eth3 description')).out).toBe(
-      'description "theirs"',
+      'description theirs',
     );
   });
 });

@@ -106,7 +106,7 @@ describe('the interactive screen (ink front-end)', () => {
     keys('compare', 'Enter');
     // eslint-disable-next-line no-control-regex -- the colour escape is what is checked
     const coloured = await waitForScreen(/\x1b\[32m\+\s+ethernet eth1 \{/, true);
-    expect(coloured).toContain('address "192.0.2.9/24"');
+    expect(coloured).toContain('address 192.0.2.9/24');
   });
 
   it('a commit that takes a moment shows a spinner with the pipeline step', async () => {

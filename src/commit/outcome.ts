@@ -73,7 +73,7 @@ export function describeOutcome(outcome: CommitOutcome): string[] {
       if (outcome.confirmDeadline !== undefined) {
         const minutes = Math.max(1, Math.round((outcome.confirmDeadline - Date.now()) / 60_000));
         lines.push(
-          `Commit confirmed: revision ${outcome.revision} (rollback 0) is rolled back to revision ${outcome.previous} in ${minutes} minute${minutes === 1 ? '' : 's'} unless confirmed ('confirm' or 'commit').`,
+          `Commit confirmed: revision ${outcome.revision} (rollback 0) is rolled back in ${minutes} minute${minutes === 1 ? '' : 's'}, to revision ${outcome.previous}, unless confirmed ('confirm' or 'commit').`,
         );
       } else
         lines.push(`Committed revision ${revisionNumbers(outcome.revision, outcome.previous)}.`);

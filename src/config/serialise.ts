@@ -1,4 +1,5 @@
 /** The three written forms of a config tree: set commands, curly braces, JSON. */
+import { UNSAFE_CHARACTER } from '../../grammar/index.js';
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
 import { runSliced, runToEnd, workBelow, type NodeWork } from './slice.js';
 import { sortedChildren, type ConfigNode } from './tree.js';
@@ -30,10 +31,19 @@ export function formatSetPath(path: readonly string[]): string {
   return path.map(pathWord).join(' ');
 }
 
-/** A leaf's value in the curly form. */
+/**
+ * A leaf's value in the curly form, quoted only where VyOS's `show` quotes it:
+ * bare when it is one word (`mtu 1400`, `address !192.0.2.0/24`), quoted when
+ * empty or holding spaces, quotes, braces, `#`, `;`, `*`, backslashes, unsafe
+ * characters, or a `//` or `/*` that would start a comment.
+ */
 export function curlyValue(value: string): string {
-  return quoteCurly(value);
+  return BARE_VALUE.test(value) && !/\/[/*]/.test(value) && !UNSAFE_CHARACTER.test(value)
+    ? value
+    : quoteCurly(value);
 }
+
+const BARE_VALUE = /^[^\s"'{}#;*\\]+$/;
 
 function quoteCurly(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
