@@ -117,7 +117,7 @@ const cases: [string, string, RegExp | string, number?][] = [
   [
     'what a prefix set is stored in full words',
     'configure; se int eth eth1 desc abc; comp',
-    '+         description "abc"',
+    '+         description abc',
   ],
   [
     'an ambiguous prefix lists the candidates',

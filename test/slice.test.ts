@@ -14,6 +14,7 @@ import {
   treesEqual,
   type ConfigNode,
 } from '../src/config/index.js';
+import { SLICE_MS } from '../src/config/slice.js';
 import { treesEqualSliced } from '../src/config/tree.js';
 import { toSetFormSliced } from '../src/config/serialise.js';
 import { renderFirewall, renderFirewallSliced } from '../src/render/firewall.js';
@@ -71,10 +72,14 @@ describe('sliced verify', () => {
   });
 
   it('checkFirewall', async () => {
-    const sync = checkFirewall(withDefaults(fresh(), schema));
+    const defaulted = withDefaults(fresh(), schema);
+    const started = performance.now();
+    const sync = checkFirewall(defaulted);
+    const syncMs = performance.now() - started;
     const effective = withDefaults(fresh(), schema);
     const { result, turns } = await withTicker(() => checkFirewallSliced(effective));
-    expect(turns).toBeGreaterThan(3);
+    // It yields; how often depends on how long the work takes on this machine (a slice is SLICE_MS).
+    expect(turns).toBeGreaterThanOrEqual(Math.max(1, Math.floor(syncMs / (4 * SLICE_MS))));
     // The missing group is the generic reference check's now (verify counts it), not the firewall's.
     expect(result).toEqual(sync);
   });
