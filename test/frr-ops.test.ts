@@ -7,14 +7,13 @@
  * killed with SIGKILL is started again by the daemon's heal timer with its
  * configuration, the session Established again with the same routes.
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonPid, frrAvailable, frrSpace } from '../src/apply/frr.js';
 import { HealTimer } from '../src/commit/heal-timer.js';
 import { opSystem, opTree, resolveOp, type OpContext } from '../src/op/index.js';
 import { schema } from '../src/schema/index.js';
 import { runFos } from './helpers/io.js';
-import { makeLab, type Lab } from './helpers/lab.js';
+import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
 
 async function until<T>(
   what: string,
@@ -73,20 +72,7 @@ describe.skipIf(!frrAvailable())('routing commands against real FRR', () => {
   beforeAll(async () => {
     a = await makeLab();
     b = await makeLab();
-    execFileSync('ip', [
-      'link',
-      'add',
-      'ab0',
-      'netns',
-      a.netns,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'ab0',
-      'netns',
-      b.netns,
-    ]);
+    wireLabs(a, 'ab0', b, 'ab0');
     a.ip('address', 'add', '10.0.0.1/30', 'dev', 'ab0');
     b.ip('address', 'add', '10.0.0.2/30', 'dev', 'ab0');
     a.ip('link', 'set', 'ab0', 'up');

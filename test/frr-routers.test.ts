@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frrAvailable } from '../src/apply/frr.js';
 import { runFos } from './helpers/io.js';
-import { makeLab, type Lab } from './helpers/lab.js';
+import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
 
 interface KernelRoute {
   dst: string;
@@ -46,24 +46,6 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 2
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** A veth pair between two routers: `a`'s port and `b`'s, both named as given. */
-function wire(a: Lab, aPort: string, b: Lab, bPort: string): void {
-  execFileSync('ip', [
-    'link',
-    'add',
-    aPort,
-    'netns',
-    a.netns,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    bPort,
-    'netns',
-    b.netns,
-  ]);
 }
 
 async function commit(lab: Lab, lines: string[], how = 'commit'): Promise<void> {
@@ -103,8 +85,8 @@ describe.skipIf(!frrAvailable())('two FOS1 routers with OSPF', () => {
 
   beforeAll(async () => {
     [a, b] = await Promise.all([makeLab(), makeLab()]);
-    wire(a, 'eth4', b, 'eth4');
-    wire(a, 'eth5', b, 'eth5');
+    wireLabs(a, 'eth4', b, 'eth4');
+    wireLabs(a, 'eth5', b, 'eth5');
   });
   afterAll(async () => {
     await a?.down();
@@ -192,8 +174,8 @@ describe.skipIf(!frrAvailable())('three FOS1 routers with iBGP and a route refle
 
   beforeAll(async () => {
     [r1, r2, r3] = await Promise.all([makeLab(), makeLab(), makeLab()]);
-    wire(r1, 'eth4', r2, 'eth4');
-    wire(r1, 'eth5', r3, 'eth4');
+    wireLabs(r1, 'eth4', r2, 'eth4');
+    wireLabs(r1, 'eth5', r3, 'eth4');
   });
   afterAll(async () => {
     await r1?.down();

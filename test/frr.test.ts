@@ -29,7 +29,7 @@ import { renderFrr, type FrrConfig } from '../src/render/frr.js';
 import { schema } from '../src/schema/index.js';
 import { withDefaults } from '../src/verify/index.js';
 import { runFos } from './helpers/io.js';
-import { makeLab, type Lab } from './helpers/lab.js';
+import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
 
 const render = (text: string): FrrConfig => {
   const { tree, report } = loadSetForm(text, schema);
@@ -73,20 +73,7 @@ describe.skipIf(!frrAvailable())('FRR in lab namespaces', () => {
     fa = frrSpace({ netns: a.netns }, a.state);
     fb = frrSpace({ netns: b.netns }, b.state);
     // A wire between the two routers, outside the stand-in ports.
-    execFileSync('ip', [
-      'link',
-      'add',
-      'ab0',
-      'netns',
-      a.netns,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'ab0',
-      'netns',
-      b.netns,
-    ]);
+    wireLabs(a, 'ab0', b, 'ab0');
     a.ip('address', 'add', '10.0.0.1/30', 'dev', 'ab0');
     b.ip('address', 'add', '10.0.0.2/30', 'dev', 'ab0');
     a.ip('link', 'set', 'ab0', 'up');

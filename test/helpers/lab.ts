@@ -101,6 +101,24 @@ export async function makeLab(): Promise<Lab> {
 }
 
 /** Whether this kernel can make a link of a kind (these machines lack vlan and dummy). */
+/** A veth pair between two labs: `a`'s port and `b`'s, named as given (a wire between two routers). */
+export function wireLabs(a: Lab, aPort: string, b: Lab, bPort: string): void {
+  execFileSync('ip', [
+    'link',
+    'add',
+    aPort,
+    'netns',
+    a.netns,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    bPort,
+    'netns',
+    b.netns,
+  ]);
+}
+
 export function kernelSupports(kind: 'vlan' | 'dummy'): boolean {
   const ns = `fosprobe${process.pid}`;
   spawnSync('ip', ['netns', 'add', ns]);
