@@ -80,7 +80,22 @@ describe('set, delete and comment', () => {
     expect(getNode(t, ['interfaces', 'ethernet', 'eth0', 'address'])).toBeUndefined();
     t = edit(t, 'delete', 'interfaces ethernet eth0').tree;
     expect(getNode(t, ['interfaces', 'ethernet'])).toBeUndefined();
-    expect(getNode(t, ['interfaces'])).toBeDefined();
+    // `interfaces` only groups lists, so left empty it goes too.
+    expect(getNode(t, ['interfaces'])).toBeUndefined();
+  });
+
+  it('keeps an emptied container that has settings of its own, and drops one that only groups', () => {
+    let t = load(
+      'set policy prefix-list PL rule 10 action permit\nset protocols static route 10.1.0.0/16 blackhole distance 5\n',
+    );
+    t = edit(t, 'delete', 'policy prefix-list PL').tree;
+    expect(getNode(t, ['policy'])).toBeUndefined();
+    t = edit(t, 'delete', 'protocols static route 10.1.0.0/16 blackhole distance').tree;
+    // An empty `blackhole` is a setting (a blackhole route), so it stays.
+    expect(getNode(t, ['protocols', 'static', 'route', '10.1.0.0/16', 'blackhole'])).toBeDefined();
+    t = edit(t, 'delete', 'protocols static route 10.1.0.0/16').tree;
+    // `protocols static` has a setting of its own (route-map), so it stays empty.
+    expect(getNode(t, ['protocols', 'static'])).toBeDefined();
   });
 
   it.each([

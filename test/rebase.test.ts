@@ -7,7 +7,7 @@ import {
   childSchema,
   formatSetPath,
   getNode,
-  pruneEmptyTags,
+  pruneEmptyGroups,
   toSetForm,
   treesEqual,
   TreeEditor,
@@ -114,7 +114,7 @@ function randomEdit(place: Place, tree: ConfigNode, r: () => number, seed: numbe
       };
     }
   }
-  return (e) => void e.remove(path, pruneEmptyTags(schema));
+  return (e) => void e.remove(path, pruneEmptyGroups(schema));
 }
 
 const apply = (tree: ConfigNode, ...edits: Edit[]): ConfigNode => {

@@ -20,8 +20,13 @@ function fail(error: EditError): EditResult {
   return { ok: false, error, ...(error.code === 'unsupported' ? { unsupported: true } : {}) };
 }
 
-/** After a delete, a tag node with no entries left goes too (`ethernet` with no `eth*`). */
-export function pruneEmptyTags(schema: ContainerNode): (path: ConfigPath) => boolean {
+/**
+ * After a delete, a parent left empty goes too when its emptiness means nothing: a tag node with
+ * no entries (`ethernet` with no `eth*`), or a container that only groups other lists and
+ * containers (`protocols static`, `policy`). A container with settings of its own
+ * (`service ssh`, a `blackhole` with its `distance`) may mean something empty, so it stays.
+ */
+export function pruneEmptyGroups(schema: ContainerNode): (path: ConfigPath) => boolean {
   return (path) => {
     let node: SchemaNode | undefined = schema;
     for (const word of path) {
@@ -33,8 +38,15 @@ export function pruneEmptyTags(schema: ContainerNode): (path: ConfigPath) => boo
             ? node.children.get(word)
             : undefined;
     }
-    return node?.kind === 'tag';
+    if (node?.kind === 'tag') return true;
+    return node?.kind === 'container' && onlyGroups(node);
   };
+}
+
+function onlyGroups(node: ContainerNode): boolean {
+  for (const child of node.children.values())
+    if (child.kind !== 'tag' && child.kind !== 'container') return false;
+  return true;
 }
 
 /** An error of the words after the edit level: indexes count from the first word typed. */
@@ -92,7 +104,7 @@ export function applyDelete(
       ? OK
       : fail({ code: 'nothing-to-delete', at: path, value });
   }
-  return editor.remove(path, pruneEmptyTags(schema))
+  return editor.remove(path, pruneEmptyGroups(schema))
     ? OK
     : fail({ code: 'nothing-to-delete', at: path });
 }
