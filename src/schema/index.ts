@@ -103,6 +103,20 @@ export function checkSchema(root: ContainerNode = schema): SchemaProblem[] {
           });
       }
     }
+    if (node.kind === 'tag' && node.ordered && !node.key.range)
+      problems.push({ path: where, message: 'is ordered but its key is not a number range' });
+    if (node.kind === 'tag' && node.orderRefs) {
+      if (!node.ordered)
+        problems.push({ path: where, message: 'has order references but is not ordered' });
+      for (const ref of node.orderRefs) {
+        const target = schemaPath(node.entry, ref);
+        if (target?.kind !== 'leaf')
+          problems.push({
+            path: where,
+            message: `order reference '${ref.join(' ')}' is not a leaf of its entries`,
+          });
+      }
+    }
     if (node.unsupported) return;
     for (const child of childrenOf(node)) {
       const childPath =

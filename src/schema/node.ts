@@ -79,6 +79,17 @@ export interface TagNode extends NodeBase {
   readonly reference?: Reference;
   /** The children of each entry (`ethernet eth0 <these>`). */
   readonly entry: EntryNode;
+  /**
+   * The entries are evaluated in the order of their numbers (firewall, NAT and
+   * policy rules): `insert` may move and renumber them. The key is a number type.
+   */
+  readonly ordered?: boolean;
+  /**
+   * Leaves of an entry whose value is the number of another entry of the same
+   * list (a route-map's `continue`, `on-match goto`): `insert` rewrites them
+   * when it renumbers that entry.
+   */
+  readonly orderRefs?: readonly (readonly string[])[];
 }
 
 /** The body of one tag entry; not written by users, made by `tag()`. */
@@ -157,9 +168,12 @@ export function tag(
     keyConstraints?: Constraint[];
     completion?: CompletionSource;
     reference?: Reference;
+    /** Entries evaluated in number order (see TagNode.ordered). */
+    ordered?: boolean;
+    orderRefs?: readonly (readonly string[])[];
   } = {},
 ): TagNode {
-  const { keyConstraints = [], completion, reference, ...base } = options;
+  const { keyConstraints = [], completion, reference, ordered, orderRefs, ...base } = options;
   const node = {
     kind: 'tag' as const,
     name,
@@ -168,6 +182,8 @@ export function tag(
     keyConstraints,
     ...(completion ? { completion } : {}),
     ...(reference ? { reference } : {}),
+    ...(ordered ? { ordered } : {}),
+    ...(orderRefs ? { orderRefs } : {}),
     ...base,
   } as unknown as { -readonly [K in keyof TagNode]: TagNode[K] };
   // The entry points back at its tag, so the two are made together.

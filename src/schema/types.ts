@@ -15,6 +15,8 @@ export interface ValueType {
   readonly help: readonly ValueHelp[];
   /** Fixed words this type accepts (for completion); empty for open types. */
   readonly words: readonly string[];
+  /** The numbers a number type takes, both ends included (`u32`); undefined for other types. */
+  readonly range?: { readonly min: number; readonly max: number };
   accepts(value: string): boolean;
 }
 
@@ -152,7 +154,10 @@ function inRange(value: string, min: number, max: number): boolean {
 
 /** An unsigned integer between min and max (both within 0..2^32-1). */
 export function u32(min: number, max: number, description = 'Number'): ValueType {
-  return simple(`u32:${min}-${max}`, `<${min}-${max}>`, description, (v) => inRange(v, min, max));
+  return {
+    ...simple(`u32:${min}-${max}`, `<${min}-${max}>`, description, (v) => inRange(v, min, max)),
+    range: { min, max },
+  };
 }
 
 export const port = simple('port', '<1-65535>', 'Port number', (v) => inRange(v, 1, 65535));

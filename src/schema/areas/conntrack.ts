@@ -45,15 +45,21 @@ export const HELPERLESS_MODULES: Readonly<Record<string, string>> = {
 
 const ignoreRule = (family: 4 | 6): SchemaNode =>
   container(family === 4 ? 'ipv4' : 'ipv6', `IPv${family} rules`, [
-    tag('rule', 'Rule number', u32(1, 999999, 'Number of conntrack ignore rule'), [
-      description(),
-      endpoint('destination', family),
-      leaf('inbound-interface', 'Interface to ignore connections tracking on', interfaceName, {
-        completion: { kind: 'runtime', provider: 'interfaces' },
-      }),
-      leaf('protocol', 'Protocol to match (protocol name, number, or "all")', protocolValue),
-      endpoint('source', family),
-    ]),
+    tag(
+      'rule',
+      'Rule number',
+      u32(1, 999999, 'Number of conntrack ignore rule'),
+      [
+        description(),
+        endpoint('destination', family),
+        leaf('inbound-interface', 'Interface to ignore connections tracking on', interfaceName, {
+          completion: { kind: 'runtime', provider: 'interfaces' },
+        }),
+        leaf('protocol', 'Protocol to match (protocol name, number, or "all")', protocolValue),
+        endpoint('source', family),
+      ],
+      { ordered: true },
+    ),
   ]);
 
 export const conntrack = container(

@@ -378,25 +378,31 @@ export const commonRuleChildren = (family: Family): SchemaNode[] => [
 const ruleNumber = u32(1, 999999, 'Firewall rule number');
 
 const filterRule = (family: Family): SchemaNode =>
-  tag('rule', 'Firewall rule', ruleNumber, [
-    leaf(
-      'action',
-      'Rule action',
-      actionType(['accept', 'continue', 'drop', 'jump', 'reject', 'return']),
-      {
-        required: true,
-      },
-    ),
-    ...commonRuleChildren(family),
-    leaf(
-      'jump-target',
-      'Set jump target. Action jump must be defined to use this setting',
-      objectName('chain'),
-      {
-        reference: chainOf(family),
-      },
-    ),
-  ]);
+  tag(
+    'rule',
+    'Firewall rule',
+    ruleNumber,
+    [
+      leaf(
+        'action',
+        'Rule action',
+        actionType(['accept', 'continue', 'drop', 'jump', 'reject', 'return']),
+        {
+          required: true,
+        },
+      ),
+      ...commonRuleChildren(family),
+      leaf(
+        'jump-target',
+        'Set jump target. Action jump must be defined to use this setting',
+        objectName('chain'),
+        {
+          reference: chainOf(family),
+        },
+      ),
+    ],
+    { ordered: true },
+  );
 
 /** A base chain: `forward filter`, `input filter`, `output filter`. */
 const baseChain = (hook: string, family: Family): SchemaNode =>
@@ -787,51 +793,62 @@ const translationAddress = (family: Family, kind: 'source' | 'destination'): Val
   );
 
 const natRule = (kind: 'source' | 'destination', family: Family): SchemaNode =>
-  tag('rule', 'Rule number for NAT', u32(1, 999999, 'Number of NAT rule'), [
-    description(),
-    endpoint('destination', family),
-    flag('disable', 'Disable NAT rule'),
-    flag('exclude', 'Exclude packets matching this rule from NAT'),
-    kind === 'destination'
-      ? interfaceSelector('inbound-interface', 'Inbound interface of NAT traffic')
-      : interfaceSelector('outbound-interface', 'Outbound interface of NAT traffic'),
-    flag('log', 'NAT rule logging'),
-    leaf('protocol', 'Protocol to match (protocol name, number, or "all")', protocolValue),
-    endpoint('source', family),
-    container('translation', 'Translation parameters', [
-      leaf('address', 'IP address, subnet, or range', translationAddress(family, kind)),
-      container('options', 'Translation options', [
-        leaf(
-          'address-mapping',
-          'Address mapping options',
-          oneOf('address-mapping', [
-            {
-              value: 'persistent',
-              description:
-                'Gives a client the same source or destination address for each connection',
-            },
-            {
-              value: 'random',
-              description: 'Random source or destination address allocation for each connection',
-            },
-          ]),
-        ),
-        leaf(
-          'port-mapping',
-          'Port mapping options',
-          oneOf('port-mapping', [
-            { value: 'random', description: 'Randomize source port mapping' },
-            { value: 'fully-random', description: 'Full port randomization' },
-            { value: 'none', description: 'Do not apply port randomization' },
-          ]),
-        ),
+  tag(
+    'rule',
+    'Rule number for NAT',
+    u32(1, 999999, 'Number of NAT rule'),
+    [
+      description(),
+      endpoint('destination', family),
+      flag('disable', 'Disable NAT rule'),
+      flag('exclude', 'Exclude packets matching this rule from NAT'),
+      kind === 'destination'
+        ? interfaceSelector('inbound-interface', 'Inbound interface of NAT traffic')
+        : interfaceSelector('outbound-interface', 'Outbound interface of NAT traffic'),
+      flag('log', 'NAT rule logging'),
+      leaf('protocol', 'Protocol to match (protocol name, number, or "all")', protocolValue),
+      endpoint('source', family),
+      container('translation', 'Translation parameters', [
+        leaf('address', 'IP address, subnet, or range', translationAddress(family, kind)),
+        container('options', 'Translation options', [
+          leaf(
+            'address-mapping',
+            'Address mapping options',
+            oneOf('address-mapping', [
+              {
+                value: 'persistent',
+                description:
+                  'Gives a client the same source or destination address for each connection',
+              },
+              {
+                value: 'random',
+                description: 'Random source or destination address allocation for each connection',
+              },
+            ]),
+          ),
+          leaf(
+            'port-mapping',
+            'Port mapping options',
+            oneOf('port-mapping', [
+              { value: 'random', description: 'Randomize source port mapping' },
+              { value: 'fully-random', description: 'Full port randomization' },
+              { value: 'none', description: 'Do not apply port randomization' },
+            ]),
+          ),
+        ]),
+        leaf('port', 'Port number', portValue),
+        ...(kind === 'destination'
+          ? [
+              flag(
+                'redirect',
+                'Redirect to the router itself (the address of the inbound interface)',
+              ),
+            ]
+          : []),
       ]),
-      leaf('port', 'Port number', portValue),
-      ...(kind === 'destination'
-        ? [flag('redirect', 'Redirect to the router itself (the address of the inbound interface)')]
-        : []),
-    ]),
-  ]);
+    ],
+    { ordered: true },
+  );
 
 export const nat = container(
   'nat',

@@ -137,15 +137,21 @@ const prefixListArea = (family: 4 | 6): SchemaNode => {
     listName('prefix-list'),
     [
       description(),
-      tag('rule', `Rule for this prefix-list${family === 6 ? '6' : ''}`, ruleNumber, [
-        action(),
-        description(),
-        number('ge', 'Prefix length to match a netmask greater than or equal to it', 0, max),
-        number('le', 'Prefix length to match a netmask less than or equal to it', 0, max),
-        leaf('prefix', 'Prefix to match', family === 4 ? ipv4Prefix : ipv6Prefix, {
-          required: true,
-        }),
-      ]),
+      tag(
+        'rule',
+        `Rule for this prefix-list${family === 6 ? '6' : ''}`,
+        ruleNumber,
+        [
+          action(),
+          description(),
+          number('ge', 'Prefix length to match a netmask greater than or equal to it', 0, max),
+          number('le', 'Prefix length to match a netmask less than or equal to it', 0, max),
+          leaf('prefix', 'Prefix to match', family === 4 ? ipv4Prefix : ipv6Prefix, {
+            required: true,
+          }),
+        ],
+        { ordered: true },
+      ),
     ],
   );
 };
@@ -165,36 +171,49 @@ const accessListEndpoint = (name: 'source' | 'destination'): SchemaNode =>
 const accessList = (): SchemaNode =>
   tag('access-list', 'IP access-list filter', accessListNumber, [
     description(),
-    tag('rule', 'Rule for this access-list', ruleNumber, [
-      action(),
-      description(),
-      accessListEndpoint('destination'),
-      accessListEndpoint('source'),
-    ]),
+    tag(
+      'rule',
+      'Rule for this access-list',
+      ruleNumber,
+      [action(), description(), accessListEndpoint('destination'), accessListEndpoint('source')],
+      { ordered: true },
+    ),
   ]);
 
 const accessList6 = (): SchemaNode =>
   tag('access-list6', 'IPv6 access-list filter', listName('access-list'), [
     description(),
-    tag('rule', 'Rule for this access-list6', ruleNumber, [
-      action(),
-      description(),
-      container('source', 'Source IPv6 network to match', [
-        flag('any', 'Any IP address to match'),
-        flag('exact-match', 'Exact match of the network prefixes'),
-        leaf('network', 'Network/netmask to match', ipv6Prefix),
-      ]),
-    ]),
+    tag(
+      'rule',
+      'Rule for this access-list6',
+      ruleNumber,
+      [
+        action(),
+        description(),
+        container('source', 'Source IPv6 network to match', [
+          flag('any', 'Any IP address to match'),
+          flag('exact-match', 'Exact match of the network prefixes'),
+          leaf('network', 'Network/netmask to match', ipv6Prefix),
+        ]),
+      ],
+      { ordered: true },
+    ),
   ]);
 
 const regexList = (name: string, help: string, ruleHelp: string, regex: ValueType): SchemaNode =>
   tag(name, help, listName(name), [
     description(),
-    tag('rule', ruleHelp, ruleNumber, [
-      action(),
-      description(),
-      leaf('regex', 'Regular expression to match', regex, { required: true }),
-    ]),
+    tag(
+      'rule',
+      ruleHelp,
+      ruleNumber,
+      [
+        action(),
+        description(),
+        leaf('regex', 'Regular expression to match', regex, { required: true }),
+      ],
+      { ordered: true },
+    ),
   ]);
 
 // ------------------------------------------------------------------ route-map
@@ -437,18 +456,24 @@ const set = (): SchemaNode =>
 const routeMap = (): SchemaNode =>
   tag('route-map', 'IP route-map', routeMapName, [
     description(),
-    tag('rule', 'Rule for this route-map', ruleNumber, [
-      action(),
-      routeMapLeaf('call', 'Call another route-map on match'),
-      number('continue', 'Jump to a different rule in this route-map on a match', 1, 65535),
-      description(),
-      match(),
-      container('on-match', 'Exit policy on matches', [
-        number('goto', 'Rule number to goto on match', 1, 65535),
-        flag('next', 'Next sequence number to goto on match'),
-      ]),
-      set(),
-    ]),
+    tag(
+      'rule',
+      'Rule for this route-map',
+      ruleNumber,
+      [
+        action(),
+        routeMapLeaf('call', 'Call another route-map on match'),
+        number('continue', 'Jump to a different rule in this route-map on a match', 1, 65535),
+        description(),
+        match(),
+        container('on-match', 'Exit policy on matches', [
+          number('goto', 'Rule number to goto on match', 1, 65535),
+          flag('next', 'Next sequence number to goto on match'),
+        ]),
+        set(),
+      ],
+      { ordered: true, orderRefs: [['continue'], ['on-match', 'goto']] },
+    ),
   ]);
 
 // ------------------------------------------------------------------ policy routing
@@ -471,32 +496,38 @@ const policyRoute = (family: 4 | 6): SchemaNode =>
       multi('interface', 'Apply policy to an interface', interfaceName, {
         completion: { kind: 'runtime', provider: 'interfaces' },
       }),
-      tag('rule', 'Policy rule number', u32(1, 999999, 'Policy rule number'), [
-        leaf(
-          'action',
-          'Rule action',
-          oneOf('pbr-action', [{ value: 'drop', description: 'Drop matching entries' }]),
-        ),
-        ...commonRuleChildren(family).filter(
-          (n) => n.name !== 'inbound-interface' && n.name !== 'outbound-interface',
-        ),
-        container('set', 'Packet modifications', [
-          number('connection-mark', 'Connection marking', 0, 2147483647),
-          number('dscp', 'Packet Differentiated Services Codepoint (DSCP)', 0, 63),
-          number('mark', 'Packet marking', 1, 2147483647),
+      tag(
+        'rule',
+        'Policy rule number',
+        u32(1, 999999, 'Policy rule number'),
+        [
           leaf(
-            'table',
-            'Routing table to forward packet with',
-            anyOf(
-              'pbr-table',
-              u32(1, 200, 'Table number'),
-              oneOf('main-table', [{ value: 'main', description: 'Main table' }]),
-            ),
+            'action',
+            'Rule action',
+            oneOf('pbr-action', [{ value: 'drop', description: 'Drop matching entries' }]),
           ),
-          notYet('tcp-mss', 'TCP Maximum Segment Size', 'MSS clamping in policy routes'),
-          unsupported('vrf', 'VRF to forward packet with', 'VRF is not implemented yet'),
-        ]),
-      ]),
+          ...commonRuleChildren(family).filter(
+            (n) => n.name !== 'inbound-interface' && n.name !== 'outbound-interface',
+          ),
+          container('set', 'Packet modifications', [
+            number('connection-mark', 'Connection marking', 0, 2147483647),
+            number('dscp', 'Packet Differentiated Services Codepoint (DSCP)', 0, 63),
+            number('mark', 'Packet marking', 1, 2147483647),
+            leaf(
+              'table',
+              'Routing table to forward packet with',
+              anyOf(
+                'pbr-table',
+                u32(1, 200, 'Table number'),
+                oneOf('main-table', [{ value: 'main', description: 'Main table' }]),
+              ),
+            ),
+            notYet('tcp-mss', 'TCP Maximum Segment Size', 'MSS clamping in policy routes'),
+            unsupported('vrf', 'VRF to forward packet with', 'VRF is not implemented yet'),
+          ]),
+        ],
+        { ordered: true },
+      ),
     ],
     // Marks in nft's table fos_pbr (the nft backend reads it) and ip rules (the pbr backend).
     { owner: 'pbr' },
