@@ -163,6 +163,98 @@ function completePath(
   }
 }
 
+/** Does an ordered list (rules) lie at or below this node? */
+const holdsOrdered = new WeakMap<SchemaNode, boolean>();
+function leadsToOrdered(node: SchemaNode): boolean {
+  let known = holdsOrdered.get(node);
+  if (known === undefined) {
+    holdsOrdered.set(node, false); // an entry points back at its tag
+    known =
+      !node.unsupported &&
+      ((node.kind === 'tag' && (node.ordered === true || leadsToOrdered(node.entry))) ||
+        [...(childrenOf(node)?.values() ?? [])].some(leadsToOrdered));
+    holdsOrdered.set(node, known);
+  }
+  return known;
+}
+
+/**
+ * Completion after `insert`: the keywords that lead to an ordered list, the
+ * configured entries on the way, then `rule A before|after rule B` with the
+ * configured numbers.
+ */
+function completeInsert(
+  schema: ContainerNode,
+  ctx: CompletionContext,
+  words: readonly string[],
+): Omit<Completion, 'partial'> {
+  const none = { choices: [], values: [], complete: false };
+  let node: SchemaNode = schema;
+  const path: string[] = [];
+  const full = [...ctx.level, ...words];
+  let listAt = -1;
+  for (let i = 0; i < full.length; i++) {
+    const word = full[i]!;
+    if (node.kind === 'tag') {
+      path.push(word);
+      node = node.entry;
+      continue;
+    }
+    const child: SchemaNode | undefined = childrenOf(node)?.get(word);
+    if (!child) return none;
+    path.push(word);
+    node = child;
+    if (child.kind === 'tag' && child.ordered) {
+      listAt = i;
+      break;
+    }
+  }
+  const configured = (p: readonly string[]): string[] => [
+    ...(getNode(ctx.tree, p)?.children.keys() ?? []),
+  ];
+  if (listAt < 0) {
+    if (node.kind === 'tag')
+      return {
+        choices: configured(path).map((w) => ({ word: w, help: 'configured' })),
+        values: [],
+        complete: false,
+      };
+    const choices = [...(childrenOf(node)?.values() ?? [])]
+      .filter((c) => leadsToOrdered(c) && getNode(ctx.tree, [...path, c.name]))
+      .map((c) => ({ word: c.name, help: c.help }))
+      .sort((a, b) => a.word.localeCompare(b.word));
+    return { choices, values: [], complete: false };
+  }
+  // An edit level inside a rule has no list below it to insert in.
+  if (listAt < ctx.level.length) return none;
+  const tag = node as TagNode;
+  const after = full.slice(listAt + 1);
+  const numbers = configured(path);
+  const rules = (except?: string): Choice[] =>
+    numbers.filter((n) => n !== except).map((n) => ({ word: n, help: `Configured ${tag.name}` }));
+  switch (after.length) {
+    case 0:
+      return { choices: rules(), values: [], complete: false };
+    case 1:
+      return {
+        choices: [
+          { word: 'after', help: `Just after another ${tag.name}` },
+          { word: 'before', help: `Just before another ${tag.name}` },
+        ],
+        values: [],
+        complete: false,
+      };
+    case 2:
+      return { choices: [{ word: tag.name, help: tag.help }], values: [], complete: false };
+    case 3:
+      return { choices: rules(after[0]), values: [], complete: false };
+    case 4:
+      return { choices: [], values: [], complete: true };
+    default:
+      return none;
+  }
+}
+
 function completeCommand(
   table: Readonly<Record<string, CommandWord>>,
   schema: ContainerNode,
@@ -180,6 +272,7 @@ function completeCommand(
       return { choices: [], values: [], complete: false };
     }
     current = next;
+    if (word === 'insert') return completeInsert(schema, ctx, words.slice(i + 1));
     if (next.path) return completePath(schema, ctx, words.slice(i + 1), word);
     if (next.op) return completeOp(opTree, words.slice(i + 1), ctx.mode, ctx.runtime);
     level = next.next;

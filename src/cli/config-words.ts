@@ -60,6 +60,10 @@ export const CONFIGURATION: Readonly<Record<string, CommandWord>> = {
     help: 'Show the reference entry of a command or path',
     done: true,
   },
+  insert: {
+    help: 'Move a rule before or after another, renumbering as needed',
+    path: true,
+  },
   load: {
     help: 'Replace the candidate with a file',
     value: { format: '<file>', description: 'File in set or curly form' },

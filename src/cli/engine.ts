@@ -9,6 +9,7 @@ import {
   applyComment,
   checkLeafValue,
   applyDelete,
+  applyInsert,
   applySet,
   describeEditError,
   detectForm,
@@ -520,6 +521,8 @@ export class ShellEngine {
       case 'deactivate':
       case 'activate':
         return this.edit(verb, rest);
+      case 'insert':
+        return this.insert(rest);
       case 'edit':
         return this.editLevelTo(rest);
       case 'up':
@@ -581,7 +584,7 @@ export class ShellEngine {
       default:
         return {
           ...fail(
-            `unknown command '${excerpt(verb)}'; expected set, delete, deactivate, activate, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
+            `unknown command '${excerpt(verb)}'; expected set, delete, deactivate, activate, insert, edit, up, top, show, compare, commit, confirm, rollback, discard, update, load, merge, save, copy, rename, comment, run, exit`,
           ),
           wordIndex: 0,
         };
@@ -611,6 +614,20 @@ export class ShellEngine {
     }
     this.session = { ...session, candidate: editor.finish() };
     return ok();
+  }
+
+  /** `insert PATH rule A before|after rule B`: move a rule, telling what was renumbered. */
+  private insert(words: string[]): CommandResult {
+    const session = this.session!;
+    const editor = new TreeEditor(session.candidate);
+    const result = applyInsert(editor, this.schema, words, session.level);
+    if (!result.ok)
+      return {
+        ...fail(describeEditError(result.error)),
+        wordIndex: 1 + errorWordIndex(result.error, words.length),
+      };
+    if (result.moves.length > 0) this.session = { ...session, candidate: editor.finish() };
+    return ok(...result.told);
   }
 
   private editLevelTo(words: string[]): CommandResult {

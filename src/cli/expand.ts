@@ -49,6 +49,8 @@ export function expandPath(
   schema: ContainerNode,
   level: readonly string[],
   words: readonly string[],
+  /** Stop after the keyword at `index` that led to `node` (insert stops at its list). */
+  stop?: (node: SchemaNode, index: number) => boolean,
 ): Expansion {
   const out = [...words];
   let node: SchemaNode | undefined = schema;
@@ -74,6 +76,38 @@ export function expandPath(
     if (m.kind === 'none') break;
     out[i] = m.word;
     node = children.get(m.word);
+    if (node && stop?.(node, i)) break;
+  }
+  return { ok: true, words: out };
+}
+
+/**
+ * `insert PATH rule A before|after rule B`: the path's keywords up to the
+ * ordered list, then `before`/`after` and the list's word again; the numbers
+ * are values. Past the list's word the rule's own keywords must not be
+ * matched (`a` would become `action`, not `after`).
+ */
+function expandInsert(
+  schema: ContainerNode,
+  level: readonly string[],
+  words: readonly string[],
+): Expansion {
+  let list: { index: number; name: string } | undefined;
+  const path = expandPath(schema, level, words, (node, index) => {
+    if (node.kind !== 'tag' || !node.ordered) return false;
+    list = { index, name: node.name };
+    return true;
+  });
+  if (!path.ok || !list) return path;
+  const out = [...path.words];
+  for (const [at, keywords] of [
+    [list.index + 2, ['before', 'after']],
+    [list.index + 3, [list.name]],
+  ] as const) {
+    const word = out[at];
+    if (word === undefined) break;
+    const m = matchKeyword(word, keywords);
+    if (m.kind === 'exact' || m.kind === 'prefix') out[at] = m.word;
   }
   return { ok: true, words: out };
 }
@@ -124,6 +158,7 @@ export function expandConfiguration(
         : expandConfiguration(schema, level, rest),
     );
   }
+  if (verb === 'insert') return shifted(expandInsert(schema, level, rest));
   if (PATH_VERBS.has(verb)) {
     // What is not path: the comment text, and `to NEW-NAME` of copy and rename.
     const end =

@@ -111,6 +111,7 @@ export function configurationHelp(
       ],
     };
   const command = CONFIGURATION[verb];
+  if (verb === 'insert' && rest.length === 0) return { ok: true, lines: insertHelp(schema) };
   if (command?.op) {
     const op = opHelp(rest, 'configuration');
     return op.ok ? op : { ...op, index: op.index + 1 };
@@ -138,4 +139,35 @@ export function configurationHelp(
   }
   const node = resolved.kind === 'unsupported' ? schemaAt(schema, resolved.path) : resolved.node;
   return { ok: true, lines: node ? schemaHelp(node, resolved.path) : [] };
+}
+
+/** The paths of the ordered lists (`firewall ipv4 name <name> rule`), for `help insert`. */
+export function orderedLists(schema: ContainerNode): string[] {
+  const out: string[] = [];
+  const visit = (node: SchemaNode, path: string): void => {
+    if (node.unsupported) return;
+    if (node.kind === 'tag') {
+      if (node.ordered) out.push(path);
+      else visit(node.entry, `${path} <${node.name}>`);
+      return;
+    }
+    for (const child of keywordChildren(node)?.values() ?? [])
+      visit(child, path ? `${path} ${child.name}` : child.name);
+  };
+  visit(schema, '');
+  return out;
+}
+
+function insertHelp(schema: ContainerNode): string[] {
+  return [
+    'insert PATH rule A before|after rule B',
+    `  ${CONFIGURATION.insert!.help}.`,
+    "  A rule's number is its order: rule A (which must exist) takes a free number between",
+    '  rule B and its neighbour; where there is none, rule B and the rules right after it',
+    "  move up (by the list's spacing, or by one). It prints what was renumbered; compare",
+    '  shows it as deletes and sets, and commit applies it. The path may start at the edit',
+    "  level ('edit firewall ipv4 name WAN', then 'insert rule 20 before rule 10').",
+    '  Ordered lists:',
+    ...orderedLists(schema).map((p) => `    ${p}`),
+  ];
 }

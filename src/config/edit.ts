@@ -1,13 +1,16 @@
 /** `set`, `delete` and `comment` on a config tree, checked against the schema. */
 import {
   describeType,
+  keywordChildren,
   text as textType,
   type ContainerNode,
   type SchemaNode,
+  type TagNode,
 } from '../schema/index.js';
 import { formatPath, type EditError } from './errors.js';
-import { resolveWords, type PathError } from './resolve.js';
-import type { ConfigPath, TreeEditor } from './tree.js';
+import { describeMoves, planInsert, type InsertWhere, type Move } from './insert.js';
+import { checkLeafValue, resolveWords, schemaAt, type PathError } from './resolve.js';
+import { configNode, getNode, type ConfigNode, type ConfigPath, type TreeEditor } from './tree.js';
 
 export type EditResult =
   | { readonly ok: true }
@@ -175,4 +178,218 @@ export function applyActivation(
   if (!editor.has(path)) return fail({ code: 'not-configured', at: path });
   editor.setInactive(path, inactive);
   return OK;
+}
+
+export type InsertResult =
+  | {
+      readonly ok: true;
+      /** The list's path (`firewall ipv4 name WAN rule`). */
+      readonly list: readonly string[];
+      readonly moves: readonly Move[];
+      /** What to tell: `rule 20 is now rule 5`, or that it is already there. */
+      readonly told: readonly string[];
+    }
+  | { readonly ok: false; readonly error: EditError; readonly unsupported?: boolean };
+
+const WHERE: readonly string[] = ['before', 'after'];
+
+/**
+ * Walk the words of `insert` (after the verb) from the edit level to the
+ * ordered list they name: the index of the list's word, or an error.
+ */
+function findOrderedList(
+  schema: ContainerNode,
+  words: readonly string[],
+  prefix: readonly string[],
+): { index: number; path: string[]; tag: TagNode } | { error: EditError } {
+  let node: SchemaNode | undefined = schemaAt(schema, prefix);
+  const path = [...prefix];
+  const usage = 'insert PATH rule A before|after rule B';
+  for (let i = 0; i < words.length && node; i++) {
+    const word = words[i]!;
+    if (node.unsupported)
+      return { error: { code: 'unsupported', at: path, reason: node.unsupported } };
+    if (node.kind === 'tag') {
+      const check = checkLeafValue(node, word);
+      if (!check.ok)
+        return {
+          error: {
+            code: 'invalid-value',
+            index: i,
+            word,
+            at: [...path],
+            node,
+            ...(check.reason ? { reason: check.reason } : {}),
+          },
+        };
+      if (WHERE.includes(words[i + 1] ?? ''))
+        return {
+          error: {
+            code: 'bad-insert',
+            index: Math.max(0, i - 1),
+            at: path.slice(0, -1),
+            reason: `'${formatPath(path)}' is not an ordered list: the order of its entries means nothing (${usage})`,
+          },
+        };
+      path.push(word);
+      node = node.entry;
+      continue;
+    }
+    const children = keywordChildren(node);
+    if (!children)
+      return {
+        error: {
+          code: 'bad-insert',
+          index: i - 1,
+          at: path.slice(0, -1),
+          reason: `'${formatPath(path)}' is not an ordered list (${usage})`,
+        },
+      };
+    const child = children.get(word);
+    if (!child)
+      return {
+        error: {
+          code: 'unknown-word',
+          index: i,
+          word,
+          at: [...path],
+          allowed: [...children.keys()].sort(),
+        },
+      };
+    path.push(word);
+    if (child.kind === 'tag' && child.ordered) return { index: i, path, tag: child };
+    node = child;
+  }
+  const lists = [...(node ? (keywordChildren(node)?.values() ?? []) : [])].filter(
+    (c) => c.kind === 'tag' && c.ordered,
+  );
+  return {
+    error: {
+      code: 'bad-insert',
+      index: words.length,
+      at: path,
+      reason:
+        lists.length > 0
+          ? `name the entries: ${lists[0]!.name} A before|after ${lists[0]!.name} B`
+          : `it holds no ordered list here; insert moves rules (${usage})`,
+    },
+  };
+}
+
+/**
+ * `insert PATH rule A before|after rule B` (Junos): move rule A so that it is
+ * evaluated just before or after rule B, renumbering as little as it must
+ * (see planInsert). A route-map's `continue` and `on-match goto` follow the
+ * rules they name.
+ */
+export function applyInsert(
+  editor: TreeEditor,
+  schema: ContainerNode,
+  words: readonly string[],
+  prefix: readonly string[] = [],
+): InsertResult {
+  const found = findOrderedList(schema, words, prefix);
+  if ('error' in found) return fail(found.error) as InsertResult;
+  const { index: i, path: list, tag } = found;
+  const at = list.slice(0, -1);
+  const name = tag.name;
+  const bad = (index: number, reason: string): InsertResult =>
+    fail({ code: 'bad-insert', index, at, reason }) as InsertResult;
+  const key = (index: number, what: string): InsertResult | undefined => {
+    const word = words[index];
+    if (word === undefined)
+      return bad(index, `name the ${name} ${what}: ${name} A before|after ${name} B`);
+    const check = checkLeafValue(tag, word);
+    if (check.ok) return undefined;
+    return fail({
+      code: 'invalid-value',
+      index,
+      word,
+      at: list,
+      node: tag,
+      ...(check.reason ? { reason: check.reason } : {}),
+    }) as InsertResult;
+  };
+  const aWrong = key(i + 1, 'to move');
+  if (aWrong) return aWrong;
+  const a = words[i + 1]!;
+  const where = words[i + 2];
+  if (where === undefined || !WHERE.includes(where))
+    return bad(
+      i + 2,
+      where === undefined
+        ? `say where ${name} ${a} goes: before|after ${name} B`
+        : `expected 'before' or 'after' after '${name} ${a}', found '${where}'`,
+    );
+  const again = words[i + 3];
+  if (again !== name)
+    return bad(
+      i + 3,
+      again === undefined
+        ? `expected '${name} B' after '${where}'`
+        : `expected '${name}' after '${where}', found '${again}'`,
+    );
+  const bWrong = key(i + 4, `to insert ${where}`);
+  if (bWrong) return bWrong;
+  const b = words[i + 4]!;
+  const extra = words[i + 5];
+  if (extra !== undefined)
+    return fail({
+      code: 'extra-word',
+      index: i + 5,
+      word: extra,
+      at: [...list, b],
+    }) as InsertResult;
+  if (a === b) return bad(i + 4, `${name} ${a} cannot be inserted ${where} itself`);
+  const entries = getNode(editor.tree, list)?.children ?? new Map<string, ConfigNode>();
+  if (!entries.has(a)) return bad(i + 1, `${name} ${a} is not configured`);
+  if (!entries.has(b)) return bad(i + 4, `${name} ${b} is not configured`);
+  const range = tag.key.range!;
+  const plan = planInsert(
+    [...entries.keys()].map(Number),
+    Number(a),
+    Number(b),
+    where as InsertWhere,
+    range,
+  );
+  if (!plan.ok) return bad(i + 4, plan.reason);
+  if (plan.moves.length === 0)
+    return { ok: true, list, moves: [], told: [`${name} ${a} is already ${where} ${name} ${b}`] };
+  for (const m of plan.moves) {
+    const check = checkLeafValue(tag, String(m.to));
+    if (!check.ok)
+      return bad(
+        i + 4,
+        `${name} ${m.from} cannot become ${name} ${m.to}${check.reason ? `: ${check.reason}` : ''}`,
+      );
+  }
+  moveEntries(editor, list, entries, plan.moves, tag.orderRefs ?? []);
+  return { ok: true, list, moves: plan.moves, told: describeMoves(name, plan.moves) };
+}
+
+/** Renumber entries at once (a new number may be an old one's), then rewrite order references. */
+function moveEntries(
+  editor: TreeEditor,
+  list: readonly string[],
+  entries: ReadonlyMap<string, ConfigNode>,
+  moves: readonly Move[],
+  refs: readonly (readonly string[])[],
+): void {
+  const moved = moves.map((m) => [m, entries.get(String(m.from))!] as const);
+  for (const [m] of moved) editor.remove([...list, String(m.from)]);
+  for (const [m, entry] of moved) editor.graft([...list, String(m.to)], entry);
+  if (refs.length === 0) return;
+  const renumbered = new Map(moves.map((m) => [String(m.from), String(m.to)]));
+  for (const [key, entry] of [...(getNode(editor.tree, list)?.children ?? [])]) {
+    for (const ref of refs) {
+      const leaf = getNode(entry, ref);
+      const target = leaf?.values[0];
+      const to = target === undefined ? undefined : renumbered.get(target);
+      if (leaf && to !== undefined)
+        editor.graft(
+          [...list, key, ...ref],
+          configNode(leaf.children, [to], leaf.comment, leaf.inactive),
+        );
+    }
+  }
 }

@@ -23,7 +23,14 @@ export type EditError =
       readonly at: readonly string[];
       readonly reason: string;
     }
-  | { readonly code: 'not-configured'; readonly at: readonly string[] };
+  | { readonly code: 'not-configured'; readonly at: readonly string[] }
+  | {
+      readonly code: 'bad-insert';
+      /** The word it is about, counted from the first after `insert`. */
+      readonly index: number;
+      readonly at: readonly string[];
+      readonly reason: string;
+    };
 
 /** A path as messages show it: odd words quoted, long words shortened, unsafe characters escaped. */
 export function formatPath(path: readonly string[]): string {
@@ -80,6 +87,10 @@ export function describeEditError(error: EditError): string {
       return `cannot ${error.verb} '${formatPath(error.at)}': ${error.reason}`;
     case 'not-configured':
       return `'${formatPath(error.at)}' is not configured`;
+    case 'bad-insert':
+      return error.at.length === 0
+        ? `cannot insert: ${error.reason}`
+        : `cannot insert in '${formatPath(error.at)}': ${error.reason}`;
     case 'comment-needs-text':
       return `comment on '${formatPath(error.at)}' needs the comment text as its last word`;
   }

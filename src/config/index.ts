@@ -10,3 +10,4 @@ export * from './references.js';
 export * from './slice.js';
 export * from './suggest.js';
 export * from './inactive.js';
+export * from './insert.js';
