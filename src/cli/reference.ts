@@ -41,11 +41,12 @@ export function schemaEntry(node: SchemaNode): SchemaEntry {
       ? ` — *kept, not applied yet: ${node.inert}*`
       : '';
   const secret = isLeaf && node.secret ? ' (secret)' : '';
+  const ordered = node.kind === 'tag' && node.ordered ? ' (ordered: `insert` moves entries)' : '';
   return {
     kind: kindOf(node),
     values: node.kind === 'tag' || isLeaf ? valueHelp(node) : [],
     default: isLeaf ? node.default : undefined,
-    description: node.help + secret + note,
+    description: node.help + secret + ordered + note,
   };
 }
 
@@ -59,7 +60,8 @@ export function renderReference(root: ContainerNode): string {
     '(`interfaces ethernet <ethernet>` is `interfaces ethernet eth0`). Kinds: **node** holds',
     'other nodes, **tag** is a named list, **leaf** holds one value, **multi** a list of',
     'values, **flag** no value. Paths marked *not yet* are accepted by `fos check` as',
-    'unsupported, with the reason shown.',
+    'unsupported, with the reason shown. An *ordered* tag is evaluated in the order of its',
+    'numbers (rules); `insert` moves and renumbers its entries.',
     '',
   ];
   for (const area of root.children.values()) {

@@ -8,6 +8,7 @@ import {
   type TagNode,
 } from '../schema/index.js';
 import { formatPath, type EditError } from './errors.js';
+import { didYouMean } from './suggest.js';
 import { describeMoves, planInsert, type InsertWhere, type Move } from './insert.js';
 import { checkLeafValue, resolveWords, schemaAt, type PathError } from './resolve.js';
 import { configNode, getNode, type ConfigNode, type ConfigPath, type TreeEditor } from './tree.js';
@@ -319,7 +320,7 @@ export function applyInsert(
       i + 2,
       where === undefined
         ? `say where ${name} ${a} goes: before|after ${name} B`
-        : `expected 'before' or 'after' after '${name} ${a}', found '${where}'`,
+        : `expected 'before' or 'after' after '${name} ${a}', found '${where}'${didYouMean(where, WHERE)}`,
     );
   const again = words[i + 3];
   if (again !== name)
