@@ -153,7 +153,7 @@ const base = loadSetForm(
 
 function insert(line: string, level: string[] = []) {
   const editor = new TreeEditor(base);
-  const words = line.split(' ');
+  const words = line === '' ? [] : line.split(' ');
   const r = applyInsert(editor, schema, words, level);
   return r.ok
     ? { told: r.told, set: toSetForm(editor.finish(), schema) }
@@ -194,6 +194,23 @@ describe('applyInsert', () => {
     const r = insert(line);
     expect(r.error).toContain(message);
     expect(r.index).toBe(index);
+  });
+
+  it('says where to start: at no path, or from inside a rule', () => {
+    expect(insert('').error).toBe(
+      'cannot insert: name a list of rules: insert PATH rule A before|after rule B',
+    );
+    const inside = insert('rule 20 before rule 10', [
+      'firewall',
+      'ipv4',
+      'name',
+      'WAN',
+      'rule',
+      '10',
+    ]);
+    expect(inside.error).toBe(
+      "cannot insert in 'firewall ipv4 name WAN': the edit level is inside rule 10; 'up' to the list first",
+    );
   });
 
   it('names the path where nothing can move', () => {

@@ -203,9 +203,23 @@ function findOrderedList(
   words: readonly string[],
   prefix: readonly string[],
 ): { index: number; path: string[]; tag: TagNode } | { error: EditError } {
+  const usage = 'insert PATH rule A before|after rule B';
+  // An edit level inside a rule: the list is above it.
+  let above: SchemaNode | undefined = schema;
+  for (let j = 0; j < prefix.length && above; j++) {
+    if (above.kind === 'tag' && above.ordered)
+      return {
+        error: {
+          code: 'bad-insert',
+          index: 0,
+          at: prefix.slice(0, j - 1),
+          reason: `the edit level is inside ${prefix[j - 1]} ${prefix[j]}; 'up' to the list first`,
+        },
+      };
+    above = above.kind === 'tag' ? above.entry : keywordChildren(above)?.get(prefix[j]!);
+  }
   let node: SchemaNode | undefined = schemaAt(schema, prefix);
   const path = [...prefix];
-  const usage = 'insert PATH rule A before|after rule B';
   for (let i = 0; i < words.length && node; i++) {
     const word = words[i]!;
     if (node.unsupported)
@@ -272,7 +286,9 @@ function findOrderedList(
       reason:
         lists.length > 0
           ? `name the entries: ${lists[0]!.name} A before|after ${lists[0]!.name} B`
-          : `it holds no ordered list here; insert moves rules (${usage})`,
+          : path.length === 0
+            ? `name a list of rules: ${usage}`
+            : `it holds no ordered list here; insert moves rules (${usage})`,
     },
   };
 }
