@@ -1,4 +1,8 @@
-/** `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config, group, commit, firewall, xdp, shell, busy, start, frr). */
+/**
+ * `npm run bench [-- --record] [-- --quick] [-- AREA...]`: every area's benchmark (areas: config,
+ * group, commit, firewall, xdp, shell, busy, start, frr; and guest-xdp, which boots the router
+ * image and so runs only when named).
+ */
 import { runCommitBench } from './commit.js';
 import { fileURLToPath } from 'node:url';
 import { runConfigBench } from './config.js';
@@ -8,6 +12,7 @@ import { runXdpBench } from './xdp.js';
 import { runBusyBench } from './busy.js';
 import { runStartBench } from './start.js';
 import { runFrrBench } from './frr.js';
+import { runGuestXdpBench } from './guest-xdp.js';
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
@@ -40,3 +45,5 @@ if (wanted('shell')) await runShellBench({ rounds: quick ? 1 : 5, record, bin })
 if (wanted('busy')) await runBusyBench({ record, bin });
 if (wanted('start')) await runStartBench({ rounds: quick ? 1 : 5, record, bin });
 if (wanted('frr')) await runFrrBench({ rounds: quick ? 1 : 3, record, quick });
+// Boots two VMs of the router image (npm run image): only when asked for by name.
+if (areas.includes('guest-xdp')) await runGuestXdpBench({ rounds: quick ? 1 : 3, record, quick });

@@ -47,6 +47,8 @@ export interface BootOptions {
 export interface RouterVm {
   readonly name: string;
   readonly sshPort: number;
+  /** qemu's process id on the host (images/run execs qemu), for a bench that reads its CPU time. */
+  readonly pid: number | undefined;
   /** One command line (or a script as `input`) as the admin, over SSH. */
   ssh(command: string, o?: Omit<SshOptions, 'command' | 'key'>): Promise<SshResult>;
   /** An interactive SSH session on a pty, as the admin. */
@@ -118,6 +120,10 @@ class Vm implements RouterVm {
     private readonly qemu: ChildProcess,
     private readonly agent: GuestAgent,
   ) {}
+
+  get pid(): number | undefined {
+    return this.qemu.pid;
+  }
 
   static async start(
     name: string,
