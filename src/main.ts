@@ -20,6 +20,7 @@ import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
 import type { ChannelShell, Credentials, ServerHooks, SshServer } from './ssh/server.js';
 import type { Origin } from './store/store.js';
+import { crlfLines, loginBanner } from './render/banner.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
 import { ConfirmTimer } from './commit/confirm-timer.js';
@@ -412,7 +413,13 @@ function openTerminal(
   // A rollback done by the timer (or seen by it) is shown in this session at once.
   const stopListening = timer.onRunningChanged(() => frontend.notify());
   return {
-    start: () => frontend.start(),
+    start: () => {
+      // `system login banner post-login`, as VyOS prints its motd: on an interactive
+      // login only, never before the output of a script or an exec request.
+      const motd = loginBanner(router.applied(), 'post-login');
+      if (motd !== undefined) write(crlfLines(motd));
+      frontend.start();
+    },
     feed: (d) => frontend.feed(d),
     resize: (columns, rows) => frontend.resize(columns, rows),
     notify: () => frontend.notify(),
@@ -508,6 +515,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   };
   const hooks: ServerHooks = {
     credentials: (user) => credentialsOf(router, user),
+    preLoginBanner: () => loginBanner(router.applied(), 'pre-login'),
     interactive: (user, pty, channel) =>
       driven(
         openTerminal(
