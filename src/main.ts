@@ -20,7 +20,7 @@ import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
 import type { ChannelShell, Credentials, ServerHooks, SshServer } from './ssh/server.js';
 import type { Origin } from './store/store.js';
-import { crlfLines, loginBanner } from './render/banner.js';
+import { loginBanner } from './render/banner.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
 import { ConfirmTimer } from './commit/confirm-timer.js';
@@ -375,7 +375,11 @@ function openTerminal(
   const engine = newEngine(router, user, origin, machineUser, place);
   // Values TAB offers from the system (links in the namespace, revisions, chains).
   const runtime = new CompletionValues(opTree.sources, opSystem(router)).prime();
+  // `system login banner post-login`, as VyOS prints its motd: when an interactive session
+  // starts, never before the output of a script or an exec request (those use runScript).
+  const motd = loginBanner(router.applied(), 'post-login');
   const host: TerminalHost = {
+    greeting: motd === undefined ? [] : motd.slice(0, -1).split('\n'),
     write,
     close,
     user,
@@ -413,13 +417,7 @@ function openTerminal(
   // A rollback done by the timer (or seen by it) is shown in this session at once.
   const stopListening = timer.onRunningChanged(() => frontend.notify());
   return {
-    start: () => {
-      // `system login banner post-login`, as VyOS prints its motd: on an interactive
-      // login only, never before the output of a script or an exec request.
-      const motd = loginBanner(router.applied(), 'post-login');
-      if (motd !== undefined) write(crlfLines(motd));
-      frontend.start();
-    },
+    start: () => frontend.start(),
     feed: (d) => frontend.feed(d),
     resize: (columns, rows) => frontend.resize(columns, rows),
     notify: () => frontend.notify(),

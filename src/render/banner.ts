@@ -14,8 +14,3 @@ export function loginBanner(tree: ConfigNode, kind: BannerKind): string | undefi
   if (!value) return undefined;
   return `${value.replace(/\\n/g, '\n').replace(/\\t/g, '\t')}\n`;
 }
-
-/** Text for a terminal without a line discipline (an SSH channel, a raw tty): CRLF line ends. */
-export function crlfLines(text: string): string {
-  return text.replace(/\r?\n/g, '\r\n');
-}

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { MAX_SCRIPT_BYTES, SCRIPT_TOO_LARGE } from '../cli/limits.js';
 import { verifyPassword } from '../commit/passwords.js';
-import { crlfLines } from '../render/banner.js';
 import { addressKey, DEFAULT_SSH_LIMITS, LoginThrottle, Slots, type SshLimits } from './limits.js';
 
 const { Server, utils } = ssh2;
@@ -367,7 +366,7 @@ export function startSshServer(
     // Protocol copies `cfg.banner`), synchronously inside injectSocket. Setting it here
     // gives each connection the banner of the configuration running when it came in.
     // RFC 4252 (5.4) ends a banner's lines with CRLF; an empty banner sends nothing.
-    config.banner = crlfLines(hooks.preLoginBanner?.() ?? '');
+    config.banner = (hooks.preLoginBanner?.() ?? '').replace(/\r?\n/g, '\r\n');
     ssh.injectSocket(socket);
   });
   return new Promise((resolve, reject) => {
