@@ -20,6 +20,7 @@ import { verifyPassword } from './commit/passwords.js';
 import { limitsWith } from './ssh/limits.js';
 import type { ChannelShell, Credentials, ServerHooks, SshServer } from './ssh/server.js';
 import type { Origin } from './store/store.js';
+import { loginBanner } from './render/banner.js';
 import { describeOutcome } from './commit/outcome.js';
 import { Router } from './commit/router.js';
 import { ConfirmTimer } from './commit/confirm-timer.js';
@@ -374,7 +375,11 @@ function openTerminal(
   const engine = newEngine(router, user, origin, machineUser, place);
   // Values TAB offers from the system (links in the namespace, revisions, chains).
   const runtime = new CompletionValues(opTree.sources, opSystem(router)).prime();
+  // `system login banner post-login`, as VyOS prints its motd: when an interactive session
+  // starts, never before the output of a script or an exec request (those use runScript).
+  const motd = loginBanner(router.applied(), 'post-login');
   const host: TerminalHost = {
+    greeting: motd === undefined ? [] : motd.slice(0, -1).split('\n'),
     write,
     close,
     user,
@@ -508,6 +513,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   };
   const hooks: ServerHooks = {
     credentials: (user) => credentialsOf(router, user),
+    preLoginBanner: () => loginBanner(router.applied(), 'pre-login'),
     interactive: (user, pty, channel) =>
       driven(
         openTerminal(

@@ -9,6 +9,7 @@ import {
   TreeEditor,
 } from '../src/config/index.js';
 import { MAX_VALUE_LENGTH } from '../src/config/resolve.js';
+import { loginBanner } from '../src/render/banner.js';
 import { schema } from '../src/schema/index.js';
 
 function setError(...words: string[]): string | undefined {
@@ -140,5 +141,43 @@ describe('messages echo values short and escaped', () => {
     expect(excerpt('eth0')).toBe('eth0');
     expect(excerpt('\u{1F600}'.repeat(40), 5)).not.toMatch(/[\ud800-\udbff]\.\.\./);
     expect(excerpt('a\u202eb')).toBe('a\\u202eb');
+  });
+});
+
+describe('login banners', () => {
+  const pre = ['system', 'login', 'banner', 'pre-login'];
+
+  it('take newlines and tabs, and no other control character; other text still takes neither', () => {
+    expect(setError(...pre, 'one\ntwo\tthree')).toBeUndefined();
+    expect(setError(...pre, '')).toBeUndefined();
+    for (const bad of ['one\rtwo', `red ${ESC}[31m`, 'bell\u0007', 'a\u2028b', 'nul\u0000']) {
+      const error = setError(...pre, bad)!;
+      expect(error, JSON.stringify(bad)).toContain(
+        "is not allowed for 'system login banner pre-login': it holds a control character other than a newline (\\n) or a tab (\\t)",
+      );
+      expect(error).not.toContain(ESC);
+    }
+    expect(setError(...pre, 'a\u202eb')).toContain('bidirectional control');
+    expect(setError('interfaces', 'ethernet', 'eth0', 'description', 'one\ntwo')).toContain(
+      'it holds a control character',
+    );
+  });
+
+  it('are at most 4096 characters', () => {
+    expect(setError(...pre, 'b'.repeat(4096))).toBeUndefined();
+    expect(setError(...pre, 'b'.repeat(4097))).toContain('a banner is at most 4096 characters');
+  });
+
+  it('show as VyOS makes them: \\n and \\t left in the value expand, a newline ends them', () => {
+    const banner = (value: string): string | undefined => {
+      const e = new TreeEditor();
+      const r = applySet(e, schema, [...pre, value]);
+      expect(r.ok).toBe(true);
+      return loginBanner(e.tree, 'pre-login');
+    };
+    expect(banner('one\ntwo')).toBe('one\ntwo\n');
+    expect(banner(String.raw`C:\new\tdir`)).toBe('C:\new\tdir\n');
+    expect(banner('')).toBeUndefined();
+    expect(loginBanner(new TreeEditor().tree, 'post-login')).toBeUndefined();
   });
 });

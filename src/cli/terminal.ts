@@ -22,6 +22,8 @@ export interface TerminalHost {
   /** History to start with, and where to keep it. */
   readonly history: readonly string[];
   saveHistory(entries: readonly string[]): void;
+  /** Lines shown once, before the first prompt (the post-login banner). */
+  readonly greeting?: readonly string[];
 }
 
 /** What a front-end says when a line goes past MAX_LINE. */
@@ -62,7 +64,8 @@ export class PlainTerminal {
   }
 
   start(): void {
-    this.host.write(this.prompt());
+    const greeting = this.host.greeting ?? [];
+    this.host.write(`${greeting.length > 0 ? `${greeting.join('\r\n')}\r\n` : ''}${this.prompt()}`);
   }
 
   /** Input from the terminal; commands run one at a time, in order. */

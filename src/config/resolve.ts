@@ -19,6 +19,7 @@ export const MAX_VALUE_LENGTH = 8192;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const LINE_BREAKS = /[\n\t]/g;
 
 export type PathError =
   | {
@@ -80,13 +81,18 @@ function failedConstraint(constraints: readonly Constraint[], value: string): st
   return undefined;
 }
 
-/** What no value of any type may be or hold, whatever its type says; undefined when it is fine. */
-export function universalValueProblem(value: string): string | undefined {
+/**
+ * What no value of any type may be or hold, whatever its type says; undefined when it is
+ * fine. A type with `lineBreaks` (a banner) may hold newlines and tabs, nothing else.
+ */
+export function universalValueProblem(value: string, lineBreaks = false): string | undefined {
   if (value.length > MAX_VALUE_LENGTH) return `a value is at most ${MAX_VALUE_LENGTH} characters`;
   if (value.includes('\ufffd') || LONE_SURROGATE.test(value)) return 'it is not valid UTF-8 text';
   if (BIDI_CONTROL.test(value))
     return 'it holds a bidirectional control character, which would make it display other than it is';
-  if (CONTROL.test(value)) return 'it holds a control character';
+  if (!lineBreaks) return CONTROL.test(value) ? 'it holds a control character' : undefined;
+  if (CONTROL.test(value.replace(LINE_BREAKS, '')))
+    return 'it holds a control character other than a newline (\\n) or a tab (\\t)';
   return undefined;
 }
 
@@ -95,14 +101,14 @@ export function checkLeafValue(
   node: LeafNode | TagNode,
   value: string,
 ): { ok: true } | { ok: false; reason?: string } {
-  const universal = universalValueProblem(value);
+  const type = node.kind === 'tag' ? node.key : node.type;
+  const universal = universalValueProblem(value, type.lineBreaks);
   if (universal !== undefined) return { ok: false, reason: universal };
   if (node.kind !== 'tag' && node.secret && value === REDACTED)
     return {
       ok: false,
       reason: `'${REDACTED}' is what show prints in place of a secret; give the secret itself`,
     };
-  const type = node.kind === 'tag' ? node.key : node.type;
   if (!type.accepts(value)) return { ok: false };
   const reason = failedConstraint(
     node.kind === 'tag' ? node.keyConstraints : node.constraints,

@@ -18,6 +18,8 @@ export interface ValueType {
   /** The numbers a number type takes, both ends included (`u32`); undefined for other types. */
   readonly range?: { readonly min: number; readonly max: number };
   accepts(value: string): boolean;
+  /** Values may hold newlines and tabs (a login banner); no other control character. */
+  readonly lineBreaks?: boolean;
 }
 
 export function simple(
@@ -243,6 +245,23 @@ export function text(maxLength = 256, description = 'Text'): ValueType {
     description,
     (v) => v.length <= maxLength && !CONTROL_RE.test(v),
   );
+}
+
+/**
+ * Text of several lines (a login banner): newlines and tabs, which `\n` and `\t` in a
+ * quoted value stand for, and no other control character. Its length is bounded by the
+ * leaf's constraint, which names the bound in its message.
+ */
+export function multilineText(description: string): ValueType {
+  return {
+    ...simple(
+      'multiline-text',
+      '<text>',
+      description,
+      (v) => !CONTROL_RE.test(v.replace(/[\n\t]/g, '')),
+    ),
+    lineBreaks: true,
+  };
 }
 
 /** Text matching a regular expression (anchored by the caller). */

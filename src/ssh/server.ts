@@ -4,7 +4,7 @@
  * one, one command line for an exec request.
  */
 import ssh2 from 'ssh2';
-import type { AuthContext, Connection, ServerChannel } from 'ssh2';
+import type { AuthContext, Connection, ServerChannel, ServerConfig } from 'ssh2';
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ export interface PtyInfo {
 
 export interface ServerHooks {
   credentials(user: string): Credentials | undefined;
+  /** The text sent before authentication (`system login banner pre-login`), asked per connection. */
+  preLoginBanner?(): string | undefined;
   /** An interactive shell on a pty. */
   interactive(user: string, pty: PtyInfo, io: ChannelIo): ChannelShell;
   /** Commands without a terminal (exec, or a shell without a pty); resolves to the exit status. */
@@ -159,7 +161,8 @@ export function startSshServer(
   /** Connections not logged in yet, by `address:port`: logging in gives their slot back. */
   const waiting = new Map<string, () => void>();
 
-  const ssh = new Server({ hostKeys: [options.hostKey] }, (client: Connection, info) => {
+  const config: ServerConfig = { hostKeys: [options.hostKey] };
+  const ssh = new Server(config, (client: Connection, info) => {
     const address = info.ip;
     // Keystrokes and their echo are tiny writes: without this, Nagle's
     // algorithm and the client's delayed ACK hold each echo ~40 ms.
@@ -358,6 +361,12 @@ export function startSshServer(
     waiting.set(key, done);
     socket.once('close', done);
     socket.on('error', () => undefined);
+    // ssh2 has one `banner` option, but reads it from the config object it was made with
+    // each time it takes a connection (1.17 lib/server.js: `new Client(..., cfg)`, whose
+    // Protocol copies `cfg.banner`), synchronously inside injectSocket. Setting it here
+    // gives each connection the banner of the configuration running when it came in.
+    // RFC 4252 (5.4) ends a banner's lines with CRLF; an empty banner sends nothing.
+    config.banner = (hooks.preLoginBanner?.() ?? '').replace(/\r?\n/g, '\r\n');
     ssh.injectSocket(socket);
   });
   return new Promise((resolve, reject) => {

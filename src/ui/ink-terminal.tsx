@@ -220,6 +220,8 @@ export class InkTerminal {
   }
 
   start(): void {
+    // Part of the transcript, so that a redraw of the screen keeps it.
+    if (this.host.greeting?.length) this.append(this.host.greeting, 'plain');
     this.store.set(this.promptParts());
     const stdout = (this.options.stdout ?? this.output) as unknown as NodeJS.WriteStream;
     const stdin = Object.assign(new PassThrough(), {

@@ -8,6 +8,7 @@ import {
   interfaceName,
   ipv4,
   ipv6,
+  multilineText,
   oneOf,
   pattern,
   text,
@@ -113,6 +114,32 @@ const user = tag(
   ],
 );
 
+/** The longest banner, in characters. */
+export const MAX_BANNER_LENGTH = 4096;
+
+const bannerLeaf = (name: string, help: string): SchemaNode =>
+  leaf(
+    name,
+    help,
+    multilineText(
+      `Banner text: \\n in a quoted value starts a new line, \\t is a tab (at most ${MAX_BANNER_LENGTH} characters)`,
+    ),
+    {
+      constraints: [
+        {
+          test: (v) => v.length <= MAX_BANNER_LENGTH,
+          message: `a banner is at most ${MAX_BANNER_LENGTH} characters`,
+        },
+      ],
+    },
+  );
+
+/** VyOS's `system login banner`: shown before login (SSH) and when an interactive session starts. */
+const banner = container('banner', 'System login banners', [
+  bannerLeaf('post-login', 'A system banner after the user logs in'),
+  bannerLeaf('pre-login', 'A system banner before the user logs in'),
+]);
+
 export const system = container(
   'system',
   'System parameters',
@@ -148,7 +175,7 @@ export const system = container(
     notYet('ipv6', 'IPv6 settings', 'ipv6'),
     notYet('lcd', 'System LCD display', 'lcd'),
     container('login', 'System user configuration', [
-      notYet('banner', 'System login banners', 'login banner'),
+      banner,
       notYet(
         'max-login-session',
         'Maximum number of all login sessions',
