@@ -42,7 +42,12 @@ export function pageSize(length: number | undefined, rows: number): number | und
  */
 export function startPager(
   lines: readonly string[],
-  options: { readonly ok: boolean; readonly noMore: boolean; length: number | undefined; rows: number },
+  options: {
+    readonly ok: boolean;
+    readonly noMore: boolean;
+    length: number | undefined;
+    rows: number;
+  },
 ): PagerState | undefined {
   if (options.noMore || options.length === 0 || !options.ok) return undefined;
   const page = pageSize(options.length, options.rows);
