@@ -405,11 +405,11 @@ function openTerminal(
     });
     frontend = ink;
   } else {
-    const plain = new PlainTerminal(engine, host);
+    const plain = new PlainTerminal(engine, host, screen);
     frontend = {
       start: () => plain.start(),
       feed: (d) => plain.feed(d),
-      resize: () => undefined,
+      resize: (columns, rows) => plain.resize(columns, rows),
       notify: () => plain.notify(),
       dispose: () => plain.dispose(),
     };

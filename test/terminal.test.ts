@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShellEngine } from '../src/cli/engine.js';
 import { MAX_LINE } from '../src/cli/limits.js';
-import { PlainTerminal, TOO_LONG } from '../src/cli/terminal.js';
+import { MORE_PROMPT } from '../src/cli/pager.js';
+import { PlainTerminal, TOO_LONG, type Screen } from '../src/cli/terminal.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
 import { testShell } from './helpers/shell.js';
@@ -14,19 +15,67 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.down());
 
-function terminal(saveHistory?: (entries: readonly string[]) => void): {
+function terminal(
+  saveHistory?: (entries: readonly string[]) => void,
+  screen?: Screen,
+): {
   term: PlainTerminal;
   engine: ShellEngine;
   output: () => string;
   closed: () => number | undefined;
 } {
   const shell = testShell(lab, 't', saveHistory);
-  const term = new PlainTerminal(shell.engine, shell.host);
+  const term = new PlainTerminal(shell.engine, shell.host, screen);
   term.start();
   return { term, engine: shell.engine, output: shell.output, closed: shell.closed };
 }
 
 describe('plain terminal', () => {
+  it('at a screen, long output stops at --More--; space pages, q returns to the prompt', async () => {
+    const t = terminal(undefined, { columns: 80, rows: 24 });
+    await t.term.feed('set terminal length 3\r');
+    const mark = t.output().length;
+    await t.term.feed('show version\r');
+    const paged = t.output().slice(mark);
+    expect(paged.endsWith(MORE_PROMPT)).toBe(true);
+    expect(paged.split('\r\n').slice(1, -1)).toHaveLength(3);
+    await t.term.feed(' ');
+    const second = t.output().slice(mark + paged.length);
+    expect(second.startsWith(`\r${' '.repeat(MORE_PROMPT.length)}\r`)).toBe(true);
+    expect(second.endsWith(MORE_PROMPT)).toBe(true);
+    await t.term.feed('q');
+    expect(t.output().endsWith(`\rops@r1:~$ `)).toBe(true);
+    // eslint-disable-next-line no-control-regex
+    expect(t.output()).not.toMatch(/\x1b/);
+    // Typing works again, and `| no-more` shows it all at once.
+    const before = t.output().length;
+    await t.term.feed('show version | no-more\r');
+    const whole = t.output().slice(before);
+    expect(whole).not.toContain('--More--');
+    expect(whole.endsWith('ops@r1:~$ ')).toBe(true);
+    expect(whole.split('\r\n').length).toBeGreaterThan(6);
+  });
+
+  it('without a screen nothing pages; at one, curly lines wrap at its width unless a pipe reads them', async () => {
+    const description = `'${'a long description '.repeat(5).trim()}'`;
+    const plain = terminal();
+    await plain.term.feed('set terminal length 3\rshow version\r');
+    expect(plain.output()).not.toContain('--More--');
+    const t = terminal(undefined, { columns: 40, rows: 0 });
+    await t.term.feed(`configure\rset interfaces ethernet eth0 description ${description}\r`);
+    let mark = t.output().length;
+    await t.term.feed('show interfaces ethernet eth0\r');
+    const shown = t.output().slice(mark).split('\r\n').slice(1, -2);
+    expect(shown.length).toBeGreaterThan(2);
+    for (const l of shown) expect(l.length, l).toBeLessThanOrEqual(40);
+    expect(shown.join(' ').replace(/\s+/g, ' ')).toContain('a long description a');
+    mark = t.output().length;
+    await t.term.feed('show interfaces ethernet eth0 | match description\r');
+    const matched = t.output().slice(mark).split('\r\n')[1]!;
+    expect(matched.length).toBeGreaterThan(40);
+    expect(matched).toContain(description.slice(1, -1));
+  });
+
   it('echoes as typed, ends lines with CRLF, and sends the prompt last', async () => {
     const t = terminal();
     await t.term.feed('configure\r');

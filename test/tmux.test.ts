@@ -129,3 +129,86 @@ describe('the interactive screen (ink front-end)', () => {
     await waitForScreen(/fos@fos#\s*$/m);
   });
 });
+
+describe('the interactive screen (plain front-end)', () => {
+  const plain = `fosplain${process.pid}`;
+  // The screen and what scrolled off it.
+  const plainScreen = (): string => tmux('capture-pane', '-p', '-S', '-', '-t', plain);
+  const plainKeys = (...k: string[]): void => void tmux('send-keys', '-t', plain, ...k);
+  async function waitForPlain(pattern: RegExp, timeout = 15_000): Promise<string> {
+    const started = Date.now();
+    for (;;) {
+      const text = plainScreen();
+      if (pattern.test(text)) return text;
+      if (Date.now() - started > timeout)
+        throw new Error(`screen never matched ${pattern}:\n${text}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  beforeAll(async () => {
+    const { cmd, args } = sshArgs(server.port, {
+      password: 'fos',
+      tty: true,
+      setEnv: 'FOS_FRONTEND=plain',
+    });
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      plain,
+      '-x',
+      '100',
+      '-y',
+      '40',
+      'env',
+      'TERM=xterm',
+      cmd,
+      ...args,
+    );
+    await waitForPlain(/fos@fos:~\$\s*$/m);
+  });
+
+  afterAll(() => {
+    try {
+      tmux('kill-session', '-t', plain);
+    } catch {
+      // already gone
+    }
+  });
+
+  it('set terminal length 10 pages long output at --More--; space pages, q returns to the prompt', async () => {
+    plainKeys('set terminal length 10', 'Enter');
+    plainKeys('show configuration commands', 'Enter');
+    let text = await waitForPlain(/^--More--/m);
+    const after = (t: string): string[] =>
+      t.slice(t.lastIndexOf('show configuration commands')).split('\n');
+    expect(after(text).filter((l) => l.startsWith('set ')).length).toBe(10);
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^--More--/);
+    plainKeys('Space');
+    await expect
+      .poll(() => after(plainScreen()).filter((l) => l.startsWith('set ')).length)
+      .toBe(20);
+    expect(plainScreen().trimEnd().split('\n').at(-1)).toMatch(/^--More--/);
+    plainKeys('q');
+    text = await waitForPlain(/fos@fos:~\$\s*$/m);
+    expect(text.trimEnd().split('\n').at(-1)).toBe('fos@fos:~$');
+    expect(text).not.toMatch(/--More--/);
+    expect(after(text).filter((l) => l.startsWith('set ')).length).toBe(20);
+  });
+
+  it('| no-more and set terminal length 0 show it all without --More--', async () => {
+    plainKeys('show configuration commands | no-more', 'Enter');
+    // The whole output (longer than the 40-line screen), from the command to the prompt after it.
+    let text = await waitForPlain(
+      /fos@fos:~\$ show configuration commands \| no-more\n(set [^\n]*\n){40,}fos@fos:~\$\s*$/,
+    );
+    expect(text).not.toMatch(/--More--/);
+    plainKeys('set terminal length 0', 'Enter');
+    plainKeys('show configuration commands', 'Enter');
+    text = await waitForPlain(
+      /fos@fos:~\$ show configuration commands\n(set [^\n]*\n){40,}fos@fos:~\$\s*$/,
+    );
+    expect(text).not.toMatch(/--More--/);
+  });
+});

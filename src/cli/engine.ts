@@ -99,6 +99,8 @@ export const DEFAULT_CONFIG_FILE = 'config.boot';
 /** How `load` applies a text: all of it, its top-level sections, merged, or as set commands. */
 type LoadHow = 'override' | 'replace' | 'merge' | 'set';
 const LOAD_HOWS: readonly LoadHow[] = ['override', 'replace', 'merge', 'set'];
+/** Narrower than this, wrapped output would be unreadable: a smaller width is taken as this. */
+const MIN_WRAP_WIDTH = 20;
 /** What `load ... terminal` takes in all, as a script without a terminal may be. */
 const MAX_PASTE_CHARACTERS = MAX_SCRIPT_BYTES;
 /** How many problems of a file `load` lists before it only counts them. */
@@ -158,6 +160,14 @@ export class ShellEngine {
   /** Set for the command being run when it asked for `| display secrets`. */
   private showSecrets = false;
   readonly terminal: TerminalSettings = { length: undefined, width: undefined };
+  /**
+   * The columns of the screen an interactive front-end draws on (the pty's over
+   * SSH); undefined without a terminal (exec, `fos -c`, a script), where no
+   * output is wrapped.
+   */
+  screenColumns: number | undefined;
+  /** The width the command being run wraps its text view at (see wrapWidth). */
+  private wrapAt: number | undefined;
   /** Told each pipeline step of a running commit (for a progress display). */
   onProgress: ((step: string) => void) | undefined;
 
@@ -227,6 +237,7 @@ export class ShellEngine {
     if (this.showSecrets && !this.identity.allowSecrets)
       return fail('display secrets is not allowed for this session');
     const notices = this.catchUp(false);
+    this.wrapAt = this.wrapWidth(display, pipes);
     const configuring = this.session !== undefined;
     const levelBefore = this.session?.level ?? [];
     // Lines stream only to a text view that no pipe filters or counts.
@@ -273,6 +284,23 @@ export class ShellEngine {
       output: [...notices, ...piped.lines],
       noMore: pipes.some((p) => p[0] === 'no-more'),
     };
+  }
+
+  /**
+   * The width a command's text view wraps at: only at an interactive terminal,
+   * only the text view (not `| display json|set`), and only when no pipe reads
+   * the lines (a `| match` sees a table row or a curly line whole). `set
+   * terminal width N` gives it, else the screen's columns, else 80; `set
+   * terminal width 0` turns wrapping off.
+   */
+  private wrapWidth(
+    display: string | undefined,
+    pipes: readonly (readonly string[])[],
+  ): number | undefined {
+    if (this.screenColumns === undefined || display !== undefined) return undefined;
+    if (!pipes.every((p) => p[0] === 'no-more' || p[0] === 'display')) return undefined;
+    const width = this.terminal.width ?? (this.screenColumns > 0 ? this.screenColumns : 80);
+    return width === 0 ? undefined : Math.max(MIN_WRAP_WIDTH, width);
   }
 
   /**
@@ -455,7 +483,7 @@ export class ShellEngine {
       if (this.running === controller) this.running = undefined;
     }
     // A live command's lines were shown as they came: only its data remains for json.
-    const output = streamed ? [] : presentCommand(c, data, match.args, display);
+    const output = streamed ? [] : presentCommand(c, data, match.args, display, this.wrapAt);
     const status = c.status?.(data) ?? 0;
     return {
       output,
@@ -661,7 +689,9 @@ export class ShellEngine {
     const node = getNode(this.visible(session.candidate), path);
     if (!node) return path.length === 0 ? ok() : fail(`'${formatPath(path)}' is not configured`);
     const view = new ConfigurationView(node, path, this.schema);
-    return okLines(present(view, { text: (v) => v.curly(), set: (v) => v.set() }, display));
+    return okLines(
+      present(view, { text: (v) => v.curly(), set: (v) => v.set() }, display, this.wrapAt),
+    );
   }
 
   private compare(words: string[]): CommandResult {

@@ -11,6 +11,21 @@ import type { ShellEngine } from './engine.js';
 import { maskAfterSecretNames, maskSpans, wordsSpan } from './history.js';
 import { LineEditor } from './line-editor.js';
 import { MAX_LINE, scriptTooLarge } from './limits.js';
+import {
+  appendToPager,
+  MORE_PROMPT,
+  pagerKey,
+  pagerStep,
+  shownCount,
+  startPager,
+  type PagerState,
+} from './pager.js';
+
+/** The size of the screen at an interactive terminal (a pty); without one nothing is paged or wrapped. */
+export interface Screen {
+  readonly columns: number;
+  readonly rows: number;
+}
 
 export interface TerminalHost {
   write(text: string): void;
@@ -40,12 +55,23 @@ export class PlainTerminal {
   private closed = false;
   /** The too-long message was shown for this line. */
   private warned = false;
+  /** Long output waiting at `--More--` (src/cli/pager.ts). */
+  private pager: PagerState | undefined;
 
+  /** `screen`: the terminal's size; without one (a test's host) output is neither paged nor wrapped. */
   constructor(
     private readonly engine: ShellEngine,
     private readonly host: TerminalHost,
+    private screen?: Screen,
   ) {
     this.editor = new LineEditor(host.history);
+    engine.screenColumns = screen?.columns;
+  }
+
+  /** The pty's window changed: pages and wrapping follow it. */
+  resize(columns: number, rows: number): void {
+    this.screen = { columns, rows };
+    this.engine.screenColumns = columns;
   }
 
   prompt(): string {
@@ -78,6 +104,10 @@ export class PlainTerminal {
 
   private async process(data: string): Promise<void> {
     if (this.closed) return;
+    if (this.pager) {
+      this.pageKeys(data);
+      return;
+    }
     // While pasting (`load merge terminal`), `?` and TAB are text. Keys sent in the packet
     // of the command line itself are read as typed.
     this.editor.literal = this.engine.pasting;
@@ -92,6 +122,8 @@ export class PlainTerminal {
         case 'submit':
           if (this.engine.pasting) this.pasteLine(action.line);
           else await this.submit(action.line, '\r\n', true);
+          // Keys after a line whose output waits at --More-- are not typed ahead: dropped.
+          if (this.pager) return;
           break;
         case 'interrupt':
           this.warned = false;
@@ -152,7 +184,8 @@ export class PlainTerminal {
   /** Show at once what the engine has to tell (a commit confirmed rolled back), then the prompt again. */
   notify(): void {
     this.queue = this.queue.then(() => {
-      if (this.closed) return;
+      // At --More-- the news waits: the next command tells it.
+      if (this.closed || this.pager) return;
       const lines = this.engine.news();
       if (lines.length === 0) return;
       this.host.write(`\r\n${lines.join('\r\n')}\r\n${this.prompt()}${this.editor.buffer}`);
@@ -182,7 +215,45 @@ export class PlainTerminal {
     this.shown = '';
     this.shownCursor = 0;
     await this.run(line, remember);
-    if (!this.closed) this.host.write(this.prompt());
+    if (this.closed) return;
+    this.host.write(this.pager ? MORE_PROMPT : this.prompt());
+  }
+
+  /** Output of a typed command: paged when it is longer than a page at a terminal. */
+  private show(output: LineOutput): void {
+    if (this.pager) {
+      this.pager = appendToPager(this.pager, output.lines);
+      return;
+    }
+    const pager =
+      this.screen &&
+      startPager(output.lines, {
+        ok: output.ok,
+        noMore: output.noMore,
+        length: this.engine.terminal.length,
+        rows: this.screen.rows,
+      });
+    if (!pager) {
+      this.writeLines(output.lines);
+      return;
+    }
+    this.writeLines(pager.lines.slice(0, shownCount(pager)));
+    this.pager = pager;
+  }
+
+  /** Keys at `--More--`: space a page, enter a line, G the rest, q (or Ctrl-C) the prompt. */
+  private pageKeys(data: string): void {
+    for (const key of data) {
+      const pager = this.pager;
+      if (!pager) return;
+      const step = pagerStep(pager, pagerKey(key));
+      if (step.state === pager) continue;
+      // --More-- is rubbed out with spaces (no escape sequences), and the lines take its place.
+      this.host.write(`\r${' '.repeat(MORE_PROMPT.length)}\r`);
+      this.writeLines(pager.lines.slice(step.from, step.to));
+      this.pager = step.state;
+      this.host.write(this.pager ? MORE_PROMPT : this.prompt());
+    }
   }
 
   private end(code: number): void {
@@ -205,7 +276,7 @@ export class PlainTerminal {
         this.engine,
         line,
         this.promptLine().length,
-        (o) => this.writeLines(o.lines),
+        (o) => this.show(o),
         (l) => this.writeLines([l]),
       );
       if (remember) this.editor.remember(history);

@@ -12,6 +12,7 @@ import {
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
 import type { OpContext } from './context.js';
 import { command, type OpArea } from './tree.js';
+import { textWidth, wrapIndented } from './wrap.js';
 
 /**
  * A configuration subtree as a command shows it: curly text, set commands,
@@ -28,7 +29,14 @@ export class ConfigurationView {
     this.node = path.length === 0 ? root : schemaAt(root, path);
   }
 
+  /** The curly form; at a terminal's width (src/op/wrap.ts) long lines wrap, for display only. */
   curly(): string[] {
+    const lines = this.curlyLines();
+    const width = textWidth();
+    return width === undefined ? lines : lines.flatMap((l) => wrapIndented(l, width));
+  }
+
+  private curlyLines(): string[] {
     const s = this.node;
     if (this.path.length === 0) return toCurly(this.tree, this.root).trimEnd().split('\n');
     // A leaf or a tag node shows as itself; a node or tag entry shows what it holds.

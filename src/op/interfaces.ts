@@ -15,6 +15,7 @@ import { isInterfaceName, simple } from '../schema/index.js';
 import { OpError, type OpContext, type OpSystem } from './context.js';
 import { sleep } from './live.js';
 import { table } from './table.js';
+import { textWidth, wrapText } from './wrap.js';
 import { command, type ArgSpec, type OpArea, type OpCommand } from './tree.js';
 
 /** An interface name as an operational argument: the kernel's rules, and never an option (`-x`). */
@@ -161,14 +162,26 @@ function countersOf(l: LinkStatus, baseline: Baseline): InterfaceCounters {
 
 const pad = (text: string, width: number): string => text.padEnd(width);
 
-/** VyOS's `show interfaces`: `%-16s %-33s %-4s %s`, an address a line. */
-export function formatSummary(list: readonly InterfaceSummary[]): string[] {
-  const row = (i: string, a: string, sl: string, d: string): string =>
-    `${pad(i, 16)} ${pad(a, 33)} ${pad(sl, 4)} ${d}`.trimEnd();
+/** Where `show interfaces` puts the description. */
+const DESCRIPTION_COLUMN = 16 + 1 + 33 + 1 + 4 + 1;
+
+/**
+ * VyOS's `show interfaces`: `%-16s %-33s %-4s %s`, an address a line. At a
+ * terminal's width (src/op/wrap.ts) a long description wraps in its column.
+ */
+export function formatSummary(list: readonly InterfaceSummary[], width = textWidth()): string[] {
+  const room = width === undefined ? undefined : Math.max(8, width - DESCRIPTION_COLUMN);
+  const row = (i: string, a: string, sl: string, d: string): string[] => {
+    const [first, ...more] = room === undefined ? [d] : wrapText(d, room);
+    return [
+      `${pad(i, 16)} ${pad(a, 33)} ${pad(sl, 4)} ${first ?? ''}`.trimEnd(),
+      ...more.map((m) => `${' '.repeat(DESCRIPTION_COLUMN)}${m}`),
+    ];
+  };
   const out = [
     'Codes: S - State, L - Link, u - Up, D - Down, A - Admin Down',
-    row('Interface', 'IP Address', 'S/L', 'Description'),
-    row('---------', '----------', '---', '-----------'),
+    ...row('Interface', 'IP Address', 'S/L', 'Description'),
+    ...row('---------', '----------', '---', '-----------'),
   ];
   for (const l of list) {
     const sl = `${l.admin === 'up' ? 'u' : 'A'}/${l.link === 'up' ? 'u' : 'D'}`;
@@ -176,10 +189,10 @@ export function formatSummary(list: readonly InterfaceSummary[]): string[] {
     addresses.forEach((a, n) => {
       const first = n === 0;
       if (a.length < 33)
-        out.push(row(first ? l.name : '', a, first ? sl : '', first ? l.description : ''));
+        out.push(...row(first ? l.name : '', a, first ? sl : '', first ? l.description : ''));
       else {
         out.push(`${pad(first ? l.name : '', 16)} ${a}`);
-        if (first) out.push(row('', '', sl, l.description));
+        if (first) out.push(...row('', '', sl, l.description));
       }
     });
   }
@@ -350,7 +363,7 @@ function kindCommands(kind: Kind): OpCommand[] {
     command(prefix, {
       help: KINDS[kind].help,
       run: async (ctx): Promise<InterfaceSummary[]> => (await links(ctx, kind)).map(summary),
-      text: formatSummary,
+      text: (list) => formatSummary(list),
     }),
     // The help of a command ending in its argument is its last word's: the same as the list's.
     command(`${prefix} <name>`, {
@@ -366,7 +379,7 @@ function kindCommands(kind: Kind): OpCommand[] {
       run: async (ctx, a): Promise<InterfaceSummary[]> => [
         summary(await oneLink(ctx, a['name']!, kind)),
       ],
-      text: formatSummary,
+      text: (list) => formatSummary(list),
     }),
     command(`${prefix} <name> detail`, {
       help: "With the kernel's details of the link",
@@ -424,7 +437,7 @@ export const interfaceCommands: OpArea = {
     command('show interfaces', {
       help: 'Interfaces of the target namespace: addresses, state and link (S/L)',
       run: async (ctx): Promise<InterfaceSummary[]> => (await links(ctx)).map(summary),
-      text: formatSummary,
+      text: (list) => formatSummary(list),
     }),
     command('show interfaces detail', {
       help: 'Every interface with its addresses and counters',

@@ -11,6 +11,7 @@ import { useSyncExternalStore } from 'react';
 import { formatHelp, tabAction } from '../cli/complete.js';
 import type { ShellEngine } from '../cli/engine.js';
 import { LineEditor } from '../cli/line-editor.js';
+import { appendToPager, MORE_PROMPT, pagerKey, pagerStep, startPager } from '../cli/pager.js';
 import { liveKeys, runTypedLine, TOO_LONG, type TerminalHost } from '../cli/terminal.js';
 
 interface TranscriptLine {
@@ -111,7 +112,7 @@ function View({ store }: { store: ViewStore }): React.JSX.Element {
           {s.pager.lines.slice(s.pager.offset, s.pager.offset + s.pager.page).map((text, i) => (
             <Line key={i} line={{ id: i, text, tone: toneOf(text) }} />
           ))}
-          <Text inverse>--More-- (space: page, enter: line, q: quit)</Text>
+          <Text inverse>{MORE_PROMPT}</Text>
         </Box>
       ) : s.busy ? (
         <Text color="cyan">
@@ -208,6 +209,7 @@ export class InkTerminal {
       ? undefined
       : new TerminalOutput(host.write, options.columns, options.rows, options.crlf);
     engine.onProgress = (step) => this.store.set({ busy: step });
+    engine.screenColumns = options.columns;
   }
 
   private promptParts(): { header: string | undefined; prompt: string } {
@@ -240,6 +242,7 @@ export class InkTerminal {
   resize(columns: number, rows: number): void {
     this.output?.resize(columns, rows);
     this.store.set({ rows, columns });
+    this.engine.screenColumns = columns;
   }
 
   feed(data: string): Promise<void> {
@@ -254,31 +257,21 @@ export class InkTerminal {
     this.store.set({ transcript: [...this.store.state.transcript, ...added].slice(-2000) });
   }
 
-  /** Lines per page: `set terminal length N`, else the screen less the --More-- line. */
-  private pageSize(): number {
-    const length = this.engine.terminal.length;
-    return length !== undefined && length > 0 ? length : Math.max(1, this.store.state.rows - 1);
-  }
-
-  private pageKey(data: string): void {
-    const pager = this.store.state.pager!;
-    const page = this.pageSize();
-    if (data === 'q' || data === 'Q' || data === '\x03') {
-      this.append(pager.lines.slice(pager.offset, pager.offset + page));
-      this.store.set({ pager: undefined });
-      return;
+  /** Keys at `--More--` (src/cli/pager.ts): lines that leave the page go to the transcript. */
+  private pageKeys(data: string): void {
+    for (const key of data) {
+      const pager = this.store.state.pager;
+      if (!pager) return;
+      const step = pagerStep(pager, pagerKey(key));
+      this.append(pager.lines.slice(pager.offset, step.state ? step.state.offset : step.to));
+      this.store.set({ pager: step.state });
     }
-    const step = data === '\r' || data === '\n' ? 1 : page;
-    const offset = pager.offset + step;
-    this.append(pager.lines.slice(pager.offset, Math.min(offset, pager.lines.length)));
-    if (offset >= pager.lines.length) this.store.set({ pager: undefined });
-    else this.store.set({ pager: { lines: pager.lines, offset, page } });
   }
 
   private async process(data: string): Promise<void> {
     if (this.closed) return;
     if (this.store.state.pager) {
-      this.pageKey(data);
+      this.pageKeys(data);
       return;
     }
     // Edits are drawn once per packet (and before anything else happens): a render costs
@@ -421,15 +414,21 @@ export class InkTerminal {
     }
   }
 
-  /** Long output goes through the pager unless the terminal length is 0. */
-  private show(lines: readonly string[], ok: boolean, noMorePipe: boolean): void {
-    const length = this.engine.terminal.length;
-    const noMore = length === 0 || noMorePipe;
-    if (!noMore && ok && lines.length > this.pageSize()) {
-      this.store.set({ pager: { lines, offset: 0, page: this.pageSize() } });
+  /** Long output goes through the pager unless the terminal length is 0 or `| no-more` is asked. */
+  private show(lines: readonly string[], ok: boolean, noMore: boolean): void {
+    const waiting = this.store.state.pager;
+    if (waiting) {
+      this.store.set({ pager: appendToPager(waiting, lines) });
       return;
     }
-    this.append(lines, ok ? undefined : 'error');
+    const pager = startPager(lines, {
+      ok,
+      noMore,
+      length: this.engine.terminal.length,
+      rows: this.store.state.rows,
+    });
+    if (pager) this.store.set({ pager });
+    else this.append(lines, ok ? undefined : 'error');
   }
 
   /** Show at once what the engine has to tell (a commit confirmed rolled back). */
