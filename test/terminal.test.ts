@@ -74,6 +74,17 @@ describe('plain terminal', () => {
     const matched = t.output().slice(mark).split('\r\n')[1]!;
     expect(matched.length).toBeGreaterThan(40);
     expect(matched).toContain(description.slice(1, -1));
+    // A pty of 0 columns (`ssh -tt` from a script) is no screen: nothing wraps, until a width is set.
+    const script = terminal(undefined, { columns: 0, rows: 0 });
+    await script.term.feed(`configure\rset interfaces ethernet eth0 description ${description}\r`);
+    mark = script.output().length;
+    await script.term.feed('show interfaces ethernet eth0\r');
+    expect(script.output().slice(mark)).toContain(description.slice(1, -1));
+    await script.term.feed('run set terminal width 40\r');
+    mark = script.output().length;
+    await script.term.feed('show interfaces ethernet eth0\r');
+    for (const l of script.output().slice(mark).split('\r\n'))
+      expect(l.length, l).toBeLessThanOrEqual(40);
   });
 
   it('echoes as typed, ends lines with CRLF, and sends the prompt last', async () => {

@@ -290,8 +290,9 @@ export class ShellEngine {
    * The width a command's text view wraps at: only at an interactive terminal,
    * only the text view (not `| display json|set`), and only when no pipe reads
    * the lines (a `| match` sees a table row or a curly line whole). `set
-   * terminal width N` gives it, else the screen's columns, else 80; `set
-   * terminal width 0` turns wrapping off.
+   * terminal width N` gives it, else the screen's columns; `set terminal width
+   * 0` turns wrapping off. A pty of 0 columns (`ssh -tt` from a script) is no
+   * screen, as its 0 rows are for paging: it is not wrapped unless a width is set.
    */
   private wrapWidth(
     display: string | undefined,
@@ -299,7 +300,7 @@ export class ShellEngine {
   ): number | undefined {
     if (this.screenColumns === undefined || display !== undefined) return undefined;
     if (!pipes.every((p) => p[0] === 'no-more' || p[0] === 'display')) return undefined;
-    const width = this.terminal.width ?? (this.screenColumns > 0 ? this.screenColumns : 80);
+    const width = this.terminal.width ?? this.screenColumns;
     return width === 0 ? undefined : Math.max(MIN_WRAP_WIDTH, width);
   }
 
