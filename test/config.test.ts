@@ -98,6 +98,16 @@ describe('set, delete and comment', () => {
     expect(getNode(t, ['protocols', 'static'])).toBeDefined();
   });
 
+  it('keeps an emptied container whose presence is a setting (ospf md5 is message-digest on)', () => {
+    const md5 = ['protocols', 'ospf', 'interface', 'eth0', 'authentication', 'md5'];
+    let t = load(
+      "set protocols ospf interface eth0 authentication md5 key-id 1 md5-key 'k1'\nset protocols ospf interface eth0 area 0\n",
+    );
+    t = edit(t, 'delete', 'protocols ospf interface eth0 authentication md5 key-id 1').tree;
+    // Deleting the last key must not turn message-digest authentication off.
+    expect(getNode(t, md5)).toBeDefined();
+  });
+
   it.each([
     [
       'set',
