@@ -18,6 +18,7 @@ import {
   treesEqual,
   type ConfigNode,
 } from '../src/config/index.js';
+import { frrText, renderFrr } from '../src/render/frr.js';
 import { schema } from '../src/schema/index.js';
 import { verify, withDefaults } from '../src/verify/index.js';
 import { randomTree } from './helpers/generate.js';
@@ -106,6 +107,7 @@ describe('set, delete and comment', () => {
     t = edit(t, 'delete', 'protocols ospf interface eth0 authentication md5 key-id 1').tree;
     // Deleting the last key must not turn message-digest authentication off.
     expect(getNode(t, md5)).toBeDefined();
+    expect(frrText(renderFrr(t).ospfd)).toContain('ip ospf authentication message-digest');
   });
 
   it.each([

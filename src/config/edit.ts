@@ -28,7 +28,8 @@ function fail(error: EditError): EditResult {
  * After a delete, a parent left empty goes too when its emptiness means nothing: a tag node with
  * no entries (`ethernet` with no `eth*`), or a container that only groups other lists and
  * containers (`protocols static`, `policy`). A container with settings of its own
- * (`service ssh`, a `blackhole` with its `distance`) may mean something empty, so it stays.
+ * (`service ssh`, a `blackhole` with its `distance`) may mean something empty, so it stays,
+ * and so does one marked `presence` (`authentication md5`: message-digest on).
  */
 export function pruneEmptyGroups(schema: ContainerNode): (path: ConfigPath) => boolean {
   return (path) => {
@@ -48,6 +49,7 @@ export function pruneEmptyGroups(schema: ContainerNode): (path: ConfigPath) => b
 }
 
 function onlyGroups(node: ContainerNode): boolean {
+  if (node.presence) return false;
   for (const child of node.children.values())
     if (child.kind !== 'tag' && child.kind !== 'container') return false;
   return true;
