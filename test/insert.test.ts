@@ -201,9 +201,9 @@ describe('applyInsert', () => {
     expect(insertJ(routeMap(lines), 'rule 10 after rule 20')).toContain(
       "rule 10's continue 20 would jump back to rule 20",
     );
-    // A jump that stays forward is fine.
-    expect(insertJ(routeMap(lines), 'rule 30 before rule 20')).toContain(
-      "set policy route-map J rule 20 on-match goto '25'",
+    // A jump that stays forward follows its rule.
+    expect(insertJ(routeMap([...lines, '40 action deny']), 'rule 30 after rule 40')).toContain(
+      "set policy route-map J rule 20 on-match goto '50'",
     );
   });
 
