@@ -310,7 +310,7 @@ describe('rebase: cases by hand', () => {
     // Both sessions insert before rule 10 and get rule 5: mine is 20, theirs 30.
     const r = rebase(b, moved('20'), moved('30'), schema);
     expect(r.ok ? toSetForm(r.tree, schema) : r.conflicts).toEqual([
-      'firewall ipv4 forward filter rule 5',
+      'firewall ipv4 forward filter rule 5 (a different rule added on both sides)',
     ]);
   });
 
