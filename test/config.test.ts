@@ -99,6 +99,18 @@ describe('set, delete and comment', () => {
     expect(getNode(t, ['protocols', 'static'])).toBeDefined();
   });
 
+  it('does not prune the edit level, or what is above it, from under the session', () => {
+    const t = load('set policy prefix-list PL rule 10 action permit\n');
+    const editor = new TreeEditor(t);
+    // At `edit policy`, the last list goes: `policy` stays, so `show` there is empty, not an error.
+    expect(applyDelete(editor, schema, ['prefix-list', 'PL'], ['policy']).ok).toBe(true);
+    const after = editor.finish();
+    expect(getNode(after, ['policy'])).toBeDefined();
+    expect(getNode(after, ['policy', 'prefix-list'])).toBeUndefined();
+    // From the top, the same delete takes `policy` with it.
+    expect(getNode(edit(t, 'delete', 'policy prefix-list PL').tree, ['policy'])).toBeUndefined();
+  });
+
   it('keeps an emptied container whose presence is a setting (ospf md5 is message-digest on)', () => {
     const md5 = ['protocols', 'ospf', 'interface', 'eth0', 'authentication', 'md5'];
     let t = load(
