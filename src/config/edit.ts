@@ -110,7 +110,9 @@ export function applyDelete(
       ? OK
       : fail({ code: 'nothing-to-delete', at: path, value });
   }
-  return editor.remove(path, pruneEmptyGroups(schema))
+  // The edit level stays (edit made it; show and set there rely on it), and so does what is above it.
+  const prune = pruneEmptyGroups(schema);
+  return editor.remove(path, (p) => p.length > prefix.length && prune(p))
     ? OK
     : fail({ code: 'nothing-to-delete', at: path });
 }
