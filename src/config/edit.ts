@@ -450,7 +450,7 @@ function planJumps(
       if (to <= newOf(from) && t > from)
         return {
           ok: false,
-          reason: `${what} would jump back to ${name} ${to} (from ${name} ${newOf(from)}); a jump must name a later ${name}, so change it first`,
+          reason: `${what} would jump back to ${name} ${to}${newOf(from) === from ? '' : ` (it would be ${name} ${newOf(from)})`}; a jump must name a later ${name}, so change it first`,
         };
       if (reachesNow !== to) rewrites.push({ entry: key, ref, to: String(to) });
     }
