@@ -18,6 +18,7 @@ import {
   treesEqual,
   type ConfigNode,
 } from '../src/config/index.js';
+import { frrText, renderFrr } from '../src/render/frr.js';
 import { schema } from '../src/schema/index.js';
 import { verify, withDefaults } from '../src/verify/index.js';
 import { randomTree } from './helpers/generate.js';
@@ -96,6 +97,29 @@ describe('set, delete and comment', () => {
     t = edit(t, 'delete', 'protocols static route 10.1.0.0/16').tree;
     // `protocols static` has a setting of its own (route-map), so it stays empty.
     expect(getNode(t, ['protocols', 'static'])).toBeDefined();
+  });
+
+  it('does not prune the edit level, or what is above it, from under the session', () => {
+    const t = load('set policy prefix-list PL rule 10 action permit\n');
+    const editor = new TreeEditor(t);
+    // At `edit policy`, the last list goes: `policy` stays, so `show` there is empty, not an error.
+    expect(applyDelete(editor, schema, ['prefix-list', 'PL'], ['policy']).ok).toBe(true);
+    const after = editor.finish();
+    expect(getNode(after, ['policy'])).toBeDefined();
+    expect(getNode(after, ['policy', 'prefix-list'])).toBeUndefined();
+    // From the top, the same delete takes `policy` with it.
+    expect(getNode(edit(t, 'delete', 'policy prefix-list PL').tree, ['policy'])).toBeUndefined();
+  });
+
+  it('keeps an emptied container whose presence is a setting (ospf md5 is message-digest on)', () => {
+    const md5 = ['protocols', 'ospf', 'interface', 'eth0', 'authentication', 'md5'];
+    let t = load(
+      "set protocols ospf interface eth0 authentication md5 key-id 1 md5-key 'k1'\nset protocols ospf interface eth0 area 0\n",
+    );
+    t = edit(t, 'delete', 'protocols ospf interface eth0 authentication md5 key-id 1').tree;
+    // Deleting the last key must not turn message-digest authentication off.
+    expect(getNode(t, md5)).toBeDefined();
+    expect(frrText(renderFrr(t).ospfd)).toContain('ip ospf authentication message-digest');
   });
 
   it.each([

@@ -178,6 +178,64 @@ describe('applyInsert', () => {
     expect(r.set).toContain("set policy route-map RM rule 11 action 'deny'");
   });
 
+  const routeMap = (lines: string[]) =>
+    new TreeEditor(
+      loadSetForm(lines.map((l) => `set policy route-map J rule ${l}`).join('\n'), schema).tree,
+    );
+  const insertJ = (editor: TreeEditor, line: string) => {
+    const r = applyInsert(editor, schema, `policy route-map J ${line}`.split(' '));
+    return r.ok ? toSetForm(editor.finish(), schema) : describeEditError(r.error);
+  };
+
+  it('refuses a move that would turn a continue or goto backwards, changing nothing', () => {
+    const lines = ['10 action permit', '10 continue 20', '20 action permit', '20 on-match goto 30'];
+    lines.push('30 action permit');
+    // 30 before 10: rule 20's goto 30 would name rule 5, behind it.
+    const editor = routeMap(lines);
+    const before = editor.tree;
+    expect(insertJ(editor, 'rule 30 before rule 10')).toMatch(
+      /^cannot insert in 'policy route-map J': rule 20's on-match goto 30 would jump back to rule 5/,
+    );
+    expect(editor.tree).toBe(before);
+    // 10 after 20: rule 10 (now 25) would continue back to rule 20.
+    expect(insertJ(routeMap(lines), 'rule 10 after rule 20')).toContain(
+      "rule 10's continue 20 would jump back to rule 20",
+    );
+    // A jump that stays forward follows its rule.
+    expect(insertJ(routeMap([...lines, '40 action deny']), 'rule 30 after rule 40')).toContain(
+      "set policy route-map J rule 20 on-match goto '50'",
+    );
+  });
+
+  it('keeps a jump to an unconfigured number reaching the rule it reached', () => {
+    // goto 13 reaches the first rule from 13 on: 20, which moves to 11.
+    const shifted = insertJ(
+      routeMap(
+        ['10 action permit', '10 on-match goto 13', '11 action permit'].concat([
+          '12 action permit',
+          '20 action deny',
+        ]),
+      ),
+      'rule 20 before rule 11',
+    );
+    expect(shifted).toContain("set policy route-map J rule 10 on-match goto '11'");
+    expect(shifted).toContain("set policy route-map J rule 11 action 'deny'");
+    // continue 15 reaches 20; 30 moved to 15 must not take the jump.
+    const landed = insertJ(
+      routeMap(['10 action permit', '10 continue 15', '20 action permit', '30 action deny']),
+      'rule 30 before rule 20',
+    );
+    expect(landed).toContain("set policy route-map J rule 15 action 'deny'");
+    expect(landed).toContain("set policy route-map J rule 10 continue '20'");
+    // A jump past the last rule that a moved rule would now catch: refused.
+    expect(
+      insertJ(
+        routeMap(['10 action permit', '10 continue 35', '20 action permit', '30 action deny']),
+        'rule 20 after rule 30',
+      ),
+    ).toContain("rule 10's continue 35 would reach rule 40");
+  });
+
   it.each<[string, string, number]>([
     ['firewall ipv4 name WAN rule 30 before rule 10', 'rule 30 is not configured', 5],
     ['firewall ipv4 name WAN rule 20 before rule 40', 'rule 40 is not configured', 8],

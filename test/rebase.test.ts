@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  applyInsert,
   childSchema,
   formatSetPath,
+  loadSetForm,
   getNode,
   pruneEmptyGroups,
   toSetForm,
@@ -281,6 +283,35 @@ describe('rebase: cases by hand', () => {
       ok: false,
       conflicts: ['interfaces ethernet eth0 (comment)'],
     });
+  });
+
+  it('a rule both sides put at the same number is a conflict, not one rule made of two', () => {
+    const F = 'set firewall ipv4 forward filter rule';
+    const b = loadSetForm(
+      [
+        `${F} 10 action accept`,
+        `${F} 20 action drop`,
+        `${F} 20 destination port 81`,
+        `${F} 20 protocol tcp`,
+        `${F} 30 action drop`,
+        `${F} 30 source address 198.51.100.0/24`,
+      ].join('\n'),
+      schema,
+    ).tree;
+    const moved = (a: string) =>
+      apply(b, (e) => {
+        const r = applyInsert(
+          e,
+          schema,
+          `firewall ipv4 forward filter rule ${a} before rule 10`.split(' '),
+        );
+        expect(r.ok && r.moves[0]!.to).toBe(5);
+      });
+    // Both sessions insert before rule 10 and get rule 5: mine is 20, theirs 30.
+    const r = rebase(b, moved('20'), moved('30'), schema);
+    expect(r.ok ? toSetForm(r.tree, schema) : r.conflicts).toEqual([
+      'firewall ipv4 forward filter rule 5 (a different rule added on both sides)',
+    ]);
   });
 
   it('multi-leaf values added on both sides are all kept, theirs first', () => {

@@ -28,7 +28,8 @@ function fail(error: EditError): EditResult {
  * After a delete, a parent left empty goes too when its emptiness means nothing: a tag node with
  * no entries (`ethernet` with no `eth*`), or a container that only groups other lists and
  * containers (`protocols static`, `policy`). A container with settings of its own
- * (`service ssh`, a `blackhole` with its `distance`) may mean something empty, so it stays.
+ * (`service ssh`, a `blackhole` with its `distance`) may mean something empty, so it stays,
+ * and so does one marked `presence` (`authentication md5`: message-digest on).
  */
 export function pruneEmptyGroups(schema: ContainerNode): (path: ConfigPath) => boolean {
   return (path) => {
@@ -48,6 +49,7 @@ export function pruneEmptyGroups(schema: ContainerNode): (path: ConfigPath) => b
 }
 
 function onlyGroups(node: ContainerNode): boolean {
+  if (node.presence) return false;
   for (const child of node.children.values())
     if (child.kind !== 'tag' && child.kind !== 'container') return false;
   return true;
@@ -108,7 +110,9 @@ export function applyDelete(
       ? OK
       : fail({ code: 'nothing-to-delete', at: path, value });
   }
-  return editor.remove(path, pruneEmptyGroups(schema))
+  // The edit level stays (edit made it; show and set there rely on it), and so does what is above it.
+  const prune = pruneEmptyGroups(schema);
+  return editor.remove(path, (p) => p.length > prefix.length && prune(p))
     ? OK
     : fail({ code: 'nothing-to-delete', at: path });
 }
@@ -380,33 +384,95 @@ export function applyInsert(
         `${name} ${m.from} cannot become ${name} ${m.to}${check.reason ? `: ${check.reason}` : ''}`,
       );
   }
-  moveEntries(editor, list, entries, plan.moves, tag.orderRefs ?? []);
+  const jumps = planJumps(name, entries, plan.moves, tag.orderRefs ?? []);
+  if (!jumps.ok) return bad(i + 4, jumps.reason);
+  moveEntries(editor, list, entries, plan.moves, jumps.rewrites);
   return { ok: true, list, moves: plan.moves, told: describeMoves(name, plan.moves) };
 }
 
-/** Renumber entries at once (a new number may be an old one's), then rewrite order references. */
+/** A jump leaf of an entry (by its old number) and the value it takes. */
+interface Rewrite {
+  readonly entry: string;
+  readonly ref: readonly string[];
+  readonly to: string;
+}
+
+/** The first of `sorted` at or above `n`, or undefined past the last. */
+function firstFrom(sorted: readonly number[], n: number): number | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo];
+}
+
+/**
+ * The jumps (`continue N`, `on-match goto N`) after the moves: a jump reaches
+ * the first rule from N on (FRR's goto), so it keeps reaching the same rule,
+ * under its new number when that rule moved or another would now come first.
+ * Refused when a jump would point back (commit refuses those), or a jump past
+ * the last rule would now reach one.
+ */
+function planJumps(
+  name: string,
+  entries: ReadonlyMap<string, ConfigNode>,
+  moves: readonly Move[],
+  refs: readonly (readonly string[])[],
+): { ok: true; rewrites: Rewrite[] } | { ok: false; reason: string } {
+  const rewrites: Rewrite[] = [];
+  if (refs.length === 0) return { ok: true, rewrites };
+  const renumbered = new Map(moves.map((m) => [m.from, m.to]));
+  const newOf = (n: number): number => renumbered.get(n) ?? n;
+  const oldSorted = [...entries.keys()].map(Number).sort((x, y) => x - y);
+  const newSorted = oldSorted.map(newOf).sort((x, y) => x - y);
+  for (const [key, entry] of entries) {
+    for (const ref of refs) {
+      const target = getNode(entry, ref)?.values[0];
+      if (target === undefined) continue;
+      const t = Number(target);
+      const from = Number(key);
+      const what = `${name} ${key}'s ${ref.join(' ')} ${target}`;
+      const reached = firstFrom(oldSorted, t);
+      const reachesNow = firstFrom(newSorted, t);
+      if (reached === undefined) {
+        if (reachesNow !== undefined)
+          return {
+            ok: false,
+            reason: `${what} would reach ${name} ${reachesNow}, past the last ${name} before; change it first`,
+          };
+        continue;
+      }
+      const to = newOf(reached);
+      // Pointing back already (commit refuses it): not this insert's doing.
+      if (to <= newOf(from) && t > from)
+        return {
+          ok: false,
+          reason: `${what} would jump back to ${name} ${to}${newOf(from) === from ? '' : ` (it would be ${name} ${newOf(from)})`}; a jump must name a later ${name}, so change it first`,
+        };
+      if (reachesNow !== to) rewrites.push({ entry: key, ref, to: String(to) });
+    }
+  }
+  return { ok: true, rewrites };
+}
+
+/** Renumber entries at once (a new number may be an old one's), then set the jumps planned. */
 function moveEntries(
   editor: TreeEditor,
   list: readonly string[],
   entries: ReadonlyMap<string, ConfigNode>,
   moves: readonly Move[],
-  refs: readonly (readonly string[])[],
+  rewrites: readonly Rewrite[],
 ): void {
   const moved = moves.map((m) => [m, entries.get(String(m.from))!] as const);
   for (const [m] of moved) editor.remove([...list, String(m.from)]);
   for (const [m, entry] of moved) editor.graft([...list, String(m.to)], entry);
-  if (refs.length === 0) return;
   const renumbered = new Map(moves.map((m) => [String(m.from), String(m.to)]));
-  for (const [key, entry] of [...(getNode(editor.tree, list)?.children ?? [])]) {
-    for (const ref of refs) {
-      const leaf = getNode(entry, ref);
-      const target = leaf?.values[0];
-      const to = target === undefined ? undefined : renumbered.get(target);
-      if (leaf && to !== undefined)
-        editor.graft(
-          [...list, key, ...ref],
-          configNode(leaf.children, [to], leaf.comment, leaf.inactive),
-        );
-    }
+  for (const { entry, ref, to } of rewrites) {
+    const path = [...list, renumbered.get(entry) ?? entry, ...ref];
+    const leaf = getNode(editor.tree, path)!;
+    editor.graft(path, configNode(leaf.children, [to], leaf.comment, leaf.inactive));
   }
 }

@@ -67,6 +67,11 @@ interface NodeBase {
 export interface ContainerNode extends NodeBase {
   readonly kind: 'container';
   readonly children: ReadonlyMap<string, SchemaNode>;
+  /**
+   * Being there, even empty, is a setting a backend reads (`authentication md5`
+   * is message-digest on): a delete of its last child does not take it away.
+   */
+  readonly presence?: boolean;
 }
 
 /** A named list (`ethernet eth0`, `rule 10`): the tag word, then a key, then the entry's children. */
@@ -154,7 +159,7 @@ export function container(
   name: string,
   help: string,
   children: SchemaNode[],
-  options: NodeOptions = {},
+  options: NodeOptions & { presence?: boolean } = {},
 ): ContainerNode {
   return { kind: 'container', name, help, ...options, children: childMap(name, children) };
 }

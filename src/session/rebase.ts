@@ -8,7 +8,8 @@
  * three ways. A
  * subtree one side left as the base had it is taken whole from the other
  * side, and a merged node equal to running's (or the candidate's) is that
- * node, so the result shares their unchanged subtrees.
+ * node, so the result shares their unchanged subtrees. An entry of an ordered
+ * list (a rule) that both sides added differently is a conflict, not merged.
  */
 import type { ContainerNode, SchemaNode } from '../schema/index.js';
 import {
@@ -99,6 +100,12 @@ class Merge {
     if (t === b) return m;
     if (b && m && treesEqual(m, b)) return t;
     if (b && t && treesEqual(t, b)) return m;
+    // A rule is one unit: two different rules at a new number (two inserts before
+    // the same rule both take its free number) are not merged into a third.
+    if (!b && m && t && s?.kind === 'entry' && s.tag.ordered && !treesEqual(m, t)) {
+      this.conflict(` (a different ${s.tag.name} added on both sides)`);
+      return t;
+    }
     return this.node(b, m, t, s);
   }
 

@@ -36,18 +36,24 @@ const intervals = (): SchemaNode[] => [
 
 const md5 = (): SchemaNode =>
   container('authentication', 'Authentication', [
-    container('md5', 'MD5 key id', [
-      tag('key-id', 'MD5 key id', u32(1, 255, 'MD5 key id'), [
-        leaf(
-          'md5-key',
-          'MD5 authentication type',
-          secretWord(16, 'MD5 key (up to 16 characters)'),
-          {
-            secret: true,
-          },
-        ),
-      ]),
-    ]),
+    container(
+      'md5',
+      'MD5 key id',
+      [
+        tag('key-id', 'MD5 key id', u32(1, 255, 'MD5 key id'), [
+          leaf(
+            'md5-key',
+            'MD5 authentication type',
+            secretWord(16, 'MD5 key (up to 16 characters)'),
+            {
+              secret: true,
+            },
+          ),
+        ]),
+      ],
+      // An empty md5 is message-digest authentication on (renderOspf reads its presence).
+      { presence: true },
+    ),
     leaf(
       'plaintext-password',
       'Plain text password',
