@@ -96,7 +96,7 @@ describe.skipIf(!frrAvailable())('FRR in lab namespaces', () => {
         "set protocols static table 10 route 0.0.0.0/0 next-hop '192.0.2.253'",
       ].join('\n'),
     );
-    expect(await checkFrr(fa, lastApplied(fa), config)).toEqual([]);
+    expect(await checkFrr(lastApplied(fa), config)).toEqual([]);
     const applied = await applyFrr(fa, lastApplied(fa), config);
     expect(applied.started).toEqual(['zebra', 'staticd']);
     expect([...runningDaemons(fa).keys()]).toEqual(['zebra', 'staticd']);
@@ -171,7 +171,7 @@ describe.skipIf(!frrAvailable())('FRR in lab namespaces', () => {
         { text: 'ip route 300.0.0.0/8 blackhole', path: ['protocols', 'static', 'route', 'X'] },
       ],
     };
-    const problems = await checkFrr(fa, good, bad);
+    const problems = await checkFrr(good, bad);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({
       daemon: 'staticd',
