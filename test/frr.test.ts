@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyFrr,
+  askDaemon,
   checkFrr,
   compareFrr,
   daemonPid,
@@ -24,9 +25,14 @@ import {
   type FrrSpace,
 } from '../src/apply/frr.js';
 import { labDown } from '../src/apply/lab.js';
-import { loadSetForm } from '../src/config/index.js';
+import type { AnyBackend } from '../src/backends/contract.js';
+import { BACKENDS } from '../src/backends/registry.js';
+import { describeOutcome } from '../src/commit/outcome.js';
+import { Router } from '../src/commit/router.js';
+import { loadSetForm, type ConfigNode } from '../src/config/index.js';
 import { renderFrr, type FrrConfig } from '../src/render/frr.js';
 import { schema } from '../src/schema/index.js';
+import { Store } from '../src/store/store.js';
 import { withDefaults } from '../src/verify/index.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
@@ -256,5 +262,62 @@ describe.skipIf(!frrAvailable())('FRR through a commit', () => {
     expect(r.err + r.out).toMatch(/\[protocols ospf (interface eth3 area|area 0 network)\]/);
     expect(await observeFrr(space)).toEqual(before);
     expect(daemonPid(space, 'ospfd')).toBeUndefined();
+  });
+
+  it('fails a commit at check when FRR refuses a line of its delta, touching no daemon', async () => {
+    const space = frrSpace({ netns: lab.netns });
+    const rib = async (): Promise<string[]> =>
+      Object.keys(JSON.parse((await askDaemon(space, 'zebra', ['show ip route json']))[0]!)).sort();
+    const before = { frr: await observeFrr(space), rib: await rib(), kernel: routes(lab) };
+    expect(before.rib).toContain('203.0.113.0/24');
+    // The frr backend as it is, but a new route also renders a line FRR's parser refuses:
+    // the real check, daemons and restore see a delta with a good line and a refused one.
+    const refused = {
+      text: 'ip route 198.18.0.0/15 frobnicate now',
+      path: ['protocols', 'static', 'route', '198.18.0.0/15'],
+    };
+    const backends = BACKENDS.map((b) =>
+      b.name !== 'frr'
+        ? b
+        : ({
+            ...b,
+            render(config: ConfigNode) {
+              const r = b.render(config) as FrrConfig;
+              const adds = r.staticd.some(
+                (l) => 'text' in l && l.text.startsWith('ip route 198.18.'),
+              );
+              return adds ? { ...r, staticd: [...r.staticd, refused] } : r;
+            },
+          } as AnyBackend),
+    );
+    const store = new Store(lab.state);
+    try {
+      const router = new Router(store, { netns: lab.netns }, schema, backends);
+      const running = router.running();
+      const outcome = await router.commit({
+        candidate: loadSetForm(
+          "set protocols static route 198.18.0.0/15 next-hop '192.0.2.254'",
+          schema,
+          running.tree,
+        ).tree,
+        baseId: running.id,
+        baseTree: running.tree,
+        user: 't',
+        origin: 'cli',
+        session: 't',
+      });
+      expect(outcome.kind).toBe('check-failed');
+      expect(describeOutcome(outcome).join('\n')).toContain(
+        "[protocols static route 198.18.0.0/15] FRR (staticd) refuses 'ip route 198.18.0.0/15 frobnicate now': Unknown command",
+      );
+      // Nothing reached FRR: not the good line either (staticd, zebra's RIB, the kernel), and running stays.
+      expect(router.running().id).toBe(running.id);
+      expect(await observeFrr(space)).toEqual(before.frr);
+      expect(await rib()).toEqual(before.rib);
+      expect(routes(lab)).toEqual(before.kernel);
+      expect(routes(lab, '198.18.0.0/15')).toEqual([]);
+    } finally {
+      store.close();
+    }
   });
 });
