@@ -27,6 +27,7 @@ import {
 import { labDown } from '../src/apply/lab.js';
 import type { AnyBackend } from '../src/backends/contract.js';
 import { BACKENDS } from '../src/backends/registry.js';
+import { DEFAULT_CONFIG } from '../src/commit/defaults.js';
 import { describeOutcome } from '../src/commit/outcome.js';
 import { Router } from '../src/commit/router.js';
 import { loadSetForm, type ConfigNode } from '../src/config/index.js';
@@ -36,6 +37,9 @@ import { Store } from '../src/store/store.js';
 import { withDefaults } from '../src/verify/index.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
+
+/** The default login: a configuration nobody can log in to is refused. */
+const LOGIN = DEFAULT_CONFIG.split('\n').filter((l) => l.startsWith('set system login'));
 
 const render = (text: string): FrrConfig => {
   const { tree, report } = loadSetForm(text, schema);
@@ -268,8 +272,6 @@ describe.skipIf(!frrAvailable())('FRR through a commit', () => {
     const space = frrSpace({ netns: lab.netns });
     const rib = async (): Promise<string[]> =>
       Object.keys(JSON.parse((await askDaemon(space, 'zebra', ['show ip route json']))[0]!)).sort();
-    const before = { frr: await observeFrr(space), rib: await rib(), kernel: routes(lab) };
-    expect(before.rib).toContain('203.0.113.0/24');
     // The frr backend as it is, but a new route also renders a line FRR's parser refuses:
     // the real check, daemons and restore see a delta with a good line and a refused one.
     const refused = {
@@ -293,19 +295,30 @@ describe.skipIf(!frrAvailable())('FRR through a commit', () => {
     const store = new Store(lab.state);
     try {
       const router = new Router(store, { netns: lab.netns }, schema, backends);
+      const commit = (...lines: string[]) => {
+        const running = router.running();
+        return router.commit({
+          candidate: loadSetForm([...LOGIN, ...lines].join('\n'), schema, running.tree).tree,
+          baseId: running.id,
+          baseTree: running.tree,
+          user: 't',
+          origin: 'cli',
+          session: 't',
+        });
+      };
+      // Routes in FRR and the kernel already (the first test of this block commits the same).
+      const base = await commit(
+        "set interfaces ethernet eth1 address '192.0.2.1/24'",
+        "set protocols static route 203.0.113.0/24 next-hop '192.0.2.254'",
+      );
+      expect(base.kind).toMatch(/^(committed|no-changes)$/);
       const running = router.running();
-      const outcome = await router.commit({
-        candidate: loadSetForm(
-          "set protocols static route 198.18.0.0/15 next-hop '192.0.2.254'",
-          schema,
-          running.tree,
-        ).tree,
-        baseId: running.id,
-        baseTree: running.tree,
-        user: 't',
-        origin: 'cli',
-        session: 't',
-      });
+      const before = { frr: await observeFrr(space), rib: await rib(), kernel: routes(lab) };
+      expect(before.rib).toContain('203.0.113.0/24');
+      expect(routes(lab, '203.0.113.0/24')).toHaveLength(1);
+      const outcome = await commit(
+        "set protocols static route 198.18.0.0/15 next-hop '192.0.2.254'",
+      );
       expect(outcome.kind).toBe('check-failed');
       expect(describeOutcome(outcome).join('\n')).toContain(
         "[protocols static route 198.18.0.0/15] FRR (staticd) refuses 'ip route 198.18.0.0/15 frobnicate now': Unknown command",
