@@ -115,7 +115,8 @@ export async function runLines(
  * FIFO in a directory of this process's own (0700), so the tool starts now and
  * blocks on it; `finish` writes the input, closes it and returns how the tool
  * ended. Until then it does not keep Node running; it is killed when Node
- * exits. (Node's stdin "pipe" is a socket, which a tool cannot open by name.)
+ * exits, and after `lifetimeSeconds` whatever happens (under `timeout`).
+ * (Node's stdin "pipe" is a socket, which a tool cannot open by name.)
  */
 export interface WaitingRun {
   /** Whether it may still be given its input (started, or starting, and not ended). */
@@ -145,6 +146,8 @@ const WAIT_OPEN_MS = 10_000;
 export function startWaiting(
   command: string,
   argsFor: (file: string) => readonly string[],
+  /** How long it may wait: a Node killed outright (SIGKILL) does not leave it behind for longer. */
+  lifetimeSeconds = 600,
 ): WaitingRun {
   const fifo = join(privateDir(), `input-${++waitCount}`);
   let given = false;
@@ -167,7 +170,7 @@ export function startWaiting(
       ended = true;
       return { failed: { code: 1, stdout: '', stderr: 'dismissed' } };
     }
-    const c = execa(command, [...argsFor(fifo)], {
+    const c = execa('timeout', ['-s', 'KILL', String(lifetimeSeconds), command, ...argsFor(fifo)], {
       reject: false,
       stripFinalNewline: false,
       stdin: 'ignore',
