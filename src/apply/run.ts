@@ -1,5 +1,5 @@
 /** Running system tools: execa with argument arrays only, never a shell. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,11 +132,35 @@ let waitCount = 0;
 /** A directory of this process's own (0700, under the temporary directory), removed when it exits. */
 export function privateDir(): string {
   if (waitDir === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'fos-wait-'));
+    removeDeadDirs();
+    const dir = mkdtempSync(join(tmpdir(), `fos-wait-${process.pid}-`));
     waitDir = dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   return waitDir;
+}
+
+/**
+ * The private directories of processes that are gone: a process killed by a
+ * signal does not run its exit handler (vitest ends its workers so).
+ */
+function removeDeadDirs(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^fos-wait-(\d+)-[A-Za-z0-9]{6}$/.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid) continue;
+    try {
+      process.kill(Number(pid), 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH')
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
 }
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
