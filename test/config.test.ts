@@ -209,6 +209,63 @@ describe('canonical order', () => {
         );
   });
 
+  it('orders as the runs of split(/(\\d+)/) order, read in place', () => {
+    // The order as it was defined: runs of digits (as numbers, then by length) and of
+    // other characters (as strings), the one with fewer runs first when they agree.
+    const byRuns = (a: string, b: string): number => {
+      if (a === b) return 0;
+      const pa = a.split(/(\d+)/);
+      const pb = b.split(/(\d+)/);
+      for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+        const x = pa[i]!;
+        const y = pb[i]!;
+        if (x === y) continue;
+        if (i % 2 === 0) return x < y ? -1 : 1;
+        const d =
+          x.length === y.length ? (x < y ? -1 : 1) : Number(x) - Number(y) || x.length - y.length;
+        return d < 0 ? -1 : 1;
+      }
+      return pa.length - pb.length || (a < b ? -1 : 1);
+    };
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const alphabet = [
+      '0',
+      '1',
+      '9',
+      '00',
+      '10',
+      '.',
+      '/',
+      ':',
+      '-',
+      ' ',
+      'a',
+      'eth',
+      'Z',
+      '~',
+      'é',
+    ];
+    const word = (): string =>
+      Array.from({ length: random(6) }, () => alphabet[random(alphabet.length)]).join('');
+    const words = [
+      ...Array.from({ length: 400 }, word),
+      '10.0.0.0/8',
+      '10.0.0.0/24',
+      '9.255.0.0/16',
+    ];
+    const differ: string[] = [];
+    for (const a of words)
+      for (const b of words)
+        if (Math.sign(naturalCompare(a, b)) !== Math.sign(byRuns(a, b)))
+          differ.push(`'${a}' '${b}'`);
+    expect(differ).toEqual([]);
+    expect(words.length).toBe(403);
+  });
+
   it('prints the same text whatever order the lines came in', () => {
     const a = load(
       "set interfaces ethernet eth10 mtu '1500'\nset interfaces ethernet eth2 mtu '1500'\nset system host-name 'r1'\n",

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyFrr,
+  askDaemon,
   checkFrr,
   compareFrr,
   daemonPid,
@@ -24,12 +25,21 @@ import {
   type FrrSpace,
 } from '../src/apply/frr.js';
 import { labDown } from '../src/apply/lab.js';
-import { loadSetForm } from '../src/config/index.js';
+import type { AnyBackend } from '../src/backends/contract.js';
+import { BACKENDS } from '../src/backends/registry.js';
+import { DEFAULT_CONFIG } from '../src/commit/defaults.js';
+import { describeOutcome } from '../src/commit/outcome.js';
+import { Router } from '../src/commit/router.js';
+import { loadSetForm, type ConfigNode } from '../src/config/index.js';
 import { renderFrr, type FrrConfig } from '../src/render/frr.js';
 import { schema } from '../src/schema/index.js';
+import { Store } from '../src/store/store.js';
 import { withDefaults } from '../src/verify/index.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
+
+/** The default login: a configuration nobody can log in to is refused. */
+const LOGIN = DEFAULT_CONFIG.split('\n').filter((l) => l.startsWith('set system login'));
 
 const render = (text: string): FrrConfig => {
   const { tree, report } = loadSetForm(text, schema);
@@ -96,7 +106,7 @@ describe.skipIf(!frrAvailable())('FRR in lab namespaces', () => {
         "set protocols static table 10 route 0.0.0.0/0 next-hop '192.0.2.253'",
       ].join('\n'),
     );
-    expect(await checkFrr(fa, lastApplied(fa), config)).toEqual([]);
+    expect(await checkFrr(lastApplied(fa), config)).toEqual([]);
     const applied = await applyFrr(fa, lastApplied(fa), config);
     expect(applied.started).toEqual(['zebra', 'staticd']);
     expect([...runningDaemons(fa).keys()]).toEqual(['zebra', 'staticd']);
@@ -171,7 +181,7 @@ describe.skipIf(!frrAvailable())('FRR in lab namespaces', () => {
         { text: 'ip route 300.0.0.0/8 blackhole', path: ['protocols', 'static', 'route', 'X'] },
       ],
     };
-    const problems = await checkFrr(fa, good, bad);
+    const problems = await checkFrr(good, bad);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({
       daemon: 'staticd',
@@ -256,5 +266,71 @@ describe.skipIf(!frrAvailable())('FRR through a commit', () => {
     expect(r.err + r.out).toMatch(/\[protocols ospf (interface eth3 area|area 0 network)\]/);
     expect(await observeFrr(space)).toEqual(before);
     expect(daemonPid(space, 'ospfd')).toBeUndefined();
+  });
+
+  it('fails a commit at check when FRR refuses a line of its delta, touching no daemon', async () => {
+    const space = frrSpace({ netns: lab.netns });
+    const rib = async (): Promise<string[]> =>
+      Object.keys(JSON.parse((await askDaemon(space, 'zebra', ['show ip route json']))[0]!)).sort();
+    // The frr backend as it is, but a new route also renders a line FRR's parser refuses:
+    // the real check, daemons and restore see a delta with a good line and a refused one.
+    const refused = {
+      text: 'ip route 198.18.0.0/15 frobnicate now',
+      path: ['protocols', 'static', 'route', '198.18.0.0/15'],
+    };
+    const backends = BACKENDS.map((b) =>
+      b.name !== 'frr'
+        ? b
+        : ({
+            ...b,
+            render(config: ConfigNode) {
+              const r = b.render(config) as FrrConfig;
+              const adds = r.staticd.some(
+                (l) => 'text' in l && l.text.startsWith('ip route 198.18.'),
+              );
+              return adds ? { ...r, staticd: [...r.staticd, refused] } : r;
+            },
+          } as AnyBackend),
+    );
+    const store = new Store(lab.state);
+    try {
+      const router = new Router(store, { netns: lab.netns }, schema, backends);
+      const commit = (...lines: string[]) => {
+        const running = router.running();
+        return router.commit({
+          candidate: loadSetForm([...LOGIN, ...lines].join('\n'), schema, running.tree).tree,
+          baseId: running.id,
+          baseTree: running.tree,
+          user: 't',
+          origin: 'cli',
+          session: 't',
+        });
+      };
+      // Routes in FRR and the kernel already (the first test of this block commits the same).
+      const base = await commit(
+        "set interfaces ethernet eth1 address '192.0.2.1/24'",
+        "set protocols static route 203.0.113.0/24 next-hop '192.0.2.254'",
+      );
+      expect(base.kind).toMatch(/^(committed|no-changes)$/);
+      const running = router.running();
+      const before = { frr: await observeFrr(space), rib: await rib(), kernel: routes(lab) };
+      expect(before.rib).toContain('203.0.113.0/24');
+      expect(routes(lab, '203.0.113.0/24')).toHaveLength(1);
+      const outcome = await commit(
+        "set protocols static route 198.18.0.0/15 next-hop '192.0.2.254'",
+      );
+      expect(outcome.kind).toBe('check-failed');
+      expect(describeOutcome(outcome).join('\n')).toContain(
+        "[protocols static route 198.18.0.0/15] FRR (staticd) refuses 'ip route 198.18.0.0/15 frobnicate now': Unknown command",
+      );
+      // Nothing reached FRR: not the good line either (staticd, zebra's RIB, the kernel), and running stays.
+      expect(router.running().id).toBe(running.id);
+      expect(await observeFrr(space)).toEqual(before.frr);
+      expect(await rib()).toEqual(before.rib);
+      expect(routes(lab)).toEqual(before.kernel);
+      expect(routes(lab, '198.18.0.0/15')).toEqual([]);
+    } finally {
+      store.close();
+    }
   });
 });

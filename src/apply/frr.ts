@@ -18,14 +18,12 @@ import {
   chownSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   rmdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addedLines, frrDelta, type DeltaCommand } from '../render/frr-delta.js';
 import {
@@ -39,7 +37,14 @@ import {
   type FrrConfig,
   type FrrItem,
 } from '../render/frr.js';
-import { run } from './run.js';
+import {
+  privateDir,
+  run,
+  runWithFile,
+  startWaiting,
+  type RunResult,
+  type WaitingRun,
+} from './run.js';
 import type { Target } from './target.js';
 
 export const FRR_BIN = '/usr/lib/frr';
@@ -463,56 +468,133 @@ export function planFrr(before: FrrConfig, after: FrrConfig): Map<Daemon, DeltaC
 }
 
 /**
- * Touches nothing: `vtysh -N NAME -C -f FILE` reads the lines that are new
- * (in their contexts; vtysh knows every daemon's commands, and its check
- * runs no daemon and writes nothing) and names any it refuses, mapped back
- * to the config paths that produced them. One process for all daemons.
+ * The check's `vtysh -C`, started ahead of time. Of the 30-60 ms a
+ * `vtysh -C` of one line costs, most is vtysh building its command graphs
+ * (FRR 8.4 builds a node's graph the first time a command is matched in
+ * it: the config node, `router bgp`, its address families...), and the
+ * fork of a large Node process blocks Node for a few ms more. So one vtysh
+ * waits for the next check: started with `--config_dir` naming a directory
+ * of FOS1's own, it first reads that directory's vtysh.conf, WARM below
+ * (in its dry run: no daemon is asked, nothing is applied), which visits
+ * every node FOS1 renders and ends with SENTINEL, a line it refuses; then
+ * it blocks on its input FIFO (startWaiting). Its output after SENTINEL's
+ * refusal is the check's. One waits at a time; it is given its input once
+ * and ends; the next is started a moment after a check, off the path of
+ * the commit that ran it. No pathspace is named: `-N` only places vtysh's
+ * files and sockets, and a dry run uses neither.
  */
-export async function checkFrr(
-  space: FrrSpace,
-  before: FrrConfig,
-  after: FrrConfig,
-): Promise<FrrProblem[]> {
+const SENTINEL = 'fos-check-begins';
+const WARM = [
+  'ip route 192.0.2.0/24 Null0',
+  'router bgp 65535',
+  ' address-family ipv4 unicast',
+  ' exit-address-family',
+  ' address-family ipv6 unicast',
+  ' exit-address-family',
+  'exit',
+  'route-map FOS-WARM permit 1',
+  'exit',
+  'interface lo',
+  'exit',
+  'router ospf',
+  'exit',
+  'router ospf6',
+  'exit',
+  'bfd',
+  ' profile fos-warm',
+  ' exit',
+  ' peer 192.0.2.1',
+  ' exit',
+  'exit',
+  SENTINEL,
+];
+let warmDir: string | undefined;
+
+function checkDir(): string {
+  if (warmDir === undefined) {
+    const dir = join(privateDir(), 'vtysh');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, 'vtysh.conf'), `${WARM.join('\n')}\n`, { mode: 0o600 });
+    warmDir = dir;
+  }
+  return warmDir;
+}
+
+const checkArgs = (file: string): string[] => ['--config_dir', checkDir(), '-C', '-f', file];
+
+let standby: WaitingRun | undefined;
+let refill: NodeJS.Timeout | undefined;
+const REFILL_MS = 100;
+
+/** Have a `vtysh -C` waiting for the next check (observe calls it: it touches nothing). */
+export function prepareCheck(): void {
+  if (standby?.ready()) return;
+  standby = startWaiting('vtysh', checkArgs);
+}
+
+/** What vtysh said of the input: its output after the warm-up's SENTINEL. */
+function afterWarmUp(r: RunResult): string {
+  const out = `${r.stderr}${r.stdout}`;
+  const m = new RegExp(`^line \\d+: .*${SENTINEL}[^\\n]*\\n?`, 'm').exec(out);
+  return m ? out.slice(m.index + m[0].length) : out;
+}
+
+/** `vtysh -C` of the input: in the waiting one, or else in a new one. */
+async function runCheck(input: string): Promise<{ code: number; output: string }> {
+  const mine = standby?.ready() ? standby : undefined;
+  if (mine) standby = undefined;
+  if (refill) clearTimeout(refill);
+  refill = setTimeout(prepareCheck, REFILL_MS);
+  refill.unref();
+  if (mine) {
+    const r = await mine.finish(input);
+    const output = afterWarmUp(r);
+    // One killed before its turn says nothing: the check runs again, in a new vtysh.
+    if (r.code === 0 || r.code === 1 || /^line \d+: /m.test(output))
+      return { code: r.code, output };
+  }
+  const r = await runWithFile('vtysh', checkArgs, input);
+  return { code: r.code, output: afterWarmUp(r) };
+}
+
+/**
+ * Touches nothing: `vtysh -C -f FILE` reads the lines that are new (in their
+ * contexts; vtysh knows every daemon's commands, and its dry run is its own
+ * parser, connected to no daemon, writing nothing) and names any it
+ * refuses, mapped back to the config paths that produced them. One process
+ * for all daemons, started before it is needed (prepareCheck).
+ */
+export async function checkFrr(before: FrrConfig, after: FrrConfig): Promise<FrrProblem[]> {
   const all: { daemon: Daemon; text: string; path: readonly string[] }[] = [];
   for (const d of DAEMONS) {
     const added: FrrItem[] = addedLines(before[d], after[d]);
     for (const l of frrLines(added)) all.push({ daemon: d, text: l.text, path: l.path });
   }
   if (all.length === 0) return [];
-  const dir = space.configDir ?? mkdtempSync(join(tmpdir(), 'fos-frr-check-'));
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, 'check.conf');
-  writeFileSync(file, `${all.map((l) => l.text).join('\n')}\n`, { mode: 0o600 });
-  try {
-    roundTrips++;
-    const r = await run('vtysh', ['-N', space.name, '-C', '-f', file]);
-    const problems: FrrProblem[] = [];
-    for (const m of `${r.stdout}${r.stderr}`.matchAll(/^line (\d+): (.*?):\s*(.*)$/gm)) {
-      const at = all[Number(m[1]) - 1];
-      problems.push({
-        daemon: at?.daemon ?? 'zebra',
-        path: at?.path ?? [],
-        line: (m[3] ?? '').trim(),
-        message: (m[2] ?? '')
-          .replace(/^% /, '')
-          .replace(/\[\d+\]$/, '')
-          .trim(),
-      });
-    }
-    if (problems.length === 0 && r.code !== 0 && r.code !== 1)
-      problems.push({
-        daemon: 'zebra',
-        path: [],
-        line: '',
-        message:
-          r.stderr.replace(/^% Can't open configuration file .*\n?/m, '').trim() ||
-          `vtysh -C: exit status ${r.code}`,
-      });
-    return problems;
-  } finally {
-    rmSync(file, { force: true });
-    if (space.configDir === undefined) rmSync(dir, { recursive: true, force: true });
+  const input = `${all.map((l) => l.text).join('\n')}\n`;
+  roundTrips++;
+  const r = await runCheck(input);
+  const problems: FrrProblem[] = [];
+  for (const m of r.output.matchAll(/^line (\d+): (.*?):\s*(.*)$/gm)) {
+    const at = all[Number(m[1]) - 1];
+    problems.push({
+      daemon: at?.daemon ?? 'zebra',
+      path: at?.path ?? [],
+      line: (m[3] ?? '').trim(),
+      message: (m[2] ?? '')
+        .replace(/^% /, '')
+        .replace(/\[\d+\]$/, '')
+        .trim(),
+    });
   }
+  if (problems.length === 0 && r.code !== 0 && r.code !== 1)
+    problems.push({
+      daemon: 'zebra',
+      path: [],
+      line: '',
+      message: r.output.trim() || `vtysh -C: exit status ${r.code}`,
+    });
+  return problems;
 }
 
 export interface FrrApplied {

@@ -4,7 +4,7 @@
  * What FOS1 applied is the rendering of the running revision; the plan is
  * the delta from it to the new rendering, per daemon, plus the daemons to
  * start (a daemon not running gets its whole configuration) and to stop.
- * Checked with `vtysh -C` of the new lines; applied as one transaction per
+ * Checked with `vtysh -C` of the new lines (one started ahead of time); applied as one transaction per
  * daemon; restored by the reverse delta, and by a restart where that is not
  * enough. A commit that changes nothing of FRR's part makes no FRR round trip.
  */
@@ -18,6 +18,7 @@ import {
   frrSpace,
   maskSecrets,
   observeFrr,
+  prepareCheck,
   restartDaemon,
   restoreFrr,
   runningConfig,
@@ -95,6 +96,8 @@ export const frrBackend: Backend<FrrConfig, FrrActual, FrrPlan> = {
 
   async observe(target) {
     const s = space(target);
+    // The check comes next: its vtysh starts now, while the plan is made.
+    if (frrAvailable()) prepareCheck();
     return { running: DAEMONS.filter((d) => daemonPid(s, d) !== undefined) };
   },
 
@@ -119,7 +122,7 @@ export const frrBackend: Backend<FrrConfig, FrrActual, FrrPlan> = {
   async check(target, plan) {
     const fresh: FrrConfig = { ...plan.before };
     for (const d of plan.start) (fresh as Record<Daemon, FrrConfig[Daemon]>)[d] = [];
-    const problems = await checkFrr(space(target), fresh, plan.after);
+    const problems = await checkFrr(fresh, plan.after);
     if (problems.length === 0) return { ok: true, plan };
     return {
       ok: false,

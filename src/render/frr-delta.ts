@@ -21,6 +21,8 @@ function negate(text: string): string {
 
 /** The neighbor (or peer-group) a bgpd line is about, if any. */
 function neighborOf(text: string): string | undefined {
+  // (Most lines are not: a route, a prefix-list entry. The regex only for those that may be.)
+  if (!text.startsWith('neighbor ') && !text.startsWith('no neighbor ')) return undefined;
   const m = /^(?:no )?neighbor (\S+)(?: |$)/.exec(text);
   return m?.[1];
 }
@@ -139,6 +141,8 @@ function neighborsIn(items: readonly FrrItem[], into: Set<string>): Set<string> 
 
 /** The commands that take a daemon from `before` to `after`; empty when nothing changed. */
 export function frrDelta(before: readonly FrrItem[], after: readonly FrrItem[]): DeltaCommand[] {
+  // The same render (kept with an unchanged part of the tree): nothing changed.
+  if (before === after) return [];
   const was = neighborsIn(before, new Set());
   const now = neighborsIn(after, new Set());
   const ctx: Context = { goneNeighbors: new Set([...was].filter((n) => !now.has(n))) };
@@ -152,6 +156,7 @@ export function frrDelta(before: readonly FrrItem[], after: readonly FrrItem[]):
  * contexts: what a dry run checks without the daemon's current state.
  */
 export function addedLines(before: readonly FrrItem[], after: readonly FrrItem[]): FrrItem[] {
+  if (before === after) return [];
   const old = new Map(before.map((i) => [key(i), i]));
   const out: FrrItem[] = [];
   for (const item of after) {

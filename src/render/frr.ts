@@ -71,61 +71,98 @@ const opt = (word: string, value: string | undefined): string | undefined =>
 
 // ------------------------------------------------------------------ staticd
 
+/**
+ * Renders kept with the node they come from: a tree is immutable and a
+ * commit's tree shares every node its change left alone, so a one-route
+ * change to 10,000 routes renders one route (each entry is checked against
+ * the place it was rendered for: a node may be shared by two places).
+ */
+const routeMemo = new WeakMap<ConfigNode, { readonly at: string; readonly lines: FrrLine[] }>();
+const sectionMemo = new WeakMap<ConfigNode, FrrItem[]>();
+
+function memoOf<T>(cache: WeakMap<ConfigNode, T>, n: ConfigNode | undefined, make: () => T): T {
+  if (n === undefined) return make();
+  let v = cache.get(n);
+  if (v === undefined) {
+    v = make();
+    cache.set(n, v);
+  }
+  return v;
+}
+
 function staticRoutes(routes: ConfigNode | undefined, base: Path, table?: string): FrrLine[] {
   const out: FrrLine[] = [];
   for (const [family, ip] of [
     ['route', 'ip'],
     ['route6', 'ipv6'],
   ] as const) {
+    const place = `${base.join(' ')}\u0000${family}\u0000${table ?? ''}\u0000`;
     for (const [prefix, route] of sorted(routes, family)) {
-      const path = [...base, family, prefix];
-      const tableWord = opt('table', table);
-      for (const kind of ['blackhole', 'reject'] as const) {
-        const k = at(route, kind);
-        if (!k) continue;
-        out.push(
-          line(
-            [...path, kind],
-            ip,
-            'route',
-            prefix,
-            kind,
-            opt('tag', val(k, 'tag')),
-            val(k, 'distance'),
-            tableWord,
-          ),
-        );
+      const at = place + prefix;
+      let memo = routeMemo.get(route);
+      if (memo?.at !== at) {
+        memo = { at, lines: routeLines(route, [...base, family, prefix], ip, prefix, table) };
+        routeMemo.set(route, memo);
       }
-      for (const [iface, entry] of sorted(route, 'interface')) {
-        if (hasAt(entry, 'disable')) continue;
-        out.push(
-          line(
-            [...path, 'interface', iface],
-            ip,
-            'route',
-            prefix,
-            iface,
-            val(entry, 'distance'),
-            tableWord,
-          ),
-        );
-      }
-      for (const [gateway, entry] of sorted(route, 'next-hop')) {
-        if (hasAt(entry, 'disable')) continue;
-        out.push(
-          line(
-            [...path, 'next-hop', gateway],
-            ip,
-            'route',
-            prefix,
-            gateway,
-            val(entry, 'interface'),
-            val(entry, 'distance'),
-            tableWord,
-          ),
-        );
-      }
+      for (const l of memo.lines) out.push(l);
     }
+  }
+  return out;
+}
+
+function routeLines(
+  route: ConfigNode,
+  path: Path,
+  ip: 'ip' | 'ipv6',
+  prefix: string,
+  table: string | undefined,
+): FrrLine[] {
+  const out: FrrLine[] = [];
+  const tableWord = opt('table', table);
+  for (const kind of ['blackhole', 'reject'] as const) {
+    const k = at(route, kind);
+    if (!k) continue;
+    out.push(
+      line(
+        [...path, kind],
+        ip,
+        'route',
+        prefix,
+        kind,
+        opt('tag', val(k, 'tag')),
+        val(k, 'distance'),
+        tableWord,
+      ),
+    );
+  }
+  for (const [iface, entry] of sorted(route, 'interface')) {
+    if (hasAt(entry, 'disable')) continue;
+    out.push(
+      line(
+        [...path, 'interface', iface],
+        ip,
+        'route',
+        prefix,
+        iface,
+        val(entry, 'distance'),
+        tableWord,
+      ),
+    );
+  }
+  for (const [gateway, entry] of sorted(route, 'next-hop')) {
+    if (hasAt(entry, 'disable')) continue;
+    out.push(
+      line(
+        [...path, 'next-hop', gateway],
+        ip,
+        'route',
+        prefix,
+        gateway,
+        val(entry, 'interface'),
+        val(entry, 'distance'),
+        tableWord,
+      ),
+    );
   }
   return out;
 }
@@ -133,6 +170,10 @@ function staticRoutes(routes: ConfigNode | undefined, base: Path, table?: string
 function renderStatic(tree: ConfigNode): FrrItem[] {
   const s = at(tree, 'protocols', 'static');
   if (!s) return [];
+  return memoOf(sectionMemo, s, () => staticSection(s));
+}
+
+function staticSection(s: ConfigNode): FrrItem[] {
   const base = ['protocols', 'static'];
   const out: FrrItem[] = staticRoutes(s, base);
   for (const [table, entry] of sorted(s, 'table'))
