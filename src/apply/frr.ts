@@ -529,8 +529,14 @@ const REFILL_MS = 100;
 /** Have a `vtysh -C` waiting for the next check (observe calls it: it touches nothing). */
 export function prepareCheck(): void {
   if (standby?.ready()) return;
+  if (!standbyEndsWithProcess) {
+    // A waiting vtysh is blocked opening its FIFO: removing the FIFO at exit would not end it.
+    process.once('exit', () => standby?.dismiss());
+    standbyEndsWithProcess = true;
+  }
   standby = startWaiting('vtysh', checkArgs);
 }
+let standbyEndsWithProcess = false;
 
 /** What vtysh said of the input: its output after the warm-up's SENTINEL. */
 function afterWarmUp(r: RunResult): string {
