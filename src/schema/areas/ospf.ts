@@ -231,7 +231,9 @@ const ospfInterface = (): SchemaNode =>
     { completion: { kind: 'runtime', provider: 'interfaces' } },
   );
 
-export const ospf = container(
+/** An OSPF instance: the default one or a VRF's (`vrf name NAME protocols ospf`). */
+export const ospfInstance = (): SchemaNode =>
+  container(
   'ospf',
   'Open Shortest Path First (OSPF)',
   [
@@ -339,9 +341,13 @@ export const ospf = container(
   { priority: 620 },
 );
 
+export const ospf = ospfInstance();
+
 // ------------------------------------------------------------------ OSPFv3
 
-export const ospfv3 = container(
+/** An OSPFv3 instance: the default one or a VRF's. */
+export const ospfv3Instance = (): SchemaNode =>
+  container(
   'ospfv3',
   'Open Shortest Path First (OSPF) for IPv6',
   [
@@ -401,3 +407,5 @@ export const ospfv3 = container(
   ],
   { priority: 640 },
 );
+
+export const ospfv3 = ospfv3Instance();
