@@ -195,11 +195,12 @@ describe('VRF', () => {
     ]);
     const table = async (t: string): Promise<string> =>
       (await ok(r1, ['ip', 'route', 'show', 'table', t])).out;
-    // zebra installs it as FRR's static route (proto static) in table 100, not in main or blue's.
+    // zebra installs it as FRR's static route (proto static, through a nexthop object) in table
+    // 100, blue's blackhole in 200, and nothing in main.
     await expect
       .poll(() => table('100'), { timeout: 20_000, interval: 500 })
-      .toMatch(/172\.30\.0\.0\/24 via 10\.9\.0\.2 dev eth1\.30 proto (static|196)/);
-    expect(await table('200')).toMatch(/blackhole 172\.30\.0\.0\/24 proto (static|196)/);
+      .toMatch(/172\.30\.0\.0\/24 (nhid \d+ )?via 10\.9\.0\.2 dev eth1\.30 proto (static|196)/);
+    expect(await table('200')).toMatch(/172\.30\.0\.0\/24 .*proto (static|196)/);
     expect(await table('main')).not.toMatch(/172\.30\.0\.0/);
     const r = await ping('red');
     expect(received(r), r.out + r.err).toBe(2);
@@ -281,7 +282,7 @@ describe('after a reboot', () => {
         timeout: 30_000,
         interval: 1000,
       })
-      .toMatch(/172\.30\.0\.0\/24 via 10\.9\.0\.2 dev eth1\.30 proto (static|196)/);
+      .toMatch(/172\.30\.0\.0\/24 (nhid \d+ )?via 10\.9\.0\.2 dev eth1\.30 proto (static|196)/);
     const drift = await r1.ssh('show system drift');
     expect(drift.out).toBe('The system matches the running configuration.\n');
     const r = await r1.guest(['ping', '-c', '3', '-i', '0.3', '-W', '5', '10.255.0.2'], 60_000);
