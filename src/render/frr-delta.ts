@@ -148,7 +148,9 @@ function neighborsIn(items: readonly FrrItem[], into: Set<string>): Set<string> 
 
 /** The path of the neighbor (or peer-group) entry a line's path is inside: `... bgp neighbor X`. */
 function neighborPath(path: readonly string[]): readonly string[] {
-  const i = path.findIndex((w, j) => (w === 'neighbor' || w === 'peer-group') && path[j - 1] === 'bgp');
+  const i = path.findIndex(
+    (w, j) => (w === 'neighbor' || w === 'peer-group') && path[j - 1] === 'bgp',
+  );
   return i < 0 ? path : path.slice(0, i + 2);
 }
 

@@ -525,33 +525,37 @@ const parameters = (): SchemaNode =>
 export const bgpInstance = (inVrf: boolean): SchemaNode => {
   const peerGroupLeaf = inVrf ? vrfPeerGroupLeaf : defaultPeerGroupLeaf;
   return container(
-  'bgp',
-  'Border Gateway Protocol (BGP)',
-  [
-    bgpAddressFamilies(),
-    notYet('bmp', 'BGP Monitoring Protocol (BMP)', 'BMP'),
-    notYet('interface', 'Configure interface related parameters, e.g. MPLS', 'BGP MPLS interfaces'),
-    container('listen', 'Listen for and accept BGP dynamic neighbors from range', [
-      number('limit', 'Maximum number of dynamic neighbors that can be created', 1, 5000),
-      tag(
-        'range',
-        'BGP dynamic neighbors listen range',
-        anyOf('listen-range', ipv4Prefix, ipv6Prefix),
-        [peerGroupLeaf('peer-group', 'Peer group for this peer')],
+    'bgp',
+    'Border Gateway Protocol (BGP)',
+    [
+      bgpAddressFamilies(),
+      notYet('bmp', 'BGP Monitoring Protocol (BMP)', 'BMP'),
+      notYet(
+        'interface',
+        'Configure interface related parameters, e.g. MPLS',
+        'BGP MPLS interfaces',
       ),
-    ]),
-    neighbor(peerGroupLeaf),
-    parameters(),
-    peerGroup(),
-    notYet('sid', 'SID value for VRF', 'SRv6'),
-    notYet('srv6', 'Segment-Routing SRv6 configuration', 'SRv6'),
-    leaf('system-as', 'Autonomous System Number (ASN)', asNumber),
-    container('timers', 'BGP protocol timers', [
-      number('holdtime', 'Hold timer', 0, 65535),
-      number('keepalive', 'BGP keepalive interval for this neighbor', 1, 65535),
-    ]),
-  ],
-  { priority: inVrf ? 821 : 820 },
+      container('listen', 'Listen for and accept BGP dynamic neighbors from range', [
+        number('limit', 'Maximum number of dynamic neighbors that can be created', 1, 5000),
+        tag(
+          'range',
+          'BGP dynamic neighbors listen range',
+          anyOf('listen-range', ipv4Prefix, ipv6Prefix),
+          [peerGroupLeaf('peer-group', 'Peer group for this peer')],
+        ),
+      ]),
+      neighbor(peerGroupLeaf),
+      parameters(),
+      peerGroup(),
+      notYet('sid', 'SID value for VRF', 'SRv6'),
+      notYet('srv6', 'Segment-Routing SRv6 configuration', 'SRv6'),
+      leaf('system-as', 'Autonomous System Number (ASN)', asNumber),
+      container('timers', 'BGP protocol timers', [
+        number('holdtime', 'Hold timer', 0, 65535),
+        number('keepalive', 'BGP keepalive interval for this neighbor', 1, 65535),
+      ]),
+    ],
+    { priority: inVrf ? 821 : 820 },
   );
 };
 
