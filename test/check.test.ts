@@ -18,7 +18,7 @@ function file(name: string, text: string): string {
 
 /** The lines of the corpus under the areas this issue implements. */
 const SUPPORTED =
-  /^set (system (host-name|domain-name|name-server|time-zone|login)|interfaces (ethernet|loopback|bridge|vxlan|dummy|bonding|wireguard)|vrf (bind-to-all|name [^ ]+ (table|description|vni))|protocols (static|bgp|ospf|ospfv3|bfd)|policy (prefix-list6?|access-list6?|community-list|extcommunity-list|large-community-list|as-path-list|route-map|route6?))( |$)/;
+  /^set (system (host-name|domain-name|name-server|time-zone|login)|interfaces (ethernet|loopback|bridge|vxlan|dummy|bonding|wireguard)|vrf (bind-to-all|name [^ ]+ (table|description|vni|protocols (static|bgp|ospf|ospfv3)))|protocols (static|bgp|ospf|ospfv3|bfd)|policy (prefix-list6?|access-list6?|community-list|extcommunity-list|large-community-list|as-path-list|route-map|route6?))( |$)/;
 
 describe('fos check on the corpus', () => {
   it.each(corpusFiles('set').map((f) => [f.name, f]))(

@@ -110,3 +110,48 @@ describe('FRR delta', () => {
     );
   });
 });
+
+describe('FRR delta inside VRFs', () => {
+  const RED = ["set vrf name red table '100'", "set vrf name red protocols bgp system-as '65001'"];
+  const RED_N2 = N2.map((l) => l.replace('set protocols', 'set vrf name red protocols'));
+
+  it("adds and removes a VRF's static routes inside its vrf block", () => {
+    const route = 'set vrf name red protocols static route 10.2.0.0/16 next-hop 192.0.2.1';
+    expect(
+      delta('staticd', ["set vrf name red table '100'"], ["set vrf name red table '100'", route]),
+    ).toEqual(['vrf red', 'ip route 10.2.0.0/16 192.0.2.1', 'exit-vrf']);
+    expect(
+      delta('staticd', ["set vrf name red table '100'", route], ["set vrf name red table '100'"]),
+    ).toEqual(['vrf red', 'no ip route 10.2.0.0/16 192.0.2.1', 'exit-vrf']);
+  });
+
+  it("removes a VRF's neighbor with one `no neighbor`, leaving the same address in the default instance", () => {
+    expect(delta('bgpd', [...BGP, ...N2, ...RED, ...RED_N2], [...BGP, ...N2, ...RED])).toEqual([
+      'router bgp 65001 vrf red',
+      'no neighbor 192.0.2.2',
+      'exit',
+    ]);
+    expect(delta('bgpd', [...BGP, ...N2, ...RED, ...RED_N2], [...BGP, ...RED, ...RED_N2])).toEqual([
+      'router bgp 65001',
+      'no neighbor 192.0.2.2',
+      'exit',
+    ]);
+  });
+
+  it('deletes VRF instances whole, before the default instance', () => {
+    expect(delta('bgpd', [...BGP, ...RED], [])).toEqual([
+      'no router bgp 65001 vrf red',
+      'no router bgp 65001',
+    ]);
+    expect(
+      delta(
+        'ospfd',
+        [
+          "set vrf name red table '100'",
+          "set vrf name red protocols ospf area 0 network '192.0.2.0/24'",
+        ],
+        [],
+      ),
+    ).toEqual(['no router ospf vrf red']);
+  });
+});

@@ -241,4 +241,63 @@ describe.skipIf(!frrAvailable())('routing commands against real FRR', () => {
       healer.stop();
     }
   });
+
+  it('show ipv6 bgp mirrors show ip bgp: summary, table, prefix, neighbors and their routes', async () => {
+    a.ip('address', 'add', '2001:db8:ab::1/64', 'dev', 'ab0', 'nodad');
+    b.ip('address', 'add', '2001:db8:ab::2/64', 'dev', 'ab0', 'nodad');
+    const ra = await commit(a, [
+      "set protocols bgp neighbor 2001:db8:ab::2 remote-as '65002'",
+      "set protocols bgp neighbor 2001:db8:ab::2 timers keepalive '1'",
+      "set protocols bgp neighbor 2001:db8:ab::2 timers holdtime '3'",
+      'set protocols bgp neighbor 2001:db8:ab::2 address-family ipv6-unicast',
+      'set protocols bgp address-family ipv6-unicast network 2001:db8:a::/48',
+    ]);
+    expect(ra.code, ra.err).toBe(0);
+    const rb = await commit(b, [
+      "set protocols bgp neighbor 2001:db8:ab::1 remote-as 'external'",
+      "set protocols bgp neighbor 2001:db8:ab::1 timers keepalive '1'",
+      "set protocols bgp neighbor 2001:db8:ab::1 timers holdtime '3'",
+      'set protocols bgp neighbor 2001:db8:ab::1 address-family ipv6-unicast soft-reconfiguration inbound',
+    ]);
+    expect(rb.code, rb.err).toBe(0);
+    type Summary6 = { peers?: Record<string, { state: string; pfxRcd?: number }> };
+    await until('IPv6 unicast Established on B, one prefix', async () => {
+      const peer = (await json<Summary6>(b, 'show ipv6 bgp summary')).peers?.['2001:db8:ab::1'];
+      return peer?.state === 'Established' && peer.pfxRcd === 1 ? true : undefined;
+    });
+    const summary = await fos(b, 'show ipv6 bgp summary');
+    expect(summary.out).toMatch(/^Neighbor\s+V\s+AS\s+MsgRcvd/m);
+    expect(summary.out, summary.out).toMatch(/^2001:db8:ab::1\s+4\s+65001\s/m);
+    // The IPv6 table only: no IPv4 prefix in it, and the IPv4 table has no IPv6 one.
+    const table = await json<{ routes: Record<string, unknown> }>(b, 'show ipv6 bgp');
+    expect(Object.keys(table.routes)).toEqual(['2001:db8:a::/48']);
+    const table4 = await json<{ routes: Record<string, unknown> }>(b, 'show ip bgp');
+    expect(Object.keys(table4.routes)).not.toContain('2001:db8:a::/48');
+    // An address takes the prefix it falls in.
+    expect((await json<{ prefix: string }>(b, 'show ipv6 bgp 2001:db8:a::7')).prefix).toBe(
+      '2001:db8:a::/48',
+    );
+    const sent = await json<{ advertisedRoutes: Record<string, unknown> }>(
+      a,
+      'show ipv6 bgp neighbors 2001:db8:ab::2 advertised-routes',
+    );
+    expect(Object.keys(sent.advertisedRoutes)).toEqual(['2001:db8:a::/48']);
+    const received = await json<{ receivedRoutes: Record<string, unknown> }>(
+      b,
+      'show ipv6 bgp neighbors 2001:db8:ab::1 received-routes',
+    );
+    expect(Object.keys(received.receivedRoutes)).toEqual(['2001:db8:a::/48']);
+    const neighbor = await json<Record<string, { bgpState: string }>>(
+      a,
+      'show ipv6 bgp neighbors 2001:db8:ab::2',
+    );
+    expect(neighbor['2001:db8:ab::2']?.bgpState).toBe('Established');
+    // FRR's own refusal, in its words: A keeps no copy of what B sends it.
+    const refused = await fos(a, 'show ipv6 bgp neighbors 2001:db8:ab::2 received-routes');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/Inbound soft reconfiguration not enabled/);
+    // zebra installed it: B's IPv6 RIB has it from BGP.
+    const rib = await json<Record<string, { protocol: string }[]>>(b, 'show ipv6 route bgp');
+    expect(rib['2001:db8:a::/48']?.[0]?.protocol).toBe('bgp');
+  });
 });

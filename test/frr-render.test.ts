@@ -28,7 +28,7 @@ import { randomTree } from './helpers/generate.js';
 import { corpusFiles, repoRoot } from './helpers/paths.js';
 
 const casesDir = join(repoRoot, 'test', 'cases', 'frr');
-const ROUTING = /^set (protocols (static|bgp|ospf|ospfv3|bfd)|policy) /m;
+const ROUTING = /^set ((vrf name \S+ )?protocols (static|bgp|ospf|ospfv3|bfd)|policy) /m;
 const update = !!process.env['UPDATE_GOLDEN'];
 
 function render(tree: ConfigNode): FrrConfig {

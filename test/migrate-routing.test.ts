@@ -9,8 +9,8 @@ import { loadCurly, loadSetForm, toSetForm, type ConfigNode } from '../src/confi
 import { schema } from '../src/schema/index.js';
 import { corpusFiles } from './helpers/paths.js';
 
-const ROUTING = /^set (protocols (static|bgp|ospf|ospfv3|bfd)|policy) /;
-const AREA_PATHS = /^(protocols|policy)\b|(^| )(ip|ipv6) (ospf|ospfv3)\b/;
+const ROUTING = /^set ((vrf name \S+ )?protocols (static|bgp|ospf|ospfv3|bfd)|policy) /;
+const AREA_PATHS = /^((vrf name \S+ )?protocols|policy)\b|(^| )(ip|ipv6) (ospf|ospfv3)\b/;
 
 const routingLines = (tree: ConfigNode): string[] =>
   toSetForm(tree, schema)

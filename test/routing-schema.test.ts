@@ -11,7 +11,7 @@ import { ADMIN_LOGIN } from './helpers/fixtures.js';
 import { corpusFiles } from './helpers/paths.js';
 
 const ROUTING =
-  /^set (protocols (static|bgp|ospf|ospfv3|bfd)|policy (prefix-list6?|access-list6?|community-list|extcommunity-list|large-community-list|as-path-list|route-map|route6?))( |$)/;
+  /^set ((vrf name \S+ )?protocols (static|bgp|ospf|ospfv3|bfd)|policy (prefix-list6?|access-list6?|community-list|extcommunity-list|large-community-list|as-path-list|route-map|route6?))( |$)/;
 
 const load = (text: string): ConfigNode => {
   const { tree, report } = loadSetForm(text, schema);
@@ -204,6 +204,8 @@ describe('routing schema', () => {
         "set policy prefix-list6 PL6 rule 10 action 'permit'",
         "set policy prefix-list6 PL6 rule 10 prefix '2001:db8::/32'",
         "set protocols bgp peer-group UP remote-as 'external'",
+        "set vrf name red table '100'",
+        "set vrf name red protocols bgp peer-group PE remote-as 'internal'",
       ].join('\n'),
     );
     const words = (line: string): string[] =>
@@ -219,5 +221,10 @@ describe('routing schema', () => {
     expect(words(`${nb}address-family ipv6-unicast prefix-list import `)).toEqual(['PL6']);
     expect(words(`${nb}peer-group `)).toEqual(['UP']);
     expect(words('set policy route-map IN rule 20 call O')).toEqual(['OUT']);
+    // A VRF's instance names its own peer-groups; a leaked route names a VRF or default.
+    expect(words('set vrf name red protocols bgp neighbor 192.0.2.2 peer-group ')).toEqual(['PE']);
+    expect(
+      words('set vrf name red protocols static route 10.0.0.0/8 next-hop 192.0.2.1 vrf ').sort(),
+    ).toEqual(['default', 'red']);
   });
 });

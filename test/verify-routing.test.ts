@@ -217,3 +217,95 @@ describe('routing cross-checks', () => {
     ).toEqual([]);
   });
 });
+
+describe('routing inside a VRF', () => {
+  const RED = ["set vrf name red table '100'", "set interfaces ethernet eth2 vrf 'red'"];
+
+  it.each<[string, string[], string, RegExp]>([
+    [
+      'a VRF with routes but no table',
+      ['set vrf name pink protocols static route 0.0.0.0/0 next-hop 192.0.2.1'],
+      'vrf name pink',
+      /'vrf name pink table' must be set/,
+    ],
+    [
+      'a VRF BGP instance without system-as',
+      [...RED, "set vrf name red protocols bgp neighbor 192.0.2.2 remote-as '65002'"],
+      'vrf name red protocols bgp system-as',
+      /BGP needs 'system-as'/,
+    ],
+    [
+      "a peer-group of the default instance named in a VRF's",
+      [
+        ...RED,
+        ...BGP,
+        "set protocols bgp peer-group UP remote-as 'external'",
+        "set vrf name red protocols bgp system-as '65001'",
+        "set vrf name red protocols bgp neighbor 192.0.2.2 peer-group 'UP'",
+      ],
+      'vrf name red protocols bgp neighbor 192.0.2.2 peer-group',
+      /peer-group 'UP' does not exist \(vrf name red protocols bgp peer-group UP\)/,
+    ],
+    [
+      'a VRF neighbor whose peer-group (of its own VRF) has no remote-as',
+      [
+        ...RED,
+        "set vrf name red protocols bgp system-as '65001'",
+        'set vrf name red protocols bgp peer-group PE capability dynamic',
+        "set vrf name red protocols bgp neighbor 192.0.2.2 peer-group 'PE'",
+      ],
+      'vrf name red protocols bgp neighbor 192.0.2.2',
+      /needs 'remote-as' \(peer-group PE has none\)/,
+    ],
+    [
+      'a route leaked to a VRF that does not exist',
+      [...RED, "set vrf name red protocols static route 10.0.0.0/8 next-hop 192.0.2.1 vrf 'blue'"],
+      'vrf name red protocols static route 10.0.0.0/8 next-hop 192.0.2.1 vrf',
+      /vrf 'blue' does not exist \(vrf name blue\)/,
+    ],
+    [
+      'a VRF route with no gateway',
+      [...RED, 'set vrf name red protocols static route 10.0.0.0/8 description x'],
+      'vrf name red protocols static route 10.0.0.0/8',
+      /needs a 'next-hop', an 'interface', 'blackhole' or 'reject'/,
+    ],
+    [
+      "a VRF's OSPF on an interface outside the VRF",
+      [...RED, ...ETH1, "set vrf name red protocols ospf interface eth1 cost '10'"],
+      'vrf name red protocols ospf interface eth1',
+      /interface eth1 is not in VRF red \(set 'vrf red' on the interface\)/,
+    ],
+    [
+      'the default OSPF on an interface in a VRF',
+      [
+        ...RED,
+        "set interfaces ethernet eth2 address '198.51.100.1/24'",
+        "set protocols ospf interface eth2 cost '10'",
+      ],
+      'protocols ospf interface eth2',
+      /interface eth2 is in VRF red: its OSPF belongs under 'vrf name red protocols ospf'/,
+    ],
+  ])('%s', (_, lines, path, message) => {
+    const found = issues(lines);
+    const at = found.filter((i) => i.path === path);
+    expect(at.map((i) => i.message).join('\n'), JSON.stringify(found)).toMatch(message);
+  });
+
+  it('accepts routing in VRFs: own peer-groups, leaking to default and to a VRF', () => {
+    expect(
+      issues([
+        ...RED,
+        ...ETH1,
+        ...BGP,
+        "set interfaces ethernet eth2 address '198.51.100.1/24'",
+        "set protocols bgp peer-group PE remote-as 'internal'",
+        "set protocols static route 10.20.0.0/16 next-hop 198.51.100.2 vrf 'red'",
+        "set vrf name red protocols static route 10.0.0.0/8 next-hop 192.0.2.254 vrf 'default'",
+        "set vrf name red protocols bgp system-as '65001'",
+        "set vrf name red protocols bgp peer-group PE remote-as 'internal'",
+        "set vrf name red protocols bgp neighbor 198.51.100.2 peer-group 'PE'",
+        "set vrf name red protocols ospf interface eth2 area '0'",
+      ]),
+    ).toEqual([]);
+  });
+});

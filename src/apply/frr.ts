@@ -21,6 +21,7 @@ import {
   readFileSync,
   rmdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -146,6 +147,16 @@ export function daemonPid(space: FrrSpace, daemon: Daemon): number | undefined {
     const ours =
       argv[0]?.endsWith(`/${daemon}`) && argv.includes('-N') && argv.includes(space.name);
     return ours ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When a running daemon of the pathspace started (its PID file's time), in ms since the epoch. */
+export function daemonSince(space: FrrSpace, daemon: Daemon): number | undefined {
+  if (daemonPid(space, daemon) === undefined) return undefined;
+  try {
+    return statSync(pidFile(space, daemon)).mtimeMs;
   } catch {
     return undefined;
   }

@@ -9,6 +9,7 @@ import { completeOp, opTree, type OpChoice, type OpCompletion } from '../op/inde
 import { CONFIGURATION, type CommandWord } from './config-words.js';
 import { expandConfiguration } from './expand.js';
 import {
+  referencePaths,
   valueHelp,
   type CompletionSource,
   type ContainerNode,
@@ -60,9 +61,10 @@ function sourceWords(source: CompletionSource | undefined, ctx: CompletionContex
 }
 
 /** The entries a reference leaf may name (`jump-target` offers the chains). */
-function namesFor(node: LeafNode | TagNode, tree: ConfigNode): string[] {
+function namesFor(node: LeafNode | TagNode, tree: ConfigNode, at: readonly string[]): string[] {
   const names: string[] = [];
-  for (const p of node.reference?.paths ?? [])
+  if (!node.reference) return names;
+  for (const p of referencePaths(node.reference, at))
     for (const name of getNode(tree, p)?.children.keys() ?? []) names.push(name);
   return names;
 }
@@ -124,7 +126,7 @@ function completePath(
     case 'tag': {
       const configured = new Set(existing?.children.keys() ?? []);
       const runtime = sourceWords(node.completion, ctx).filter((n) => node.key.accepts(n));
-      const named = namesFor(node, ctx.tree).filter((n) => node.key.accepts(n));
+      const named = namesFor(node, ctx.tree, path).filter((n) => node.key.accepts(n));
       const words = [
         ...new Set([
           ...configured,
@@ -144,7 +146,7 @@ function completePath(
     case 'leaf':
     case 'multi': {
       const current = existing?.values ?? [];
-      const source = [...namesFor(node, ctx.tree), ...sourceWords(node.completion, ctx)];
+      const source = [...namesFor(node, ctx.tree, path), ...sourceWords(node.completion, ctx)];
       const words = verb === 'delete' ? current : [...new Set([...node.type.words, ...source])];
       // A set: `delete` offers every member of a 100k-member group.
       const configured = new Set(current);

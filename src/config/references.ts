@@ -6,6 +6,7 @@
  */
 import {
   referencedName,
+  referencePaths,
   type ContainerNode,
   type Reference,
   type SchemaNode,
@@ -96,14 +97,29 @@ export function referencesIn(tree: ConfigNode, schema: ContainerNode): FoundRefe
   return all;
 }
 
-/** Whether the name is configured in one of the lists the reference may name. */
-export function referenceExists(tree: ConfigNode, reference: Reference, name: string): boolean {
-  return reference.paths.some((p) => getNode(tree, [...p, name]) !== undefined);
+/**
+ * Whether the name is configured in one of the lists the reference may name
+ * (`at`: the path of the referencing leaf, for lists of its own instance).
+ */
+export function referenceExists(
+  tree: ConfigNode,
+  reference: Reference,
+  name: string,
+  at: readonly string[] = [],
+): boolean {
+  if (reference.builtin?.includes(name)) return true;
+  return referencePaths(reference, at).some((p) => getNode(tree, [...p, name]) !== undefined);
 }
 
 /** Where a reference's name would be configured, as the operator would type it. */
-export function referenceTargets(reference: Reference, name: string): string {
-  return reference.paths.map((p) => formatPath([...p, name])).join(' or ');
+export function referenceTargets(
+  reference: Reference,
+  name: string,
+  at: readonly string[] = [],
+): string {
+  return referencePaths(reference, at)
+    .map((p) => formatPath([...p, name]))
+    .join(' or ');
 }
 
 const samePath = (a: readonly string[], b: readonly string[]): boolean =>
@@ -118,7 +134,7 @@ export function referencesNaming(
   const list = entry.slice(0, -1);
   const name = entry[entry.length - 1];
   return referencesIn(tree, schema).filter(
-    (f) => f.name === name && f.reference.paths.some((p) => samePath(p, list)),
+    (f) => f.name === name && referencePaths(f.reference, f.path).some((p) => samePath(p, list)),
   );
 }
 

@@ -4,11 +4,12 @@
  * json, its text, which is VyOS's), and the kernel's main table in zebra's
  * shapes when it does not (FRR not installed, or not started yet).
  */
+import { daemonSince, frrSpace } from '../apply/frr.js';
 import { readRoutes, type KernelRoute } from '../apply/status.js';
 import { ipv4, ipv4Prefix, ipv4ToNumber, ipv6, ipv6Prefix, parseIPv6 } from '../schema/index.js';
 import { anyOf } from '../schema/types.js';
 import type { OpContext } from './context.js';
-import { askFrr, daemonRuns, FrrOutput } from './frr-ask.js';
+import { ask, askFrr, daemonRuns, FrrOutput } from './frr-ask.js';
 import { command, type OpArea, type OpCommand } from './tree.js';
 
 export interface RouteView {
@@ -164,13 +165,52 @@ const ZEBRA_PROTOCOL: Record<string, string> = {
   kernel: 'kernel',
 };
 
-/** Where the routes come from: zebra when it runs, else the kernel's main table. */
+/** How long a route view waits for a zebra that has just started to hold the kernel's routes. */
+export const ZEBRA_READY_MS = 2000;
+/** A zebra older than this has long read the kernel: no wait, no check. */
+const ZEBRA_SETTLED_MS = 30_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Wait (at most ZEBRA_READY_MS) until a zebra that started moments ago has
+ * read the kernel: zebra dumps the kernel's routes at start and queues them,
+ * so its vty answers before its RIB holds them, and `show ip route` would
+ * print a table with routes missing. Ready when zebra's RIB counts at least
+ * the routes of the kernel's main table (`show ip route summary json`'s
+ * `routesTotal`; routes on a link that is down, which zebra leaves out, not
+ * counted). Whether it became ready in time.
+ */
+export async function zebraReady(ctx: OpContext, family: 4 | 6): Promise<boolean> {
+  const since = daemonSince(frrSpace(ctx.system.target), 'zebra');
+  if (since === undefined || Date.now() - since > ZEBRA_SETTLED_MS) return true;
+  const end = Date.now() + ZEBRA_READY_MS;
+  const expected = (await readRoutes(ctx.system.target, family)).filter(
+    (r) => !r.flags.includes('linkdown') && !r.flags.includes('dead'),
+  ).length;
+  const summary = family === 4 ? 'show ip route summary json' : 'show ipv6 route summary json';
+  for (;;) {
+    const [reply] = await ask(ctx, 'zebra', [summary]);
+    let total = 0;
+    try {
+      total = Number((JSON.parse(reply!) as { routesTotal?: unknown }).routesTotal ?? 0);
+    } catch {
+      // Not json: zebra is still starting.
+    }
+    if (total >= expected) return true;
+    if (Date.now() >= end) return false;
+    await sleep(50);
+  }
+}
+
+/** Where the routes come from: zebra when it runs (once it holds the kernel's), else the kernel's main table. */
 export async function routes(
   ctx: OpContext,
   family: 4 | 6,
   filter: RouteFilter = { kind: 'all' },
 ): Promise<FrrOutput> {
   if (!daemonRuns(ctx, 'zebra')) return kernelRoutes(ctx, family, filter);
+  await zebraReady(ctx, family);
   const words = [family === 4 ? 'show ip route' : 'show ipv6 route'];
   if (filter.kind === 'prefix') words.push(filter.value);
   if (filter.kind === 'protocol') words.push(ZEBRA_PROTOCOL[filter.word]!);

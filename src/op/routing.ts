@@ -7,7 +7,7 @@
 import { daemonPid, frrSpace, maskSecrets, restartDaemon } from '../apply/frr.js';
 import { entriesAt } from '../config/index.js';
 import { daemonsFor, renderFrr, type Daemon } from '../render/frr.js';
-import { anyOf, ipv4, ipv4Prefix, ipv6 } from '../schema/index.js';
+import { anyOf, ipv4, ipv4Prefix, ipv6, ipv6Prefix } from '../schema/index.js';
 import { withDefaults } from '../verify/index.js';
 import { OpError, type OpContext } from './context.js';
 import {
@@ -55,45 +55,57 @@ function show(
 const withoutHelloCountdown = (d: FrrOutput): string[] =>
   d.text.map((l) => l.replace(/\b(Hello \d+)\([\d.]+\)/, '$1'));
 
-function bgpCommands(): OpCommand[] {
+/**
+ * `show ip bgp ...` (IPv4 unicast, FRR's `show ip bgp ...`) and `show ipv6 bgp ...`
+ * (IPv6 unicast: FRR's `show bgp ipv6 unicast ...`; its neighbor list is `show bgp
+ * ipv6 neighbors`, which takes no SAFI), with the same words and views.
+ */
+function bgpCommands(family: 4 | 6): OpCommand[] {
+  const ip = family === 4 ? 'ip' : 'ipv6';
+  const table = family === 4 ? 'show ip bgp' : 'show bgp ipv6 unicast';
+  const neighbors = family === 4 ? 'show ip bgp neighbors' : 'show bgp ipv6 neighbors';
+  const name = family === 4 ? 'IPv4' : 'IPv6';
   return [
     show(
-      'show ip bgp [<prefix>]',
-      'The BGP table (IPv4 unicast)',
+      `show ${ip} bgp [<prefix>]`,
+      `The BGP table (${name} unicast)`,
       'bgpd',
-      (a) => (a['prefix'] ? `show ip bgp ${a['prefix']}` : 'show ip bgp'),
+      (a) => (a['prefix'] ? `${table} ${a['prefix']}` : table),
       {
         prefix: {
-          type: anyOf('ipv4-route', ipv4, ipv4Prefix),
+          type:
+            family === 4
+              ? anyOf('ipv4-route', ipv4, ipv4Prefix)
+              : anyOf('ipv6-route', ipv6, ipv6Prefix),
           help: 'The paths of a prefix, or of the prefix an address falls in',
         },
       },
     ),
     show(
-      'show ip bgp summary',
-      'BGP neighbors and their states, in one line each',
+      `show ${ip} bgp summary`,
+      `BGP neighbors and their states, in one line each (${name} unicast)`,
       'bgpd',
-      () => 'show ip bgp summary',
+      () => `${table} summary`,
     ),
     show(
-      'show ip bgp neighbors [<address>]',
-      'BGP neighbors in detail',
+      `show ${ip} bgp neighbors [<address>]`,
+      `BGP neighbors in detail (${name})`,
       'bgpd',
-      (a) => (a['address'] ? `show ip bgp neighbors ${a['address']}` : 'show ip bgp neighbors'),
+      (a) => (a['address'] ? `${neighbors} ${a['address']}` : neighbors),
       { address: neighborArg },
     ),
     show(
-      'show ip bgp neighbors <address> advertised-routes',
-      'The routes sent to the neighbor',
+      `show ${ip} bgp neighbors <address> advertised-routes`,
+      `The ${name} routes sent to the neighbor`,
       'bgpd',
-      (a) => `show ip bgp neighbors ${a['address']} advertised-routes`,
+      (a) => `${table} neighbors ${a['address']} advertised-routes`,
       { address: neighborArg },
     ),
     show(
-      'show ip bgp neighbors <address> received-routes',
-      "The routes received from the neighbor before import policy (needs 'soft-reconfiguration inbound')",
+      `show ${ip} bgp neighbors <address> received-routes`,
+      `The ${name} routes received from the neighbor before import policy (needs 'soft-reconfiguration inbound')`,
       'bgpd',
-      (a) => `show ip bgp neighbors ${a['address']} received-routes`,
+      (a) => `${table} neighbors ${a['address']} received-routes`,
       { address: neighborArg },
     ),
   ];
@@ -202,7 +214,8 @@ export const routingCommands: OpArea = {
     'reset ip': 'IPv4 sessions',
   },
   commands: [
-    ...bgpCommands(),
+    ...bgpCommands(4),
+    ...bgpCommands(6),
     ...ospfCommands(),
     show('show bfd peers', 'BFD peers and their states', 'bfdd', () => 'show bfd peers'),
     command('reset ip bgp <address>', {

@@ -48,16 +48,24 @@ function prefixOf(text: string): string | undefined {
 }
 
 interface Context {
-  /** Neighbors of `router bgp` that go away entirely: `no neighbor X` once, nothing else of them. */
-  readonly goneNeighbors: Set<string>;
+  /**
+   * Per `router bgp` instance (its header: the default one and each VRF's), the neighbors
+   * that go away entirely: `no neighbor X` once, nothing else of them.
+   */
+  readonly goneNeighbors: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The header of the top-level context being compared. */
+  readonly top: string;
 }
+
+const NONE: ReadonlySet<string> = new Set();
+const goneIn = (ctx: Context): ReadonlySet<string> => ctx.goneNeighbors.get(ctx.top) ?? NONE;
 
 /** Every line of a removed context, negated (a context FRR cannot delete as a whole). */
 function negateAll(item: FrrContext, ctx: Context, out: DeltaCommand[]): void {
   const body: DeltaCommand[] = [];
   for (const child of item.body) {
     if (isContext(child)) negateAll(child, ctx, body);
-    else if (!ctx.goneNeighbors.has(neighborOf(child.text) ?? '\u0000'))
+    else if (!goneIn(ctx).has(neighborOf(child.text) ?? '\u0000'))
       body.push({ text: negate(child.text), path: child.path });
   }
   if (body.length === 0) return;
@@ -67,7 +75,7 @@ function negateAll(item: FrrContext, ctx: Context, out: DeltaCommand[]): void {
 }
 
 /** Contexts FRR deletes as a whole with `no HEADER`. */
-const DELETABLE = /^(?:router bgp|router ospf6?$|route-map |bfd$|profile |peer )/;
+const DELETABLE = /^(?:router bgp|router ospf6?(?: vrf \S+)?$|route-map |bfd$|profile |peer )/;
 
 function diffBodies(
   before: readonly FrrItem[],
@@ -94,7 +102,7 @@ function diffBodies(
       continue;
     }
     const neighbor = neighborOf(item.text);
-    if (neighbor !== undefined && ctx.goneNeighbors.has(neighbor)) {
+    if (neighbor !== undefined && goneIn(ctx).has(neighbor)) {
       // `no neighbor X` at the level of `router bgp` takes all of it, address families too.
       if (
         header.startsWith('router bgp') &&
@@ -102,7 +110,7 @@ function diffBodies(
         !item.text.startsWith('no ')
       ) {
         sentNeighborRemoval.add(neighbor);
-        out.push({ text: `no neighbor ${neighbor}`, path: item.path.slice(0, 4) });
+        out.push({ text: `no neighbor ${neighbor}`, path: neighborPath(item.path) });
       }
       continue;
     }
@@ -120,7 +128,8 @@ function diffBodies(
       continue;
     }
     const inner: DeltaCommand[] = [];
-    diffBodies(was && isContext(was) ? was.body : [], item.body, ctx, inner, item.header.text);
+    const within = header === '' ? { ...ctx, top: item.header.text } : ctx;
+    diffBodies(was && isContext(was) ? was.body : [], item.body, within, inner, item.header.text);
     if (inner.length === 0 && was) continue;
     out.push({ text: item.header.text, path: item.header.path });
     out.push(...inner);
@@ -139,13 +148,35 @@ function neighborsIn(items: readonly FrrItem[], into: Set<string>): Set<string> 
   return into;
 }
 
+/** The path of the neighbor (or peer-group) entry a line's path is inside: `... bgp neighbor X`. */
+function neighborPath(path: readonly string[]): readonly string[] {
+  const i = path.findIndex(
+    (w, j) => (w === 'neighbor' || w === 'peer-group') && path[j - 1] === 'bgp',
+  );
+  return i < 0 ? path : path.slice(0, i + 2);
+}
+
+/** Per top-level `router bgp` context, the neighbors it names. */
+function neighborsByInstance(items: readonly FrrItem[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const item of items)
+    if (isContext(item) && item.header.text.startsWith('router bgp'))
+      out.set(item.header.text, neighborsIn(item.body, new Set()));
+  return out;
+}
+
 /** The commands that take a daemon from `before` to `after`; empty when nothing changed. */
 export function frrDelta(before: readonly FrrItem[], after: readonly FrrItem[]): DeltaCommand[] {
   // The same render (kept with an unchanged part of the tree): nothing changed.
   if (before === after) return [];
-  const was = neighborsIn(before, new Set());
-  const now = neighborsIn(after, new Set());
-  const ctx: Context = { goneNeighbors: new Set([...was].filter((n) => !now.has(n))) };
+  const was = neighborsByInstance(before);
+  const now = neighborsByInstance(after);
+  const goneNeighbors = new Map<string, Set<string>>();
+  for (const [instance, names] of was) {
+    const kept = now.get(instance) ?? new Set<string>();
+    goneNeighbors.set(instance, new Set([...names].filter((n) => !kept.has(n))));
+  }
+  const ctx: Context = { goneNeighbors, top: '' };
   const out: DeltaCommand[] = [];
   diffBodies(before, after, ctx, out);
   return out;

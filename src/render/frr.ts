@@ -145,6 +145,7 @@ function routeLines(
         prefix,
         iface,
         val(entry, 'distance'),
+        opt('nexthop-vrf', val(entry, 'vrf')),
         tableWord,
       ),
     );
@@ -160,6 +161,7 @@ function routeLines(
         gateway,
         val(entry, 'interface'),
         val(entry, 'distance'),
+        opt('nexthop-vrf', val(entry, 'vrf')),
         tableWord,
       ),
     );
@@ -180,6 +182,27 @@ function staticSection(s: ConfigNode): FrrItem[] {
     out.push(...staticRoutes(entry, [...base, 'table', table], table));
   const routeMap = val(s, 'route-map');
   if (routeMap) out.push(line([...base, 'route-map'], 'ip protocol static route-map', routeMap));
+  return out;
+}
+
+/** The VRFs, in order, with the path of each one's `protocols`. */
+function vrfProtocols(tree: ConfigNode): [string, ConfigNode, Path][] {
+  const out: [string, ConfigNode, Path][] = [];
+  for (const [name, entry] of sorted(tree, 'vrf', 'name')) {
+    const protocols = at(entry, 'protocols');
+    if (protocols) out.push([name, protocols, ['vrf', 'name', name, 'protocols']]);
+  }
+  return out;
+}
+
+/** staticd's `vrf NAME` ... `exit-vrf` block of each VRF with static routes: they go to its table. */
+function renderVrfStatic(tree: ConfigNode): FrrItem[] {
+  const out: FrrItem[] = [];
+  for (const [name, protocols, base] of vrfProtocols(tree)) {
+    const routes = staticRoutes(at(protocols, 'static'), [...base, 'static']);
+    if (routes.length)
+      out.push(context(line(['vrf', 'name', name], 'vrf', name), routes, 'exit-vrf'));
+  }
   return out;
 }
 
@@ -884,11 +907,17 @@ function globalFamily(afiName: string, afi: ConfigNode, path: Path): FrrLine[] {
   return out;
 }
 
+/** The default BGP instance, then each VRF's (`router bgp ASN vrf NAME`): deleted in reverse, VRFs first, as FRR needs. */
 function renderBgp(tree: ConfigNode): FrrItem[] {
-  const bgp = at(tree, 'protocols', 'bgp');
+  const out = bgpInstance(at(tree, 'protocols', 'bgp'), ['protocols', 'bgp']);
+  for (const [name, protocols, base] of vrfProtocols(tree))
+    out.push(...bgpInstance(at(protocols, 'bgp'), [...base, 'bgp'], name));
+  return out;
+}
+
+function bgpInstance(bgp: ConfigNode | undefined, base: Path, vrf?: string): FrrItem[] {
   const asn = val(bgp, 'system-as');
   if (!bgp || !asn) return [];
-  const base = ['protocols', 'bgp'];
   const body: FrrItem[] = [];
   const l = (sub: string[], ...words: (string | undefined | false)[]): void => {
     body.push(line([...base, ...sub], ...words));
@@ -1020,7 +1049,7 @@ function renderBgp(tree: ConfigNode): FrrItem[] {
         ),
       );
   }
-  return [context(line([...base, 'system-as'], 'router bgp', asn), body)];
+  return [context(line([...base, 'system-as'], 'router bgp', asn, opt('vrf', vrf)), body)];
 }
 
 // ------------------------------------------------------------------ ospfd / ospf6d
@@ -1131,10 +1160,16 @@ function commonOspf(o: ConfigNode, base: Path, v3: boolean): FrrLine[] {
   return out;
 }
 
+/** The default OSPF instance and each VRF's (`router ospf vrf NAME`); an interface is in its VRF already. */
 function renderOspf(tree: ConfigNode): FrrItem[] {
-  const o = at(tree, 'protocols', 'ospf');
+  const out = ospfInstance(at(tree, 'protocols', 'ospf'), ['protocols', 'ospf']);
+  for (const [name, protocols, base] of vrfProtocols(tree))
+    out.push(...ospfInstance(at(protocols, 'ospf'), [...base, 'ospf'], name));
+  return out;
+}
+
+function ospfInstance(o: ConfigNode | undefined, base: Path, vrf?: string): FrrItem[] {
   if (!o) return [];
-  const base = ['protocols', 'ospf'];
   const out: FrrItem[] = [];
   for (const [name, i] of sorted(o, 'interface')) {
     const path = [...base, 'interface', name];
@@ -1338,14 +1373,19 @@ function renderOspf(tree: ConfigNode): FrrItem[] {
       val(spf, 'max-holdtime'),
     );
   body.push(...commonOspf(o, base, false));
-  out.push(context(line(base, 'router ospf'), body));
+  out.push(context(line(base, 'router ospf', opt('vrf', vrf)), body));
   return out;
 }
 
 function renderOspf6(tree: ConfigNode): FrrItem[] {
-  const o = at(tree, 'protocols', 'ospfv3');
+  const out = ospf6Instance(at(tree, 'protocols', 'ospfv3'), ['protocols', 'ospfv3']);
+  for (const [name, protocols, base] of vrfProtocols(tree))
+    out.push(...ospf6Instance(at(protocols, 'ospfv3'), [...base, 'ospfv3'], name));
+  return out;
+}
+
+function ospf6Instance(o: ConfigNode | undefined, base: Path, vrf?: string): FrrItem[] {
   if (!o) return [];
-  const base = ['protocols', 'ospfv3'];
   const out: FrrItem[] = [];
   for (const [name, i] of sorted(o, 'interface')) {
     const path = [...base, 'interface', name];
@@ -1406,7 +1446,7 @@ function renderOspf6(tree: ConfigNode): FrrItem[] {
       l([...ap, 'import-list'], 'area', area, 'import-list', val(a, 'import-list'));
   }
   body.push(...commonOspf(o, base, true));
-  out.push(context(line(base, 'router ospf6'), body));
+  out.push(context(line(base, 'router ospf6', opt('vrf', vrf)), body));
   return out;
 }
 
@@ -1471,7 +1511,7 @@ export function renderFrr(tree: ConfigNode): FrrConfig {
   const ospf6 = renderOspf6(tree);
   return {
     zebra: [],
-    staticd: renderStatic(tree),
+    staticd: [...renderStatic(tree), ...renderVrfStatic(tree)],
     bgpd: bgp.length ? [...renderPolicy(tree, 'bgpd'), ...bgp] : [],
     ospfd: ospf.length ? [...renderPolicy(tree, 'ospfd'), ...ospf] : [],
     ospf6d: ospf6.length ? [...renderPolicy(tree, 'ospf6d'), ...ospf6] : [],

@@ -7,7 +7,7 @@ import { policy } from './areas/policy.js';
 import { protocols } from './areas/protocols.js';
 import { system } from './areas/system.js';
 import { vrf } from './areas/vrf.js';
-import { container, OWNERS, type ContainerNode, type SchemaNode } from './node.js';
+import { container, OWNERS, SAME_KEY, type ContainerNode, type SchemaNode } from './node.js';
 
 export * from './node.js';
 export * from './types.js';
@@ -46,6 +46,10 @@ function childrenOf(node: SchemaNode): Iterable<SchemaNode> {
 function schemaPath(root: SchemaNode, path: readonly string[]): SchemaNode | undefined {
   let node: SchemaNode | undefined = root;
   for (const word of path) {
+    if (node?.kind === 'tag' && word === SAME_KEY) {
+      node = node.entry;
+      continue;
+    }
     if (!node || (node.kind !== 'container' && node.kind !== 'entry')) return undefined;
     node = node.children.get(word);
   }

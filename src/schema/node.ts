@@ -30,6 +30,20 @@ export interface Reference {
   readonly what: string;
   /** A leading `!` (match everything but) is part of the value, not of the name. */
   readonly negatable?: boolean;
+  /** Names that always exist without being configured (`default`, the VRF outside every VRF). */
+  readonly builtin?: readonly string[];
+}
+
+/**
+ * The word of a reference path that stands for the tag key of the referencing
+ * path at the same place: `['vrf', 'name', ANY_KEY, 'protocols', 'bgp', 'peer-group']`
+ * names the peer-groups of the VRF the leaf itself is in.
+ */
+export const SAME_KEY = '*';
+
+/** A reference's list paths with each SAME_KEY replaced by the referencing path's word there. */
+export function referencePaths(reference: Reference, at: readonly string[]): string[][] {
+  return reference.paths.map((p) => p.map((w, i) => (w === SAME_KEY ? (at[i] ?? w) : w)));
 }
 
 /** The name a reference value stands for (`!LAN` names `LAN` where the reference is negatable). */

@@ -11,10 +11,10 @@ import type { VerifyIssue } from './issues.js';
 export function checkReferences(tree: ConfigNode, schema: ContainerNode): VerifyIssue[] {
   const issues: VerifyIssue[] = [];
   for (const f of referencesIn(tree, schema)) {
-    if (referenceExists(tree, f.reference, f.name)) continue;
+    if (referenceExists(tree, f.reference, f.name, f.path)) continue;
     issues.push({
       path: f.path,
-      message: `${f.reference.what} '${f.name}' does not exist (${referenceTargets(f.reference, f.name)})`,
+      message: `${f.reference.what} '${f.name}' does not exist (${referenceTargets(f.reference, f.name, f.path)})`,
     });
   }
   return issues;

@@ -27,10 +27,29 @@ function declaredInterfaces(tree: ConfigNode): Map<string, ConfigNode> {
 
 // ------------------------------------------------------------------ BGP
 
+/** The routing instances: the default one (`protocols`) and each VRF's (`vrf name NAME protocols`). */
+function instances(tree: ConfigNode): [ConfigNode | undefined, string[], string | undefined][] {
+  const out: [ConfigNode | undefined, string[], string | undefined][] = [
+    [at(tree, 'protocols'), ['protocols'], undefined],
+  ];
+  for (const [name, entry] of entriesAt(tree, 'vrf', 'name'))
+    if (at(entry, 'protocols'))
+      out.push([at(entry, 'protocols'), ['vrf', 'name', name, 'protocols'], name]);
+  return out;
+}
+
 function checkBgp(tree: ConfigNode, issues: VerifyIssue[]): void {
-  const bgp = at(tree, 'protocols', 'bgp');
+  for (const [protocols, base] of instances(tree)) checkBgpInstance(protocols, base, issues);
+}
+
+function checkBgpInstance(
+  protocols: ConfigNode | undefined,
+  instance: string[],
+  issues: VerifyIssue[],
+): void {
+  const bgp = at(protocols, 'bgp');
   if (!bgp) return;
-  const base = ['protocols', 'bgp'];
+  const base = [...instance, 'bgp'];
   const peers = at(bgp, 'neighbor')?.children.size ?? 0;
   const groups = at(bgp, 'peer-group');
   if (!val(bgp, 'system-as') && (peers > 0 || bgp.children.size > 0))
@@ -98,13 +117,24 @@ function areaKey(area: string): string {
 
 function checkOspf(tree: ConfigNode, issues: VerifyIssue[]): void {
   const interfaces = declaredInterfaces(tree);
+  for (const [protocols, instance, vrf] of instances(tree))
+    checkOspfInstance(protocols, instance, vrf, interfaces, issues);
+}
+
+function checkOspfInstance(
+  protocols: ConfigNode | undefined,
+  instance: string[],
+  vrf: string | undefined,
+  interfaces: Map<string, ConfigNode>,
+  issues: VerifyIssue[],
+): void {
   for (const [proto, v6] of [
     ['ospf', false],
     ['ospfv3', true],
   ] as const) {
-    const ospf = at(tree, 'protocols', proto);
+    const ospf = at(protocols, proto);
     if (!ospf) continue;
-    const base = ['protocols', proto];
+    const base = [...instance, proto];
     for (const [area, entry] of entriesAt(ospf, 'area')) {
       const type = at(entry, 'area-type');
       const kinds = [...(type?.children.keys() ?? [])];
@@ -126,6 +156,17 @@ function checkOspf(tree: ConfigNode, issues: VerifyIssue[]): void {
           path,
           message: `interface ${name} is not configured (no 'interfaces ... ${name}')`,
         });
+      else if (name !== 'lo') {
+        // FRR runs an interface's OSPF in the VRF the kernel put the link in.
+        const bound = val(interfaces.get(name), 'vrf');
+        if (bound !== vrf)
+          issues.push({
+            path,
+            message: vrf
+              ? `interface ${name} is not in VRF ${vrf} (set 'vrf ${vrf}' on the interface)`
+              : `interface ${name} is in VRF ${bound}: its OSPF belongs under 'vrf name ${bound} protocols ${proto}'`,
+          });
+      }
       const area = val(entry, 'area');
       if (v6 && area === undefined)
         issues.push({
@@ -292,6 +333,8 @@ export function checkRouting(tree: ConfigNode): VerifyIssue[] {
   checkStaticRoutes(statics, ['protocols', 'static'], issues);
   for (const [table, entry] of entriesAt(statics, 'table'))
     checkStaticRoutes(entry, ['protocols', 'static', 'table', table], issues);
+  for (const [protocols, base, vrf] of instances(tree))
+    if (vrf) checkStaticRoutes(at(protocols, 'static'), [...base, 'static'], issues);
   checkPolicy(tree, issues);
   // BFD: an IPv6 peer needs a source address or interface to bind to.
   for (const [peer, entry] of entriesAt(tree, 'protocols', 'bfd', 'peer'))

@@ -4,7 +4,7 @@
  * neighbour (hosts as namespaces on VLANs of its eth1, made with `ip` through
  * the guest agent, and a bond and a WireGuard peer configured through FOS1).
  *
- *   r1 eth1 == r2 eth1   802.1Q trunk: VLANs 10/20 (routing), 30/40 (VRFs), 99 (WireGuard underlay)
+ *   r1 eth1 == r2 eth1   802.1Q trunk: VLANs 10/20 (routing), 30/40 (VRFs and their static routes), 99 (WireGuard underlay)
  *   r1 eth2 == r2 eth2   bond0 members
  *   r1 eth3 == r2 eth3
  */
@@ -178,6 +178,37 @@ describe('VRF', () => {
     expect(await table('200')).toMatch(/10\.9\.0\.0\/24 dev eth1\.40/);
     expect(await table('main')).not.toMatch(/10\.9\.0\.0/);
   });
+
+  it("installs a VRF's static route in that VRF's table, and a ping goes through it", async () => {
+    // Behind the red host: a prefix only a route of VRF red reaches.
+    await ok(r2, ['ip', '-n', 'red', 'link', 'set', 'lo', 'up']);
+    await ok(r2, ['ip', '-n', 'red', 'address', 'add', '172.30.0.1/32', 'dev', 'lo']);
+    const ping = (vrf: string | undefined): Promise<GuestResult> =>
+      r1.guest(
+        ['ping', ...(vrf ? ['-I', vrf] : []), '-c', '2', '-i', '0.2', '-W', '2', '172.30.0.1'],
+        60_000,
+      );
+    expect(received(await ping('red'))).toBe(0);
+    await commit(r1, [
+      "set vrf name red protocols static route 172.30.0.0/24 next-hop '10.9.0.2'",
+      'set vrf name blue protocols static route 172.30.0.0/24 blackhole',
+    ]);
+    const table = async (t: string): Promise<string> =>
+      (await ok(r1, ['ip', 'route', 'show', 'table', t])).out;
+    // zebra installs it as FRR's static route (proto static, through a nexthop object) in table
+    // 100, blue's blackhole in 200, and nothing in main.
+    await expect
+      .poll(() => table('100'), { timeout: 20_000, interval: 500 })
+      .toMatch(/172\.30\.0\.0\/24 (nhid \d+ )?via 10\.9\.0\.2 dev eth1\.30 proto (static|196)/);
+    expect(await table('200')).toMatch(/172\.30\.0\.0\/24 .*proto (static|196)/);
+    expect(await table('main')).not.toMatch(/172\.30\.0\.0/);
+    const r = await ping('red');
+    expect(received(r), r.out + r.err).toBe(2);
+    expect(received(await ping(undefined))).toBe(0);
+    expect(received(await ping('blue'))).toBe(0);
+    const drift = await r1.ssh('show system drift');
+    expect(drift.out).toBe('The system matches the running configuration.\n');
+  });
 });
 
 describe('WireGuard', () => {
@@ -245,6 +276,13 @@ describe('after a reboot', () => {
     expect(kind('wg0')).toBe('wireguard');
     expect(links.find((l) => l.ifname === 'eth1.30')?.master).toBe('red');
     expect(links.find((l) => l.ifname === 'eth2')?.master).toBe('bond0');
+    // FRR, started again at boot, has put VRF red's static route back in its table.
+    await expect
+      .poll(async () => (await ok(r1, ['ip', 'route', 'show', 'table', '100'])).out, {
+        timeout: 30_000,
+        interval: 1000,
+      })
+      .toMatch(/172\.30\.0\.0\/24 (nhid \d+ )?via 10\.9\.0\.2 dev eth1\.30 proto (static|196)/);
     const drift = await r1.ssh('show system drift');
     expect(drift.out).toBe('The system matches the running configuration.\n');
     const r = await r1.guest(['ping', '-c', '3', '-i', '0.3', '-W', '5', '10.255.0.2'], 60_000);

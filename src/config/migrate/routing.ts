@@ -6,6 +6,7 @@
  * (BGP's IPv4 unicast), the footer's versions decide.
  *
  *   protocols vrf NAME { ... }             -> vrf name NAME protocols { ... }
+ *   vrf name NAME protocols { ... }        -> the same migrations as the default instance's
  *   protocols igmp interface IF { ... }    -> protocols pim interface IF igmp { ... }
  */
 import { migrateBgp } from './bgp.js';
@@ -35,7 +36,55 @@ export function migrateRouting(
   const quagga = versions.get('quagga');
   const cleanup = quagga !== undefined && quagga < 7;
   const moved: Moved[] = [];
+  /** One routing protocol's block, in the default instance or a VRF's. */
+  const protocol = (p: Statement, into: Moved[]): Statement => {
+    if (is(p, 'bgp')) {
+      const r = migrateBgp(p, { before2, cleanup });
+      into.push(...r.moved);
+      return r.bgp;
+    }
+    if (is(p, 'ospf')) {
+      const r = migrateOspf(p);
+      into.push(...r.moved);
+      return r.ospf;
+    }
+    if (is(p, 'ospfv3')) {
+      const r = migrateOspfv3(p);
+      into.push(...r.moved);
+      return r.ospfv3;
+    }
+    if (is(p, 'static')) {
+      const r = migrateStatic(p, statements, {
+        routeMapMoves: quagga !== undefined && quagga < 11,
+      });
+      into.push(...r.moved);
+      return r.static;
+    }
+    return p;
+  };
+  /** A VRF's `protocols`: what would move to `system ...` moves to `vrf name NAME ...`. */
+  const vrfProtocols = (protocols: Statement, vrf: string): Statement =>
+    mapKids(protocols, (p) => {
+      if (!p.children) return p;
+      const local: Moved[] = [];
+      const r = protocol(p, local);
+      for (const m of local)
+        moved.push(
+          m.path[0]?.[0] === 'system'
+            ? { ...m, path: [['vrf'], ['name', vrf], ...m.path.slice(1)] }
+            : m,
+        );
+      return r;
+    });
   const out: Statement[] = statements.map((s) => {
+    if (is(s, 'vrf') && s.children)
+      return mapKids(s, (n) =>
+        is(n, 'name') && n.value && n.children
+          ? mapKids(n, (c) =>
+              is(c, 'protocols') && c.children ? vrfProtocols(c, n.value!.text) : c,
+            )
+          : n,
+      );
     if (is(s, 'interfaces') && s.children) {
       const r = migrateInterfaceRouting(s);
       moved.push(...r.moved);
@@ -49,7 +98,7 @@ export function migrateRouting(
           // 1.3's `protocols vrf NAME { ... }` is 1.4's `vrf name NAME protocols { ... }`.
           moved.push({
             path: [['vrf'], ['name', p.value.text]],
-            item: statement(p, 'protocols', undefined, p.children),
+            item: vrfProtocols(statement(p, 'protocols', undefined, p.children), p.value.text),
           });
           return undefined;
         }
@@ -63,29 +112,7 @@ export function migrateRouting(
               });
           return undefined;
         }
-        if (is(p, 'bgp')) {
-          const r = migrateBgp(p, { before2, cleanup });
-          moved.push(...r.moved);
-          return r.bgp;
-        }
-        if (is(p, 'ospf')) {
-          const r = migrateOspf(p);
-          moved.push(...r.moved);
-          return r.ospf;
-        }
-        if (is(p, 'ospfv3')) {
-          const r = migrateOspfv3(p);
-          moved.push(...r.moved);
-          return r.ospfv3;
-        }
-        if (is(p, 'static')) {
-          const r = migrateStatic(p, statements, {
-            routeMapMoves: quagga !== undefined && quagga < 11,
-          });
-          moved.push(...r.moved);
-          return r.static;
-        }
-        return p;
+        return protocol(p, moved);
       });
     return s;
   });

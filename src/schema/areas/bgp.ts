@@ -1,6 +1,21 @@
-/** `protocols bgp` at VyOS 1.4 paths (one instance: `system-as`, no ASN in the path). */
+/**
+ * `protocols bgp` at VyOS 1.4 paths (one instance: `system-as`, no ASN in the
+ * path), and the same instance inside a VRF (`vrf name NAME protocols bgp`),
+ * whose peer-groups are its own.
+ */
 import { description } from '../fragments.js';
-import { container, flag, leaf, multi, tag, unsupported, type SchemaNode } from '../node.js';
+import {
+  container,
+  flag,
+  leaf,
+  multi,
+  refersTo,
+  SAME_KEY,
+  tag,
+  unsupported,
+  type LeafNode,
+  type SchemaNode,
+} from '../node.js';
 import {
   anyOf,
   interfaceName,
@@ -21,7 +36,7 @@ import {
   bfdProfileLeaf,
   interfaceLeaf,
   ipAddress,
-  peerGroupLeaf,
+  peerGroupLeaf as defaultPeerGroupLeaf,
   plainName,
   prefixList6Leaf,
   prefixListLeaf,
@@ -371,7 +386,21 @@ const peerCommon = (): SchemaNode[] => [
 /** A neighbor: an address, or an interface for unnumbered BGP. */
 const neighborKey: ValueType = anyOf('bgp-neighbor', ipAddress, interfaceName);
 
-const neighbor = (): SchemaNode =>
+type GroupLeaf = (name: string, help: string) => LeafNode;
+
+/** A peer-group of a VRF's instance is named among that VRF's own. */
+const VRF_PEER_GROUP = refersTo('peer-group', [
+  'vrf',
+  'name',
+  SAME_KEY,
+  'protocols',
+  'bgp',
+  'peer-group',
+]);
+const vrfPeerGroupLeaf: GroupLeaf = (name, help) =>
+  leaf(name, help, plainName('peer-group'), { reference: VRF_PEER_GROUP });
+
+const neighbor = (peerGroupLeaf: GroupLeaf): SchemaNode =>
   tag('neighbor', 'BGP neighbor', neighborKey, [
     ...peerCommon(),
     number('advertisement-interval', 'Minimum interval for sending routing updates', 0, 600),
@@ -492,32 +521,42 @@ const parameters = (): SchemaNode =>
     flag('suppress-fib-pending', 'Advertise only routes that are programmed in kernel to peers'),
   ]);
 
-export const bgp = container(
-  'bgp',
-  'Border Gateway Protocol (BGP)',
-  [
-    bgpAddressFamilies(),
-    notYet('bmp', 'BGP Monitoring Protocol (BMP)', 'BMP'),
-    notYet('interface', 'Configure interface related parameters, e.g. MPLS', 'BGP MPLS interfaces'),
-    container('listen', 'Listen for and accept BGP dynamic neighbors from range', [
-      number('limit', 'Maximum number of dynamic neighbors that can be created', 1, 5000),
-      tag(
-        'range',
-        'BGP dynamic neighbors listen range',
-        anyOf('listen-range', ipv4Prefix, ipv6Prefix),
-        [peerGroupLeaf('peer-group', 'Peer group for this peer')],
+/** A BGP instance: the default one (`protocols bgp`) or a VRF's (`vrf name NAME protocols bgp`). */
+export const bgpInstance = (inVrf: boolean): SchemaNode => {
+  const peerGroupLeaf = inVrf ? vrfPeerGroupLeaf : defaultPeerGroupLeaf;
+  return container(
+    'bgp',
+    'Border Gateway Protocol (BGP)',
+    [
+      bgpAddressFamilies(),
+      notYet('bmp', 'BGP Monitoring Protocol (BMP)', 'BMP'),
+      notYet(
+        'interface',
+        'Configure interface related parameters, e.g. MPLS',
+        'BGP MPLS interfaces',
       ),
-    ]),
-    neighbor(),
-    parameters(),
-    peerGroup(),
-    notYet('sid', 'SID value for VRF', 'SRv6'),
-    notYet('srv6', 'Segment-Routing SRv6 configuration', 'SRv6'),
-    leaf('system-as', 'Autonomous System Number (ASN)', asNumber),
-    container('timers', 'BGP protocol timers', [
-      number('holdtime', 'Hold timer', 0, 65535),
-      number('keepalive', 'BGP keepalive interval for this neighbor', 1, 65535),
-    ]),
-  ],
-  { priority: 820 },
-);
+      container('listen', 'Listen for and accept BGP dynamic neighbors from range', [
+        number('limit', 'Maximum number of dynamic neighbors that can be created', 1, 5000),
+        tag(
+          'range',
+          'BGP dynamic neighbors listen range',
+          anyOf('listen-range', ipv4Prefix, ipv6Prefix),
+          [peerGroupLeaf('peer-group', 'Peer group for this peer')],
+        ),
+      ]),
+      neighbor(peerGroupLeaf),
+      parameters(),
+      peerGroup(),
+      notYet('sid', 'SID value for VRF', 'SRv6'),
+      notYet('srv6', 'Segment-Routing SRv6 configuration', 'SRv6'),
+      leaf('system-as', 'Autonomous System Number (ASN)', asNumber),
+      container('timers', 'BGP protocol timers', [
+        number('holdtime', 'Hold timer', 0, 65535),
+        number('keepalive', 'BGP keepalive interval for this neighbor', 1, 65535),
+      ]),
+    ],
+    { priority: inVrf ? 821 : 820 },
+  );
+};
+
+export const bgp = bgpInstance(false);

@@ -237,173 +237,184 @@ const ospfInterface = (): SchemaNode =>
     { completion: { kind: 'runtime', provider: 'interfaces' } },
   );
 
-export const ospf = container(
-  'ospf',
-  'Open Shortest Path First (OSPF)',
-  [
-    tag(
-      'access-list',
-      'Access list to filter networks in routing updates',
-      accessListNumber,
-      [
-        multi(
-          'export',
-          'Filter for outgoing routing update',
-          oneOf('ospf-export', [
-            { value: 'bgp', description: 'Filter BGP routes' },
-            { value: 'connected', description: 'Filter connected routes' },
-            { value: 'isis', description: 'Filter IS-IS routes' },
-            { value: 'kernel', description: 'Filter kernel routes' },
-            { value: 'rip', description: 'Filter RIP routes' },
-            { value: 'static', description: 'Filter static routes' },
+/** An OSPF instance: the default one or a VRF's (`vrf name NAME protocols ospf`). */
+export const ospfInstance = (): SchemaNode =>
+  container(
+    'ospf',
+    'Open Shortest Path First (OSPF)',
+    [
+      tag(
+        'access-list',
+        'Access list to filter networks in routing updates',
+        accessListNumber,
+        [
+          multi(
+            'export',
+            'Filter for outgoing routing update',
+            oneOf('ospf-export', [
+              { value: 'bgp', description: 'Filter BGP routes' },
+              { value: 'connected', description: 'Filter connected routes' },
+              { value: 'isis', description: 'Filter IS-IS routes' },
+              { value: 'kernel', description: 'Filter kernel routes' },
+              { value: 'rip', description: 'Filter RIP routes' },
+              { value: 'static', description: 'Filter static routes' },
+            ]),
+          ),
+        ],
+        { reference: ACCESS_LIST },
+      ),
+      container('aggregation', 'External route aggregation', [
+        number('timer', 'Delay timer', 5, 1800),
+      ]),
+      ospfArea(),
+      autoCost(),
+      container('capability', 'Enable specific OSPF features', [flag('opaque', 'Opaque LSA')]),
+      defaultInformation(),
+      number('default-metric', 'Metric of redistributed routes', 0, 16777214),
+      distance(2),
+      gracefulRestart(2),
+      ospfInterface(),
+      notYet('ldp-sync', 'Protocol wide LDP-IGP synchronization configuration', 'LDP'),
+      logAdjacency(),
+      container('max-metric', 'OSPF maximum and infinite-distance metric', [
+        container('router-lsa', 'Advertise own Router-LSA with infinite distance (stub router)', [
+          flag('administrative', 'Administratively apply, for an indefinite period'),
+          number('on-shutdown', 'Advertise stub-router prior to full shutdown of OSPF', 5, 100),
+          number(
+            'on-startup',
+            'Automatically advertise stub Router-LSA on startup of OSPF',
+            5,
+            86400,
+          ),
+        ]),
+      ]),
+      number('maximum-paths', 'Maximum multiple paths (ECMP)', 1, 64),
+      notYet(
+        'mpls-te',
+        'MultiProtocol Label Switching-Traffic Engineering (MPLS-TE) parameters',
+        'MPLS-TE',
+      ),
+      tag('neighbor', 'Specify neighbor router', ipv4, [
+        number('poll-interval', 'Dead neighbor polling interval', 1, 65535),
+        number('priority', 'Neighbor priority in seconds', 0, 255),
+      ]),
+      container('parameters', 'OSPF specific parameters', [
+        leaf(
+          'abr-type',
+          'OSPF ABR type',
+          oneOf('abr-type', [
+            { value: 'cisco', description: 'Cisco ABR type' },
+            { value: 'ibm', description: 'IBM ABR type' },
+            { value: 'shortcut', description: 'Shortcut ABR type' },
+            { value: 'standard', description: 'Standard ABR type' },
           ]),
         ),
-      ],
-      { reference: ACCESS_LIST },
-    ),
-    container('aggregation', 'External route aggregation', [
-      number('timer', 'Delay timer', 5, 1800),
-    ]),
-    ospfArea(),
-    autoCost(),
-    container('capability', 'Enable specific OSPF features', [flag('opaque', 'Opaque LSA')]),
-    defaultInformation(),
-    number('default-metric', 'Metric of redistributed routes', 0, 16777214),
-    distance(2),
-    gracefulRestart(2),
-    ospfInterface(),
-    notYet('ldp-sync', 'Protocol wide LDP-IGP synchronization configuration', 'LDP'),
-    logAdjacency(),
-    container('max-metric', 'OSPF maximum and infinite-distance metric', [
-      container('router-lsa', 'Advertise own Router-LSA with infinite distance (stub router)', [
-        flag('administrative', 'Administratively apply, for an indefinite period'),
-        number('on-shutdown', 'Advertise stub-router prior to full shutdown of OSPF', 5, 100),
-        number(
-          'on-startup',
-          'Automatically advertise stub Router-LSA on startup of OSPF',
-          5,
-          86400,
-        ),
+        flag('opaque-lsa', 'Enable the Opaque-LSA capability (rfc2370)'),
+        flag('rfc1583-compatibility', 'Enable RFC1583 criteria for handling AS external routes'),
+        leaf('router-id', 'Override default router identifier', ipv4),
       ]),
-    ]),
-    number('maximum-paths', 'Maximum multiple paths (ECMP)', 1, 64),
-    notYet(
-      'mpls-te',
-      'MultiProtocol Label Switching-Traffic Engineering (MPLS-TE) parameters',
-      'MPLS-TE',
-    ),
-    tag('neighbor', 'Specify neighbor router', ipv4, [
-      number('poll-interval', 'Dead neighbor polling interval', 1, 65535),
-      number('priority', 'Neighbor priority in seconds', 0, 255),
-    ]),
-    container('parameters', 'OSPF specific parameters', [
       leaf(
-        'abr-type',
-        'OSPF ABR type',
-        oneOf('abr-type', [
-          { value: 'cisco', description: 'Cisco ABR type' },
-          { value: 'ibm', description: 'IBM ABR type' },
-          { value: 'shortcut', description: 'Shortcut ABR type' },
-          { value: 'standard', description: 'Standard ABR type' },
+        'passive-interface',
+        'Suppress routing updates on an interface',
+        oneOf('passive-interface', [
+          {
+            value: 'default',
+            description: 'Default to suppress routing updates on all interfaces',
+          },
         ]),
       ),
-      flag('opaque-lsa', 'Enable the Opaque-LSA capability (rfc2370)'),
-      flag('rfc1583-compatibility', 'Enable RFC1583 criteria for handling AS external routes'),
-      leaf('router-id', 'Override default router identifier', ipv4),
-    ]),
-    leaf(
-      'passive-interface',
-      'Suppress routing updates on an interface',
-      oneOf('passive-interface', [
-        { value: 'default', description: 'Default to suppress routing updates on all interfaces' },
+      redistribute(2),
+      container('refresh', 'Adjust refresh parameters', [
+        number('timers', 'Refresh timer', 10, 1800),
       ]),
-    ),
-    redistribute(2),
-    container('refresh', 'Adjust refresh parameters', [
-      number('timers', 'Refresh timer', 10, 1800),
-    ]),
-    notYet('segment-routing', 'Segment-Routing (SPRING) settings', 'segment routing'),
-    tag('summary-address', 'External summary address', ipv4Prefix, [
-      flag('no-advertise', 'Don not advertise summary route'),
-      number('tag', 'Router tag', 1, 4294967295),
-    ]),
-    container('timers', 'Adjust routing timers', [
-      container('throttle', 'Throttling adaptive timers', [
-        container('spf', 'OSPF SPF timers', [
-          number('delay', 'Delay from the first change received to SPF calculation', 0, 600000),
-          number(
-            'initial-holdtime',
-            'Initial hold time between consecutive SPF calculations',
-            0,
-            600000,
-          ),
-          number('max-holdtime', 'Maximum hold time', 0, 600000),
+      notYet('segment-routing', 'Segment-Routing (SPRING) settings', 'segment routing'),
+      tag('summary-address', 'External summary address', ipv4Prefix, [
+        flag('no-advertise', 'Don not advertise summary route'),
+        number('tag', 'Router tag', 1, 4294967295),
+      ]),
+      container('timers', 'Adjust routing timers', [
+        container('throttle', 'Throttling adaptive timers', [
+          container('spf', 'OSPF SPF timers', [
+            number('delay', 'Delay from the first change received to SPF calculation', 0, 600000),
+            number(
+              'initial-holdtime',
+              'Initial hold time between consecutive SPF calculations',
+              0,
+              600000,
+            ),
+            number('max-holdtime', 'Maximum hold time', 0, 600000),
+          ]),
         ]),
       ]),
-    ]),
-  ],
-  { priority: 620 },
-);
+    ],
+    { priority: 620 },
+  );
+
+export const ospf = ospfInstance();
 
 // ------------------------------------------------------------------ OSPFv3
 
-export const ospfv3 = container(
-  'ospfv3',
-  'Open Shortest Path First (OSPF) for IPv6',
-  [
-    tag('area', 'OSPFv3 Area', areaId, [
-      container('area-type', 'OSPFv3 Area type', [
-        container('nssa', 'NSSA OSPFv3 area', [
-          flag('default-information-originate', 'Originate Type 7 default into NSSA area'),
-          flag('no-summary', 'Do not inject inter-area routes into the stub'),
-        ]),
-        container('stub', 'Stub OSPFv3 area', [
-          flag('no-summary', 'Do not inject inter-area routes into the stub'),
-        ]),
-      ]),
-      leaf('export-list', 'Name of export-list', listName('access-list')),
-      leaf('import-list', 'Name of import-list', listName('access-list')),
-      tag('range', 'Specify IPv6 prefix (border routers only)', ipv6Prefix, [
-        flag('advertise', 'Advertise this range'),
-        flag('not-advertise', 'Do not advertise this range'),
-      ]),
-    ]),
-    autoCost(),
-    defaultInformation(),
-    distance(3),
-    gracefulRestart(3),
-    tag(
-      'interface',
-      'Enable routing on an IPv6 interface',
-      interfaceName,
-      [
-        leaf('area', 'Enable OSPF on this interface', areaId),
-        container('bfd', 'Enable Bidirectional Forwarding Detection (BFD)', [
-          bfdProfileLeaf('profile', 'Use settings from BFD profile'),
-        ]),
-        number('cost', 'Interface cost', 1, 65535),
-        ...intervals(),
-        number('ifmtu', 'Interface MTU', 1, 65535),
-        number('instance-id', 'Instance ID', 0, 255),
-        flag('mtu-ignore', 'Disable Maximum Transmission Unit (MTU) mismatch detection'),
-        leaf(
-          'network',
-          'Network type',
-          oneOf('ospfv3-network', [
-            { value: 'broadcast', description: 'Broadcast network type' },
-            { value: 'point-to-point', description: 'Point-to-point network type' },
+/** An OSPFv3 instance: the default one or a VRF's. */
+export const ospfv3Instance = (): SchemaNode =>
+  container(
+    'ospfv3',
+    'Open Shortest Path First (OSPF) for IPv6',
+    [
+      tag('area', 'OSPFv3 Area', areaId, [
+        container('area-type', 'OSPFv3 Area type', [
+          container('nssa', 'NSSA OSPFv3 area', [
+            flag('default-information-originate', 'Originate Type 7 default into NSSA area'),
+            flag('no-summary', 'Do not inject inter-area routes into the stub'),
           ]),
-        ),
-        flag('passive', 'Configure passive mode for interface'),
-        number('priority', 'Router priority', 0, 255),
-      ],
-      { completion: { kind: 'runtime', provider: 'interfaces' } },
-    ),
-    logAdjacency(),
-    container('parameters', 'OSPFv3 specific parameters', [
-      leaf('router-id', 'Override default router identifier', ipv4),
-    ]),
-    redistribute(3),
-  ],
-  { priority: 640 },
-);
+          container('stub', 'Stub OSPFv3 area', [
+            flag('no-summary', 'Do not inject inter-area routes into the stub'),
+          ]),
+        ]),
+        leaf('export-list', 'Name of export-list', listName('access-list')),
+        leaf('import-list', 'Name of import-list', listName('access-list')),
+        tag('range', 'Specify IPv6 prefix (border routers only)', ipv6Prefix, [
+          flag('advertise', 'Advertise this range'),
+          flag('not-advertise', 'Do not advertise this range'),
+        ]),
+      ]),
+      autoCost(),
+      defaultInformation(),
+      distance(3),
+      gracefulRestart(3),
+      tag(
+        'interface',
+        'Enable routing on an IPv6 interface',
+        interfaceName,
+        [
+          leaf('area', 'Enable OSPF on this interface', areaId),
+          container('bfd', 'Enable Bidirectional Forwarding Detection (BFD)', [
+            bfdProfileLeaf('profile', 'Use settings from BFD profile'),
+          ]),
+          number('cost', 'Interface cost', 1, 65535),
+          ...intervals(),
+          number('ifmtu', 'Interface MTU', 1, 65535),
+          number('instance-id', 'Instance ID', 0, 255),
+          flag('mtu-ignore', 'Disable Maximum Transmission Unit (MTU) mismatch detection'),
+          leaf(
+            'network',
+            'Network type',
+            oneOf('ospfv3-network', [
+              { value: 'broadcast', description: 'Broadcast network type' },
+              { value: 'point-to-point', description: 'Point-to-point network type' },
+            ]),
+          ),
+          flag('passive', 'Configure passive mode for interface'),
+          number('priority', 'Router priority', 0, 255),
+        ],
+        { completion: { kind: 'runtime', provider: 'interfaces' } },
+      ),
+      logAdjacency(),
+      container('parameters', 'OSPFv3 specific parameters', [
+        leaf('router-id', 'Override default router identifier', ipv4),
+      ]),
+      redistribute(3),
+    ],
+    { priority: 640 },
+  );
+
+export const ospfv3 = ospfv3Instance();

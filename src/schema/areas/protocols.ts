@@ -3,15 +3,17 @@
  * realised by FRR (src/render/frr.ts). The other routing protocols of VyOS
  * are known and reported as not implemented.
  */
-import { description } from '../fragments.js';
+import { description, vrfName } from '../fragments.js';
 import { container, flag, leaf, tag, unsupported, type SchemaNode } from '../node.js';
 import {
+  anyOf,
   interfaceName,
   ipv4,
   ipv4Prefix,
   ipv6,
   ipv6Prefix,
   mac,
+  oneOf,
   u32,
   type ValueType,
 } from '../types.js';
@@ -30,7 +32,21 @@ import {
 const notYet = (name: string, help: string, what: string): SchemaNode =>
   unsupported(name, help, `${what} is not implemented yet`);
 
-const VRF_LEAK = 'route leaking between VRFs is not implemented yet (VRF has not landed)';
+/**
+ * `vrf NAME` of a next-hop or interface: the gateway is looked up in another
+ * VRF (`default`: outside every VRF), FRR's `nexthop-vrf`.
+ */
+const nexthopVrf = (): SchemaNode =>
+  leaf(
+    'vrf',
+    'VRF to leak route',
+    anyOf(
+      'nexthop-vrf',
+      oneOf('default-vrf', [{ value: 'default', description: 'The default VRF (no VRF)' }]),
+      vrfName,
+    ),
+    { reference: { what: 'vrf', paths: [['vrf', 'name']], builtin: ['default'] } },
+  );
 
 // ------------------------------------------------------------------ static
 
@@ -73,7 +89,7 @@ const staticRoute = (family: 4 | 6): SchemaNode => {
           flag('disable', 'Disable instance'),
           distance(),
           ...(v6 ? [notYet('segments', 'SRv6 segments', 'SRv6')] : []),
-          unsupported('vrf', 'VRF to leak route', VRF_LEAK),
+          nexthopVrf(),
         ],
         { completion: { kind: 'runtime', provider: 'interfaces' } },
       ),
@@ -87,13 +103,17 @@ const staticRoute = (family: 4 | 6): SchemaNode => {
           distance(),
           interfaceLeaf('interface', 'Gateway interface name'),
           ...(v6 ? [notYet('segments', 'SRv6 segments', 'SRv6')] : []),
-          unsupported('vrf', 'VRF to leak route', VRF_LEAK),
+          nexthopVrf(),
         ],
       ),
       discard('reject', 'Emit an ICMP unreachable when matched'),
     ],
   );
 };
+
+/** `vrf name NAME protocols static`: the routes of a VRF's table (no extra tables, ARP or route-map there). */
+export const vrfStatic = (): SchemaNode =>
+  container('static', 'Static Routing', [staticRoute(4), staticRoute(6)], { priority: 481 });
 
 const staticArp = (): SchemaNode =>
   container('arp', 'Static ARP translation', [

@@ -1,7 +1,13 @@
-/** `vrf`: VRF instances (a kernel VRF link bound to a routing table) that interfaces join with `vrf NAME`. */
+/**
+ * `vrf`: VRF instances (a kernel VRF link bound to a routing table) that interfaces join with
+ * `vrf NAME`, and the routing inside each (`protocols static|bgp|ospf|ospfv3`, realised by FRR).
+ */
 import { description, vrfName } from '../fragments.js';
 import { container, flag, leaf, tag, unsupported } from '../node.js';
 import { u32 } from '../types.js';
+import { bgpInstance } from './bgp.js';
+import { ospfInstance, ospfv3Instance } from './ospf.js';
+import { vrfStatic } from './protocols.js';
 
 export const vrf = container(
   'vrf',
@@ -16,10 +22,27 @@ export const vrf = container(
         'IPv6 routing parameters',
         'per-VRF IPv6 settings are not implemented yet',
       ),
-      unsupported(
+      // Realised by FRR: `vrf NAME` blocks of staticd, `router bgp ASN vrf NAME`, `router ospf vrf NAME`.
+      container(
         'protocols',
         'Routing protocol parameters',
-        'routing protocols in a VRF are not implemented yet (the kernel routes of its table apply)',
+        [
+          bgpInstance(true),
+          unsupported(
+            'eigrp',
+            'Enhanced Interior Gateway Routing Protocol (EIGRP)',
+            'EIGRP is not implemented yet',
+          ),
+          unsupported(
+            'isis',
+            'Intermediate System to Intermediate System (IS-IS)',
+            'IS-IS is not implemented yet',
+          ),
+          ospfInstance(),
+          ospfv3Instance(),
+          vrfStatic(),
+        ],
+        { owner: 'frr', priority: 480 },
       ),
       leaf(
         'table',
