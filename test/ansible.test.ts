@@ -4,77 +4,30 @@
  * with the json callback; every task's result is asserted by name, then the
  * router's revisions, configuration and namespace.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks, playbook, type Played } from './helpers/ansible.js';
 import { makeLab, type Lab } from './helpers/lab.js';
-import { repoRoot } from './helpers/paths.js';
 import { serve, ssh, type Served } from './helpers/serve.js';
-
-const dir = join(repoRoot, 'test', 'automation', 'ansible');
-
-type Result = Record<string, unknown> & {
-  changed?: boolean;
-  failed?: boolean;
-  commands?: string[];
-  gathered?: unknown;
-  msg?: string;
-  module_stderr?: string;
-  stdout?: string | string[];
-  ansible_facts?: Record<string, unknown>;
-};
 
 let lab: Lab;
 let server: Served;
 let work: string;
-let results: Map<string, Result>;
+let played: Played;
 let stats: Record<string, number>;
-let seconds: number;
-
-function run(
-  cmd: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(cmd, args, { cwd: dir, env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
-}
 
 beforeAll(async () => {
   lab = await makeLab();
   server = await serve(lab.flags);
   work = mkdtempSync(join(tmpdir(), 'fos-ansible-'));
-  const started = Date.now();
-  const r = await run('ansible-playbook', ['site.yml'], {
-    ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
-    ANSIBLE_STDOUT_CALLBACK: 'json',
-    ANSIBLE_HOME: join(work, 'home'),
-    ANSIBLE_LOCAL_TEMP: join(work, 'tmp'),
-    ANSIBLE_PERSISTENT_CONTROL_PATH_DIR: join(work, 'pc'),
-    ANSIBLE_NOCOLOR: '1',
+  played = await playbook('site.yml', work, {
     FOS_ANSIBLE_PORT: String(server.port),
     FOS_ANSIBLE_NETNS: lab.netns,
     FOS_ANSIBLE_BACKUP: join(work, 'backup'),
   });
-  seconds = (Date.now() - started) / 1000;
-  let parsed: {
-    plays: { tasks: { task: { name: string }; hosts: Record<string, Result> }[] }[];
-    stats: Record<string, Record<string, number>>;
-  };
-  try {
-    parsed = JSON.parse(r.out);
-  } catch {
-    throw new Error(`ansible-playbook printed no JSON (exit ${r.code}):\n${r.out}\n${r.err}`);
-  }
-  results = new Map(parsed.plays[0]!.tasks.map((t) => [t.task.name, t.hosts['fos']!]));
-  stats = parsed.stats['fos']!;
-  console.log(`site.yml: ${results.size} tasks in ${seconds.toFixed(1)} s`);
+  stats = played.stats;
 }, 300_000);
 
 afterAll(async () => {
@@ -83,49 +36,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function task(name: string): Result {
-  const r = results.get(name);
-  if (!r) throw new Error(`no task '${name}' in the playbook's results`);
-  return r;
-}
-
-/** A task that worked and changed what it says, with exactly these commands when given. */
-function changed(name: string, commands?: (string | RegExp)[]): Result {
-  const r = task(name);
-  expect(r.failed ?? false, `${name}: ${r.msg ?? ''}${r.module_stderr ?? ''}`).toBe(false);
-  expect(r.changed, name).toBe(true);
-  if (commands) {
-    // The collection builds commands from dictionaries: their order is not the point.
-    expect(r.commands, name).toHaveLength(commands.length);
-    for (const c of commands)
-      expect(
-        r.commands!.some((x) => (typeof c === 'string' ? x === c : c.test(x))),
-        `${name}: ${String(c)} in ${JSON.stringify(r.commands)}`,
-      ).toBe(true);
-  }
-  return r;
-}
-
-/** A second run of a task: nothing to do. */
-function unchanged(name: string): Result {
-  const r = task(name);
-  expect(r.failed ?? false, `${name}: ${r.msg ?? ''}${r.module_stderr ?? ''}`).toBe(false);
-  expect(r.changed, name).toBe(false);
-  if (r.commands !== undefined) expect(r.commands, name).toEqual([]);
-  return r;
-}
-
-function refused(name: string, ...says: string[]): void {
-  const r = task(name);
-  expect(r.failed, name).toBe(true);
-  const text = `${r.msg ?? ''}${r.module_stderr ?? ''}`;
-  for (const s of says) expect(text, name).toContain(s);
-}
-
-function stdout(name: string): string {
-  const out = task(name).stdout;
-  return typeof out === 'string' ? out : '';
-}
+const { task, changed, unchanged, refused, stdout } = checks(() => played);
 
 async function show(command: string): Promise<string> {
   const r = await ssh(server.port, { password: 'fos', command });

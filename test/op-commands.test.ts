@@ -244,11 +244,14 @@ describe('neighbours, bridges and routes', () => {
 describe('the system', () => {
   it("show version is VyOS's layout, as Ansible's vyos collection reads it", async () => {
     const text = (await run('show version')).output.join('\n');
-    expect(text).toMatch(/^Version: {10}FOS1 \d+\.\d+\.\d+$/m);
+    expect(text).toMatch(/^Version: {10}FOS1 \d+\.\d+\.\d+ \(VyOS 1\.4 syntax\)$/m);
     for (const label of ['Release train', 'Built on', 'System type', 'Hardware vendor', 'Uptime'])
       expect(text).toMatch(new RegExp(`^${label}: +\\S`, 'm'));
     // cliconf/vyos.py's own expressions.
-    expect(/Version:\s*(.*)/.exec(text)?.[1]).toMatch(/^FOS1 /);
+    const version = /Version:\s*(.*)/.exec(text)?.[1];
+    expect(version).toMatch(/^FOS1 /);
+    // vyos.vyos 6.x: its major version picks the 1.4 templates (>= 1.4), 1.3's otherwise.
+    expect(/VyOS\s*(\d+\.\d+)/.exec(version ?? '')?.[1]).toBe('1.4');
     expect(/(?:HW|Hardware) model:\s*(\S+)/.exec(text)?.[1]).toBeTruthy();
   });
 

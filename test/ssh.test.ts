@@ -34,7 +34,9 @@ describe('login', () => {
     const r = await ssh(server.port, { password: 'fos', command: 'show host name; show version' });
     expect(r.code).toBe(0);
     // `show version` in VyOS's layout, which Ansible's vyos collection reads.
-    expect(r.out).toMatch(/^fos\nVersion: {10}FOS1 0\.1\.0\nRelease train: {4}fos1\n/);
+    expect(r.out).toMatch(
+      /^fos\nVersion: {10}FOS1 0\.1\.0 \(VyOS 1\.4 syntax\)\nRelease train: {4}fos1\n/,
+    );
     expect(r.out).toMatch(/^Hardware model: {3}\S/m);
   });
 

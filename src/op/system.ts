@@ -89,7 +89,9 @@ function builtOn(): string {
 function versionData(): VersionData {
   const hardware = readHardware();
   return {
-    version: `FOS1 ${VERSION}`,
+    // vyos.vyos (6.x) picks its VyOS 1.4 templates from `VyOS\s*(\d+\.\d+)` in this
+    // line: FOS1 says which VyOS syntax it speaks, not that it is VyOS (docs/automation.md).
+    version: `FOS1 ${VERSION} (VyOS 1.4 syntax)`,
     release_train: 'fos1',
     built_by: 'FOS1 maintainers',
     built_on: builtOn(),

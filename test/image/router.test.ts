@@ -31,7 +31,9 @@ describe('one router', () => {
     const r = await router.ssh('show version; show host name');
     expect(r.err).toBe('');
     expect(r).toMatchObject({ code: 0 });
-    expect(r.out).toMatch(/^Version: {10}FOS1 \d+\.\d+\.\d+\n[\s\S]*\nUptime: +\S.*\nfos\n$/);
+    expect(r.out).toMatch(
+      /^Version: {10}FOS1 \d+\.\d+\.\d+ \(VyOS 1\.4 syntax\)\n[\s\S]*\nUptime: +\S.*\nfos\n$/,
+    );
   });
 
   it('has no default password and no other way in', async () => {
