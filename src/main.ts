@@ -519,7 +519,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   phase('apply');
   // What could not be brought back is in the log; the daemon serves anyway, so that it can be fixed.
   for (const line of await router.converge())
-    if (line.startsWith('# ')) io.err(`fos serve: ${line.slice(2)}\n`);
+    if (/^# the \S+ backend failed/.test(line)) io.err(`fos serve: ${line.slice(2)}\n`);
   phase('converge');
   const fos = credentialsOf(router, 'fos');
   if (!isLoopback(host) && fos?.passwordHash && (await verifyPassword('fos', fos.passwordHash))) {
