@@ -11,7 +11,7 @@ import { ShellEngine, type FileAccess, type RouterAccess } from './cli/engine.js
 import { maskAfterSecretNames } from './cli/history.js';
 import { HISTORY_ENTRIES, SCRIPT_TOO_LARGE } from './cli/limits.js';
 import { PlainTerminal, runScript, type TerminalHost } from './cli/terminal.js';
-import { inkTerminal, loadInk } from './ui/lazy.js';
+import { inkLoaded, inkTerminal, loadInk } from './ui/lazy.js';
 import { getNode } from './config/index.js';
 import { opSystem } from './op/access.js';
 import { checkOpTree, CompletionValues, opTree, type DaemonControl } from './op/index.js';
@@ -438,6 +438,49 @@ function driven(terminal: Frontend): ChannelShell {
   };
 }
 
+/**
+ * A daemon's terminal for a channel. The daemon loads ink on the first terminal
+ * that draws with it, not when it starts (under emulation that took 11 s of
+ * the router image's boot, before the first login): until then what the client
+ * types waits, in order.
+ */
+function drivenTerminal(
+  screen: { term: string; frontend?: string } | undefined,
+  open: () => Frontend,
+  channel: { write: (t: string) => void; close: (code: number) => void },
+): ChannelShell {
+  const ink = screen && wantsInk(screen.term, screen.frontend ?? process.env['FOS_FRONTEND']);
+  if (!ink || inkLoaded()) return driven(open());
+  let shell: ChannelShell | undefined;
+  let closed = false;
+  let size: [number, number] | undefined;
+  const ready = loadInk().then(
+    () => {
+      if (closed) return;
+      shell = driven(open());
+      if (size) shell.resize(...size);
+    },
+    (e: Error) => {
+      channel.write(`fos: the terminal front-end did not load: ${e.message}\r\n`);
+      channel.close(1);
+    },
+  );
+  return {
+    feed: async (data) => {
+      await ready;
+      await shell?.feed(data);
+    },
+    resize: (columns, rows) => {
+      if (shell) shell.resize(columns, rows);
+      else size = [columns, rows];
+    },
+    close: () => {
+      closed = true;
+      shell?.close();
+    },
+  };
+}
+
 /** The login credentials of a user in the running configuration. */
 function credentialsOf(router: Router, user: string): Credentials | undefined {
   const entry = getNode(router.applied(), ['system', 'login', 'user', user]);
@@ -465,10 +508,24 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   }
   const host = m[1]!.replace(/^\[|\]$/g, '');
   const port = Number(m[2]);
+  // How long each step of the start took, in the log (the router image boots under emulation).
+  const phases: string[] = [];
+  let mark = 0; // the process's start: 'node' is Node's own start and the loading of the bundle
+  const phase = (name: string): void => {
+    const now = performance.now();
+    phases.push(`${name} ${((now - mark) / 1000).toFixed(1)}`);
+    mark = now;
+  };
+  phase('node');
   const store = new Store(globals.state);
   const router = openRouter(store, globals);
+  phase('store');
   await startUp(router, globals, io);
-  await router.converge();
+  phase('apply');
+  // What could not be brought back is in the log; the daemon serves anyway, so that it can be fixed.
+  for (const line of await router.converge())
+    if (/^# the \S+ backend failed/.test(line)) io.err(`fos serve: ${line.slice(2)}\n`);
+  phase('converge');
   const fos = credentialsOf(router, 'fos');
   if (!isLoopback(host) && fos?.passwordHash && (await verifyPassword('fos', fos.passwordHash))) {
     io.err(
@@ -492,8 +549,8 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
         text: JSON.stringify(detail),
         outcome: event,
       });
-  // Loaded here, not at the top: only a daemon and a shell drawing with ink need ink or ssh2.
-  await loadInk();
+  phase('password');
+  // Loaded here, not at the top: only a daemon needs ssh2 (and ink, loaded by drivenTerminal).
   const { loadHostKey, startSshServer } = await import('./ssh/server.js');
   const daemon: DaemonControl = {
     // `restart ssh`: the listener is closed and opened again with the key read anew; the
@@ -515,19 +572,22 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
     credentials: (user) => credentialsOf(router, user),
     preLoginBanner: () => loginBanner(router.applied(), 'pre-login'),
     interactive: (user, pty, channel) =>
-      driven(
-        openTerminal(
-          router,
-          globals,
-          user,
-          'ssh',
-          channel.write,
-          channel.close,
-          timer,
-          pty,
-          false,
-          { from: channel.from, daemon },
-        ),
+      drivenTerminal(
+        pty,
+        () =>
+          openTerminal(
+            router,
+            globals,
+            user,
+            'ssh',
+            channel.write,
+            channel.close,
+            timer,
+            pty,
+            false,
+            { from: channel.from, daemon },
+          ),
+        channel,
       ),
     script: (user, text, channel) =>
       runScript(
@@ -546,6 +606,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
       limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
     );
   let server = await listenSsh();
+  phase('ssh');
   // `fos -c` and `fos shell` on this machine become sessions of this daemon.
   const local = await startLocalServer(
     { state: globals.state, netns: globals.target.netns ?? null },
@@ -558,19 +619,22 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
           channel.writeError,
         ),
       interactive: (peer, screen, channel) =>
-        driven(
-          openTerminal(
-            router,
-            globals,
-            peer.user,
-            'local',
-            channel.write,
-            channel.close,
-            timer,
-            screen,
-            peer.root,
-            { daemon },
-          ),
+        drivenTerminal(
+          screen,
+          () =>
+            openTerminal(
+              router,
+              globals,
+              peer.user,
+              'local',
+              channel.write,
+              channel.close,
+              timer,
+              screen,
+              peer.root,
+              { daemon },
+            ),
+          channel,
         ),
       log: auditAs('local'),
     },
@@ -587,6 +651,9 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   });
   io.out(
     `fos serve: listening on ${host}:${port}, configuring ${describeTarget(globals.target)}\n`,
+  );
+  io.out(
+    `fos serve: started in ${(performance.now() / 1000).toFixed(1)} s (${phases.join(', ')})\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();

@@ -6,6 +6,7 @@
 import type { InkTerminal } from './ink-terminal.js';
 
 let loaded: typeof InkTerminal | undefined;
+let loading: Promise<typeof InkTerminal> | undefined;
 
 /**
  * Variables that make ink, when it is first imported, draw nothing until the
@@ -15,8 +16,12 @@ let loaded: typeof InkTerminal | undefined;
 const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 
 /** Load the ink front-end (once); call it before a terminal may be drawn with ink. */
-export async function loadInk(): Promise<typeof InkTerminal> {
-  if (loaded) return loaded;
+export function loadInk(): Promise<typeof InkTerminal> {
+  loading ??= importInk();
+  return loading;
+}
+
+async function importInk(): Promise<typeof InkTerminal> {
   const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
   for (const [name] of saved) delete process.env[name];
   try {
@@ -31,4 +36,9 @@ export async function loadInk(): Promise<typeof InkTerminal> {
 export function inkTerminal(): typeof InkTerminal {
   if (!loaded) throw new Error('the ink front-end is drawn before it was loaded');
   return loaded;
+}
+
+/** Whether ink is loaded already (a terminal can be drawn with it at once). */
+export function inkLoaded(): boolean {
+  return loaded !== undefined;
 }
