@@ -441,6 +441,9 @@ beforeAll(async () => {
       "set protocols bgp neighbor 192.0.2.2 remote-as '65002'",
       'set protocols bgp address-family ipv4-unicast network 192.0.2.0/24',
       'set protocols bgp neighbor 192.0.2.2 address-family ipv4-unicast soft-reconfiguration inbound',
+      // And IPv6 over the same session, so that `show ipv6 bgp ...` has a neighbor and a network.
+      'set protocols bgp address-family ipv6-unicast network 2001:db8::/64',
+      'set protocols bgp neighbor 192.0.2.2 address-family ipv6-unicast soft-reconfiguration inbound',
       "set protocols ospf area 0 network '192.0.2.0/24'",
       "set protocols ospfv3 interface eth0 area '0'",
       'set protocols bfd peer 192.0.2.2',
