@@ -18,13 +18,12 @@ import { join } from 'node:path';
 import { BPF_BUILD } from '../src/apply/xdp-loader.js';
 import { bootRouters, type GuestResult, type RouterVm } from '../test/helpers/vm.js';
 import { machine, median, record, table, type Row } from './record.js';
+import { hostOf, nftBlocklist } from './xdp.js';
 
 /** Senders cycle over this many sources, all in the blocklist (10.0.0.0 up). */
 const SOURCES = 1024;
 const R1 = '192.0.2.1';
 const GUEST_OBJECTS = '/opt/fos/bpf/build';
-
-const hostOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
 async function ok(vm: RouterVm, argv: readonly string[], input?: string): Promise<GuestResult> {
   const r = await vm.guest(argv, 600_000, input);
@@ -53,16 +52,6 @@ function qemuCpuNs(vm: RouterVm): number {
 async function framesReceived(vm: RouterVm): Promise<number> {
   const r = await ok(vm, ['cat', '/sys/class/net/eth1/statistics/rx_packets']);
   return Number(r.out.trim());
-}
-
-function nftBlocklist(n: number): string {
-  const elements = Array.from({ length: n }, (_, i) => hostOf(i)).join(',\n');
-  return [
-    'table netdev fosguestbench {',
-    `  set block { type ipv4_addr; size ${2 * n}; elements = { ${elements} } }`,
-    '  chain in { type filter hook ingress device eth1 priority 0; ip saddr @block drop; }',
-    '}',
-  ].join('\n');
 }
 
 interface DropCase {
@@ -159,7 +148,7 @@ export async function runGuestXdpBench(options: {
       },
       {
         name: `nft set at netdev ingress (same ${group.toLocaleString('en')} hosts)`,
-        setUp: () => ok(r1, ['nft', '-f', '-'], nftBlocklist(group)),
+        setUp: () => ok(r1, ['nft', '-f', '-'], nftBlocklist(group, 'fosguestbench', 'eth1')),
         tearDown: () => ok(r1, ['nft', 'delete', 'table', 'netdev', 'fosguestbench']),
       },
       {

@@ -53,7 +53,8 @@ function sh(args: string[], input?: string): string {
   return r.stdout;
 }
 
-const hostOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+/** The i-th host of the benches' blocklists (10.0.0.0 up). */
+export const hostOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 const hosts = (n: number, rule = 1): XdpEntry[] =>
   Array.from({ length: n }, (_, i) => ({ prefix: hostOf(i), rule }));
 /** /24 prefixes 10.0.0.0/24 up. */
@@ -79,12 +80,13 @@ const object = (name: string): string => join(BPF_BUILD, `${name}.bpf.o`);
 
 // ------------------------------------------------------------------ CPU per dropped frame
 
-function nftBlocklist(n: number): string {
+/** The first n hosts as an nft set at the netdev ingress hook of `device`, dropping them. */
+export function nftBlocklist(n: number, table = 'fosxdpbench', device = 'eth0'): string {
   const elements = Array.from({ length: n }, (_, i) => hostOf(i)).join(',\n');
   return [
-    'table netdev fosxdpbench {',
+    `table netdev ${table} {`,
     `  set block { type ipv4_addr; size ${2 * n}; elements = { ${elements} } }`,
-    '  chain in { type filter hook ingress device eth0 priority 0; ip saddr @block drop; }',
+    `  chain in { type filter hook ingress device ${device} priority 0; ip saddr @block drop; }`,
     '}',
   ].join('\n');
 }
