@@ -22,6 +22,8 @@ import { commit } from './commit.js';
 import { machine, median, ms, record, table } from './record.js';
 
 const ROUTES = 10_000;
+/** One-route changes per round, FOS1's and the raw tools' in turn. */
+const ONE_ROUTE_TURNS = 4;
 const login = DEFAULT_CONFIG.split('\n').filter((l) => l.startsWith('set system login'));
 
 function routes(n: number): string[] {
@@ -80,54 +82,70 @@ export async function runFrrBench(options: {
   const n = options.quick ? 2_000 : ROUTES;
   const rows: Record<string, string>[] = [];
   const base = tree(routes(n));
-  const oneMore = tree([
-    ...routes(n),
-    "set protocols static route 172.16.0.0/24 next-hop '192.0.2.254'",
-  ]);
   const staticText = frrText(renderFrr(base).staticd);
 
-  // Raw: vtysh -f of the same rendered configuration into fresh daemons.
+  // Raw: vtysh -f of the same rendered configuration into fresh daemons, with eth1 addressed
+  // as FOS1's commit addresses it (so zebra installs the routes in both).
   const rawLoad: number[] = [];
-  const rawOne: number[] = [];
-  const rawOneVtysh: number[] = [];
   for (let r = 0; r < options.rounds; r++)
     await withLab(async (ns) => {
       const space = frrSpace({ netns: ns });
+      await run('ip', ['-n', ns, 'address', 'add', '192.0.2.1/24', 'dev', 'eth1']);
+      await run('ip', ['-n', ns, 'link', 'set', 'eth1', 'up']);
       await startDaemon(space, 'zebra');
       await startDaemon(space, 'staticd');
       const file = join(tmpdir(), `fos-frr-bench-${process.pid}.conf`);
       writeFileSync(file, staticText);
       rawLoad.push(await time(() => run('vtysh', ['-N', ns, '-f', file])));
       rmSync(file);
-      rawOne.push(
-        await time(() =>
-          transaction(space, 'staticd', [{ text: 'ip route 172.16.1.0/24 192.0.2.254', path: [] }]),
-        ),
-      );
-      rawOneVtysh.push(
-        await time(() =>
-          run('vtysh', [
-            '-N',
-            ns,
-            '-c',
-            'configure terminal',
-            '-c',
-            'ip route 172.16.2.0/24 192.0.2.254',
-          ]),
-        ),
-      );
     });
 
-  // FOS1: the first commit, a one-route change.
+  // FOS1: the first commit; then one-route changes, each edited from running as a session
+  // edits its candidate, taking turns with the raw tools making the same kind of change to
+  // the same daemons (staticd's cost grows with what it holds and what zebra installed).
   const first: number[] = [];
   const one: number[] = [];
+  const rawOne: number[] = [];
+  const rawOneVtysh: number[] = [];
   for (let r = 0; r < options.rounds; r++)
     await withLab(async (ns, state) => {
       const store = new Store(state);
       const router = new Router(store, { netns: ns }, schema);
+      const space = frrSpace({ netns: ns });
       try {
         first.push(await time(() => commit(router, base)));
-        one.push(await time(() => commit(router, oneMore)));
+        for (let k = 0; k < ONE_ROUTE_TURNS; k++) {
+          const added = editTree(router.running().tree, (e) =>
+            e.ensure([
+              'protocols',
+              'static',
+              'route',
+              `172.16.${k}.0/24`,
+              'next-hop',
+              '192.0.2.254',
+            ]),
+          );
+          one.push(await time(() => commit(router, added)));
+          rawOne.push(
+            await time(() =>
+              transaction(space, 'staticd', [
+                { text: `ip route 172.17.${k}.0/24 192.0.2.254`, path: [] },
+              ]),
+            ),
+          );
+          rawOneVtysh.push(
+            await time(() =>
+              run('vtysh', [
+                '-N',
+                ns,
+                '-c',
+                'configure terminal',
+                '-c',
+                `ip route 172.18.${k}.0/24 192.0.2.254`,
+              ]),
+            ),
+          );
+        }
       } finally {
         store.close();
       }

@@ -12,6 +12,8 @@ import {
   loadCurly,
   loadSetForm,
   naturalCompare,
+  sortedChildren,
+  editTree,
   toCurly,
   toJson,
   toSetForm,
@@ -188,6 +190,43 @@ describe('set, delete and comment', () => {
 });
 
 describe('canonical order', () => {
+  it('keeps the order of large nodes through edits, as a sort gives it', () => {
+    // Large nodes keep their order and copies patch it: after every edit the
+    // children come out as a fresh sort orders them, mid-edit included.
+    const plain = (n: ConfigNode) => [...n.children.keys()].sort(naturalCompare);
+    const keys = (n: ConfigNode) => sortedChildren(n).map(([k]) => k);
+    let seed = 7;
+    const rnd = (m: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % m;
+    };
+    const route = () => `10.${rnd(40)}.${rnd(250)}.0/24`;
+    let tree = editTree(EMPTY_TREE, (e) => {
+      for (let i = 0; i < 300; i++) e.ensure(['route', route()]);
+    });
+    const list = (t: ConfigNode) => getNode(t, ['route'])!;
+    expect(keys(list(tree))).toEqual(plain(list(tree)));
+    for (let round = 0; round < 60; round++) {
+      const before = tree;
+      const beforeKeys = keys(list(before));
+      const editor = new TreeEditor(tree);
+      const edits = round % 7 === 0 ? 100 : 1 + rnd(4);
+      for (let i = 0; i < edits; i++) {
+        if (rnd(3) === 0) {
+          const names = [...list(editor.tree).children.keys()];
+          editor.remove(['route', names[rnd(names.length)]!]);
+        } else editor.ensure(['route', route(), 'next-hop', `192.0.2.${rnd(250)}`]);
+        // Read while the editor still changes the node: never kept as if it were final.
+        expect(keys(list(editor.tree))).toEqual(plain(list(editor.tree)));
+      }
+      tree = editor.finish();
+      expect(keys(list(tree))).toEqual(plain(list(tree)));
+      // Each entry is the node's own child, and the old tree keeps its order.
+      for (const [k, c] of sortedChildren(list(tree))) expect(c).toBe(list(tree).children.get(k));
+      expect(keys(list(before))).toEqual(beforeKeys);
+    }
+  });
+
   it('sorts tag values naturally', () => {
     expect(['eth10', 'eth2', 'eth1', 'br0', 'eth2.10', 'eth2.9'].sort(naturalCompare)).toEqual([
       'br0',

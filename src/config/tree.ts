@@ -160,13 +160,15 @@ export class TreeEditor {
   private own(n: EditableNode): EditableNode {
     if (this.finished) throw new Error('TreeEditor used after finish()');
     if (n.owner === this.token) return n;
-    return {
+    const copy: EditableNode = {
       children: new Map(n.children),
       values: [...n.values],
       comment: n.comment,
       inactive: n.inactive,
       owner: this.token,
     };
+    if (n.children.size >= SORT_CACHED_FROM) copiedFrom.set(copy, n);
+    return copy;
   }
 
   /** Walk to the node at path, copying along the way; creates missing nodes when asked. */
@@ -289,6 +291,7 @@ export class TreeEditor {
   finish(): ConfigNode {
     this.settle();
     this.finished = true;
+    finishedEditors.add(this.token);
     return this.root;
   }
 
@@ -371,9 +374,70 @@ function compareRange(a: string, i: number, ei: number, b: string, j: number, ej
   return i < ei ? 1 : j < ej ? -1 : 0;
 }
 
-/** Children in canonical order. */
+// ------------------------------------------ canonical order, kept per node
+
+/**
+ * Nodes with this many children keep their canonical order (a sort of
+ * 10,000 prefixes costs about 10 ms); below it, sorting is cheaper than
+ * keeping.
+ */
+const SORT_CACHED_FROM = 32;
+/** Up to this many new children are put in place in the order of the node they were copied from. */
+const SORT_PATCHED_UP_TO = 64;
+/** The canonical order of nodes that can no longer change. */
+const sortedOf = new WeakMap<ConfigNode, readonly (readonly [string, ConfigNode])[]>();
+/** The node an editor copied each large node from. */
+const copiedFrom = new WeakMap<ConfigNode, ConfigNode>();
+/** Editors that finished: the nodes they own can no longer change. */
+const finishedEditors = new WeakSet<object>();
+
+function isFinal(n: ConfigNode): boolean {
+  const owner = (n as EditableNode).owner;
+  return owner === undefined || finishedEditors.has(owner);
+}
+
+const byName = (x: readonly [string, ConfigNode], y: readonly [string, ConfigNode]): number =>
+  naturalCompare(x[0], y[0]);
+
+/**
+ * n's children in the order of the node it was copied from (whose order is
+ * known), the few new ones put in place; undefined when that is not cheaper
+ * than a sort.
+ */
+function patchedOrder(n: ConfigNode): [string, ConfigNode][] | undefined {
+  const from = copiedFrom.get(n);
+  const order = from && sortedOf.get(from);
+  if (!from || !order) return undefined;
+  const out: [string, ConfigNode][] = [];
+  for (const [name] of order) {
+    const child = n.children.get(name);
+    if (child) out.push([name, child]);
+  }
+  const added = n.children.size - out.length;
+  if (added > SORT_PATCHED_UP_TO) return undefined;
+  if (added === 0) return out;
+  for (const entry of n.children) {
+    if (from.children.has(entry[0])) continue;
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (byName(out[mid]!, entry) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    out.splice(lo, 0, entry);
+  }
+  return out;
+}
+
+/** Children in canonical order (a new array; large finished nodes keep theirs). */
 export function sortedChildren(n: ConfigNode): [string, ConfigNode][] {
-  return [...n.children].sort((x, y) => naturalCompare(x[0], y[0]));
+  if (n.children.size < SORT_CACHED_FROM) return [...n.children].sort(byName);
+  const known = sortedOf.get(n);
+  if (known) return known.slice() as [string, ConfigNode][];
+  const order = patchedOrder(n) ?? [...n.children].sort(byName);
+  if (isFinal(n)) sortedOf.set(n, order.slice());
+  return order;
 }
 
 // -------------------------------------------------- reading a tree by path

@@ -221,23 +221,38 @@ function checkStaticRoutes(routes: ConfigNode | undefined, base: string[], issue
 
 function checkStaticRoutesOf(routes: ConfigNode, base: string[], issues: VerifyIssue[]) {
   for (const family of ['route', 'route6']) {
+    const place = `${base.join(' ')} ${family} `;
     for (const [prefix, route] of entriesAt(routes, family)) {
-      const path = [...base, family, prefix];
-      const kinds = ['blackhole', 'reject'].filter((k) => hasAt(route, k));
-      if (kinds.length > 1)
-        issues.push({
-          path: [...path, 'reject'],
-          message: "a route is either 'blackhole' or 'reject', not both",
-        });
-      const gateways =
-        (at(route, 'next-hop')?.children.size ?? 0) + (at(route, 'interface')?.children.size ?? 0);
-      if (kinds.length === 0 && gateways === 0 && !hasAt(route, 'dhcp-interface'))
-        issues.push({
-          path,
-          message: `route ${prefix} needs a 'next-hop', an 'interface', 'blackhole' or 'reject'`,
-        });
+      // Kept per route: a one-route change at 10,000 routes checks one.
+      const at = place + prefix;
+      let known = routeMemo.get(route);
+      if (known?.at !== at) {
+        known = { at, issues: staticRouteIssues(route, [...base, family, prefix], prefix) };
+        routeMemo.set(route, known);
+      }
+      for (const issue of known.issues) issues.push(issue);
     }
   }
+}
+
+const routeMemo = new WeakMap<ConfigNode, { at: string; issues: readonly VerifyIssue[] }>();
+
+function staticRouteIssues(route: ConfigNode, path: string[], prefix: string): VerifyIssue[] {
+  const issues: VerifyIssue[] = [];
+  const kinds = ['blackhole', 'reject'].filter((k) => hasAt(route, k));
+  if (kinds.length > 1)
+    issues.push({
+      path: [...path, 'reject'],
+      message: "a route is either 'blackhole' or 'reject', not both",
+    });
+  const gateways =
+    (at(route, 'next-hop')?.children.size ?? 0) + (at(route, 'interface')?.children.size ?? 0);
+  if (kinds.length === 0 && gateways === 0 && !hasAt(route, 'dhcp-interface'))
+    issues.push({
+      path,
+      message: `route ${prefix} needs a 'next-hop', an 'interface', 'blackhole' or 'reject'`,
+    });
+  return issues;
 }
 
 // ------------------------------------------------------------------ policy
