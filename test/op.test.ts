@@ -23,6 +23,7 @@ import {
   OP_AREAS,
   opSystem,
   opTree,
+  referenceSource,
   resolveOp,
   visibleCommands,
   type OpArgs,
@@ -235,7 +236,7 @@ function sample(
 ): string {
   const spec = c.args![argName(word)!]!;
   const offered = [
-    ...(spec.source && values ? values(spec.source) : []),
+    ...(values && (spec.source || spec.reference) ? values(spec.source ?? '') : []),
     ...spec.type.words,
     '1',
     'LAN',
@@ -520,14 +521,20 @@ async function wordsOf(
       words.push(w);
       continue;
     }
-    const source = c.args![name]!.source;
-    const values = source ? await opTree.sources.get(source)!.read(opSystem(lab.router())) : [];
+    const spec = c.args![name]!;
+    const source = spec.source ?? (spec.reference ? referenceSource(spec.reference) : undefined);
+    const values = source
+      ? await opTree.sources.get(source)!.read(opSystem(lab.router()), args)
+      : [];
     // Link kinds this host's kernel lacks have no link to name: a made-up one must be refused clearly.
     const kind = /^interfaces-(bonding|dummy|wireguard)$/.exec(source ?? '')?.[1];
+    // So must a name of the configuration that the lab cannot have (a VRF: this kernel has none).
     const value =
       kind && values.length === 0
         ? (absent = { bonding: 'bond9', dummy: 'dum9', wireguard: 'wg9' }[kind]!)
-        : sample(c, w, () => values);
+        : spec.reference && values.length === 0
+          ? (absent = sample(c, w))
+          : sample(c, w, () => values);
     args[name] = value;
     words.push(value);
   }
@@ -616,8 +623,8 @@ describe('every command on a live lab', () => {
     expect(diff.diff.join('\n')).toContain('+     domain-name op.example');
     await find('set terminal length <length>').run(ctx, { length: '0' });
     expect(calls).toEqual(['terminal length 0']);
-    expect(await opTree.sources.get('firewall-chains-ipv4')!.read(ctx.system)).toEqual(['IN']);
-    expect(await opTree.sources.get('firewall-chains-ipv6')!.read(ctx.system)).toEqual(['IN6']);
+    expect(await opTree.sources.get('firewall-chains-ipv4')!.read(ctx.system, {})).toEqual(['IN']);
+    expect(await opTree.sources.get('firewall-chains-ipv6')!.read(ctx.system, {})).toEqual(['IN6']);
     const chain = (await find('show firewall ipv4 name <chain>').run(ctx, { chain: 'IN' })) as {
       chain: string;
       rules: { rule: string }[];
@@ -631,7 +638,7 @@ describe('every command on a live lab', () => {
     expect(
       ((await find('show firewall ipv6').run(ctx, {})) as { chain: string }[]).map((c) => c.chain),
     ).toEqual(['name IN6']);
-    expect(await opTree.sources.get('interfaces')!.read(ctx.system)).toContain('eth1');
+    expect(await opTree.sources.get('interfaces')!.read(ctx.system, {})).toContain('eth1');
   });
 
   it('show interfaces nosuchthing fails, naming the word, and prints no table', async () => {
