@@ -235,8 +235,9 @@ function sample(
   values?: (source: string) => readonly string[],
 ): string {
   const spec = c.args![argName(word)!]!;
+  const source = spec.source ?? (spec.reference ? referenceSource(spec.reference) : undefined);
   const offered = [
-    ...(values && (spec.source || spec.reference) ? values(spec.source ?? '') : []),
+    ...(values && source ? values(source) : []),
     ...spec.type.words,
     '1',
     'LAN',
@@ -264,6 +265,7 @@ describe('TAB and ? from the tree', () => {
     'policy-routes': ['LAN'],
     'policy-route6s': ['LAN6'],
     'bgp-neighbors': ['192.0.2.2'],
+    'configured vrf name': ['red'],
   };
   const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
@@ -281,7 +283,8 @@ describe('TAB and ? from the tree', () => {
         expect(offered.slice(0, expected.length), c.pattern).toEqual(expected);
         if (argName(word) !== undefined) {
           const value = sample(c, word, runtime);
-          if (node.arg?.spec.source) expect(offered, c.pattern).toContain(value);
+          if (node.arg?.spec.source || node.arg?.spec.reference)
+            expect(offered, c.pattern).toContain(value);
           typed.push(value);
           node = node.arg!.next;
         } else {

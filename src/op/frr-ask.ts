@@ -19,7 +19,7 @@ import type { ArgSpec } from './tree.js';
 export const vrfArg: ArgSpec = {
   type: vrfName,
   format: '<name>',
-  help: 'VRF name',
+  help: 'A VRF of the running configuration',
   reference: { what: 'VRF', path: ['vrf', 'name'] },
 };
 

@@ -294,7 +294,7 @@ function vrfRouteCommands(family: 4 | 6): OpCommand[] {
     }),
     ...routeProtocols(family).map(([word, label]) =>
       command(`show ${ip} route vrf <vrf> ${word}`, {
-        help: `${name} routes of the VRF from ${label}`,
+        help: `Only the routes from ${label}`,
         args: { vrf: vrfArg },
         run: (ctx, a) => routes(ctx, family, { kind: 'protocol', word }, a['vrf']!),
         text,
