@@ -17,6 +17,7 @@ import {
   buildOpTree,
   checkOpTree,
   command,
+  completeOp,
   CompletionValues,
   describeOpError,
   keywordsAt,
@@ -395,6 +396,64 @@ describe('completion sources', () => {
     expect(values.get('revisions')).toEqual(['0', '1']);
     expect(values.get('broken')).toEqual([]);
     expect(values.get('no-such-source')).toEqual([]);
+  });
+
+  it('a reference argument: TAB offers the configured entries, any other name is refused naming it', async () => {
+    const ran: string[] = [];
+    const name = simple('name', '<name>', 'A name', (v) => /^[a-z0-9]+$/.test(v));
+    const vrf = { type: name, help: 'VRF', reference: { what: 'VRF', path: ['vrf', 'name'] } };
+    const tree = buildOpTree([
+      {
+        name: 'ref',
+        words: { show: 'Show', 'show thing': 'Things' },
+        commands: [
+          command('show thing vrf <vrf> peers [<peer>]', {
+            help: 'Peers of a VRF',
+            args: {
+              vrf,
+              peer: { type: name, help: 'A peer', source: 'peers' },
+            },
+            run: (_, a) => void ran.push(`${a['vrf']} ${a['peer'] ?? ''}`),
+            text: () => [],
+          }),
+        ],
+        sources: [
+          {
+            name: 'peers',
+            help: 'Peers of the VRF named before',
+            read: (_, args) => (args['vrf'] === 'red' ? ['p1'] : []),
+          },
+        ],
+      },
+    ]);
+    expect(tree.problems).toEqual([]);
+    expect([...tree.sources.keys()].sort()).toEqual(['configured vrf name', 'peers']);
+    const running = loadSetForm(
+      "set vrf name red table '100'\nset vrf name blue table '101'",
+      schema,
+    ).tree;
+    const system = { applied: () => running } as unknown as OpSystem;
+    const values = new CompletionValues(tree.sources, system);
+    const runtime = (source: string, args: OpArgs) => values.get(source, args);
+    const tab = (words: string[]) =>
+      completeOp(tree, words, 'operational', runtime).choices.map((c) => c.word);
+    expect(tab(['show', 'thing', 'vrf']).sort()).toEqual(['blue', 'red']);
+    expect(tab(['show', 'thing', 'vrf', 'red', 'peers'])).toEqual(['p1']);
+    expect(tab(['show', 'thing', 'vrf', 'blue', 'peers'])).toEqual([]);
+    const c = tree.commands[0]!;
+    const ctx = { system } as unknown as OpContext;
+    await c.run(ctx, { vrf: 'red', peer: 'p1' });
+    expect(ran).toEqual(['red p1']);
+    expect(() => c.run(ctx, { vrf: 'green' })).toThrow(
+      "VRF 'green' does not exist (vrf name green); configured: blue, red",
+    );
+    const empty = {
+      system: { applied: () => loadSetForm('', schema).tree },
+    } as unknown as OpContext;
+    expect(() => c.run(empty, { vrf: 'red' })).toThrow(
+      "VRF 'red' does not exist (vrf name red); no VRF is configured",
+    );
+    expect(ran).toEqual(['red p1']);
   });
 });
 
