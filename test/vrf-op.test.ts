@@ -180,6 +180,7 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
       'set vrf name red protocols bgp neighbor 10.1.0.2 address-family ipv4-unicast',
       'set vrf name red protocols bgp address-family ipv4-unicast network 10.9.0.0/16',
       'set vrf name red protocols bgp address-family ipv6-unicast network 2001:db8:9::/48',
+      "set vrf name red protocols ospf area 0 network '10.9.0.0/16'",
       "set vrf name red protocols ospfv3 area 0 range '2001:db8:9::/48'",
       "set vrf name blue table '101'",
     ];
@@ -202,7 +203,7 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
     }
     const frr = renderFrr(withDefaults(tree, schema));
     const space = frrSpace({ netns: a.netns });
-    for (const daemon of ['staticd', 'bgpd', 'ospf6d'] as const)
+    for (const daemon of ['staticd', 'bgpd', 'ospfd', 'ospf6d'] as const)
       expect(await restartDaemon(space, daemon, frr[daemon]), daemon).toEqual([]);
 
     // TAB offers the configured VRFs, and a VRF's own neighbors after its name.
@@ -244,9 +245,12 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
     const other = await fos(a, 'show ip bgp vrf red neighbors 10.0.0.2');
     expect(other.code).not.toBe(0);
     expect(other.err).toMatch(/No such neighbor/i);
-    // ospf6d's VRF instance.
+    // ospf6d's VRF instance; ospfd keeps its own disabled until the VRF's link exists, and says so.
     const ospf6 = await json<{ neighbors: unknown[] }>(a, 'show ipv6 ospfv3 vrf red neighbor');
     expect(ospf6.neighbors).toEqual([]);
+    expect((await fos(a, 'show ip ospf vrf red neighbor')).err).toMatch(
+      /OSPF is not enabled in vrf red/,
+    );
 
     // A VRF without the protocol, and one the configuration lacks, are refused by FOS1.
     const blue = await fos(a, 'show ip bgp vrf blue summary');
