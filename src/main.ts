@@ -392,7 +392,7 @@ function openTerminal(
         mode: engine.mode,
         level: engine.editLevel,
         tree: engine.completionTree,
-        runtime: (source) => runtime.get(source),
+        runtime: (source, args) => runtime.get(source, args),
       }),
   };
   let frontend: Frontend;

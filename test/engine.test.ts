@@ -206,6 +206,25 @@ describe('copy, rename, update and configure exclusive', () => {
     expect(r.out).not.toContain('WAN-IN');
   });
 
+  it('rename of a BGP peer-group: its neighbors follow, and verify sees the new name', async () => {
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      [
+        'configure',
+        "set protocols bgp system-as '65001'",
+        "set protocols bgp peer-group PE remote-as 'internal'",
+        "set protocols bgp neighbor 192.0.2.2 peer-group 'PE'",
+        'rename protocols bgp peer-group PE to CORE',
+        'show protocols bgp | display set',
+        'commit check',
+      ].join('; '),
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("set protocols bgp neighbor 192.0.2.2 peer-group 'CORE'");
+    expect(r.out).not.toMatch(/'PE'/);
+  });
+
   it.each([
     ['configure; rename interfaces bridge br9 to br1', "'interfaces bridge br9' is not configured"],
     [

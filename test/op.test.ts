@@ -17,12 +17,14 @@ import {
   buildOpTree,
   checkOpTree,
   command,
+  completeOp,
   CompletionValues,
   describeOpError,
   keywordsAt,
   OP_AREAS,
   opSystem,
   opTree,
+  referenceSource,
   resolveOp,
   visibleCommands,
   type OpArgs,
@@ -234,8 +236,9 @@ function sample(
   values?: (source: string) => readonly string[],
 ): string {
   const spec = c.args![argName(word)!]!;
+  const source = spec.source ?? (spec.reference ? referenceSource(spec.reference) : undefined);
   const offered = [
-    ...(spec.source && values ? values(spec.source) : []),
+    ...(values && source ? values(source) : []),
     ...spec.type.words,
     '1',
     'LAN',
@@ -263,6 +266,7 @@ describe('TAB and ? from the tree', () => {
     'policy-routes': ['LAN'],
     'policy-route6s': ['LAN6'],
     'bgp-neighbors': ['192.0.2.2'],
+    'configured vrf name': ['red'],
   };
   const runtime = (source: string): readonly string[] => sources[source] ?? [];
   const tree = loadSetForm('', schema).tree;
@@ -280,7 +284,8 @@ describe('TAB and ? from the tree', () => {
         expect(offered.slice(0, expected.length), c.pattern).toEqual(expected);
         if (argName(word) !== undefined) {
           const value = sample(c, word, runtime);
-          if (node.arg?.spec.source) expect(offered, c.pattern).toContain(value);
+          if (node.arg?.spec.source || node.arg?.spec.reference)
+            expect(offered, c.pattern).toContain(value);
           typed.push(value);
           node = node.arg!.next;
         } else {
@@ -391,6 +396,64 @@ describe('completion sources', () => {
     expect(values.get('revisions')).toEqual(['0', '1']);
     expect(values.get('broken')).toEqual([]);
     expect(values.get('no-such-source')).toEqual([]);
+  });
+
+  it('a reference argument: TAB offers the configured entries, any other name is refused naming it', async () => {
+    const ran: string[] = [];
+    const name = simple('name', '<name>', 'A name', (v) => /^[a-z0-9]+$/.test(v));
+    const vrf = { type: name, help: 'VRF', reference: { what: 'VRF', path: ['vrf', 'name'] } };
+    const tree = buildOpTree([
+      {
+        name: 'ref',
+        words: { show: 'Show', 'show thing': 'Things' },
+        commands: [
+          command('show thing vrf <vrf> peers [<peer>]', {
+            help: 'Peers of a VRF',
+            args: {
+              vrf,
+              peer: { type: name, help: 'A peer', source: 'peers' },
+            },
+            run: (_, a) => void ran.push(`${a['vrf']} ${a['peer'] ?? ''}`),
+            text: () => [],
+          }),
+        ],
+        sources: [
+          {
+            name: 'peers',
+            help: 'Peers of the VRF named before',
+            read: (_, args) => (args['vrf'] === 'red' ? ['p1'] : []),
+          },
+        ],
+      },
+    ]);
+    expect(tree.problems).toEqual([]);
+    expect([...tree.sources.keys()].sort()).toEqual(['configured vrf name', 'peers']);
+    const running = loadSetForm(
+      "set vrf name red table '100'\nset vrf name blue table '101'",
+      schema,
+    ).tree;
+    const system = { applied: () => running } as unknown as OpSystem;
+    const values = new CompletionValues(tree.sources, system);
+    const runtime = (source: string, args: OpArgs) => values.get(source, args);
+    const tab = (words: string[]) =>
+      completeOp(tree, words, 'operational', runtime).choices.map((c) => c.word);
+    expect(tab(['show', 'thing', 'vrf']).sort()).toEqual(['blue', 'red']);
+    expect(tab(['show', 'thing', 'vrf', 'red', 'peers'])).toEqual(['p1']);
+    expect(tab(['show', 'thing', 'vrf', 'blue', 'peers'])).toEqual([]);
+    const c = tree.commands[0]!;
+    const ctx = { system } as unknown as OpContext;
+    await c.run(ctx, { vrf: 'red', peer: 'p1' });
+    expect(ran).toEqual(['red p1']);
+    expect(() => c.run(ctx, { vrf: 'green' })).toThrow(
+      "VRF 'green' does not exist (vrf name green); configured: blue, red",
+    );
+    const empty = {
+      system: { applied: () => loadSetForm('', schema).tree },
+    } as unknown as OpContext;
+    expect(() => c.run(empty, { vrf: 'red' })).toThrow(
+      "VRF 'red' does not exist (vrf name red); no VRF is configured",
+    );
+    expect(ran).toEqual(['red p1']);
   });
 });
 
@@ -520,14 +583,20 @@ async function wordsOf(
       words.push(w);
       continue;
     }
-    const source = c.args![name]!.source;
-    const values = source ? await opTree.sources.get(source)!.read(opSystem(lab.router())) : [];
+    const spec = c.args![name]!;
+    const source = spec.source ?? (spec.reference ? referenceSource(spec.reference) : undefined);
+    const values = source
+      ? await opTree.sources.get(source)!.read(opSystem(lab.router()), args)
+      : [];
     // Link kinds this host's kernel lacks have no link to name: a made-up one must be refused clearly.
     const kind = /^interfaces-(bonding|dummy|wireguard)$/.exec(source ?? '')?.[1];
+    // So must a name of the configuration that the lab cannot have (a VRF: this kernel has none).
     const value =
       kind && values.length === 0
         ? (absent = { bonding: 'bond9', dummy: 'dum9', wireguard: 'wg9' }[kind]!)
-        : sample(c, w, () => values);
+        : spec.reference && values.length === 0
+          ? (absent = sample(c, w))
+          : sample(c, w, () => values);
     args[name] = value;
     words.push(value);
   }
@@ -616,8 +685,8 @@ describe('every command on a live lab', () => {
     expect(diff.diff.join('\n')).toContain('+     domain-name op.example');
     await find('set terminal length <length>').run(ctx, { length: '0' });
     expect(calls).toEqual(['terminal length 0']);
-    expect(await opTree.sources.get('firewall-chains-ipv4')!.read(ctx.system)).toEqual(['IN']);
-    expect(await opTree.sources.get('firewall-chains-ipv6')!.read(ctx.system)).toEqual(['IN6']);
+    expect(await opTree.sources.get('firewall-chains-ipv4')!.read(ctx.system, {})).toEqual(['IN']);
+    expect(await opTree.sources.get('firewall-chains-ipv6')!.read(ctx.system, {})).toEqual(['IN6']);
     const chain = (await find('show firewall ipv4 name <chain>').run(ctx, { chain: 'IN' })) as {
       chain: string;
       rules: { rule: string }[];
@@ -631,7 +700,7 @@ describe('every command on a live lab', () => {
     expect(
       ((await find('show firewall ipv6').run(ctx, {})) as { chain: string }[]).map((c) => c.chain),
     ).toEqual(['name IN6']);
-    expect(await opTree.sources.get('interfaces')!.read(ctx.system)).toContain('eth1');
+    expect(await opTree.sources.get('interfaces')!.read(ctx.system, {})).toContain('eth1');
   });
 
   it('show interfaces nosuchthing fails, naming the word, and prints no table', async () => {

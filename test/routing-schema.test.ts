@@ -227,4 +227,73 @@ describe('routing schema', () => {
       words('set vrf name red protocols static route 10.0.0.0/8 next-hop 192.0.2.1 vrf ').sort(),
     ).toEqual(['default', 'red']);
   });
+
+  it("completes inside a VRF's BGP instance its own peer-groups and the global policies", async () => {
+    const { completeLine } = await import('../src/cli/complete.js');
+    const { renameEntry } = await import('../src/config/index.js');
+    const tree = load(
+      [
+        "set policy route-map IN rule 10 action 'permit'",
+        "set policy prefix-list PL4 rule 10 action 'permit'",
+        "set policy prefix-list PL4 rule 10 prefix '192.0.2.0/24'",
+        "set policy prefix-list6 PL6 rule 10 action 'permit'",
+        "set policy prefix-list6 PL6 rule 10 prefix '2001:db8::/32'",
+        "set protocols bgp peer-group UP remote-as 'external'",
+        "set vrf name red table '100'",
+        "set vrf name red protocols bgp peer-group PE remote-as 'internal'",
+        "set vrf name blue table '101'",
+        "set vrf name blue protocols bgp peer-group BL remote-as 'internal'",
+        "set vrf name blue protocols bgp neighbor 192.0.2.3 peer-group 'BL'",
+      ].join('\n'),
+    );
+    const words = (line: string, level: string[] = []): string[] =>
+      completeLine(line, line.length, schema, {
+        mode: 'configuration',
+        level,
+        tree,
+        runtime: () => [],
+      }).choices.map((c) => c.word);
+    const red = 'set vrf name red protocols bgp';
+    const nb = `${red} neighbor 192.0.2.2`;
+    // Each VRF's peer-groups are its own: red's neighbors are offered PE, never UP or BL.
+    for (const line of [
+      `${nb} peer-group `,
+      `${nb} interface peer-group `,
+      `${nb} interface v6only peer-group `,
+      `${red} listen range 10.0.0.0/8 peer-group `,
+    ])
+      expect(words(line), line).toEqual(['PE']);
+    expect(words('set vrf name blue protocols bgp neighbor 192.0.2.2 peer-group ')).toEqual(['BL']);
+    // Route-maps and prefix-lists are global, as in the default instance.
+    expect(words(`${nb} address-family ipv4-unicast route-map import `)).toEqual(['IN']);
+    expect(words(`${nb} address-family ipv4-unicast prefix-list export `)).toEqual(['PL4']);
+    expect(words(`${nb} address-family ipv6-unicast prefix-list import `)).toEqual(['PL6']);
+    expect(words(`${red} peer-group PE address-family ipv4-unicast route-map export `)).toEqual([
+      'IN',
+    ]);
+    expect(words(`${red} address-family ipv4-unicast network 10.0.0.0/8 route-map `)).toEqual([
+      'IN',
+    ]);
+    expect(words(`${red} address-family ipv4-unicast redistribute static route-map `)).toEqual([
+      'IN',
+    ]);
+    // At an edit level inside the VRF, and deeper, the VRF is still the one of the level.
+    const blue = ['vrf', 'name', 'blue', 'protocols', 'bgp'];
+    expect(words('set neighbor 192.0.2.2 peer-group ', blue)).toEqual(['BL']);
+    expect(words('set peer-group ', [...blue, 'neighbor', '192.0.2.2'])).toEqual(['BL']);
+    expect(
+      words('set address-family ipv4-unicast route-map import ', [...blue, 'peer-group', 'BL']),
+    ).toEqual(['IN']);
+    // A rename of a VRF's peer-group rewrites its own VRF's references only.
+    const renamed = renameEntry(
+      tree,
+      schema,
+      ['vrf', 'name', 'blue', 'protocols', 'bgp', 'peer-group', 'BL'],
+      'BL2',
+    );
+    const text = toSetForm(renamed, schema);
+    expect(text).toContain("set vrf name blue protocols bgp neighbor 192.0.2.3 peer-group 'BL2'");
+    expect(text).toContain("set vrf name red protocols bgp peer-group PE remote-as 'internal'");
+    expect(verify(renamed, schema).filter((e) => /peer-group/.test(e.message))).toEqual([]);
+  });
 });

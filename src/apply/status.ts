@@ -216,6 +216,9 @@ export interface KernelRoute {
   readonly flags: readonly string[];
 }
 
+/** Route types of a table that are the host's own addresses, not routes (zebra leaves them out). */
+const LOCAL_TYPES = new Set(['local', 'broadcast', 'anycast', 'multicast']);
+
 export function parseRoutes(json: string): KernelRoute[] {
   const list = (json.trim() ? JSON.parse(json) : []) as Record<string, unknown>[];
   return list.map((r) => {
@@ -240,8 +243,16 @@ export function parseRoutes(json: string): KernelRoute[] {
   });
 }
 
-/** The main table of the target (`ip -4|-6 -json route show table main`). */
-export async function readRoutes(target: Target, family: 4 | 6): Promise<KernelRoute[]> {
+/**
+ * A routing table of the target (`ip -4|-6 -json route show table main`, or a
+ * VRF's table by number). The kernel keeps a VRF's local and broadcast routes
+ * in its table (the main table's are in `local`): they are left out, as zebra does.
+ */
+export async function readRoutes(
+  target: Target,
+  family: 4 | 6,
+  table: 'main' | number = 'main',
+): Promise<KernelRoute[]> {
   const routes = parseRoutes(
     await runChecked('ip', [
       ...ipPrefix(target),
@@ -250,9 +261,9 @@ export async function readRoutes(target: Target, family: 4 | 6): Promise<KernelR
       'route',
       'show',
       'table',
-      'main',
+      String(table),
     ]),
-  );
+  ).filter((r) => table === 'main' || !LOCAL_TYPES.has(r.type));
   // `default` carries no family in ip's JSON: name it by the family asked for.
   return family === 6
     ? routes.map((r) => (r.prefix === '0.0.0.0/0' ? { ...r, prefix: '::/0' } : r))

@@ -33,7 +33,10 @@ export interface CompletionContext {
   /** The tree whose tag entries are offered (the candidate, or running). */
   readonly tree: ConfigNode;
   /** The values of a completion source (src/op/sources.ts), such as the links in the target namespace. */
-  readonly runtime: (source: string) => readonly string[];
+  readonly runtime: (
+    source: string,
+    args?: Readonly<Record<string, string | undefined>>,
+  ) => readonly string[];
 }
 
 /** Split the text before the cursor into finished words and the partial word at the cursor. */

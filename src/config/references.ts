@@ -153,10 +153,15 @@ export function renameEntry(
   const old = from[from.length - 1]!;
   const source = getNode(tree, from);
   if (!source) return tree;
-  const editor = new TreeEditor(tree);
-  editor.graft([...list, key], source);
-  editor.remove(from);
-  const naming = referencesNaming(editor.tree, schema, from);
+  const move = new TreeEditor(tree);
+  move.graft([...list, key], source);
+  move.remove(from);
+  const moved = move.finish();
+  // Found in a finished tree: the walk memoises per node, and an editor's own
+  // copies change under it (the references of a copy rewritten below would stay
+  // the old ones for verify).
+  const naming = referencesNaming(moved, schema, from);
+  const editor = new TreeEditor(moved);
   // Keys last and deepest first, so a rewritten key does not move a value still to rewrite.
   naming.sort((a, b) => Number(a.key) - Number(b.key) || b.path.length - a.path.length);
   for (const f of naming) {

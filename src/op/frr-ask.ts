@@ -5,9 +5,23 @@
  * accepted (an address is an address), so nothing else reaches the daemon.
  */
 import { askDaemon, daemonPid, FrrRefusal, frrSpace } from '../apply/frr.js';
-import { getNode } from '../config/index.js';
+import { entriesAt, getNode } from '../config/index.js';
 import type { Daemon } from '../render/frr.js';
+import { vrfName } from '../schema/fragments.js';
 import { OpError, type OpContext } from './context.js';
+import type { ArgSpec } from './tree.js';
+
+/**
+ * A VRF of the running configuration (`vrf name NAME`): the schema's name
+ * pattern, so nothing else reaches FRR; TAB offers the configured ones, and
+ * one that is not configured is refused, naming it, before FRR is asked.
+ */
+export const vrfArg: ArgSpec = {
+  type: vrfName,
+  format: '<name>',
+  help: 'A VRF of the running configuration',
+  reference: { what: 'VRF', path: ['vrf', 'name'] },
+};
 
 /**
  * FRR's answer to a show command: its json, which `| display json` prints,
@@ -38,10 +52,16 @@ export const DAEMON_AREAS: Record<Daemon, { readonly path: string; readonly name
 /** Why a daemon does not answer: not configured, or not running (FOS1 starts it again). */
 export function notRunning(ctx: OpContext, daemon: Daemon): OpError {
   const area = DAEMON_AREAS[daemon];
+  const running = ctx.system.running().tree;
+  const words = area.path.split(' ');
   const configured =
     daemon === 'zebra' ||
     daemon === 'staticd' ||
-    getNode(ctx.system.running().tree, area.path.split(' ')) !== undefined;
+    getNode(running, words) !== undefined ||
+    // A VRF's instance runs on the same daemon.
+    entriesAt(running, 'vrf', 'name').some(
+      ([name]) => getNode(running, ['vrf', 'name', name, ...words]) !== undefined,
+    );
   return new OpError(
     configured
       ? `${daemon} is not running in this namespace (see show system drift; fos serve starts it again)`

@@ -1,5 +1,20 @@
 /** The operational command reference in docs/, generated from the tree (a test fails when the file is stale). */
-import { argHelp, argName, type OpArea, type OpCommand, type OpNode, type OpTree } from './tree.js';
+import {
+  argHelp,
+  argName,
+  referenceSource,
+  type ArgSpec,
+  type OpArea,
+  type OpCommand,
+  type OpNode,
+  type OpTree,
+} from './tree.js';
+
+/** Where TAB finds an argument's values, for its reference entry. */
+function tabNote(spec: ArgSpec): string {
+  const source = spec.source ?? (spec.reference ? referenceSource(spec.reference) : undefined);
+  return source === undefined ? '' : ` (TAB: ${source})`;
+}
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -39,7 +54,7 @@ export function opEntry(tree: OpTree, c: OpCommand): OpEntry {
     .map((name) => {
       const spec = c.args![name]!;
       const formats = argHelp({ name, spec, next: tree.root }).map((h) => h.format);
-      return { formats, help: `${spec.help}${spec.source ? ` (TAB: ${spec.source})` : ''}` };
+      return { formats, help: `${spec.help}${tabNote(spec)}` };
     });
   for (const [name, spec] of Object.entries(c.options ?? {})) {
     if ('flag' in spec) {
@@ -47,7 +62,7 @@ export function opEntry(tree: OpTree, c: OpCommand): OpEntry {
       continue;
     }
     const formats = argHelp({ name, spec, next: tree.root }).map((h) => `${name} ${h.format}`);
-    args.push({ formats, help: `${spec.help}${spec.source ? ` (TAB: ${spec.source})` : ''}` });
+    args.push({ formats, help: `${spec.help}${tabNote(spec)}` });
   }
   const notes = [
     ...(c.options ? ['options in any order'] : []),

@@ -1,16 +1,18 @@
 /**
  * `show ip route` and `show ipv6 route` (all routes, one prefix or address,
- * or one protocol's): zebra's RIB when FOS1's zebra runs for the target (its
- * json, its text, which is VyOS's), and the kernel's main table in zebra's
- * shapes when it does not (FRR not installed, or not started yet).
+ * or one protocol's), and the same inside a VRF (`show ip route vrf NAME
+ * ...`): zebra's RIB when FOS1's zebra runs for the target (its json, its
+ * text, which is VyOS's), and the kernel's table (main, or the VRF's) in
+ * zebra's shapes when it does not (FRR not installed, or not started yet).
  */
 import { daemonSince, frrSpace } from '../apply/frr.js';
 import { readRoutes, type KernelRoute } from '../apply/status.js';
+import { valueAt } from '../config/index.js';
 import { ipv4, ipv4Prefix, ipv4ToNumber, ipv6, ipv6Prefix, parseIPv6 } from '../schema/index.js';
 import { anyOf } from '../schema/types.js';
-import type { OpContext } from './context.js';
-import { ask, askFrr, daemonRuns, FrrOutput } from './frr-ask.js';
-import { command, type OpArea, type OpCommand } from './tree.js';
+import { OpError, type OpContext } from './context.js';
+import { ask, askFrr, daemonRuns, FrrOutput, vrfArg } from './frr-ask.js';
+import { command, type ArgSpec, type OpArea, type OpCommand } from './tree.js';
 
 export interface RouteView {
   /** zebra's code: K kernel, C connected, S static, B BGP, O OSPF, ... */
@@ -57,7 +59,11 @@ function zebraProtocol(v: RouteView, family: 4 | 6): string {
 }
 
 /** The kernel's main table in the shape of zebra's `show ip route json`: routes by prefix. */
-function zebraShaped(views: readonly RouteView[], family: 4 | 6): Record<string, unknown[]> {
+function zebraShaped(
+  views: readonly RouteView[],
+  family: 4 | 6,
+  table: number,
+): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const v of views)
     (out[v.prefix] ??= []).push({
@@ -66,7 +72,7 @@ function zebraShaped(views: readonly RouteView[], family: 4 | 6): Record<string,
       selected: true,
       installed: true,
       metric: v.metric,
-      table: 254,
+      table,
       ...(v.type !== 'unicast' ? { type: v.type } : {}),
       nexthops: v.nexthops.map((h) => ({
         fib: true,
@@ -141,18 +147,30 @@ function filterKernel(views: RouteView[], filter: RouteFilter, family: 4 | 6): R
   return matching.filter((v) => Number(v.prefix.split('/')[1]) === longest);
 }
 
-/** The kernel's main table, in zebra's layout and json shape. */
+/** The kernel's main table, or a VRF's table, in zebra's layout and json shape. */
 export async function kernelRoutes(
   ctx: OpContext,
   family: 4 | 6,
   filter: RouteFilter = { kind: 'all' },
+  vrf?: string,
 ): Promise<FrrOutput> {
+  const table = vrf === undefined ? 'main' : vrfTable(ctx, vrf);
   const views = filterKernel(
-    (await readRoutes(ctx.system.target, family)).map(routeView),
+    (await readRoutes(ctx.system.target, family, table)).map(routeView),
     filter,
     family,
   );
-  return new FrrOutput(zebraShaped(views, family), formatRoutes(views));
+  return new FrrOutput(
+    zebraShaped(views, family, table === 'main' ? 254 : table),
+    formatRoutes(views),
+  );
+}
+
+/** The kernel table of a configured VRF (`vrf name NAME table N`). */
+function vrfTable(ctx: OpContext, vrf: string): number {
+  const table = valueAt(ctx.system.applied(), 'vrf', 'name', vrf, 'table');
+  if (table === undefined) throw new OpError(`VRF '${vrf}' has no table ('vrf name ${vrf} table')`);
+  return Number(table);
 }
 
 /** The protocol words of the commands, and zebra's names for them. */
@@ -203,49 +221,100 @@ export async function zebraReady(ctx: OpContext, family: 4 | 6): Promise<boolean
   }
 }
 
-/** Where the routes come from: zebra when it runs (once it holds the kernel's), else the kernel's main table. */
+/**
+ * Where the routes come from: zebra when it runs (once it holds the
+ * kernel's), else the kernel's main table; inside a VRF (a name of the
+ * running configuration, checked before), zebra's VRF or the VRF's table.
+ */
 export async function routes(
   ctx: OpContext,
   family: 4 | 6,
   filter: RouteFilter = { kind: 'all' },
+  vrf?: string,
 ): Promise<FrrOutput> {
-  if (!daemonRuns(ctx, 'zebra')) return kernelRoutes(ctx, family, filter);
+  if (!daemonRuns(ctx, 'zebra')) return kernelRoutes(ctx, family, filter, vrf);
   await zebraReady(ctx, family);
   const words = [family === 4 ? 'show ip route' : 'show ipv6 route'];
+  if (vrf !== undefined) words.push('vrf', vrf);
   if (filter.kind === 'prefix') words.push(filter.value);
   if (filter.kind === 'protocol') words.push(ZEBRA_PROTOCOL[filter.word]!);
-  return askFrr(ctx, 'zebra', words.join(' '));
+  return askFrr(ctx, 'zebra', words.join(' ')).catch((e: unknown) => {
+    throw vrf !== undefined && e instanceof OpError ? vrfUnknownToZebra(e, vrf) : e;
+  });
+}
+
+/**
+ * zebra's `% VRF red not found` (or `not active`) for a VRF of the running
+ * configuration: zebra knows a VRF from its kernel link, so the link is
+ * missing (a kernel without VRFs, or drift). Said so, with zebra's words.
+ */
+function vrfUnknownToZebra(e: OpError, vrf: string): OpError {
+  if (!/^zebra: VRF \S+ not (found|active)$/.test(e.message)) return e;
+  return new OpError(
+    `${e.message} (VRF '${vrf}' is configured, but zebra knows a VRF only from its kernel link '${vrf}' of type vrf, which this namespace lacks or has down: see show system drift)`,
+  );
 }
 
 const text = (d: FrrOutput): string[] => [...d.text];
 
-function routeCommands4or6(family: 4 | 6): OpCommand[] {
-  const ip = family === 4 ? 'ip' : 'ipv6';
-  const name = family === 4 ? 'IPv4' : 'IPv6';
-  const protocols: [string, string][] = [
+/** The protocols a route view may be narrowed to, with their names in help. */
+function routeProtocols(family: 4 | 6): [string, string][] {
+  return [
     ['bgp', 'BGP'],
     [family === 4 ? 'ospf' : 'ospfv3', family === 4 ? 'OSPF' : 'OSPFv3'],
     ['static', 'static'],
     ['connected', 'connected'],
     ['kernel', 'kernel'],
   ];
+}
+
+const routePrefix = (family: 4 | 6): ArgSpec => ({
+  type:
+    family === 4 ? anyOf('ipv4-route', ipv4, ipv4Prefix) : anyOf('ipv6-route', ipv6, ipv6Prefix),
+  help: 'The route of a prefix, or the route an address takes',
+});
+const PREFIX: Record<4 | 6, ArgSpec> = { 4: routePrefix(4), 6: routePrefix(6) };
+
+/** `show ip route vrf NAME [PREFIX]` and `show ip route vrf NAME PROTOCOL`. */
+function vrfRouteCommands(family: 4 | 6): OpCommand[] {
+  const ip = family === 4 ? 'ip' : 'ipv6';
+  const name = family === 4 ? 'IPv4' : 'IPv6';
+  return [
+    command(`show ${ip} route vrf <vrf> [<prefix>]`, {
+      help: `${name} routes of the VRF (zebra's RIB of the VRF; the VRF's kernel table when FRR does not run)`,
+      args: { vrf: vrfArg, prefix: PREFIX[family] },
+      run: (ctx, a) =>
+        routes(
+          ctx,
+          family,
+          a['prefix'] ? { kind: 'prefix', value: a['prefix'] } : { kind: 'all' },
+          a['vrf']!,
+        ),
+      text,
+    }),
+    ...routeProtocols(family).map(([word, label]) =>
+      command(`show ${ip} route vrf <vrf> ${word}`, {
+        help: `Only the routes from ${label}`,
+        args: { vrf: vrfArg },
+        run: (ctx, a) => routes(ctx, family, { kind: 'protocol', word }, a['vrf']!),
+        text,
+      }),
+    ),
+  ];
+}
+
+function routeCommands4or6(family: 4 | 6): OpCommand[] {
+  const ip = family === 4 ? 'ip' : 'ipv6';
+  const name = family === 4 ? 'IPv4' : 'IPv6';
   return [
     command(`show ${ip} route [<prefix>]`, {
       help: `${name} routes (zebra's RIB; the kernel's main table when FRR does not run)`,
-      args: {
-        prefix: {
-          type:
-            family === 4
-              ? anyOf('ipv4-route', ipv4, ipv4Prefix)
-              : anyOf('ipv6-route', ipv6, ipv6Prefix),
-          help: 'The route of a prefix, or the route an address takes',
-        },
-      },
+      args: { prefix: PREFIX[family] },
       run: (ctx, a) =>
         routes(ctx, family, a['prefix'] ? { kind: 'prefix', value: a['prefix'] } : { kind: 'all' }),
       text,
     }),
-    ...protocols.map(([word, label]) =>
+    ...routeProtocols(family).map(([word, label]) =>
       command(`show ${ip} route ${word}`, {
         help: `${name} routes from ${label}`,
         run: (ctx) => routes(ctx, family, { kind: 'protocol', word }),
@@ -258,5 +327,10 @@ function routeCommands4or6(family: 4 | 6): OpCommand[] {
 export const routeCommands: OpArea = {
   name: 'routes',
   words: { 'show ip': 'IPv4 information' },
-  commands: [...routeCommands4or6(4), ...routeCommands4or6(6)],
+  commands: [
+    ...routeCommands4or6(4),
+    ...vrfRouteCommands(4),
+    ...routeCommands4or6(6),
+    ...vrfRouteCommands(6),
+  ],
 };

@@ -5,7 +5,7 @@
  * routing daemon, which comes back with its configuration.
  */
 import { daemonPid, frrSpace, maskSecrets, restartDaemon } from '../apply/frr.js';
-import { entriesAt } from '../config/index.js';
+import { entriesAt, getNode } from '../config/index.js';
 import { daemonsFor, renderFrr, type Daemon } from '../render/frr.js';
 import { anyOf, ipv4, ipv4Prefix, ipv6, ipv6Prefix } from '../schema/index.js';
 import { withDefaults } from '../verify/index.js';
@@ -17,13 +17,14 @@ import {
   daemonRuns,
   notRunning,
   refusal,
+  vrfArg,
   type FrrOutput,
 } from './frr-ask.js';
-import { command, type ArgSpec, type OpArea, type OpCommand } from './tree.js';
+import { command, type ArgSpec, type OpArea, type OpArgs, type OpCommand } from './tree.js';
 
 const text = (d: FrrOutput): string[] => [...d.text];
 
-/** A BGP neighbor: an IPv4 or IPv6 address (TAB offers the configured ones). */
+/** A BGP neighbor: an IPv4 or IPv6 address (TAB offers the configured ones, of the VRF when one is named). */
 const neighborArg: ArgSpec = {
   type: anyOf('bgp-neighbor', ipv4, ipv6),
   format: '<address>',
@@ -31,22 +32,49 @@ const neighborArg: ArgSpec = {
   source: 'bgp-neighbors',
 };
 
+/** The protocol of a VRF view, with the daemon that runs it: `vrf name X protocols bgp`. */
+const VRF_PROTOCOL: Partial<Record<Daemon, string>> = {
+  bgpd: 'bgp',
+  ospfd: 'ospf',
+  ospf6d: 'ospfv3',
+};
+
+/**
+ * A VRF view asks a daemon of an instance the VRF has: one it lacks is
+ * refused here, naming the path (FRR would say only that it has no instance).
+ */
+function checkVrfInstance(ctx: OpContext, daemon: Daemon, vrf: string | undefined): void {
+  const protocol = VRF_PROTOCOL[daemon];
+  if (vrf === undefined || protocol === undefined) return;
+  const path = ['vrf', 'name', vrf, 'protocols', protocol];
+  if (getNode(ctx.system.applied(), path) === undefined)
+    throw new OpError(
+      `${DAEMON_AREAS[daemon].name} is not configured in VRF '${vrf}' ('${path.join(' ')}')`,
+    );
+}
+
 /** A show command of one daemon: FRR's words are the command's own (arguments typed). */
 function show(
   pattern: string,
   help: string,
   daemon: Daemon,
-  frr: (args: Readonly<Record<string, string | undefined>>) => string,
+  frr: (args: OpArgs) => string,
   args?: Readonly<Record<string, ArgSpec>>,
   view: (d: FrrOutput) => string[] = text,
 ): OpCommand {
   return command(pattern, {
     help,
     ...(args ? { args } : {}),
-    run: (ctx, a) => askFrr(ctx, daemon, frr(a)),
+    run: (ctx, a) => {
+      checkVrfInstance(ctx, daemon, a['vrf']);
+      return askFrr(ctx, daemon, frr(a));
+    },
     text: view,
   });
 }
+
+/** FRR's `vrf NAME` words after a command's first ones, when the command names a VRF. */
+const inVrf = (a: OpArgs): string => (a['vrf'] === undefined ? '' : ` vrf ${a['vrf']}`);
 
 /**
  * ospf6d's interface text counts down to the next hello (`Hello 10(1.919)`),
@@ -58,20 +86,28 @@ const withoutHelloCountdown = (d: FrrOutput): string[] =>
 /**
  * `show ip bgp ...` (IPv4 unicast, FRR's `show ip bgp ...`) and `show ipv6 bgp ...`
  * (IPv6 unicast: FRR's `show bgp ipv6 unicast ...`; its neighbor list is `show bgp
- * ipv6 neighbors`, which takes no SAFI), with the same words and views.
+ * ipv6 neighbors`, which takes no SAFI), with the same words and views; with
+ * `vrf`, the same of a VRF's instance (`show ip bgp vrf NAME ...`, FRR's words
+ * with `vrf NAME` after `bgp`).
  */
-function bgpCommands(family: 4 | 6): OpCommand[] {
+function bgpCommands(family: 4 | 6, vrf: boolean): OpCommand[] {
   const ip = family === 4 ? 'ip' : 'ipv6';
-  const table = family === 4 ? 'show ip bgp' : 'show bgp ipv6 unicast';
-  const neighbors = family === 4 ? 'show ip bgp neighbors' : 'show bgp ipv6 neighbors';
+  const head = vrf ? `show ${ip} bgp vrf <vrf>` : `show ${ip} bgp`;
+  const table = (a: OpArgs): string =>
+    family === 4 ? `show ip bgp${inVrf(a)}` : `show bgp${inVrf(a)} ipv6 unicast`;
+  const neighbors = (a: OpArgs): string =>
+    family === 4 ? `show ip bgp${inVrf(a)} neighbors` : `show bgp${inVrf(a)} ipv6 neighbors`;
   const name = family === 4 ? 'IPv4' : 'IPv6';
+  const of = vrf ? ' of the VRF' : '';
+  const withVrf = (args: Readonly<Record<string, ArgSpec>> = {}): Record<string, ArgSpec> =>
+    vrf ? { vrf: vrfArg, ...args } : { ...args };
   return [
     show(
-      `show ${ip} bgp [<prefix>]`,
-      `The BGP table (${name} unicast)`,
+      `${head} [<prefix>]`,
+      `The BGP table${of} (${name} unicast)`,
       'bgpd',
-      (a) => (a['prefix'] ? `${table} ${a['prefix']}` : table),
-      {
+      (a) => (a['prefix'] ? `${table(a)} ${a['prefix']}` : table(a)),
+      withVrf({
         prefix: {
           type:
             family === 4
@@ -79,56 +115,67 @@ function bgpCommands(family: 4 | 6): OpCommand[] {
               : anyOf('ipv6-route', ipv6, ipv6Prefix),
           help: 'The paths of a prefix, or of the prefix an address falls in',
         },
-      },
+      }),
     ),
     show(
-      `show ${ip} bgp summary`,
-      `BGP neighbors and their states, in one line each (${name} unicast)`,
+      `${head} summary`,
+      `BGP neighbors${of} and their states, in one line each (${name} unicast)`,
       'bgpd',
-      () => `${table} summary`,
+      (a) => `${table(a)} summary`,
+      withVrf(),
     ),
     show(
-      `show ${ip} bgp neighbors [<address>]`,
-      `BGP neighbors in detail (${name})`,
+      `${head} neighbors [<address>]`,
+      `BGP neighbors${of} in detail (${name})`,
       'bgpd',
-      (a) => (a['address'] ? `${neighbors} ${a['address']}` : neighbors),
-      { address: neighborArg },
+      (a) => (a['address'] ? `${neighbors(a)} ${a['address']}` : neighbors(a)),
+      withVrf({ address: neighborArg }),
     ),
     show(
-      `show ${ip} bgp neighbors <address> advertised-routes`,
+      `${head} neighbors <address> advertised-routes`,
       `The ${name} routes sent to the neighbor`,
       'bgpd',
-      (a) => `${table} neighbors ${a['address']} advertised-routes`,
-      { address: neighborArg },
+      (a) => `${table(a)} neighbors ${a['address']} advertised-routes`,
+      withVrf({ address: neighborArg }),
     ),
     show(
-      `show ${ip} bgp neighbors <address> received-routes`,
+      `${head} neighbors <address> received-routes`,
       `The ${name} routes received from the neighbor before import policy (needs 'soft-reconfiguration inbound')`,
       'bgpd',
-      (a) => `${table} neighbors ${a['address']} received-routes`,
-      { address: neighborArg },
+      (a) => `${table(a)} neighbors ${a['address']} received-routes`,
+      withVrf({ address: neighborArg }),
     ),
   ];
 }
 
-function ospfCommands(): OpCommand[] {
+/** `show ip ospf ...` and `show ipv6 ospfv3 ...`; with `vrf`, a VRF's instance (`show ip ospf vrf NAME ...`). */
+function ospfCommands(vrf: boolean): OpCommand[] {
   const views: [string, string][] = [
     ['neighbor', 'OSPF neighbors and their states'],
     ['interface', 'Interfaces OSPF runs on'],
     ['database', 'The link-state database'],
     ['route', 'The routes OSPF computed'],
   ];
+  const at = vrf ? ' vrf <vrf>' : '';
+  const args = vrf ? { vrf: vrfArg } : undefined;
+  const of = (help: string): string => (vrf ? `${help} (in the VRF)` : help);
   return [
     ...views.map(([word, help]) =>
-      show(`show ip ospf ${word}`, help, 'ospfd', () => `show ip ospf ${word}`),
+      show(
+        `show ip ospf${at} ${word}`,
+        of(help),
+        'ospfd',
+        (a) => `show ip ospf${inVrf(a)} ${word}`,
+        args,
+      ),
     ),
     ...views.map(([word, help]) =>
       show(
-        `show ipv6 ospfv3 ${word}`,
-        help.replace('OSPF', 'OSPFv3'),
+        `show ipv6 ospfv3${at} ${word}`,
+        of(help.replace('OSPF', 'OSPFv3')),
         'ospf6d',
-        () => `show ipv6 ospf6 ${word}`,
-        undefined,
+        (a) => `show ipv6 ospf6${inVrf(a)} ${word}`,
+        args,
         word === 'interface' ? withoutHelloCountdown : text,
       ),
     ),
@@ -210,13 +257,18 @@ export const routingCommands: OpArea = {
   words: {
     'show ip ospf': 'OSPF (IPv4) information',
     'show ipv6 ospfv3': 'OSPFv3 (IPv6) information',
+    'show ip ospf vrf': 'OSPF (IPv4) of a VRF',
+    'show ipv6 ospfv3 vrf': 'OSPFv3 (IPv6) of a VRF',
     'show bfd': 'BFD information',
     'reset ip': 'IPv4 sessions',
   },
   commands: [
-    ...bgpCommands(4),
-    ...bgpCommands(6),
-    ...ospfCommands(),
+    ...bgpCommands(4, false),
+    ...bgpCommands(4, true),
+    ...bgpCommands(6, false),
+    ...bgpCommands(6, true),
+    ...ospfCommands(false),
+    ...ospfCommands(true),
     show('show bfd peers', 'BFD peers and their states', 'bfdd', () => 'show bfd peers'),
     command('reset ip bgp <address>', {
       help: 'Reset the BGP session with the neighbor',
@@ -253,11 +305,14 @@ export const routingCommands: OpArea = {
   sources: [
     {
       name: 'bgp-neighbors',
-      help: 'The BGP neighbors of the running configuration',
-      read: (system) =>
-        entriesAt(system.running().tree, 'protocols', 'bgp', 'neighbor').map(
+      help: "The BGP neighbors of the running configuration (a VRF's own after 'vrf NAME')",
+      read: (system, args) => {
+        const vrf = args['vrf'];
+        const base = vrf === undefined ? [] : ['vrf', 'name', vrf];
+        return entriesAt(system.running().tree, ...base, 'protocols', 'bgp', 'neighbor').map(
           ([address]) => address,
-        ),
+        );
+      },
     },
   ],
 };

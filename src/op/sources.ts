@@ -6,18 +6,27 @@
  */
 import type { OpSystem } from './context.js';
 
+/** The values of the arguments before the one completed (a VRF's name, for its neighbors). */
+export type SourceArgs = Readonly<Record<string, string | undefined>>;
+
 export interface CompletionSourceSpec {
   readonly name: string;
   /** What the values are, for the reference. */
   readonly help: string;
-  /** The values now: at once from what FOS1 holds, or a promise for what the system is asked. */
-  read(system: OpSystem): readonly string[] | Promise<readonly string[]>;
+  /**
+   * The values now: at once from what FOS1 holds, or a promise for what the
+   * system is asked. `args` are the command's arguments before the one completed.
+   */
+  read(system: OpSystem, args: SourceArgs): readonly string[] | Promise<readonly string[]>;
 }
 
 /**
  * What TAB offers, synchronously: a source read from the system answers with
  * what it read last and is read again in the background for the next TAB.
  */
+/** At most this many lists read from the system are kept (one per source and arguments). */
+const MAX_KEPT = 64;
+
 export class CompletionValues {
   private readonly last = new Map<string, readonly string[]>();
   private readonly reading = new Set<string>();
@@ -33,25 +42,28 @@ export class CompletionValues {
     return this;
   }
 
-  get(name: string): readonly string[] {
+  get(name: string, args: SourceArgs = {}): readonly string[] {
     const source = this.sources.get(name);
     if (!source) return [];
-    if (this.reading.has(name)) return this.last.get(name) ?? [];
+    // What a source read from the system is kept per source and arguments.
+    const key = Object.keys(args).length ? `${name} ${JSON.stringify(args)}` : name;
+    if (this.reading.has(key)) return this.last.get(key) ?? [];
     let values: readonly string[] | Promise<readonly string[]>;
     try {
-      values = source.read(this.system);
+      values = source.read(this.system, args);
     } catch {
-      return this.last.get(name) ?? [];
+      return this.last.get(key) ?? [];
     }
     if (!(values instanceof Promise)) return values;
-    this.reading.add(name);
+    this.reading.add(key);
     values.then(
       (v) => {
-        this.last.set(name, v);
-        this.reading.delete(name);
+        if (this.last.size >= MAX_KEPT && !this.last.has(key)) this.last.clear();
+        this.last.set(key, v);
+        this.reading.delete(key);
       },
-      () => this.reading.delete(name),
+      () => this.reading.delete(key),
     );
-    return this.last.get(name) ?? [];
+    return this.last.get(key) ?? [];
   }
 }

@@ -6,9 +6,16 @@
  * generated reference all read.
  */
 import { excerpt } from '../../grammar/index.js';
-import { didYouMean, listAllowed as list, matchKeyword } from '../config/index.js';
+import {
+  didYouMean,
+  entriesAt,
+  formatPath,
+  getNode,
+  listAllowed as list,
+  matchKeyword,
+} from '../config/index.js';
 import type { ValueHelp, ValueType } from '../schema/index.js';
-import type { OpContext } from './context.js';
+import { OpError, type OpContext } from './context.js';
 import type { CompletionSourceSpec } from './sources.js';
 
 /** The values of a command's arguments, by name (`{ N: '3' }`); absent when an optional one was not given. */
@@ -25,6 +32,43 @@ export interface ArgSpec {
   readonly help: string;
   /** Where TAB finds values for it: a name in the completion source registry. */
   readonly source?: string;
+  /**
+   * The value names an entry of the running configuration (`vrf name NAME`):
+   * TAB offers the configured ones (unless `source` says otherwise), and a
+   * name that is not configured is refused, naming it, before the command runs.
+   */
+  readonly reference?: ArgReference;
+}
+
+/** What a reference argument names: the entries of one named list of the configuration. */
+export interface ArgReference {
+  /** In the operator's words, for the refusal: `VRF`. */
+  readonly what: string;
+  /** The path of the list (a tag node): `['vrf', 'name']`. */
+  readonly path: readonly string[];
+}
+
+/** The completion source a reference argument's values come from (made by the tree). */
+export const referenceSource = (reference: ArgReference): string =>
+  `configured ${reference.path.join(' ')}`;
+
+/**
+ * The refusal for a reference argument whose value is not configured, or
+ * undefined when it is: `VRF 'blue' does not exist (vrf name blue); configured: red`.
+ */
+export function unknownReference(
+  ctx: OpContext,
+  reference: ArgReference,
+  value: string,
+): OpError | undefined {
+  const running = ctx.system.applied();
+  if (getNode(running, [...reference.path, value]) !== undefined) return undefined;
+  const known = entriesAt(running, ...reference.path).map(([name]) => name);
+  return new OpError(
+    `${reference.what} '${value}' does not exist (${formatPath([...reference.path, value])}); ${
+      known.length ? `configured: ${list(known)}` : `no ${reference.what} is configured`
+    }`,
+  );
 }
 
 /** The declaration of one operational command. */
@@ -73,7 +117,20 @@ export interface OpCommand extends CommandSpec<unknown> {
 /** Declare a command: `command('show system commit diff <N>', { help, args: { N: ... }, run, text })`. */
 export function command<Data>(pattern: string, spec: CommandSpec<Data>): OpCommand {
   const words = pattern.split(' ').filter(Boolean);
-  return { ...(spec as unknown as CommandSpec<unknown>), pattern: words.join(' '), words };
+  const references = Object.entries(spec.args ?? {}).filter(([, a]) => a.reference);
+  const run: CommandSpec<Data>['run'] =
+    references.length === 0
+      ? spec.run
+      : (ctx, args) => {
+          for (const [name, a] of references) {
+            const value = args[name];
+            const refused =
+              value === undefined ? undefined : unknownReference(ctx, a.reference!, value);
+            if (refused) throw refused;
+          }
+          return spec.run(ctx, args);
+        };
+  return { ...(spec as unknown as CommandSpec<unknown>), run, pattern: words.join(' '), words };
 }
 
 /** Help for a word that is not a command by itself (`show nat`), and a hint for a wrong word after it. */
@@ -260,6 +317,17 @@ export function buildOpTree(areas: readonly OpArea[]): OpTree {
         node = node.arg.next;
         mark(node, c);
       });
+      for (const spec of Object.values(c.args ?? {}))
+        if (spec.reference && spec.source === undefined) {
+          const reference = spec.reference;
+          const name = referenceSource(reference);
+          if (!sources.has(name))
+            sources.set(name, {
+              name,
+              help: `The entries of '${reference.path.join(' ')}' in the running configuration`,
+              read: (system) => entriesAt(system.applied(), ...reference.path).map(([n]) => n),
+            });
+        }
       for (const name of Object.keys(c.args ?? {}))
         if (!argNames.has(name))
           problems.push(`'${c.pattern}': argument ${name} is not in the pattern`);
@@ -525,7 +593,7 @@ export function completeOp(
   tree: OpTree,
   words: readonly string[],
   mode: OpMode,
-  runtime: (source: string) => readonly string[],
+  runtime: (source: string, args: OpArgs) => readonly string[],
 ): OpCompletion {
   const w = walk(tree, words, mode);
   if (w.error) return { choices: [], values: [], complete: false };
@@ -537,7 +605,9 @@ export function completeOp(
   let values: ValueHelp[] = [];
   if (node.arg) {
     const arg = node.arg;
-    const known = arg.spec.source === undefined ? [] : runtime(arg.spec.source);
+    const source =
+      arg.spec.source ?? (arg.spec.reference ? referenceSource(arg.spec.reference) : undefined);
+    const known = source === undefined ? [] : runtime(source, w.args);
     const offered = [...new Set([...arg.spec.type.words, ...known])].filter(
       (v) => arg.spec.type.accepts(v) && !node.keywords.has(v),
     );

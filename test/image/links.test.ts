@@ -202,6 +202,12 @@ describe('VRF', () => {
       .toMatch(/172\.30\.0\.0\/24 (nhid \d+ )?via 10\.9\.0\.2 dev eth1\.30 proto (static|196)/);
     expect(await table('200')).toMatch(/172\.30\.0\.0\/24 .*proto (static|196)/);
     expect(await table('main')).not.toMatch(/172\.30\.0\.0/);
+    // FOS1's own view: zebra's RIB of VRF red holds it (and the default one does not).
+    const shown = await r1.ssh('show ip route vrf red static | display json');
+    expect(shown.code, shown.err).toBe(0);
+    const rib = JSON.parse(shown.out) as Record<string, { protocol: string; vrfName: string }[]>;
+    expect(rib['172.30.0.0/24']?.[0]).toMatchObject({ protocol: 'static', vrfName: 'red' });
+    expect((await r1.ssh('show ip route 172.30.0.0/24')).code).not.toBe(0);
     const r = await ping('red');
     expect(received(r), r.out + r.err).toBe(2);
     expect(received(await ping(undefined))).toBe(0);
