@@ -1,6 +1,13 @@
 /** The delta between two FRR renders: FRR commands in FRR's contexts, `no ...` for what went away. */
 import { describe, expect, it } from 'vitest';
-import { loadSetForm } from '../src/config/index.js';
+import {
+  applyDelete,
+  applySet,
+  editTree,
+  loadSetForm,
+  toSetForm,
+  type ConfigNode,
+} from '../src/config/index.js';
 import { addedLines, frrDelta } from '../src/render/frr-delta.js';
 import { frrText, renderFrr, type Daemon } from '../src/render/frr.js';
 import { schema } from '../src/schema/index.js';
@@ -108,6 +115,60 @@ describe('FRR delta', () => {
     expect(frrText(addedLines(before, after))).toBe(
       'router bgp 65001\n neighbor 192.0.2.3 remote-as 65003\nexit\n!\n',
     );
+  });
+});
+
+describe('FRR delta of a kept render', () => {
+  // A session's edit shares every node it did not touch, and the render keeps their lines:
+  // the delta then skips what both renders share. It must be the delta of two fresh renders.
+  const fresh = (tree: ConfigNode) => renderFrr(loadSetForm(toSetForm(tree, schema), schema).tree);
+  it('is the delta of fresh renders, for edits anywhere in a large config', () => {
+    const base = [
+      ...BGP,
+      ...N2,
+      "set policy prefix-list PL rule 10 action 'permit'",
+      "set policy prefix-list PL rule 10 prefix '10.0.0.0/8'",
+    ];
+    for (let i = 0; i < 300; i++)
+      base.push(`set protocols static route 10.${i >> 4}.${i & 15}.0/24 next-hop '192.0.2.1'`);
+    const edits: [string, string][] = [
+      ['set', "protocols static route 10.0.0.0/24 next-hop '192.0.2.9'"],
+      ['set', 'protocols static route 9.0.0.0/24 blackhole'],
+      ['set', 'protocols static route 99.0.0.0/24 blackhole'],
+      ['set', "protocols static route 10.7.3.128/25 interface 'eth1'"],
+      ['delete', 'protocols static route 10.18.11.0/24'],
+      ['delete', 'protocols static route 10.0.0.0/24'],
+      ['set', "protocols bgp neighbor 192.0.2.3 remote-as '65003'"],
+      ['delete', 'protocols bgp neighbor 192.0.2.2'],
+      ['set', "policy prefix-list PL rule 20 action 'deny'"],
+    ];
+    let tree = loadSetForm(base.join('\n'), schema).tree;
+    let before = renderFrr(tree);
+    for (const [verb, path] of edits) {
+      const words = path.split(' ').map((w) => w.replace(/^'|'$/g, ''));
+      const next = editTree(tree, (e) =>
+        verb === 'set' ? applySet(e, schema, words) : applyDelete(e, schema, words),
+      );
+      const after = renderFrr(next);
+      for (const d of ['staticd', 'bgpd', 'zebra'] as const) {
+        const wanted = frrDelta(fresh(tree)[d], fresh(next)[d]).map((c) => c.text);
+        expect(
+          frrDelta(before[d], after[d]).map((c) => c.text),
+          `${verb} ${path}`,
+        ).toEqual(wanted);
+        expect(
+          addedLines(before[d], after[d]).map((i) => JSON.stringify(i)),
+          `${verb} ${path}`,
+        ).toEqual(addedLines(fresh(tree)[d], fresh(next)[d]).map((i) => JSON.stringify(i)));
+      }
+      // Every edit changes some daemon (an edit that failed would change none).
+      expect(
+        (['staticd', 'bgpd', 'zebra'] as const).some((d) => frrDelta(before[d], after[d]).length),
+        `${verb} ${path}`,
+      ).toBe(true);
+      tree = next;
+      before = after;
+    }
   });
 });
 

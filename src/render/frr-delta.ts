@@ -77,13 +77,34 @@ function negateAll(item: FrrContext, ctx: Context, out: DeltaCommand[]): void {
 /** Contexts FRR deletes as a whole with `no HEADER`. */
 const DELETABLE = /^(?:router bgp|router ospf6?(?: vrf \S+)?$|route-map |bfd$|profile |peer )/;
 
-function diffBodies(
+/**
+ * The parts of two bodies between the items they share at their start and
+ * at their end (the same objects: a kept render). Keys are unique in a
+ * body, so a shared item is in both and the rest is compared as before; a
+ * one-route change at 10,000 routes compares one item.
+ */
+function unshared(
   before: readonly FrrItem[],
   after: readonly FrrItem[],
+): [readonly FrrItem[], readonly FrrItem[]] {
+  let start = 0;
+  const most = Math.min(before.length, after.length);
+  while (start < most && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < most - start && before[before.length - 1 - end] === after[after.length - 1 - end])
+    end++;
+  if (start === 0 && end === 0) return [before, after];
+  return [before.slice(start, before.length - end), after.slice(start, after.length - end)];
+}
+
+function diffBodies(
+  allBefore: readonly FrrItem[],
+  allAfter: readonly FrrItem[],
   ctx: Context,
   out: DeltaCommand[],
   header = '',
 ): void {
+  const [before, after] = unshared(allBefore, allAfter);
   const old = new Map(before.map((i) => [key(i), i]));
   const now = new Map(after.map((i) => [key(i), i]));
   const added = after.filter((i) => !isContext(i) && !old.has(key(i))) as FrrLine[];
@@ -186,8 +207,9 @@ export function frrDelta(before: readonly FrrItem[], after: readonly FrrItem[]):
  * The lines of `after` that are new against `before`, each inside its
  * contexts: what a dry run checks without the daemon's current state.
  */
-export function addedLines(before: readonly FrrItem[], after: readonly FrrItem[]): FrrItem[] {
-  if (before === after) return [];
+export function addedLines(allBefore: readonly FrrItem[], allAfter: readonly FrrItem[]): FrrItem[] {
+  if (allBefore === allAfter) return [];
+  const [before, after] = unshared(allBefore, allAfter);
   const old = new Map(before.map((i) => [key(i), i]));
   const out: FrrItem[] = [];
   for (const item of after) {
