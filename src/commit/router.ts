@@ -370,10 +370,13 @@ export class Router {
     // Let them start their processes before the revision's text is written, which is synchronous.
     await new Promise((resolve) => setImmediate(resolve));
     // The revision's text in pieces: only those of changed nodes are new, and only the
-    // chunks the store does not hold are compressed (on the thread pool, while the checks run).
+    // chunks the store does not hold are compressed (on the thread pool). It is needed only
+    // to record: it goes on beside the checks and the apply, which do not wait for it.
+    const revisionTree = candidate;
     const packing =
       changed && !request.checkOnly
-        ? this.store.packPieces(await setFormPiecesSliced(candidate, this.schema))
+        ? (async () =>
+            this.store.packPieces(await setFormPiecesSliced(revisionTree, this.schema)))()
         : undefined;
     packing?.catch(() => undefined);
     const preparations = await preparing;
