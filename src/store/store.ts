@@ -268,13 +268,26 @@ function chunksOf(pieces: readonly TextPiece[]): { hash: string; pieces: TextPie
       current.length === 1
         ? hashes[0]!
         : createHash('sha256').update(hashes.join('')).digest('hex');
-    out.push({ hash, pieces: current });
+    const chunk = { hash, pieces: current };
+    out.push(chunk);
+    chunkFrom.set(current[0]!, chunk);
     current = [];
     hashes = [];
     length = 0;
   };
-  for (const piece of pieces) {
-    if (piece.text.length === 0) continue;
+  const given = pieces.filter((p) => p.text.length > 0);
+  for (let i = 0; i < given.length; i++) {
+    const piece = given[i]!;
+    // Where a chunk ends depends only on its own pieces: the same pieces from a chunk's
+    // start make the chunk they made last time (an unchanged part of the configuration).
+    if (current.length === 0) {
+      const known = chunkFrom.get(piece);
+      if (known && samePieces(given, i, known.pieces)) {
+        out.push(known);
+        i += known.pieces.length - 1;
+        continue;
+      }
+    }
     const h = pieceHash(piece);
     if (piece.text.length >= CHUNK_ALONE) {
       close();
@@ -291,6 +304,15 @@ function chunksOf(pieces: readonly TextPiece[]): { hash: string; pieces: TextPie
   }
   close();
   return out;
+}
+
+/** The chunk that began at a piece the last time it was chunked. */
+const chunkFrom = new WeakMap<TextPiece, { hash: string; pieces: TextPiece[] }>();
+
+function samePieces(given: readonly TextPiece[], at: number, chunk: readonly TextPiece[]): boolean {
+  if (at + chunk.length > given.length) return false;
+  for (let j = 0; j < chunk.length; j++) if (given[at + j] !== chunk[j]) return false;
+  return true;
 }
 
 const textOf = (pieces: readonly TextPiece[]): string => {
