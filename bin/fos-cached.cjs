@@ -6,8 +6,9 @@
 // (most of the daemon's start under emulation). Node 20 has no module compile cache,
 // and vm.Script's cachedData covers only scripts, hence a script in Node's CommonJS
 // wrapper. A cache V8 rejects (another node, other flags, another bundle) is compiled
-// anew, and said on stderr. With FOS_CODE_CACHE_OUT=FILE the cache of what this
-// process compiled is written to FILE when it exits (images/build, after a start).
+// anew, and said on stderr (FOS_CODE_CACHE=FILE names another cache). With
+// FOS_CODE_CACHE_OUT=FILE the cache of what this process compiled is written to FILE when it
+// exits (images/build, after a start).
 'use strict';
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
@@ -16,13 +17,21 @@ const vm = require('node:vm');
 require('./process-env.cjs');
 
 const file = join(__dirname, '..', 'dist', 'bundle', 'fos.cjs');
-const cacheFile = `${file}.cache`;
+const cacheFile = process.env.FOS_CODE_CACHE || `${file}.cache`;
+delete process.env.FOS_CODE_CACHE;
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);
 } catch {
   // no cache: compiled as Node compiles any script
 }
+// Node calls the default loader for scripts experimental and warns at the first import(); that
+// one warning would only fill the journal of every router at its first terminal session.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+  return emitWarning.call(this, warning, ...rest);
+};
 const script = new vm.Script(
   `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,
   {

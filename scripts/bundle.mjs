@@ -60,7 +60,10 @@ await build({
     {
       name: 'ink-terminal-beside',
       setup(b) {
-        b.onResolve({ filter: /^\.\/ink-terminal\.js$/ }, (a) => ({ path: a.path, external: true }));
+        b.onResolve({ filter: /^\.\/ink-terminal\.js$/ }, (a) => ({
+          path: a.path,
+          external: true,
+        }));
       },
     },
   ],
