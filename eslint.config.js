@@ -97,6 +97,15 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
   },
   {
+    // bin/fos-cached.cjs and what it shares with bin/fos.js: CommonJS, run by plain Node.
+    files: ['bin/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { process: 'readonly', require: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Test programs that run inside namespaces under plain Node.
     files: ['test/helpers/*.mjs'],
     languageOptions: {

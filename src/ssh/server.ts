@@ -65,11 +65,24 @@ export interface ListenOptions {
   readonly hostKey: string;
 }
 
+/**
+ * A new ed25519 key pair that ssh2 itself can read back: about one key in two hundred that its
+ * generateKeyPairSync writes, it then rejects as a "Malformed OpenSSH private key" (a router that
+ * made one at its first boot could never start its SSH server). Such a key is made again.
+ */
+export function newHostKey(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new Error('ssh: could not make an ed25519 host key that parses');
+}
+
 /** The host key, made on first start and kept in the state directory. */
 export function loadHostKey(stateDir: string): string {
   const file = join(stateDir, 'ssh_host_ed25519_key');
   if (existsSync(file)) return readFileSync(file, 'utf8');
-  const pair = utils.generateKeyPairSync('ed25519');
+  const pair = newHostKey();
   // Written aside and linked into place: a daemon starting at the same time
   // never reads half a key, and the first key made is the one both keep.
   const aside = `${file}.${process.pid}.new`;

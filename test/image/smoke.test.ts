@@ -17,14 +17,18 @@ describe('image smoke', () => {
     bootSeconds = (Date.now() - started) / 1000;
     process.stderr.write(`smoke: qemu start to the first SSH command in ${bootSeconds} s\n`);
   });
-  afterAll(async () => router?.stop());
+  afterAll(async () => {
+    const serve = router && /fos serve: started in [^\n]*/.exec(router.console())?.[0];
+    if (serve) process.stderr.write(`smoke: ${serve}\n`);
+    await router?.stop();
+  });
 
   it('logs the admin in over SSH', async () => {
     const r = await router.ssh('show version');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Version: {10}FOS1 \d+\.\d+\.\d+\n/);
-  });
+    expect(r.out).toMatch(/^Version: {10}FOS1 \d+\.\d+\.\d+[ \n]/);
+  }, 120_000);
 
   it('commits a vif into the guest kernel', async () => {
     const r = await router.ssh(
@@ -52,5 +56,5 @@ describe('image smoke', () => {
     expect(
       info!.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`),
     ).toEqual(['192.0.2.1/26']);
-  });
+  }, 180_000);
 });
