@@ -14,20 +14,10 @@ import { opSystem, opTree, resolveOp, type OpContext } from '../src/op/index.js'
 import { schema } from '../src/schema/index.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
+import { until as waitUntil } from './helpers/wait.js';
 
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000) =>
+  waitUntil(what, probe, ms);
 
 const BGP_A = [
   "set interfaces ethernet eth1 address '198.51.100.1/24'",

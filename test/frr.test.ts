@@ -37,6 +37,7 @@ import { Store } from '../src/store/store.js';
 import { withDefaults } from '../src/verify/index.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
+import { until } from './helpers/wait.js';
 
 /** The default login: a configuration nobody can log in to is refused. */
 const LOGIN = DEFAULT_CONFIG.split('\n').filter((l) => l.startsWith('set system login'));
@@ -55,20 +56,6 @@ function routes(
     dst: string;
     protocol?: string;
   }[];
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe.skipIf(!frrAvailable())('FRR in lab namespaces', () => {

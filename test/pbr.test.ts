@@ -12,20 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frrAvailable } from '../src/apply/frr.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, type Lab } from './helpers/lab.js';
+import { until as waitUntil } from './helpers/wait.js';
 
 const sh = (...argv: string[]): string =>
   execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
 const inNs = (ns: string, ...argv: string[]): string => sh('ip', 'netns', 'exec', ns, ...argv);
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 15_000) =>
+  waitUntil(what, probe, ms);
 
 /** Echo requests an upstream saw from each LAN source (its own nft counters). */
 function seen(ns: string): Record<string, number> {

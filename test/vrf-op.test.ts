@@ -25,20 +25,10 @@ import { Store } from '../src/store/store.js';
 import { withDefaults } from '../src/verify/index.js';
 import { runFos } from './helpers/io.js';
 import { makeLab, wireLabs, type Lab } from './helpers/lab.js';
+import { until as waitUntil } from './helpers/wait.js';
 
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000) =>
+  waitUntil(what, probe, ms);
 
 const fos = (lab: Lab, script: string) => runFos([...lab.flags, '-c', script]);
 const commit = async (lab: Lab, lines: readonly string[]) => {
