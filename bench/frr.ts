@@ -4,7 +4,8 @@
  * configuration; a one-route change against one transaction written
  * straight to staticd's vty socket (and `vtysh -c`); a commit that changes
  * nothing of FRR's part against one without FRR configured; a BGP neighbor
- * added to a 100-neighbor configuration (the whole commit).
+ * added to a 100-neighbor configuration (the whole commit); an eBGP session from the
+ * second router's commit to its prefix in the first one's kernel, against the same work raw.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { labDown, labUp } from '../src/apply/lab.js';
 import { run } from '../src/apply/run.js';
 import { DEFAULT_CONFIG } from '../src/commit/defaults.js';
 import { Router } from '../src/commit/router.js';
-import { editTree, loadSetForm } from '../src/config/index.js';
+import { editTree, loadSetForm, type ConfigNode } from '../src/config/index.js';
 import { frrText, renderFrr } from '../src/render/frr.js';
 import { schema } from '../src/schema/index.js';
 import { Store } from '../src/store/store.js';
@@ -49,6 +50,31 @@ function neighbors(n: number): string[] {
     );
   }
   return out;
+}
+
+/** One side of an eBGP session over eth9 (10.99.0.0/30); side 2 announces 172.31.2.0/24. */
+function bgpPeer(n: 1 | 2): string[] {
+  const peer = `10.99.0.${3 - n}`;
+  return [
+    `set interfaces ethernet eth9 address '10.99.0.${n}/30'`,
+    ...(n === 2 ? ["set interfaces ethernet eth0 address '172.31.2.1/24'"] : []),
+    `set protocols bgp system-as '6500${n}'`,
+    `set protocols bgp parameters router-id '10.99.0.${n}'`,
+    `set protocols bgp neighbor ${peer} remote-as '6500${3 - n}'`,
+    `set protocols bgp neighbor ${peer} address-family ipv4-unicast`,
+    ...(n === 2 ? ['set protocols bgp address-family ipv4-unicast redistribute connected'] : []),
+  ];
+}
+
+/** Wait (at most 60 s) until a prefix is in a namespace's main table. */
+async function routeIn(ns: string, prefix: string): Promise<void> {
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    const r = await run('ip', ['-n', ns, '-j', 'route', 'show', prefix]);
+    if (r.code === 0 && r.stdout.trim() !== '[]' && r.stdout.trim() !== '') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`bench: ${prefix} never reached ${ns}'s routing table`);
 }
 
 const tree = (lines: string[]) => loadSetForm([...login, ...lines].join('\n'), schema).tree;
@@ -207,6 +233,70 @@ export async function runFrrBench(options: {
       }
     });
 
+  // BGP to Established and the peer's prefix in the kernel: the second router's commit to
+  // the route in the first one's table, against the same rendered configuration loaded raw
+  // (`vtysh -f`) into the same daemons. FRR's own timers set both.
+  const bgpUp: number[] = [];
+  const bgpUpRaw: number[] = [];
+  for (let r = 0; r < options.rounds; r++)
+    for (const raw of [false, true])
+      await withLab(
+        (nsA, stateA) =>
+          withLab(async (nsB, stateB) => {
+            await run('ip', [
+              'link',
+              'add',
+              'eth9',
+              'netns',
+              nsA,
+              'type',
+              'veth',
+              'peer',
+              'name',
+              'eth9',
+              'netns',
+              nsB,
+            ]);
+            const [a, b] = [tree(bgpPeer(1)), tree(bgpPeer(2))];
+            const learned = () => routeIn(nsA, '172.31.2.0/24');
+            if (!raw) {
+              const storeA = new Store(stateA);
+              const storeB = new Store(stateB);
+              try {
+                await commit(new Router(storeA, { netns: nsA }, schema), a);
+                const routerB = new Router(storeB, { netns: nsB }, schema);
+                bgpUp.push(await time(() => commit(routerB, b).then(learned)));
+              } finally {
+                storeA.close();
+                storeB.close();
+              }
+              return;
+            }
+            // The same work as FOS1's commit of a side: its addresses, its daemons, their configuration.
+            const bringUp = async (ns: string, side: ConfigNode, n: 1 | 2) => {
+              await run('ip', ['-n', ns, 'address', 'add', `10.99.0.${n}/30`, 'dev', 'eth9']);
+              await run('ip', ['-n', ns, 'link', 'set', 'eth9', 'up']);
+              if (n === 2) {
+                await run('ip', ['-n', ns, 'address', 'add', '172.31.2.1/24', 'dev', 'eth0']);
+                await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+              }
+              const space = frrSpace({ netns: ns });
+              for (const d of ['zebra', 'staticd', 'bgpd'] as const) await startDaemon(space, d);
+              const file = join(tmpdir(), `fos-frr-bench-bgp-${process.pid}-${ns}.conf`);
+              const config = renderFrr(side);
+              writeFileSync(file, frrText([...config.zebra, ...config.bgpd]));
+              try {
+                await run('vtysh', ['-N', ns, '-f', file]);
+              } finally {
+                rmSync(file);
+              }
+            };
+            await bringUp(nsA, a, 1);
+            bgpUpRaw.push(await time(() => bringUp(nsB, b, 2).then(learned)));
+          }, `${nsA}b`),
+        `fosfrrbgp${process.pid}`,
+      );
+
   const m = (xs: number[]) => median(xs);
   rows.push(
     {
@@ -229,6 +319,13 @@ export async function runFrrBench(options: {
       raw: `${ms(m(outsideNoFrr))} (the same without FRR configured)`,
       ratio: `+${ms(m(outside) - m(outsideNoFrr))}, ${outsideTrips} FRR round trips`,
       target: '< +10 ms',
+    },
+    {
+      measure: 'eBGP: second router committed to Established and its prefix in the kernel',
+      fos: ms(m(bgpUp)),
+      raw: `${ms(m(bgpUpRaw))} (ip, daemons started, vtysh -f of the same rendering)`,
+      ratio: `+${ms(m(bgpUp) - m(bgpUpRaw))}`,
+      target: 'nothing measurable',
     },
     {
       measure: 'a BGP neighbor added to 100',
