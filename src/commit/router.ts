@@ -372,11 +372,11 @@ export class Router {
     // The revision's text in pieces: only those of changed nodes are new, and only the
     // chunks the store does not hold are compressed (on the thread pool). It is needed only
     // to record: it goes on beside the checks and the apply, which do not wait for it.
-    const revisionTree = candidate;
     const packing =
       changed && !request.checkOnly
-        ? (async () =>
-            this.store.packPieces(await setFormPiecesSliced(revisionTree, this.schema)))()
+        ? setFormPiecesSliced(candidate, this.schema).then((pieces) =>
+            this.store.packPieces(pieces),
+          )
         : undefined;
     packing?.catch(() => undefined);
     const preparations = await preparing;

@@ -224,10 +224,10 @@ function checkStaticRoutesOf(routes: ConfigNode, base: string[], issues: VerifyI
     const place = `${base.join(' ')} ${family} `;
     for (const [prefix, route] of entriesAt(routes, family)) {
       // Kept per route: a one-route change at 10,000 routes checks one.
-      const at = place + prefix;
+      const key = place + prefix;
       let known = routeMemo.get(route);
-      if (known?.at !== at) {
-        known = { at, issues: staticRouteIssues(route, [...base, family, prefix], prefix) };
+      if (known?.key !== key) {
+        known = { key, issues: staticRouteIssues(route, [...base, family, prefix], prefix) };
         routeMemo.set(route, known);
       }
       for (const issue of known.issues) issues.push(issue);
@@ -235,7 +235,7 @@ function checkStaticRoutesOf(routes: ConfigNode, base: string[], issues: VerifyI
   }
 }
 
-const routeMemo = new WeakMap<ConfigNode, { at: string; issues: readonly VerifyIssue[] }>();
+const routeMemo = new WeakMap<ConfigNode, { key: string; issues: readonly VerifyIssue[] }>();
 
 function staticRouteIssues(route: ConfigNode, path: string[], prefix: string): VerifyIssue[] {
   const issues: VerifyIssue[] = [];
