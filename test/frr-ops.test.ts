@@ -162,6 +162,24 @@ describe.skipIf(!frrAvailable())('routing commands against real FRR', () => {
     const restart = await fos(a, 'restart ospf');
     expect(restart.code).toBe(1);
     expect(restart.err).toContain("OSPF is not configured ('protocols ospf')");
+    // Configured but deactivated: not running either, and said so.
+    const inactive = await fos(
+      a,
+      [
+        'configure',
+        "set protocols ospf area 0 network '192.0.2.0/24'",
+        'deactivate protocols ospf',
+        'commit',
+      ].join('\n'),
+    );
+    expect(inactive.code, inactive.err).toBe(0);
+    try {
+      const r = await fos(a, 'show ip ospf neighbor');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("OSPF is inactive ('protocols ospf' is deactivated)");
+    } finally {
+      await fos(a, ['configure', 'delete protocols ospf', 'commit'].join('\n'));
+    }
   });
 
   it('reset ip bgp soft keeps the session; a hard reset and restart bgp bring it back', async () => {

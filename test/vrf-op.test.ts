@@ -92,11 +92,16 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
     }
     // Names the schema refuses never reach FRR: an interface's name, a reserved one, words of
     // a shell or of vtysh, a name too long.
-    for (const bad of ['eth0', 'default', 'a;b', 'red json', 'x'.repeat(16)]) {
+    for (const bad of ['eth0', 'default', 'all', 'a;b', 'red json', 'x'.repeat(16)]) {
       const r = await fos(a, `show ip route vrf '${bad}'`);
       expect(r.code, bad).not.toBe(0);
       expect(r.err, bad).toMatch(/is not a valid value for 'show ip route vrf'/);
     }
+    // The words an operator may mean by a VRF that is no VRF name say what to type instead.
+    expect((await fos(a, 'show ip route vrf default')).err).toMatch(
+      /; the default VRF is the command without 'vrf NAME'/,
+    );
+    expect((await fos(a, 'show ip bgp vrf all summary')).err).toMatch(/; name one VRF/);
     expect(tab(a, 'show ip route vrf ')).toEqual([]);
     expect(tab(a, 'show ip route ')).toContain('vrf');
   });
@@ -271,5 +276,8 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
     ]);
     expect(await json<Rib>(a, 'show ip route vrf red static')).toEqual({});
     expect((await json<Rib>(a, 'show ip route'))['10.8.0.0/16']).toBeUndefined();
+    // VRF blue's table (101) has no route yet, so the kernel has no such table: an empty view.
+    expect(await json<Rib>(a, 'show ip route vrf blue')).toEqual({});
+    expect(await json<Rib>(a, 'show ipv6 route vrf blue')).toEqual({});
   });
 });

@@ -5,7 +5,7 @@
  * reader parses one tool's JSON into plain data; nothing here changes the
  * system.
  */
-import { runChecked, run } from './run.js';
+import { CommandError, runChecked, run } from './run.js';
 import { ipPrefix, type Target } from './target.js';
 
 /** The kernel's counters of one link (`stats64`). */
@@ -253,17 +253,23 @@ export async function readRoutes(
   family: 4 | 6,
   table: 'main' | number = 'main',
 ): Promise<KernelRoute[]> {
-  const routes = parseRoutes(
-    await runChecked('ip', [
-      ...ipPrefix(target),
-      `-${family}`,
-      '-json',
-      'route',
-      'show',
-      'table',
-      String(table),
-    ]),
-  ).filter((r) => table === 'main' || !LOCAL_TYPES.has(r.type));
+  const args = [
+    ...ipPrefix(target),
+    `-${family}`,
+    '-json',
+    'route',
+    'show',
+    'table',
+    String(table),
+  ];
+  const result = await run('ip', args);
+  // The kernel makes a table with its first route: a VRF's table before that is empty, not an error.
+  if (result.code !== 0 && table !== 'main' && result.stderr.includes('FIB table does not exist'))
+    return [];
+  if (result.code !== 0) throw new CommandError('ip', args, result);
+  const routes = parseRoutes(result.stdout).filter(
+    (r) => table === 'main' || !LOCAL_TYPES.has(r.type),
+  );
   // `default` carries no family in ip's JSON: name it by the family asked for.
   return family === 6
     ? routes.map((r) => (r.prefix === '0.0.0.0/0' ? { ...r, prefix: '::/0' } : r))

@@ -5,7 +5,7 @@
  * accepted (an address is an address), so nothing else reaches the daemon.
  */
 import { askDaemon, daemonPid, FrrRefusal, frrSpace } from '../apply/frr.js';
-import { entriesAt, getNode } from '../config/index.js';
+import { entriesAt, getNode, type ConfigNode } from '../config/index.js';
 import type { Daemon } from '../render/frr.js';
 import { vrfName } from '../schema/fragments.js';
 import { OpError, type OpContext } from './context.js';
@@ -21,6 +21,11 @@ export const vrfArg: ArgSpec = {
   format: '<name>',
   help: 'A VRF of the running configuration',
   reference: { what: 'VRF', path: ['vrf', 'name'] },
+  instead: {
+    default: "the default VRF is the command without 'vrf NAME'",
+    main: "the main table is the command without 'vrf NAME'",
+    all: 'name one VRF (TAB lists those configured)',
+  },
 };
 
 /**
@@ -52,19 +57,22 @@ export const DAEMON_AREAS: Record<Daemon, { readonly path: string; readonly name
 /** Why a daemon does not answer: not configured, or not running (FOS1 starts it again). */
 export function notRunning(ctx: OpContext, daemon: Daemon): OpError {
   const area = DAEMON_AREAS[daemon];
-  const running = ctx.system.running().tree;
   const words = area.path.split(' ');
-  const configured =
+  const configuredIn = (tree: ConfigNode): boolean =>
     daemon === 'zebra' ||
     daemon === 'staticd' ||
-    getNode(running, words) !== undefined ||
+    getNode(tree, words) !== undefined ||
     // A VRF's instance runs on the same daemon.
-    entriesAt(running, 'vrf', 'name').some(
-      ([name]) => getNode(running, ['vrf', 'name', name, ...words]) !== undefined,
+    entriesAt(tree, 'vrf', 'name').some(
+      ([name]) => getNode(tree, ['vrf', 'name', name, ...words]) !== undefined,
+    );
+  if (configuredIn(ctx.system.applied()))
+    return new OpError(
+      `${daemon} is not running in this namespace (see show system drift; fos serve starts it again)`,
     );
   return new OpError(
-    configured
-      ? `${daemon} is not running in this namespace (see show system drift; fos serve starts it again)`
+    configuredIn(ctx.system.running().tree)
+      ? `${area.name} is inactive ('${area.path}' is deactivated), so ${daemon} does not run`
       : `${area.name} is not configured ('${area.path}'), so ${daemon} does not run`,
   );
 }

@@ -309,7 +309,7 @@ export const routingCommands: OpArea = {
       read: (system, args) => {
         const vrf = args['vrf'];
         const base = vrf === undefined ? [] : ['vrf', 'name', vrf];
-        return entriesAt(system.running().tree, ...base, 'protocols', 'bgp', 'neighbor').map(
+        return entriesAt(system.applied(), ...base, 'protocols', 'bgp', 'neighbor').map(
           ([address]) => address,
         );
       },

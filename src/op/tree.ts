@@ -38,6 +38,8 @@ export interface ArgSpec {
    * name that is not configured is refused, naming it, before the command runs.
    */
   readonly reference?: ArgReference;
+  /** Words the type refuses that an operator may well type, and what to type instead. */
+  readonly instead?: Readonly<Record<string, string>>;
 }
 
 /** What a reference argument names: the entries of one named list of the configuration. */
@@ -559,7 +561,7 @@ export function describeOpError(error: OpWordError): string {
         error.arg,
       )
         .map((h) => `${h.format} (${h.description})`)
-        .join(', ')}`;
+        .join(', ')}${insteadOf(error.arg, error.word)}`;
     case 'value-required':
       return `'${words(error.at)}' needs ${argHelp(error.arg)
         .map((h) => `${h.format}: ${h.description}`)
@@ -567,6 +569,13 @@ export function describeOpError(error: OpWordError): string {
     case 'incomplete':
       return `'${words(error.at)}' is not a complete command; expected one of: ${list(error.allowed)}`;
   }
+}
+
+/** An argument's advice for a word its type refuses (`vrf default`: leave out `vrf NAME`). */
+function insteadOf(arg: ArgNode, word: string): string {
+  const instead = arg.spec.instead ?? {};
+  const advice = Object.hasOwn(instead, word) ? instead[word] : undefined;
+  return advice ? `; ${advice}` : '';
 }
 
 // ---------------------------------------------------------------- completion

@@ -14,11 +14,12 @@ import {
 
 /**
  * A VRF name: it is also the name of the VRF's link, so a link name that no
- * interface family claims (VyOS's vrf-name rule), and not a routing table's name.
+ * interface family claims (VyOS's vrf-name rule), not a routing table's name, and not
+ * `all` (FRR's word for every VRF in `show ... vrf all`).
  */
 export const vrfName = pattern(
   'vrf-name',
-  /^(?!(?:bond|br|dum|eth|lan|eno|ens|enp|enx|gnv|ipoe|l2tp|l2tpeth|lo|macsec|peth|ppp|pppoe|pptp|sstp|tun|veth|vti|vtun|vxlan|wg|wlan|wwan)[0-9]*$)(?!(?:default|main|local)$)[A-Za-z][A-Za-z0-9_-]{0,14}$/,
+  /^(?!(?:bond|br|dum|eth|lan|eno|ens|enp|enx|gnv|ipoe|l2tp|l2tpeth|lo|macsec|peth|ppp|pppoe|pptp|sstp|tun|veth|vti|vtun|vxlan|wg|wlan|wwan)[0-9]*$)(?!(?:default|main|local|all)$)[A-Za-z][A-Za-z0-9_-]{0,14}$/,
   '<text>',
   'VRF instance name (at most 15 characters, starting with a letter, not an interface name)',
 );
