@@ -303,6 +303,14 @@ describe('the schema marks ordered lists', () => {
     );
     const lines = help.ok ? help.lines.join('\n') : '';
     expect(lines).not.toContain('vif');
+    // A whole insert line asks for the same entry, its place included.
+    for (const line of [
+      'insert firewall ipv4 name T rule 15 before rule 20',
+      'insert firewall ipv4 name T rule 15 after 20',
+    ]) {
+      const whole = configurationHelp(schema, [], line.split(' '));
+      expect(whole.ok && whole.lines[0], line).toBe('insert PATH rule A before|after rule B');
+    }
   });
 });
 

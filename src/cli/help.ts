@@ -111,7 +111,8 @@ export function configurationHelp(
       ],
     };
   const command = CONFIGURATION[verb];
-  if (verb === 'insert' && rest.length === 0) return { ok: true, lines: insertHelp(schema) };
+  if (verb === 'insert' && (rest.length === 0 || endsWithPlace(rest)))
+    return { ok: true, lines: insertHelp(schema) };
   if (command?.op) {
     const op = opHelp(rest, 'configuration');
     return op.ok ? op : { ...op, index: op.index + 1 };
@@ -156,6 +157,12 @@ export function orderedLists(schema: ContainerNode): string[] {
   };
   visit(schema, '');
   return out;
+}
+
+/** An insert line's place at its end (`... before rule 20`, `... after 20`): help shows insert's own entry. */
+function endsWithPlace(words: readonly string[]): boolean {
+  const place = words.findLastIndex((w) => w === 'before' || w === 'after');
+  return place > 0 && words.length - place <= 3;
 }
 
 function insertHelp(schema: ContainerNode): string[] {
