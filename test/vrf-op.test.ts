@@ -92,7 +92,7 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
     }
     // Names the schema refuses never reach FRR: an interface's name, a reserved one, words of
     // a shell or of vtysh, a name too long.
-    for (const bad of ['eth0', 'default', 'all', 'a;b', 'red json', 'x'.repeat(16)]) {
+    for (const bad of ['eth0', 'default', 'a;b', 'red json', 'x'.repeat(16)]) {
       const r = await fos(a, `show ip route vrf '${bad}'`);
       expect(r.code, bad).not.toBe(0);
       expect(r.err, bad).toMatch(/is not a valid value for 'show ip route vrf'/);
@@ -102,7 +102,7 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
       /; the default VRF is the command without 'vrf NAME'/,
     );
     expect((await fos(a, 'show ip bgp vrf all summary')).err).toMatch(/; name one VRF/);
-    expect(tab(a, 'show ip route vrf ')).toEqual([]);
+    expect(tab(a, 'show ip route vrf ')).toEqual(['all']);
     expect(tab(a, 'show ip route ')).toContain('vrf');
   });
 
@@ -202,7 +202,7 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
       expect(await restartDaemon(space, daemon, frr[daemon]), daemon).toEqual([]);
 
     // TAB offers the configured VRFs, and a VRF's own neighbors after its name.
-    expect(tab(a, 'show ip route vrf ').sort()).toEqual(['blue', 'red']);
+    expect(tab(a, 'show ip route vrf ').sort()).toEqual(['all', 'blue', 'red']);
     expect(tab(a, 'show ip bgp vrf ').sort()).toEqual(['blue', 'red']);
     expect(tab(a, 'show ip bgp vrf red neighbors ')).toEqual(['10.1.0.2']);
     expect(tab(a, 'show ip bgp neighbors ')).toEqual(['10.0.0.2']);
@@ -264,6 +264,13 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
       /zebra: VRF red not found .*configured, but zebra knows a VRF only from its kernel link 'red'/,
     );
 
+    // Every VRF at once: the ones zebra cannot show say so in their place.
+    const all = await fos(a, 'show ip route vrf all');
+    expect(all.code, all.err).toBe(0);
+    expect(all.out).toMatch(/^VRF default:\n[^]*^B>\* 198\.51\.100\.0\/24|^VRF default:/m);
+    expect(all.out).toMatch(/^VRF blue:\nzebra: VRF blue not found \(VRF 'blue' is configured/m);
+    expect(all.out).toMatch(/^VRF red:\nzebra: VRF red not found/m);
+
     // Without zebra, the VRF's kernel table (100) in zebra's shape.
     await stopDaemon(space, 'zebra');
     a.ip('route', 'add', '10.8.0.0/16', 'dev', 'eth1', 'table', '100');
@@ -279,5 +286,10 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
     // VRF blue's table (101) has no route yet, so the kernel has no such table: an empty view.
     expect(await json<Rib>(a, 'show ip route vrf blue')).toEqual({});
     expect(await json<Rib>(a, 'show ipv6 route vrf blue')).toEqual({});
+    const every = await json<Record<string, Rib>>(a, 'show ip route vrf all');
+    expect(Object.keys(every)).toEqual(['default', 'blue', 'red']);
+    expect(Object.keys(every['red']!)).toEqual(['10.8.0.0/16']);
+    expect(every['blue']).toEqual({});
+    expect(Object.keys(every['default']!)).toContain('198.51.100.0/24');
   });
 });

@@ -7,7 +7,7 @@
  */
 import { daemonSince, frrSpace } from '../apply/frr.js';
 import { readRoutes, type KernelRoute } from '../apply/status.js';
-import { valueAt } from '../config/index.js';
+import { entriesAt, valueAt } from '../config/index.js';
 import { ipv4, ipv4Prefix, ipv4ToNumber, ipv6, ipv6Prefix, parseIPv6 } from '../schema/index.js';
 import { anyOf } from '../schema/types.js';
 import { OpError, type OpContext } from './context.js';
@@ -257,6 +257,36 @@ function vrfUnknownToZebra(e: OpError, vrf: string): OpError {
 
 const text = (d: FrrOutput): string[] => [...d.text];
 
+/**
+ * `show ip route vrf all`: the default VRF, then each VRF of the running configuration, each
+ * as its own command shows it, under FRR's `VRF NAME:` headings (json: the views by VRF name).
+ * A VRF that cannot be shown says why in its place; the others are shown all the same.
+ */
+async function allVrfRoutes(ctx: OpContext, family: 4 | 6): Promise<FrrOutput> {
+  const names = entriesAt(ctx.system.applied(), 'vrf', 'name').map(([name]) => name);
+  const json: Record<string, unknown> = {};
+  const lines: string[] = [];
+  for (const name of ['default', ...names]) {
+    if (lines.length) lines.push('');
+    lines.push(`VRF ${name}:`);
+    try {
+      const view = await routes(
+        ctx,
+        family,
+        { kind: 'all' },
+        name === 'default' ? undefined : name,
+      );
+      json[name] = view.json;
+      lines.push(...view.text);
+    } catch (e) {
+      if (!(e instanceof OpError)) throw e;
+      json[name] = { error: e.message };
+      lines.push(e.message);
+    }
+  }
+  return new FrrOutput(json, lines);
+}
+
 /** The protocols a route view may be narrowed to, with their names in help. */
 function routeProtocols(family: 4 | 6): [string, string][] {
   return [
@@ -280,6 +310,11 @@ function vrfRouteCommands(family: 4 | 6): OpCommand[] {
   const ip = family === 4 ? 'ip' : 'ipv6';
   const name = family === 4 ? 'IPv4' : 'IPv6';
   return [
+    command(`show ${ip} route vrf all`, {
+      help: `${name} routes of the default VRF and of every VRF of the running configuration`,
+      run: (ctx) => allVrfRoutes(ctx, family),
+      text,
+    }),
     command(`show ${ip} route vrf <vrf> [<prefix>]`, {
       help: `${name} routes of the VRF (zebra's RIB of the VRF; the VRF's kernel table when FRR does not run)`,
       args: { vrf: vrfArg, prefix: PREFIX[family] },

@@ -411,6 +411,8 @@ export type OpWordError =
       readonly word: string;
       readonly at: readonly string[];
       readonly arg: ArgNode;
+      /** Keywords allowed in the argument's place (`vrf all` beside `vrf <name>`). */
+      readonly keywords?: readonly string[];
     }
   | {
       readonly code: 'value-required';
@@ -500,6 +502,15 @@ function walk(tree: OpTree, words: readonly string[], mode: OpMode): Walk {
     else if (allowed.length === 0) error = { code: 'extra-word', index: i, word, at };
     else if (node.arg && node.keywords.size === 0)
       error = { code: 'invalid-value', index: i, word, at, arg: node.arg };
+    else if (node.arg)
+      error = {
+        code: 'invalid-value',
+        index: i,
+        word,
+        at,
+        arg: node.arg,
+        keywords: allowed.filter((w) => node.keywords.has(w)),
+      };
     else
       error = {
         code: 'unknown-word',
@@ -557,7 +568,7 @@ export function describeOpError(error: OpWordError): string {
     case 'extra-word':
       return `unknown word '${q(error.word)}': '${words(error.at)}' is a complete command and takes no more words`;
     case 'invalid-value':
-      return `'${q(error.word)}' is not a valid value for '${words(error.at)}'; expected ${argHelp(
+      return `'${q(error.word)}' is not a valid value for '${words(error.at)}'; expected ${(error.keywords ?? []).map((k) => `${k}, or `).join('')}${argHelp(
         error.arg,
       )
         .map((h) => `${h.format} (${h.description})`)
