@@ -240,6 +240,18 @@ describe.skipIf(!frrAvailable())('routing inside a VRF in operational mode', () 
     const other = await fos(a, 'show ip bgp vrf red neighbors 10.0.0.2');
     expect(other.code).not.toBe(0);
     expect(other.err).toMatch(/No such neighbor/i);
+    // A session of the VRF is reset there; a neighbor of another instance is not one of its own.
+    expect(tab(a, 'reset ip bgp vrf red ')).toEqual(['10.1.0.2']);
+    const reset = await fos(a, 'reset ip bgp vrf red 10.1.0.2 soft in');
+    expect(reset.code, reset.err).toBe(0);
+    expect(reset.out).toContain('The BGP routes from 10.1.0.2 in VRF red were refreshed');
+    const hard = await fos(a, 'reset ip bgp vrf red 10.1.0.2');
+    expect(hard.code, hard.err).toBe(0);
+    expect(hard.out).toContain('The BGP session with 10.1.0.2 in VRF red was reset.');
+    expect((await fos(a, 'reset ip bgp vrf red 10.0.0.2')).code).not.toBe(0);
+    expect((await fos(a, 'reset ip bgp vrf blue 10.1.0.2')).err).toMatch(
+      /BGP is not configured in VRF 'blue'/,
+    );
     // ospf6d's VRF instance; ospfd keeps its own disabled until the VRF's link exists, and says so.
     const ospf6 = await json<{ neighbors: unknown[] }>(a, 'show ipv6 ospfv3 vrf red neighbor');
     expect(ospf6.neighbors).toEqual([]);

@@ -185,27 +185,65 @@ function ospfCommands(vrf: boolean): OpCommand[] {
 /** What `reset ip bgp` did. */
 interface BgpReset {
   readonly neighbor: string;
+  readonly vrf?: string;
   readonly soft: 'in' | 'out' | 'both' | undefined;
 }
 
 async function resetBgp(
   ctx: OpContext,
   neighbor: string,
-  soft?: BgpReset['soft'],
+  soft: BgpReset['soft'],
+  vrf: string | undefined,
 ): Promise<BgpReset> {
   if (!daemonRuns(ctx, 'bgpd')) throw notRunning(ctx, 'bgpd');
-  const words = `clear ip bgp ${neighbor}${soft === undefined ? '' : soft === 'both' ? ' soft' : ` soft ${soft}`}`;
+  checkVrfInstance(ctx, 'bgpd', vrf);
+  const words = `clear ip bgp ${vrf === undefined ? '' : `vrf ${vrf} `}${neighbor}${soft === undefined ? '' : soft === 'both' ? ' soft' : ` soft ${soft}`}`;
   const [reply] = await ask(ctx, 'bgpd', [words]);
   refusal(reply!);
   ctx.system.note('reset-bgp', words, 'ok');
-  return { neighbor, soft };
+  return { neighbor, ...(vrf === undefined ? {} : { vrf }), soft };
 }
 
-const resetText = (d: BgpReset): string[] => [
-  d.soft === undefined
-    ? `The BGP session with ${d.neighbor} was reset.`
-    : `The BGP routes ${{ in: 'from', out: 'to', both: 'from and to' }[d.soft]} ${d.neighbor} were refreshed; the session stays.`,
-];
+const resetText = (d: BgpReset): string[] => {
+  const who = `${d.neighbor}${d.vrf === undefined ? '' : ` in VRF ${d.vrf}`}`;
+  return [
+    d.soft === undefined
+      ? `The BGP session with ${who} was reset.`
+      : `The BGP routes ${{ in: 'from', out: 'to', both: 'from and to' }[d.soft]} ${who} were refreshed; the session stays.`,
+  ];
+};
+
+/** `reset ip bgp [vrf NAME] <address> [soft [in|out]]`. */
+function resetCommands(inVrf: boolean): OpCommand[] {
+  const at = inVrf ? 'reset ip bgp vrf <vrf> <address>' : 'reset ip bgp <address>';
+  const args: Record<string, ArgSpec> = inVrf
+    ? { vrf: vrfArg, address: neighborArg }
+    : { address: neighborArg };
+  const ways: [string, string, BgpReset['soft']][] = [
+    [
+      '',
+      inVrf
+        ? "Reset a BGP session of the VRF's own BGP instance"
+        : 'Reset the BGP session with the neighbor',
+      undefined,
+    ],
+    [' soft', 'Refresh the routes both ways without resetting the session', 'both'],
+    [
+      ' soft in',
+      'Ask the neighbor to send its routes again (route refresh), and apply the import policy anew',
+      'in',
+    ],
+    [' soft out', 'Send the neighbor its routes again, through the export policy', 'out'],
+  ];
+  return ways.map(([words, help, soft]) =>
+    command(`${at}${words}`, {
+      help,
+      args,
+      run: (ctx, a) => resetBgp(ctx, a['address']!, soft, a['vrf']),
+      text: resetText,
+    }),
+  );
+}
 
 /** What `restart bgp` did. */
 interface DaemonRestart {
@@ -270,30 +308,8 @@ export const routingCommands: OpArea = {
     ...ospfCommands(false),
     ...ospfCommands(true),
     show('show bfd peers', 'BFD peers and their states', 'bfdd', () => 'show bfd peers'),
-    command('reset ip bgp <address>', {
-      help: 'Reset the BGP session with the neighbor',
-      args: { address: neighborArg },
-      run: (ctx, a) => resetBgp(ctx, a['address']!),
-      text: resetText,
-    }),
-    command('reset ip bgp <address> soft', {
-      help: 'Refresh the routes both ways without resetting the session',
-      args: { address: neighborArg },
-      run: (ctx, a) => resetBgp(ctx, a['address']!, 'both'),
-      text: resetText,
-    }),
-    command('reset ip bgp <address> soft in', {
-      help: 'Ask the neighbor to send its routes again (route refresh), and apply the import policy anew',
-      args: { address: neighborArg },
-      run: (ctx, a) => resetBgp(ctx, a['address']!, 'in'),
-      text: resetText,
-    }),
-    command('reset ip bgp <address> soft out', {
-      help: 'Send the neighbor its routes again, through the export policy',
-      args: { address: neighborArg },
-      run: (ctx, a) => resetBgp(ctx, a['address']!, 'out'),
-      text: resetText,
-    }),
+    ...resetCommands(false),
+    ...resetCommands(true),
     ...RESTARTS.map(([word, daemon]) =>
       command(`restart ${word}`, {
         help: `Restart ${daemon} (${DAEMON_AREAS[daemon].name}) with its configuration`,
