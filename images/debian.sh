@@ -40,6 +40,10 @@ for e in "${excludes[@]}"; do
   case $e in /lib/*) dpkgopts+=(--dpkgopt="path-exclude=/usr$e") ;; esac # merged /usr
 done
 dpkgopts+=(--dpkgopt='path-include=/usr/share/doc/*/copyright')
+# But the event device of input: the ACPI power button (a hypervisor's shutdown) reaches logind
+# through it.
+dpkgopts+=(--dpkgopt='path-include=/lib/modules/*/kernel/drivers/input/evdev.ko'
+  --dpkgopt='path-include=/usr/lib/modules/*/kernel/drivers/input/evdev.ko')
 
 # The initramfs holds only what a virtio disk with ext4 needs: small, so it
 # unpacks fast under emulation. Set before the kernel is installed, so that its

@@ -59,6 +59,11 @@ export interface RouterVm {
   console(): string;
   /** A clean reboot of the guest (same qemu, same disk); resolves once SSH answers again. */
   reboot(): Promise<void>;
+  /**
+   * Presses the VM's ACPI power button, as a hypervisor's shutdown does (QMP
+   * system_powerdown); resolves with qemu's exit status once the guest has powered off.
+   */
+  powerButton(timeout?: number): Promise<number | null>;
   /** Kills qemu and removes the VM's files. */
   stop(): Promise<void>;
 }
@@ -146,6 +151,8 @@ class Vm implements RouterVm {
       `${dir}.console`,
       '--agent',
       `${dir}.agent`,
+      '--qmp',
+      `${dir}.qmp`,
       ...linkArgs,
       ...Object.entries(options.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     ];
@@ -213,6 +220,28 @@ class Vm implements RouterVm {
     await this.waitForSsh(BOOT_TIMEOUT);
   }
 
+  async powerButton(timeout = BOOT_TIMEOUT): Promise<number | null> {
+    const exited = new Promise<number | null>((r) => this.qemu.once('exit', (code) => r(code)));
+    await qmp(`${this.dir}.qmp`, 'system_powerdown');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${this.name}: still running ${timeout} ms after the power button: ${this.tail()}`,
+            ),
+          ),
+        timeout,
+      );
+    });
+    try {
+      return await Promise.race([exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -221,9 +250,42 @@ class Vm implements RouterVm {
       this.qemu.kill('SIGKILL');
       await exited;
     }
-    for (const suffix of ['.console', '.agent']) rmSync(`${this.dir}${suffix}`, { force: true });
+    for (const suffix of ['.console', '.agent', '.qmp'])
+      rmSync(`${this.dir}${suffix}`, { force: true });
     this.onStop();
   }
+}
+
+/** One QMP command on qemu's control socket (after the capabilities handshake qemu asks for). */
+function qmp(path: string, command: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let seen = '';
+    let step = 0;
+    socket.setTimeout(10_000, () => {
+      socket.destroy();
+      reject(new Error(`qmp ${command}: no answer; saw ${seen}`));
+    });
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      seen += d.toString();
+      // The greeting, then one {"return": {}} per command sent.
+      const returns = seen.split('"return"').length - 1;
+      if (step === 0 && seen.includes('"QMP"')) {
+        step = 1;
+        socket.write('{"execute":"qmp_capabilities"}\n');
+      } else if (step === 1 && returns >= 1) {
+        step = 2;
+        socket.write(`${JSON.stringify({ execute: command })}\n`);
+      } else if (step === 2 && returns >= 2) {
+        socket.end();
+        resolve();
+      } else if (seen.includes('"error"')) {
+        socket.destroy();
+        reject(new Error(`qmp ${command}: ${seen}`));
+      }
+    });
+  });
 }
 
 /** Whether an SSH server answers on the port (qemu accepts connections before the guest listens). */

@@ -117,6 +117,12 @@ describe('one router', () => {
     const restarts = await router.guest(['systemctl', 'show', '-p', 'NRestarts', 'fos.service']);
     expect(restarts.out.trim()).toMatch(/^NRestarts=[1-9]/);
   });
+
+  it("powers off cleanly at the hypervisor's ACPI power button", async () => {
+    // logind takes the power button; systemd stops fos.service and powers off, so qemu exits.
+    expect(await router.powerButton(120_000)).toBe(0);
+    expect(router.console()).toMatch(/reboot: Power down/);
+  });
 });
 
 describe('two routers joined by a socket network', () => {
