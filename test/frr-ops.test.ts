@@ -176,7 +176,7 @@ describe.skipIf(!frrAvailable())('routing commands against real FRR', () => {
     try {
       const r = await fos(a, 'show ip ospf neighbor');
       expect(r.code).toBe(1);
-      expect(r.err).toContain("OSPF is inactive ('protocols ospf' is deactivated)");
+      expect(r.err).toContain('OSPF is configured but inactive (deactivated');
     } finally {
       await fos(a, ['configure', 'delete protocols ospf', 'commit'].join('\n'));
     }

@@ -213,6 +213,22 @@ describe('dispatch', () => {
       /^unknown word 'configuraton' after 'show' \(did you mean 'configuration'\?\); expected one of: /,
     ],
     ['shwo', 'unknown-command', 0, /^unknown command 'shwo' \(did you mean 'show'\?\); /],
+    // Where a keyword and an argument share the place: a word near a keyword is a misspelling,
+    [
+      'show ip route conected',
+      'unknown-word',
+      3,
+      /^unknown word 'conected' after 'show ip route' \(did you mean 'connected'\?\)/,
+    ],
+    ['show ip bgp sumary', 'unknown-word', 3, /\(did you mean 'summary'\?\)/],
+    ['reset ip bgp vfr', 'unknown-word', 3, /\(did you mean 'vrf'\?\)/],
+    // and any other a value the argument refuses, naming both.
+    [
+      'show ip route vrf eth0',
+      'invalid-value',
+      4,
+      /^'eth0' is not a valid value for 'show ip route vrf'; expected one of all, or <name> \(A VRF/,
+    ],
   ])('%s: %s at word %i', (words, code, index, message) => {
     const e = errorOf(words);
     expect(e.code).toBe(code);

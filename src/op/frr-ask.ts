@@ -72,7 +72,7 @@ export function notRunning(ctx: OpContext, daemon: Daemon): OpError {
     );
   return new OpError(
     configuredIn(ctx.system.running().tree)
-      ? `${area.name} is inactive ('${area.path}' is deactivated), so ${daemon} does not run`
+      ? `${area.name} is configured but inactive (deactivated, or under a deactivated node), so ${daemon} does not run`
       : `${area.name} is not configured ('${area.path}'), so ${daemon} does not run`,
   );
 }

@@ -13,6 +13,7 @@ import {
   getNode,
   listAllowed as list,
   matchKeyword,
+  nearestWords,
 } from '../config/index.js';
 import type { ValueHelp, ValueType } from '../schema/index.js';
 import { OpError, type OpContext } from './context.js';
@@ -502,7 +503,8 @@ function walk(tree: OpTree, words: readonly string[], mode: OpMode): Walk {
     else if (allowed.length === 0) error = { code: 'extra-word', index: i, word, at };
     else if (node.arg && node.keywords.size === 0)
       error = { code: 'invalid-value', index: i, word, at, arg: node.arg };
-    else if (node.arg)
+    else if (node.arg && nearestWords(word, [...node.keywords.keys()]).length === 0)
+      // Neither a keyword nor near one: a value of the argument beside them that its type refuses.
       error = {
         code: 'invalid-value',
         index: i,
@@ -568,7 +570,7 @@ export function describeOpError(error: OpWordError): string {
     case 'extra-word':
       return `unknown word '${q(error.word)}': '${words(error.at)}' is a complete command and takes no more words`;
     case 'invalid-value':
-      return `'${q(error.word)}' is not a valid value for '${words(error.at)}'; expected ${(error.keywords ?? []).map((k) => `${k}, or `).join('')}${argHelp(
+      return `'${q(error.word)}' is not a valid value for '${words(error.at)}'; expected ${error.keywords?.length ? `one of ${list(error.keywords)}, or ` : ''}${argHelp(
         error.arg,
       )
         .map((h) => `${h.format} (${h.description})`)
