@@ -13,6 +13,7 @@
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
 const vm = require('node:vm');
 require('./process-env.cjs');
 
@@ -25,20 +26,16 @@ try {
 } catch {
   // no cache: compiled as Node compiles any script
 }
-// Node calls the default loader for scripts experimental and warns at the first import(); that
-// one warning would only fill the journal of every router at its first terminal session.
-const emitWarning = process.emitWarning;
-process.emitWarning = function (warning, ...rest) {
-  if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
-  return emitWarning.call(this, warning, ...rest);
-};
+// Node 20 loses a script's import() callback when V8 accepts its code cache ("A dynamic import
+// callback was not specified"), so the bundle cannot import() ink-terminal.js (an ES module
+// beside it) itself: src/ui/lazy.ts calls this import, made here in a module Node loaded.
+globalThis[Symbol.for('fos.importInkTerminal')] = () =>
+  import(pathToFileURL(join(dirname(file), 'ink-terminal.js')).href);
 const script = new vm.Script(
   `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,
   {
     filename: file,
     cachedData,
-    // import() of ink-terminal.js (an ES module beside the bundle) as Node's own loader does it.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   },
 );
 if (cachedData !== undefined && script.cachedDataRejected)

@@ -15,6 +15,9 @@ let loading: Promise<typeof InkTerminal> | undefined;
  */
 const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 
+/** Where bin/fos-cached.cjs puts its import of ink-terminal.js. */
+const INK_IMPORT = Symbol.for('fos.importInkTerminal');
+
 /** Load the ink front-end (once); call it before a terminal may be drawn with ink. */
 export function loadInk(): Promise<typeof InkTerminal> {
   loading ??= importInk();
@@ -25,7 +28,12 @@ async function importInk(): Promise<typeof InkTerminal> {
   const saved = CI_VARIABLES.map((name) => [name, process.env[name]] as const);
   for (const [name] of saved) delete process.env[name];
   try {
-    loaded = (await import('./ink-terminal.js')).InkTerminal;
+    // A script run from a V8 code cache (bin/fos-cached.cjs, the router image) cannot import():
+    // Node 20 loses its import callback with the cache. That loader imports ink for it.
+    const hostImport = (
+      globalThis as { [INK_IMPORT]?: () => Promise<{ InkTerminal: typeof InkTerminal }> }
+    )[INK_IMPORT];
+    loaded = (await (hostImport ? hostImport() : import('./ink-terminal.js'))).InkTerminal;
   } finally {
     for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }

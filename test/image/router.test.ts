@@ -53,6 +53,17 @@ describe('one router', () => {
     }
   });
 
+  it('draws the ink front-end for a terminal that can take it (the code-cached bundle imports it)', async () => {
+    const s = router.session({ term: 'xterm-256color' });
+    try {
+      await s.waitFor('fos@fos:~$', 60_000);
+      const out = await s.type('show interfaces', /eth0\s.*198\.51\.100\.15\/24/, 60_000);
+      expect(out).not.toContain('did not load');
+    } finally {
+      s.kill();
+    }
+  });
+
   it('commits an address on a port into the guest kernel', async () => {
     expect(await addresses(router, 'eth1')).toEqual([]);
     const r = await router.ssh(
