@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScript } from '../grammar/index.js';
 import { completeLine, formatHelp } from '../src/cli/complete.js';
 import { ShellEngine } from '../src/cli/engine.js';
-import { loadSetForm, redactSecrets } from '../src/config/index.js';
+import { activeTree, loadSetForm, redactSecrets } from '../src/config/index.js';
 import { routerAccess } from '../src/main.js';
 import {
   argName,
@@ -448,7 +448,10 @@ describe('completion sources', () => {
       "set vrf name red table '100'\nset vrf name blue table '101'",
       schema,
     ).tree;
-    const system = { applied: () => running } as unknown as OpSystem;
+    const system = {
+      applied: () => running,
+      running: () => ({ id: 1, tree: running }),
+    } as unknown as OpSystem;
     const values = new CompletionValues(tree.sources, system);
     const runtime = (source: string, args: OpArgs) => values.get(source, args);
     const tab = (words: string[]) =>
@@ -464,10 +467,27 @@ describe('completion sources', () => {
       "VRF 'green' does not exist (vrf name green); configured: blue, red",
     );
     const empty = {
-      system: { applied: () => loadSetForm('', schema).tree },
+      system: {
+        applied: () => loadSetForm('', schema).tree,
+        running: () => ({ id: 1, tree: loadSetForm('', schema).tree }),
+      },
     } as unknown as OpContext;
     expect(() => c.run(empty, { vrf: 'red' })).toThrow(
       "VRF 'red' does not exist (vrf name red); no VRF is configured",
+    );
+    // A deactivated VRF is in the configuration but applied nowhere: said so, not "does not exist".
+    const withInactive = loadSetForm(
+      "set vrf name red table '100'\nset vrf name blue table '101'\ndeactivate vrf name blue",
+      schema,
+    ).tree;
+    const deactivated = {
+      system: {
+        applied: () => activeTree(withInactive, schema),
+        running: () => ({ id: 1, tree: withInactive }),
+      },
+    } as unknown as OpContext;
+    expect(() => c.run(deactivated, { vrf: 'blue' })).toThrow(
+      "VRF 'blue' is deactivated in the running configuration (vrf name blue): 'activate' it to use it",
     );
     expect(ran).toEqual(['red p1']);
   });

@@ -199,7 +199,18 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * `routesTotal`; routes on a link that is down, which zebra leaves out, not
  * counted). Whether it became ready in time.
  */
-export async function zebraReady(ctx: OpContext, family: 4 | 6): Promise<boolean> {
+export function zebraReady(ctx: OpContext, family: 4 | 6): Promise<boolean> {
+  // Once per command: `show ip route vrf all` asks for each VRF, and waits (if at all) once.
+  let waits = readyWaits.get(ctx);
+  if (!waits) readyWaits.set(ctx, (waits = new Map()));
+  let ready = waits.get(family);
+  if (!ready) waits.set(family, (ready = waitForZebra(ctx, family)));
+  return ready;
+}
+
+const readyWaits = new WeakMap<OpContext, Map<4 | 6, Promise<boolean>>>();
+
+async function waitForZebra(ctx: OpContext, family: 4 | 6): Promise<boolean> {
   const since = daemonSince(frrSpace(ctx.system.target), 'zebra');
   if (since === undefined || Date.now() - since > ZEBRA_SETTLED_MS) return true;
   const end = Date.now() + ZEBRA_READY_MS;

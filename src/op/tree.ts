@@ -65,10 +65,16 @@ export function unknownReference(
   value: string,
 ): OpError | undefined {
   const running = ctx.system.applied();
-  if (getNode(running, [...reference.path, value]) !== undefined) return undefined;
+  const path = [...reference.path, value];
+  if (getNode(running, path) !== undefined) return undefined;
   const known = entriesAt(running, ...reference.path).map(([name]) => name);
+  // Deactivated (`deactivate vrf name blue`): in the configuration, but nothing applies it.
+  if (getNode(ctx.system.running().tree, path) !== undefined)
+    return new OpError(
+      `${reference.what} '${value}' is deactivated in the running configuration (${formatPath(path)}): 'activate' it to use it`,
+    );
   return new OpError(
-    `${reference.what} '${value}' does not exist (${formatPath([...reference.path, value])}); ${
+    `${reference.what} '${value}' does not exist (${formatPath(path)}); ${
       known.length ? `configured: ${list(known)}` : `no ${reference.what} is configured`
     }`,
   );
