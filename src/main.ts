@@ -601,7 +601,7 @@ async function serve(args: string[], globals: Globals, io: Io): Promise<number> 
   };
   const listenSsh = (): Promise<SshServer> =>
     startSshServer(
-      { host, port, hostKey: loadHostKey(globals.state) },
+      { host, port, hostKey: loadHostKey(globals.state, (line) => io.err(`fos serve: ${line}\n`)) },
       hooks,
       limitsWith(process.env['FOS_TEST_SSH_LIMITS']),
     );

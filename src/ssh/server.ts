@@ -5,7 +5,7 @@
  */
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel, ServerConfig } from 'ssh2';
-import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -78,10 +78,29 @@ export function newHostKey(): { private: string; public: string } {
   throw new Error('ssh: could not make an ed25519 host key that parses');
 }
 
-/** The host key, made on first start and kept in the state directory. */
-export function loadHostKey(stateDir: string): string {
+/**
+ * The host key, made on first start and kept in the state directory. A key on disk that ssh2
+ * cannot read (one an older FOS1 made, see newHostKey, or a damaged file) could never have been
+ * served, so no client knows it: it is moved aside to `.unreadable`, said so through `warn`,
+ * and a new one is made, rather than the daemon failing at every start.
+ */
+export function loadHostKey(stateDir: string, warn: (line: string) => void = () => {}): string {
   const file = join(stateDir, 'ssh_host_ed25519_key');
-  if (existsSync(file)) return readFileSync(file, 'utf8');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8');
+    const parsed = utils.parseKey(key);
+    if (!(parsed instanceof Error)) return key;
+    try {
+      renameSync(file, `${file}.unreadable`);
+    } catch (e) {
+      // A daemon starting at the same time moved it first (and makes the new key both keep).
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    rmSync(`${file}.pub`, { force: true });
+    warn(
+      `the host key ${file} cannot be read (${parsed.message}); it is now ${file}.unreadable, and a new key is made`,
+    );
+  }
   const pair = newHostKey();
   // Written aside and linked into place: a daemon starting at the same time
   // never reads half a key, and the first key made is the one both keep.
