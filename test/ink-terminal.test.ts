@@ -103,6 +103,42 @@ describe('line editing and paging in the ink front-end', () => {
   });
 });
 
+describe('a long session in the ink front-end', () => {
+  it('writes every line after thousands, once and in order; a page or a list never writes it all again', async () => {
+    const t = inkTerminal();
+    try {
+      await t.term.feed('set terminal length 0\r');
+      // 250 commands of 14 lines: 3,500 lines, where a transcript kept to 2,000 fell silent.
+      for (let i = 0; i < 250; i++) await t.term.feed('show version\r');
+      await t.term.feed('show frobnicate-after-the-rest\r');
+      await expect
+        .poll(() => t.output(), { timeout: 10_000 })
+        .toContain("unknown word 'frobnicate-after-the-rest'");
+      const text = t.output().replace(/\r/g, '');
+      expect(text.match(/Version: +FOS1/g)).toHaveLength(250);
+      expect(text.match(/Architecture: +\S/g)).toHaveLength(250);
+      expect(text.split('show frobnicate-after-the-rest').length - 1).toBe(1);
+      expect(text.lastIndexOf('Version:')).toBeLessThan(text.indexOf('frobnicate-after-the-rest'));
+      // Ink clears the screen and scrollback and writes the whole session again when its live
+      // part is as tall as the screen: a page (even at a length of the screen's height) and a
+      // tall completion list leave a row free.
+      const mark = t.output().length;
+      await t.term.feed('set terminal length 30\r');
+      await t.term.feed('show interfaces detail\r');
+      await expect.poll(() => t.output().slice(mark)).toContain('--More--');
+      await t.term.feed('q');
+      await t.term.feed('show ?');
+      await expect.poll(() => t.output().slice(mark)).toContain('Possible completions');
+      await new Promise((r) => setTimeout(r, 300));
+      const tail = t.output().slice(mark);
+      expect(tail).not.toContain('\x1b[3J');
+      expect(tail.length).toBeLessThan(50_000);
+    } finally {
+      t.term.dispose();
+    }
+  }, 60_000);
+});
+
 describe('long lines in the ink front-end', () => {
   const cpuMs = (since: NodeJS.CpuUsage): number => {
     const used = process.cpuUsage(since);

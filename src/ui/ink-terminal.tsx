@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { Box, render, Static, Text, type Instance } from 'ink';
-import { useSyncExternalStore } from 'react';
+import { useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { formatHelp, tabAction } from '../cli/complete.js';
 import type { ShellEngine } from '../cli/engine.js';
 import { LineEditor } from '../cli/line-editor.js';
@@ -39,6 +39,8 @@ interface ViewState {
 }
 
 class ViewStore {
+  /** The id of the last transcript line ink has written: lines up to it may be dropped. */
+  written = -1;
   private listeners = new Set<() => void>();
   constructor(public state: ViewState) {}
   set(patch: Partial<ViewState>): void {
@@ -98,6 +100,29 @@ export function visiblePart(
   };
 }
 
+/**
+ * The transcript, written once above the live part. Ink's <Static> writes the items past the
+ * count it wrote before, so a transcript kept to its last N lines stopped being written once it
+ * had N (a session went silent after 2000 lines). Here a <Static> is given only the lines not
+ * yet written, and starts again (a new key) once they are, so written lines can be dropped.
+ */
+function Transcript({ store, lines }: { store: ViewStore; lines: readonly TranscriptLine[] }) {
+  const [written, setWritten] = useState(store.written);
+  const fresh = useMemo(() => lines.filter((line) => line.id > written), [lines, written]);
+  const last = fresh.at(-1)?.id;
+  // Layout effects run after ink has written the commit's <Static> lines.
+  useLayoutEffect(() => {
+    if (last === undefined) return;
+    store.written = last;
+    setWritten(last);
+  }, [store, last]);
+  return (
+    <Static key={written} items={fresh}>
+      {(line) => <Line key={line.id} line={line} />}
+    </Static>
+  );
+}
+
 function View({ store }: { store: ViewStore }): React.JSX.Element {
   const s = useSyncExternalStore(store.subscribe, store.get);
   const shown = visiblePart(s.buffer, s.cursor, s.columns * Math.max(1, Math.floor(s.rows / 2)));
@@ -106,7 +131,7 @@ function View({ store }: { store: ViewStore }): React.JSX.Element {
   const after = shown.text.slice(shown.cursor + 1);
   return (
     <>
-      <Static items={[...s.transcript]}>{(line) => <Line key={line.id} line={line} />}</Static>
+      <Transcript store={store} lines={s.transcript} />
       {s.pager ? (
         <Box flexDirection="column">
           {s.pager.lines.slice(s.pager.offset, s.pager.offset + s.pager.page).map((text, i) => (
@@ -254,7 +279,9 @@ export class InkTerminal {
 
   private append(lines: readonly string[], tone?: TranscriptLine['tone']): void {
     const added = lines.map((text) => ({ id: this.nextId++, text, tone: tone ?? toneOf(text) }));
-    this.store.set({ transcript: [...this.store.state.transcript, ...added].slice(-2000) });
+    const { written } = this.store;
+    const unwritten = this.store.state.transcript.filter((line) => line.id > written);
+    this.store.set({ transcript: [...unwritten, ...added] });
   }
 
   /** Keys at `--More--` (src/cli/pager.ts): lines that leave the page go to the transcript. */
@@ -327,9 +354,7 @@ export class InkTerminal {
           await this.submit('exit', false);
           break;
         case 'help':
-          this.store.set({
-            panel: formatHelp(this.host.complete(this.editor.buffer, this.editor.cursor)),
-          });
+          this.showPanel(formatHelp(this.host.complete(this.editor.buffer, this.editor.cursor)));
           break;
         case 'complete':
           this.tab();
@@ -372,6 +397,22 @@ export class InkTerminal {
     this.store.set({ panel: undefined, spinner: this.store.state.spinner });
   }
 
+  /**
+   * Help or a completion list under the prompt. Ink clears the screen and its scrollback and
+   * writes the whole session again whenever its live part is as tall as the screen, so a list
+   * too tall for it is written above the prompt instead, as bash writes one.
+   */
+  private showPanel(lines: readonly string[]): void {
+    const { rows, columns, prompt } = this.store.state;
+    const promptRows = Math.ceil((prompt.length + this.editor.buffer.length + 1) / columns);
+    if (1 + promptRows + lines.length < rows) {
+      this.store.set({ panel: lines });
+      return;
+    }
+    this.append([`${prompt}${this.editor.buffer}`, ...lines], 'plain');
+    this.store.set({ panel: undefined });
+  }
+
   private tab(): void {
     const { buffer, cursor } = this.editor;
     const action = tabAction(this.host.complete(buffer, cursor), this.lastWasTab);
@@ -383,7 +424,7 @@ export class InkTerminal {
       this.store.set({ buffer: this.editor.buffer, cursor: this.editor.cursor, panel: undefined });
       this.lastWasTab = !action.final;
     } else if (action.kind === 'list') {
-      this.store.set({ panel: action.lines });
+      this.showPanel(action.lines);
       this.lastWasTab = false;
     } else this.lastWasTab = true;
   }
@@ -421,11 +462,15 @@ export class InkTerminal {
       this.store.set({ pager: appendToPager(waiting, lines) });
       return;
     }
+    // A page leaves the screen's last row free: ink clears the screen and its scrollback and
+    // writes the whole session again whenever its live part (the page and --More--) fills it.
+    const { rows } = this.store.state;
+    const length = this.engine.terminal.length;
     const pager = startPager(lines, {
       ok,
       noMore,
-      length: this.engine.terminal.length,
-      rows: this.store.state.rows,
+      length: length ? Math.max(1, Math.min(length, rows - 2)) : length,
+      rows: rows - 1,
     });
     if (pager) this.store.set({ pager });
     else this.append(lines, ok ? undefined : 'error');
