@@ -185,6 +185,35 @@ describe('copy, rename, update and configure exclusive', () => {
     expect(r.out).not.toContain('br0');
   });
 
+  it("copy and rename as VyOS spells them, the list's word again: copy rule 20 to rule 30", async () => {
+    const r = await runFos([
+      ...lab.flags,
+      '-c',
+      [
+        'configure',
+        "set firewall ipv4 name WAN-IN rule 20 action 'accept'",
+        "set firewall ipv4 name WAN-IN rule 20 protocol 'tcp'",
+        'edit firewall ipv4 name WAN-IN',
+        'copy rule 20 to rule 30',
+        'rename rule 20 to rule 15',
+        'top',
+        'show firewall | display set',
+      ].join('; '),
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("set firewall ipv4 name WAN-IN rule 30 protocol 'tcp'");
+    expect(r.out).toContain("set firewall ipv4 name WAN-IN rule 15 protocol 'tcp'");
+    expect(r.out).not.toContain('rule 20');
+    // Another word there is not the list's: refused with the usage.
+    const wrong = await runFos([
+      ...lab.flags,
+      '-c',
+      "configure; set firewall ipv4 name WAN-IN rule 20 action 'accept'; copy firewall ipv4 name WAN-IN rule 20 to name 30",
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain('usage: copy PATH-TO-ENTRY to [LIST] NEW-NAME');
+  });
+
   it('rename rewrites what named the entry, and says where', async () => {
     const r = await runFos([
       ...lab.flags,

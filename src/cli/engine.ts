@@ -878,16 +878,22 @@ export class ShellEngine {
     return ok('Updated: your changes now stand on the newest running configuration.');
   }
 
-  /** `copy PATH to KEY` / `rename PATH to KEY` for tag entries (`rename interfaces bridge br0 to br1`). */
+  /**
+   * `copy PATH to KEY` / `rename PATH to KEY` for tag entries (`rename interfaces bridge br0 to
+   * br1`, as Junos), or with the list's word again before the new name (`copy rule 10 to rule
+   * 20`, as VyOS).
+   */
   private copyOrRename(verb: 'copy' | 'rename', words: string[]): CommandResult {
     const session = this.session!;
     const to = words.indexOf('to');
-    if (to < 2 || to !== words.length - 2)
+    const keyAt =
+      to >= 2 && to === words.length - 3 && words[to + 1] === words[to - 2] ? to + 2 : to + 1;
+    if (to < 2 || keyAt !== words.length - 1)
       return fail(
-        `usage: ${verb} PATH-TO-ENTRY to NEW-NAME (${verb} interfaces bridge br0 to br1)`,
+        `usage: ${verb} PATH-TO-ENTRY to [LIST] NEW-NAME (${verb} interfaces bridge br0 to br1, ${verb} rule 10 to rule 20)`,
       );
     const from = [...session.level, ...words.slice(0, to)];
-    const key = words[to + 1]!;
+    const key = words[keyAt]!;
     const tag = schemaAt(this.schema, from.slice(0, -1));
     if (tag?.kind !== 'tag')
       return fail(
@@ -900,7 +906,7 @@ export class ShellEngine {
       return fail(
         describeEditError({
           code: 'invalid-value',
-          index: to + 1,
+          index: keyAt,
           word: key,
           at: from.slice(0, -1),
           node: tag,
