@@ -45,6 +45,16 @@ describe('deactivate and activate', () => {
     expect(r.out).toContain('deactivate interfaces ethernet eth0\n');
   });
 
+  it('says so when there is nothing to do, as Junos warns, and changes nothing', async () => {
+    const r = await fos(
+      'configure; activate interfaces ethernet eth0 address; deactivate interfaces ethernet eth1; deactivate interfaces ethernet eth1; compare',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("warning: 'interfaces ethernet eth0 address' is not inactive");
+    expect(r.out).toContain("warning: 'interfaces ethernet eth1' is already inactive");
+    expect(r.out.match(/^! +inactive: ethernet eth1/gm)).toHaveLength(1);
+  });
+
   it('refuses a value or a whole tag node, naming it', async () => {
     const a = await fos("configure; deactivate interfaces ethernet eth0 address '192.0.2.1/24'");
     expect(a.code).not.toBe(0);

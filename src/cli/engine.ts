@@ -642,7 +642,7 @@ export class ShellEngine {
       };
     }
     this.session = { ...session, candidate: editor.finish() };
-    return ok();
+    return result.warning ? ok(result.warning) : ok();
   }
 
   /** `insert PATH rule A before|after rule B`: move a rule, telling what was renumbered. */

@@ -14,7 +14,11 @@ import { checkLeafValue, resolveWords, schemaAt, type PathError } from './resolv
 import { configNode, getNode, type ConfigNode, type ConfigPath, type TreeEditor } from './tree.js';
 
 export type EditResult =
-  | { readonly ok: true }
+  | {
+      readonly ok: true;
+      /** What to tell although it worked: `activate` of a node that was not inactive. */
+      readonly warning?: string;
+    }
   | { readonly ok: false; readonly error: EditError; readonly unsupported?: boolean };
 
 const OK: EditResult = { ok: true };
@@ -181,6 +185,12 @@ export function applyActivation(
       reason: `name one entry, such as '${verb} ${formatPath(path)} <name>'`,
     });
   if (!editor.has(path)) return fail({ code: 'not-configured', at: path });
+  // As Junos: nothing to do is said, not an error.
+  if ((getNode(editor.tree, path)?.inactive ?? false) === inactive)
+    return {
+      ok: true,
+      warning: `warning: '${formatPath(path)}' is ${inactive ? 'already inactive' : 'not inactive'}`,
+    };
   editor.setInactive(path, inactive);
   return OK;
 }
