@@ -81,6 +81,23 @@ describe('show | compare', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.out + bad.err).toMatch(/there is no rollback 999: \d+ revisions are kept/);
   });
+
+  it('shows only what changed at the edit level, or under the path shown, as Junos', async () => {
+    const edit = "configure; set system host-name 'cmp2'; set interfaces ethernet eth2 mtu 1300";
+    const atLevel = await fos(`${edit}; edit interfaces; show | compare`);
+    expect(atLevel.code, atLevel.err).toBe(0);
+    expect(atLevel.out).toMatch(/^\+ +mtu 1300$/m);
+    expect(atLevel.out).not.toContain('host-name');
+    const underPath = await fos(`${edit}; show system | compare`);
+    expect(underPath.out).toMatch(/^\+ +host-name cmp2$/m);
+    expect(underPath.out).not.toContain('mtu');
+    // `compare` itself stays the whole candidate, at any level, as VyOS.
+    const whole = await fos(`${edit}; edit interfaces; compare`);
+    expect(whole.out).toContain('host-name cmp2');
+    expect(whole.out).toContain('mtu 1300');
+    const nothing = await fos(`${edit}; edit interfaces ethernet eth0; show | compare`);
+    expect(nothing.out).toContain('No changes.');
+  });
 });
 
 describe('edit of a tag node without a name', () => {

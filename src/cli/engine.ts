@@ -19,6 +19,7 @@ import {
   formatPath,
   formatSetPath,
   getNode,
+  onlyAt,
   loadConfigTextSliced,
   loadSetFormSliced,
   matchKeyword,
@@ -221,8 +222,11 @@ export class ShellEngine {
       : ({ ok: true, words: typed } as const);
     let words = expanded.ok ? [...expanded.words] : typed;
     let pipes = command.pipes.map((p) => expandPipe(p.map((w) => w.text)));
-    // Junos's `show | compare [rollback N]` is `compare [rollback N]`.
-    if (this.session && words.length === 1 && words[0] === 'show' && pipes[0]?.[0] === 'compare') {
+    // Junos's `show [PATH] | compare [rollback N]` is `compare [rollback N]` of what is at the
+    // edit level (and PATH) only.
+    this.compareWithin = [];
+    if (this.session && words[0] === 'show' && pipes[0]?.[0] === 'compare') {
+      this.compareWithin = [...this.session.level, ...words.slice(1)];
       words = pipes[0];
       pipes = pipes.slice(1);
     }
@@ -695,6 +699,9 @@ export class ShellEngine {
     );
   }
 
+  /** What `show [PATH] | compare` narrows the next compare to (empty: the whole tree). */
+  private compareWithin: readonly string[] = [];
+
   private compare(words: string[]): CommandResult {
     const session = this.session!;
     const [first, second] = words;
@@ -747,7 +754,12 @@ export class ShellEngine {
   }
 
   private diffLines(older: ConfigNode, newer: ConfigNode): string[] {
-    const diff = diffCurly(this.visible(older), this.visible(newer), this.schema);
+    const within = this.compareWithin;
+    const diff = diffCurly(
+      this.visible(onlyAt(older, within)),
+      this.visible(onlyAt(newer, within)),
+      this.schema,
+    );
     return diff ? diff.trimEnd().split('\n') : ['No changes.'];
   }
 

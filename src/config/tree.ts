@@ -67,6 +67,16 @@ export function getNode(tree: ConfigNode, path: ConfigPath): ConfigNode | undefi
   return current;
 }
 
+/** The tree cut down to the node at `path` and its ancestors (empty when there is none). */
+export function onlyAt(tree: ConfigNode, path: ConfigPath): ConfigNode {
+  if (path.length === 0) return tree;
+  let node = getNode(tree, path);
+  if (!node) return EMPTY_TREE;
+  for (let i = path.length - 1; i >= 0; i--)
+    node = configNode(new Map([[path[i]!, node]]), [], undefined);
+  return node;
+}
+
 export function hasPath(tree: ConfigNode, path: ConfigPath): boolean {
   return getNode(tree, path) !== undefined;
 }
