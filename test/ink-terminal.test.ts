@@ -22,14 +22,19 @@ beforeAll(async () => {
 });
 afterAll(async () => lab.down());
 
-function inkTerminal(): {
+function inkTerminal(options: { renewAfterChars?: number } = {}): {
   term: InkTerminal;
   engine: ShellEngine;
   output: () => string;
   closed: () => number | undefined;
 } {
   const shell = testShell(lab, 'i');
-  const term = new Ink(shell.engine, shell.host, { columns: 100, rows: 30, crlf: true });
+  const term = new Ink(shell.engine, shell.host, {
+    columns: 100,
+    rows: 30,
+    crlf: true,
+    ...options,
+  });
   term.start();
   return { term, engine: shell.engine, output: shell.output, closed: shell.closed };
 }
@@ -133,6 +138,31 @@ describe('a long session in the ink front-end', () => {
       const tail = t.output().slice(mark);
       expect(tail).not.toContain('\x1b[3J');
       expect(tail.length).toBeLessThan(50_000);
+    } finally {
+      t.term.dispose();
+    }
+  }, 60_000);
+});
+
+describe('a long session in the ink front-end, with ink mounted anew as it goes', () => {
+  it('writes every line once and in order across the new instances', async () => {
+    // Ink keeps all it wrote for the life of an instance: here a new one every 5,000 characters.
+    const t = inkTerminal({ renewAfterChars: 5000 });
+    try {
+      await t.term.feed('set terminal length 0\r');
+      for (let i = 0; i < 100; i++) await t.term.feed('show version\r');
+      await t.term.feed('show frobnicate-after-the-rest\r');
+      await expect
+        .poll(() => t.output(), { timeout: 10_000 })
+        .toContain("unknown word 'frobnicate-after-the-rest'");
+      expect(t.term.mounts).toBeGreaterThanOrEqual(5);
+      const text = t.output().replace(/\r/g, '');
+      expect(text.match(/Version: +FOS1/g)).toHaveLength(100);
+      expect(text.match(/Architecture: +\S/g)).toHaveLength(100);
+      expect(text.split('show frobnicate-after-the-rest').length - 1).toBe(1);
+      // Still drawing: the prompt after the last command, and keys typed now.
+      await t.term.feed('show vers');
+      await expect.poll(() => t.output().slice(text.length)).toContain('show vers');
     } finally {
       t.term.dispose();
     }

@@ -54,6 +54,9 @@ class ViewStore {
   get = (): ViewState => this.state;
 }
 
+/** See InkTerminal.renewInk: about 4 MB of text. */
+const RENEW_AFTER_CHARS = 4_000_000;
+
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 function toneOf(line: string): TranscriptLine['tone'] {
@@ -196,6 +199,8 @@ export interface InkOptions {
   readonly crlf: boolean;
   /** Use this stream as ink's stdout (the local terminal); otherwise write through the host. */
   readonly stdout?: NodeJS.WriteStream;
+  /** After how many characters of transcript ink is mounted anew (see renewInk); tests set it low. */
+  readonly renewAfterChars?: number;
 }
 
 export class InkTerminal {
@@ -250,6 +255,17 @@ export class InkTerminal {
     // Part of the transcript, so that a redraw of the screen keeps it.
     if (this.host.greeting?.length) this.append(this.host.greeting, 'plain');
     this.store.set(this.promptParts());
+    this.mount();
+  }
+
+  /** Ink instances this session has had (the first, then one per renewInk). */
+  mounts = 0;
+  /** Characters of transcript written since ink was last mounted. */
+  private writtenChars = 0;
+
+  private mount(): void {
+    this.mounts++;
+    this.writtenChars = 0;
     const stdout = (this.options.stdout ?? this.output) as unknown as NodeJS.WriteStream;
     const stdin = Object.assign(new PassThrough(), {
       isTTY: false,
@@ -279,6 +295,7 @@ export class InkTerminal {
 
   private append(lines: readonly string[], tone?: TranscriptLine['tone']): void {
     const added = lines.map((text) => ({ id: this.nextId++, text, tone: tone ?? toneOf(text) }));
+    for (const line of lines) this.writtenChars += line.length + 1;
     const { written } = this.store;
     const unwritten = this.store.state.transcript.filter((line) => line.id > written);
     this.store.set({ transcript: [...unwritten, ...added] });
@@ -380,7 +397,23 @@ export class InkTerminal {
   }
 
   /** Run a line as typed; `remember` keeps it in the history. */
+  /**
+   * Ink keeps everything it has written in one string for the life of its instance
+   * (`fullStaticOutput`), so a session's memory would grow with all it ever printed. After
+   * RENEW_AFTER_CHARS, once every transcript line is written and no pager waits, the instance is
+   * unmounted (its live part cleared first) and a new one mounted: what it held is freed.
+   */
+  private renewInk(): void {
+    const limit = this.options.renewAfterChars ?? RENEW_AFTER_CHARS;
+    if (this.closed || !this.instance || this.writtenChars < limit) return;
+    if (this.store.state.pager || this.store.written < this.nextId - 1) return;
+    this.instance.clear();
+    this.instance.unmount();
+    this.mount();
+  }
+
   private async submit(line: string, remember: boolean): Promise<void> {
+    this.renewInk();
     const { header, prompt } = this.promptParts();
     this.append([...(header ? [header] : []), `${prompt}${line}`], 'plain');
     this.store.set({ buffer: '', cursor: 0, panel: undefined });
