@@ -108,22 +108,31 @@ describe('line editing and paging in the ink front-end', () => {
   });
 });
 
+/**
+ * `show version` `count` times, then a last command: every command's lines are written once, in
+ * order, the last command after them all. The output so far, without `\r`.
+ */
+async function longSession(t: ReturnType<typeof inkTerminal>, count: number): Promise<string> {
+  await t.term.feed('set terminal length 0\r');
+  for (let i = 0; i < count; i++) await t.term.feed('show version\r');
+  await t.term.feed('show frobnicate-after-the-rest\r');
+  await expect
+    .poll(() => t.output(), { timeout: 10_000 })
+    .toContain("unknown word 'frobnicate-after-the-rest'");
+  const text = t.output().replace(/\r/g, '');
+  expect(text.match(/Version: +FOS1/g)).toHaveLength(count);
+  expect(text.match(/Architecture: +\S/g)).toHaveLength(count);
+  expect(text.split('show frobnicate-after-the-rest').length - 1).toBe(1);
+  expect(text.lastIndexOf('Version:')).toBeLessThan(text.indexOf('frobnicate-after-the-rest'));
+  return text;
+}
+
 describe('a long session in the ink front-end', () => {
   it('writes every line after thousands, once and in order; a page or a list never writes it all again', async () => {
     const t = inkTerminal();
     try {
-      await t.term.feed('set terminal length 0\r');
       // 250 commands of 14 lines: 3,500 lines, where a transcript kept to 2,000 fell silent.
-      for (let i = 0; i < 250; i++) await t.term.feed('show version\r');
-      await t.term.feed('show frobnicate-after-the-rest\r');
-      await expect
-        .poll(() => t.output(), { timeout: 10_000 })
-        .toContain("unknown word 'frobnicate-after-the-rest'");
-      const text = t.output().replace(/\r/g, '');
-      expect(text.match(/Version: +FOS1/g)).toHaveLength(250);
-      expect(text.match(/Architecture: +\S/g)).toHaveLength(250);
-      expect(text.split('show frobnicate-after-the-rest').length - 1).toBe(1);
-      expect(text.lastIndexOf('Version:')).toBeLessThan(text.indexOf('frobnicate-after-the-rest'));
+      await longSession(t, 250);
       // Ink clears the screen and scrollback and writes the whole session again when its live
       // part is as tall as the screen: a page (even at a length of the screen's height) and a
       // tall completion list leave a row free.
@@ -149,17 +158,8 @@ describe('a long session in the ink front-end, with ink mounted anew as it goes'
     // Ink keeps all it wrote for the life of an instance: here a new one every 5,000 characters.
     const t = inkTerminal({ renewAfterChars: 5000 });
     try {
-      await t.term.feed('set terminal length 0\r');
-      for (let i = 0; i < 100; i++) await t.term.feed('show version\r');
-      await t.term.feed('show frobnicate-after-the-rest\r');
-      await expect
-        .poll(() => t.output(), { timeout: 10_000 })
-        .toContain("unknown word 'frobnicate-after-the-rest'");
+      const text = await longSession(t, 100);
       expect(t.term.mounts).toBeGreaterThanOrEqual(5);
-      const text = t.output().replace(/\r/g, '');
-      expect(text.match(/Version: +FOS1/g)).toHaveLength(100);
-      expect(text.match(/Architecture: +\S/g)).toHaveLength(100);
-      expect(text.split('show frobnicate-after-the-rest').length - 1).toBe(1);
       // Still drawing: the prompt after the last command, and keys typed now.
       await t.term.feed('show vers');
       await expect.poll(() => t.output().slice(text.length)).toContain('show vers');

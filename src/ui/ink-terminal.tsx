@@ -215,6 +215,10 @@ export class InkTerminal {
   private spinTimer: NodeJS.Timeout | undefined;
   /** A Ctrl-R search is drawn in place of the prompt. */
   private searching = false;
+  /** Ink instances this session has had (the first, then one per renewInk). */
+  mounts = 0;
+  /** Characters of transcript written since ink was last mounted. */
+  private writtenChars = 0;
 
   constructor(
     private readonly engine: ShellEngine,
@@ -257,11 +261,6 @@ export class InkTerminal {
     this.store.set(this.promptParts());
     this.mount();
   }
-
-  /** Ink instances this session has had (the first, then one per renewInk). */
-  mounts = 0;
-  /** Characters of transcript written since ink was last mounted. */
-  private writtenChars = 0;
 
   private mount(): void {
     this.mounts++;
@@ -396,7 +395,6 @@ export class InkTerminal {
     if (!this.closed) draw();
   }
 
-  /** Run a line as typed; `remember` keeps it in the history. */
   /**
    * Ink keeps everything it has written in one string for the life of its instance
    * (`fullStaticOutput`), so a session's memory would grow with all it ever printed. After
@@ -412,6 +410,7 @@ export class InkTerminal {
     this.mount();
   }
 
+  /** Run a line as typed; `remember` keeps it in the history. */
   private async submit(line: string, remember: boolean): Promise<void> {
     this.renewInk();
     const { header, prompt } = this.promptParts();
